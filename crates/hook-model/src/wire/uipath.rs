@@ -1,0 +1,194 @@
+//! UiPath Orchestrator OData records (seeds 000 and 002).
+
+use std::collections::BTreeMap;
+
+use serde::{Deserialize, Deserializer, Serialize};
+use time::OffsetDateTime;
+
+use crate::{EventType, Secret};
+
+/// One subscribed event, `{"EventType": "job.started"}` on the wire. Seed 000 writes
+/// plain strings (`"Job.Completed"`): both decode; the object form is written.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct EventSubscription {
+    /// The event's name.
+    #[serde(rename = "EventType")]
+    pub event_type: EventType,
+}
+
+impl<'de> Deserialize<'de> for EventSubscription {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        #[derive(Deserialize)]
+        #[serde(untagged)]
+        enum Either {
+            Name(EventType),
+            Object {
+                #[serde(rename = "EventType")]
+                event_type: EventType,
+            },
+        }
+        Ok(match Either::deserialize(deserializer)? {
+            Either::Name(event_type) | Either::Object { event_type } => {
+                EventSubscription { event_type }
+            }
+        })
+    }
+}
+
+impl From<EventType> for EventSubscription {
+    fn from(event_type: EventType) -> Self {
+        EventSubscription { event_type }
+    }
+}
+
+/// `WebhookDto`: a webhook as Orchestrator stores it. Every field is optional on the
+/// wire (a PUT body of seed 002 carries no `Id`), so absent stays absent.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct WebhookDto {
+    /// The id, an integer.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub id: Option<i64>,
+    /// A GUID Orchestrator assigns.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub key: Option<String>,
+    /// The unique name (duplicate names are error 1001).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+    /// A description.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub description: Option<String>,
+    /// Where deliveries go.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub url: Option<String>,
+    /// Whether deliveries are sent.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub enabled: Option<bool>,
+    /// The signing secret.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub secret: Option<Secret>,
+    /// Deliver every event.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub subscribe_to_all_events: Option<bool>,
+    /// Deliver to HTTPS URLs whose certificate does not verify.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub allow_insecure_ssl: Option<bool>,
+    /// The subscribed events.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub events: Option<Vec<EventSubscription>>,
+    /// Headers sent with each delivery (seed 000).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub headers: Option<BTreeMap<String, String>>,
+    /// Fields not named here (`@odata.context`, …), kept.
+    #[serde(flatten)]
+    pub extra: serde_json::Map<String, serde_json::Value>,
+}
+
+/// An OData collection answer: `{"@odata.context", "@odata.count", "value": […]}`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ODataList<T> {
+    /// The metadata URL.
+    #[serde(
+        rename = "@odata.context",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub context: Option<String>,
+    /// The total count, when `$count=true` was asked.
+    #[serde(
+        rename = "@odata.count",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub count: Option<u64>,
+    /// The items.
+    pub value: Vec<T>,
+}
+
+/// `WebhookEventTypeDto`: one entry of `GetEventTypes()`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct EventTypeDto {
+    /// The event's name.
+    pub name: EventType,
+    /// Its group, the part before the dot.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub group: Option<String>,
+}
+
+/// A delivery body (and the Ping answer, `PingEventDto`): the common fields, the
+/// event-specific ones, and anything else kept in `extra`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct UiPathEvent {
+    /// The OData metadata URL, present on the Ping answer only.
+    #[serde(
+        rename = "@odata.context",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub odata_context: Option<String>,
+    /// The event type (`job.completed`, `ping`).
+    #[serde(rename = "Type")]
+    pub kind: EventType,
+    /// 32 hex digits.
+    pub event_id: String,
+    /// When it happened.
+    #[serde(with = "time::serde::rfc3339")]
+    pub timestamp: OffsetDateTime,
+    /// The tenant.
+    pub tenant_id: Option<i64>,
+    /// The folder, or null.
+    pub organization_unit_id: Option<i64>,
+    /// The user who caused it; absent when a robot did.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub user_id: Option<i64>,
+    /// `job.*` events.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub job: Option<serde_json::Value>,
+    /// Events about several jobs.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub jobs: Option<serde_json::Value>,
+    /// `robot.*` events.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub robots: Option<serde_json::Value>,
+    /// `queue.*` events.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub queue: Option<serde_json::Value>,
+    /// `queueItem.*` events.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub queue_items: Option<serde_json::Value>,
+    /// `process.*` events.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub releases: Option<serde_json::Value>,
+    /// `schedule.failed`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub process_schedule: Option<serde_json::Value>,
+    /// Fields not named here, kept.
+    #[serde(flatten)]
+    pub extra: serde_json::Map<String, serde_json::Value>,
+}
+
+/// An Orchestrator error body: `{"message", "errorCode", "resourceIds"}`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ErrorBody {
+    /// What went wrong.
+    pub message: String,
+    /// 1000 invalid request (400), 1001 name already used (409), 1002 not found (404).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub error_code: Option<i64>,
+    /// The resources concerned.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub resource_ids: Option<Vec<serde_json::Value>>,
+    /// Fields not named here, kept.
+    #[serde(flatten)]
+    pub extra: serde_json::Map<String, serde_json::Value>,
+}
+
+/// `errorCode` for an invalid request (HTTP 400).
+pub const ERROR_INVALID_REQUEST: i64 = 1000;
+/// `errorCode` for a name already in use (HTTP 409).
+pub const ERROR_NAME_TAKEN: i64 = 1001;
+/// `errorCode` for an item that does not exist (HTTP 404).
+pub const ERROR_NOT_FOUND: i64 = 1002;

@@ -1,0 +1,71 @@
+//! Sign and verify webhook deliveries, for any provider, with nothing but HMAC-SHA256.
+//!
+//! A [`Scheme`] is a signature recipe as data: which headers, what is signed, how the MAC
+//! is written, how secrets become keys, and how old a timestamp may be. Presets cover the
+//! providers hook speaks to ([`Scheme::uipath`], [`Scheme::port`], [`Scheme::up42`],
+//! [`Scheme::generic`]) and the schemes users meet elsewhere
+//! ([`Scheme::standard_webhooks`], [`Scheme::github`], [`Scheme::stripe`]).
+//!
+//! ```
+//! use hook_sign::{Message, Scheme, Signer, Verifier};
+//!
+//! let body = br#"{"id":"evt_1","type":"user.created"}"#;
+//! let signer = Signer::new(Scheme::standard_webhooks(), "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw")?;
+//! let headers = signer.sign(&Message::new(body).id("msg_1").at(1_700_000_000))?;
+//!
+//! let verifier = Verifier::new(Scheme::standard_webhooks(), "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw")?;
+//! let verified = verifier.verify_at(&headers, body, 1_700_000_060)?;
+//! assert_eq!(verified.timestamp, Some(1_700_000_000));
+//! # Ok::<(), Box<dyn std::error::Error>>(())
+//! ```
+//!
+//! When verification fails, [`explain`] names the likely mistake.
+//!
+//! The crate depends on no async runtime, HTTP client or serde; the default `http` feature
+//! adds `http::HeaderMap` support. Secrets never appear in `Debug`, `Display` or errors.
+//! Header values are read up to [`MAX_HEADER_LEN`] bytes and [`MAX_SIGNATURES`]
+//! signatures, so hostile headers cost bounded time and no allocation.
+#![deny(missing_docs)]
+
+mod codec;
+mod explain;
+mod headers;
+mod key;
+mod scheme;
+mod sign;
+mod verify;
+
+pub use explain::{BodyChange, Explanation, Mistake, explain};
+pub use headers::{Found, Headers};
+pub use scheme::{Encoding, Form, KeyFormat, Layout, PRESETS, Scheme, Signed, TimestampSource};
+pub use sign::{MAX_ID_LEN, Message, SignError, SignedHeaders, Signer};
+pub use verify::{
+    MAX_HEADER_LEN, MAX_SIGNATURES, Malformed, Verified, Verifier, VerifyError, unix_now,
+};
+
+/// A signer or verifier could not be built. Never holds a secret.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum ConfigError {
+    /// The scheme's recipe cannot be followed.
+    #[error("invalid scheme: {reason}")]
+    Scheme {
+        /// What is wrong.
+        reason: String,
+    },
+    /// No preset has this name.
+    #[error("unknown scheme {name:?}: expected one of {}", PRESETS.join(", "))]
+    UnknownScheme {
+        /// The name asked for.
+        name: String,
+    },
+    /// A secret is empty.
+    #[error("the secret is empty")]
+    EmptySecret,
+    /// The scheme wants `whsec_` + base64 and the secret is not base64 after the prefix.
+    #[error("the secret is not base64 after its whsec_ prefix, as this scheme requires")]
+    SecretNotBase64,
+    /// No secret was given.
+    #[error("at least one secret is required")]
+    NoSecrets,
+}

@@ -1,0 +1,476 @@
+//! A signature recipe as data, and the presets of the providers hook knows.
+
+use std::borrow::Cow;
+use std::fmt;
+use std::str::FromStr;
+use std::time::Duration;
+
+use crate::ConfigError;
+
+/// How a MAC is written as text.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Encoding {
+    /// 64 hexadecimal digits; verifiers accept either case, signers write lower case.
+    Hex,
+    /// 44 characters of standard, padded base64.
+    Base64,
+}
+
+impl fmt::Display for Encoding {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            Encoding::Hex => "hex",
+            Encoding::Base64 => "base64",
+        })
+    }
+}
+
+/// What bytes the MAC is computed over.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Signed {
+    /// The raw body alone.
+    Body,
+    /// `{timestamp}.{body}`, the timestamp as the text the sender wrote.
+    TimestampBody,
+    /// `{id}.{timestamp}.{body}` (Standard Webhooks).
+    IdTimestampBody,
+}
+
+impl Signed {
+    /// Whether this payload includes a timestamp.
+    pub fn needs_timestamp(self) -> bool {
+        !matches!(self, Signed::Body)
+    }
+
+    /// Whether this payload includes a message id.
+    pub fn needs_id(self) -> bool {
+        matches!(self, Signed::IdTimestampBody)
+    }
+
+    pub(crate) fn index(self) -> usize {
+        match self {
+            Signed::Body => 0,
+            Signed::TimestampBody => 1,
+            Signed::IdTimestampBody => 2,
+        }
+    }
+
+    pub(crate) const ALL: [Signed; 3] =
+        [Signed::Body, Signed::TimestampBody, Signed::IdTimestampBody];
+}
+
+impl fmt::Display for Signed {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            Signed::Body => "{body}",
+            Signed::TimestampBody => "{timestamp}.{body}",
+            Signed::IdTimestampBody => "{id}.{timestamp}.{body}",
+        })
+    }
+}
+
+/// One accepted way of writing a signature: its prefix, its encoding and what it signs.
+///
+/// A scheme lists one or more forms. Signers write the first; verifiers accept any, telling
+/// them apart by prefix and then by whether the text decodes in the form's encoding.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct Form {
+    /// Text before the encoded MAC, such as `sha256=`, `v1,` or `v1=`; may be empty.
+    pub prefix: Cow<'static, str>,
+    /// How the MAC is written.
+    pub encoding: Encoding,
+    /// What the MAC covers.
+    pub signed: Signed,
+}
+
+impl Form {
+    /// A form with a static prefix.
+    pub const fn new(prefix: &'static str, encoding: Encoding, signed: Signed) -> Self {
+        Form {
+            prefix: Cow::Borrowed(prefix),
+            encoding,
+            signed,
+        }
+    }
+}
+
+/// How the signature header's value is laid out.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Layout {
+    /// The whole value (trimmed) is one signature.
+    Single,
+    /// Several items split by `separator`: signatures (rotation), and items a verifier
+    /// skips because no form's prefix matches them (`v0=…`, `v1a,…`).
+    Separated {
+        /// The byte between items: `b' '` for Standard Webhooks, `b','` for Stripe.
+        separator: u8,
+    },
+}
+
+/// Where the timestamp comes from.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub enum TimestampSource {
+    /// A header of its own, holding unix seconds.
+    Header(Cow<'static, str>),
+    /// An item of the signature header starting with this prefix (Stripe's `t=`);
+    /// needs [`Layout::Separated`].
+    Item(Cow<'static, str>),
+}
+
+/// How the secret text becomes the HMAC key.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum KeyFormat {
+    /// The secret's bytes as given (UTF-8 text used as-is; Stripe's `whsec_…` too).
+    Raw,
+    /// `whsec_` followed by base64 of the key bytes (Standard Webhooks); the prefix is
+    /// optional, the base64 is not.
+    WhsecBase64,
+}
+
+/// A signature recipe: which headers, what is signed, how it is written, how keys are read,
+/// and how old a timestamp may be.
+///
+/// Fields are public so a preset can be adjusted (say, a different header name for an
+/// unconfirmed provider format); [`Signer`](crate::Signer) and
+/// [`Verifier`](crate::Verifier) check the recipe with [`Scheme::validate`].
+///
+/// ```
+/// use hook_sign::Scheme;
+/// let mut scheme = Scheme::up42();
+/// scheme.signature_header = "X-Up42-Signature".into();
+/// assert!(scheme.validate().is_ok());
+/// ```
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct Scheme {
+    /// A short name, used in messages (`generic`, `stripe`, …).
+    pub name: Cow<'static, str>,
+    /// The header carrying the signature(s).
+    pub signature_header: Cow<'static, str>,
+    /// Where the timestamp comes from, for forms that sign one.
+    pub timestamp: Option<TimestampSource>,
+    /// The header carrying the message id, for forms that sign one.
+    pub id_header: Option<Cow<'static, str>>,
+    /// How the signature header is laid out.
+    pub layout: Layout,
+    /// Accepted forms; signers write the first.
+    pub forms: Cow<'static, [Form]>,
+    /// How secrets become keys.
+    pub key: KeyFormat,
+    /// How far a timestamp may be from now, either way; `None` checks no time.
+    pub tolerance: Option<Duration>,
+}
+
+const FIVE_MINUTES: Option<Duration> = Some(Duration::from_secs(300));
+
+const UIPATH_FORMS: &[Form] = &[
+    Form::new("", Encoding::Base64, Signed::Body),
+    Form::new("", Encoding::Hex, Signed::Body),
+];
+const PORT_FORMS: &[Form] = &[
+    Form::new("v1,", Encoding::Base64, Signed::TimestampBody),
+    Form::new("sha256=", Encoding::Hex, Signed::Body),
+];
+const HEX_BODY: &[Form] = &[Form::new("", Encoding::Hex, Signed::Body)];
+const STANDARD_FORMS: &[Form] = &[Form::new("v1,", Encoding::Base64, Signed::IdTimestampBody)];
+const GITHUB_FORMS: &[Form] = &[Form::new("sha256=", Encoding::Hex, Signed::Body)];
+const STRIPE_FORMS: &[Form] = &[Form::new("v1=", Encoding::Hex, Signed::TimestampBody)];
+
+/// The names [`Scheme::preset`] knows, in a stable order.
+pub const PRESETS: [&str; 7] = [
+    "uipath",
+    "port",
+    "up42",
+    "generic",
+    "standard-webhooks",
+    "github",
+    "stripe",
+];
+
+impl Scheme {
+    /// UiPath Orchestrator: `X-UiPath-Signature` = base64(HMAC-SHA256(secret, body)).
+    ///
+    /// Signers write base64 (confirmed wire format); verifiers also accept the 64-digit
+    /// hex digest that the seed documentation compares against.
+    pub fn uipath() -> Self {
+        Scheme {
+            name: "uipath".into(),
+            signature_header: "X-UiPath-Signature".into(),
+            timestamp: None,
+            id_header: None,
+            layout: Layout::Single,
+            forms: Cow::Borrowed(UIPATH_FORMS),
+            key: KeyFormat::Raw,
+            tolerance: None,
+        }
+    }
+
+    /// Port: `x-port-signature: v1,<base64>` over `{x-port-timestamp}.{body}` (the
+    /// confirmed format of Port actions and automations), and the seed's
+    /// `sha256=<hex>` over the body. Signers write `v1,`.
+    ///
+    /// The five-minute tolerance is *unconfirmed*: Port does not document one.
+    pub fn port() -> Self {
+        Scheme {
+            name: "port".into(),
+            signature_header: "x-port-signature".into(),
+            timestamp: Some(TimestampSource::Header("x-port-timestamp".into())),
+            id_header: None,
+            layout: Layout::Separated { separator: b' ' },
+            forms: Cow::Borrowed(PORT_FORMS),
+            key: KeyFormat::Raw,
+            tolerance: FIVE_MINUTES,
+        }
+    }
+
+    /// UP42: *unconfirmed*. UP42 documents only that a signature header is added when a
+    /// secret is set; this assumes the generic format under `X-Webhook-Signature`.
+    /// Adjust the fields if your deliveries differ.
+    pub fn up42() -> Self {
+        Scheme {
+            name: "up42".into(),
+            ..Scheme::generic()
+        }
+    }
+
+    /// The generic `/v1/webhooks` service: `X-Webhook-Signature` = hex(HMAC-SHA256(secret, body)).
+    pub fn generic() -> Self {
+        Scheme {
+            name: "generic".into(),
+            signature_header: "X-Webhook-Signature".into(),
+            timestamp: None,
+            id_header: None,
+            layout: Layout::Single,
+            forms: Cow::Borrowed(HEX_BODY),
+            key: KeyFormat::Raw,
+            tolerance: None,
+        }
+    }
+
+    /// Standard Webhooks (Svix): `webhook-signature: v1,<base64> …` over
+    /// `{webhook-id}.{webhook-timestamp}.{body}`, key `whsec_` + base64, five minutes.
+    pub fn standard_webhooks() -> Self {
+        Scheme {
+            name: "standard-webhooks".into(),
+            signature_header: "webhook-signature".into(),
+            timestamp: Some(TimestampSource::Header("webhook-timestamp".into())),
+            id_header: Some("webhook-id".into()),
+            layout: Layout::Separated { separator: b' ' },
+            forms: Cow::Borrowed(STANDARD_FORMS),
+            key: KeyFormat::WhsecBase64,
+            tolerance: FIVE_MINUTES,
+        }
+    }
+
+    /// GitHub: `X-Hub-Signature-256: sha256=<hex>` over the body.
+    pub fn github() -> Self {
+        Scheme {
+            name: "github".into(),
+            signature_header: "X-Hub-Signature-256".into(),
+            timestamp: None,
+            id_header: None,
+            layout: Layout::Single,
+            forms: Cow::Borrowed(GITHUB_FORMS),
+            key: KeyFormat::Raw,
+            tolerance: None,
+        }
+    }
+
+    /// Stripe: `Stripe-Signature: t=<unix>,v1=<hex>[,v1=…]` over `{t}.{body}`; the
+    /// `whsec_…` string is the key as-is; `v0` items are ignored; five minutes.
+    pub fn stripe() -> Self {
+        Scheme {
+            name: "stripe".into(),
+            signature_header: "Stripe-Signature".into(),
+            timestamp: Some(TimestampSource::Item("t=".into())),
+            id_header: None,
+            layout: Layout::Separated { separator: b',' },
+            forms: Cow::Borrowed(STRIPE_FORMS),
+            key: KeyFormat::Raw,
+            tolerance: FIVE_MINUTES,
+        }
+    }
+
+    /// A preset by name (case-insensitive; `_` and `-` alike): one of [`PRESETS`].
+    pub fn preset(name: &str) -> Option<Self> {
+        let normal = name.trim().to_ascii_lowercase().replace('_', "-");
+        Some(match normal.as_str() {
+            "uipath" => Scheme::uipath(),
+            "port" => Scheme::port(),
+            "up42" => Scheme::up42(),
+            "generic" => Scheme::generic(),
+            "standard-webhooks" | "standardwebhooks" | "svix" => Scheme::standard_webhooks(),
+            "github" => Scheme::github(),
+            "stripe" => Scheme::stripe(),
+            _ => return None,
+        })
+    }
+
+    /// Every preset, in the order of [`PRESETS`].
+    pub fn presets() -> Vec<Scheme> {
+        PRESETS
+            .iter()
+            .filter_map(|name| Scheme::preset(name))
+            .collect()
+    }
+
+    /// The form signers write.
+    pub fn primary_form(&self) -> Option<&Form> {
+        self.forms.first()
+    }
+
+    /// Checks that the recipe can be followed: at least one form, a timestamp source and
+    /// an id header where a form signs them, header names that are HTTP tokens, and
+    /// timestamp items only in separated layouts.
+    pub fn validate(&self) -> Result<(), ConfigError> {
+        let bad = |reason: String| Err(ConfigError::Scheme { reason });
+        if self.forms.is_empty() {
+            return bad("the scheme lists no signature form".into());
+        }
+        check_header_name(&self.signature_header)?;
+        if let Some(id) = &self.id_header {
+            check_header_name(id)?;
+        }
+        match (&self.timestamp, self.layout) {
+            (Some(TimestampSource::Header(name)), _) => check_header_name(name)?,
+            (Some(TimestampSource::Item(prefix)), Layout::Separated { .. })
+                if !prefix.is_empty() => {}
+            (Some(TimestampSource::Item(_)), _) => {
+                return bad(
+                    "a timestamp item needs a non-empty prefix and a separated layout".into(),
+                );
+            }
+            (None, _) => {}
+        }
+        for form in self.forms.iter() {
+            if form.signed.needs_timestamp() && self.timestamp.is_none() {
+                return bad(format!(
+                    "form {:?} signs a timestamp but the scheme has no timestamp source",
+                    form.prefix
+                ));
+            }
+            if form.signed.needs_id() && self.id_header.is_none() {
+                return bad(format!(
+                    "form {:?} signs an id but the scheme has no id header",
+                    form.prefix
+                ));
+            }
+            if let Layout::Separated { separator } = self.layout
+                && form.prefix.as_bytes().contains(&separator)
+            {
+                return bad(format!(
+                    "form prefix {:?} contains the separator",
+                    form.prefix
+                ));
+            }
+        }
+        if let Layout::Separated { separator } = self.layout
+            && (!separator.is_ascii()
+                || separator.is_ascii_alphanumeric()
+                || matches!(separator, b'+' | b'/' | b'='))
+        {
+            return bad(
+                "the separator must be ASCII punctuation or space, outside the base64 alphabet"
+                    .into(),
+            );
+        }
+        Ok(())
+    }
+
+    /// Whether any form signs a timestamp.
+    pub fn uses_timestamp(&self) -> bool {
+        self.forms.iter().any(|f| f.signed.needs_timestamp())
+    }
+
+    /// Whether any form signs a message id.
+    pub fn uses_id(&self) -> bool {
+        self.forms.iter().any(|f| f.signed.needs_id())
+    }
+
+    /// The timestamp header's name, when the timestamp has a header of its own.
+    pub fn timestamp_header(&self) -> Option<&str> {
+        match &self.timestamp {
+            Some(TimestampSource::Header(name)) => Some(name),
+            _ => None,
+        }
+    }
+}
+
+fn check_header_name(name: &str) -> Result<(), ConfigError> {
+    let token = |b: u8| b.is_ascii_alphanumeric() || b"!#$%&'*+-.^_`|~".contains(&b);
+    if name.is_empty() || !name.bytes().all(token) {
+        return Err(ConfigError::Scheme {
+            reason: format!("{name:?} is not a valid header name"),
+        });
+    }
+    Ok(())
+}
+
+impl FromStr for Scheme {
+    type Err = ConfigError;
+
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        Scheme::preset(s).ok_or_else(|| ConfigError::UnknownScheme { name: s.to_owned() })
+    }
+}
+
+impl fmt::Display for Scheme {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.name)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_preset_is_valid_and_found_by_name() {
+        for name in PRESETS {
+            let scheme = Scheme::preset(name).expect(name);
+            scheme.validate().expect(name);
+            assert_eq!(scheme.name, name);
+        }
+        assert_eq!(Scheme::presets().len(), PRESETS.len());
+    }
+
+    #[test]
+    fn preset_names_are_case_and_separator_insensitive() {
+        assert_eq!(
+            Scheme::preset("Standard_Webhooks"),
+            Some(Scheme::standard_webhooks())
+        );
+        assert_eq!("GitHub".parse::<Scheme>().ok(), Some(Scheme::github()));
+        assert!(matches!(
+            "nope".parse::<Scheme>(),
+            Err(ConfigError::UnknownScheme { .. })
+        ));
+    }
+
+    #[test]
+    fn validate_rejects_a_timestamp_form_without_a_source() {
+        let mut scheme = Scheme::generic();
+        scheme.forms = Cow::Owned(vec![Form::new(
+            "v1,",
+            Encoding::Base64,
+            Signed::TimestampBody,
+        )]);
+        assert!(matches!(scheme.validate(), Err(ConfigError::Scheme { .. })));
+    }
+
+    #[test]
+    fn validate_rejects_bad_header_names_and_empty_forms() {
+        let mut scheme = Scheme::generic();
+        scheme.signature_header = "X Bad".into();
+        assert!(scheme.validate().is_err());
+        let mut scheme = Scheme::generic();
+        scheme.forms = Cow::Owned(Vec::new());
+        assert!(scheme.validate().is_err());
+    }
+
+    #[test]
+    fn validate_rejects_timestamp_items_in_a_single_layout() {
+        let mut scheme = Scheme::stripe();
+        scheme.layout = Layout::Single;
+        assert!(scheme.validate().is_err());
+    }
+}

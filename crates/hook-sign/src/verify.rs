@@ -1,0 +1,545 @@
+//! Verification: parse the headers, check the time, compare MACs in constant time.
+
+use std::borrow::Cow;
+use std::fmt;
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
+
+use subtle::ConstantTimeEq;
+
+use crate::ConfigError;
+use crate::codec::{self, MacBytes};
+use crate::headers::{Found, Gathered, Headers};
+use crate::key::{self, Key};
+use crate::scheme::{Encoding, Layout, Scheme, Signed, TimestampSource};
+
+/// The longest header value read, in bytes; longer values are refused unread.
+pub const MAX_HEADER_LEN: usize = 8 * 1024;
+
+/// The most signatures read from one header (key rotation rarely needs more than two).
+pub const MAX_SIGNATURES: usize = 16;
+
+/// Checks signatures of one [`Scheme`] against one or more secrets.
+///
+/// Several secrets let a receiver accept both sides of a key rotation. A verify call
+/// allocates nothing on the heap for the preset schemes.
+///
+/// ```
+/// use hook_sign::{Message, Scheme, Signer, Verifier};
+/// let signer = Signer::new(Scheme::generic(), "s3cret")?;
+/// let headers = signer.sign(&Message::new(b"{\"id\":1}"))?;
+/// let verifier = Verifier::new(Scheme::generic(), "s3cret")?;
+/// verifier.verify(&headers, b"{\"id\":1}")?;
+/// assert!(verifier.verify(&headers, b"{\"id\":2}").is_err());
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+#[derive(Clone)]
+pub struct Verifier {
+    scheme: Scheme,
+    keys: Vec<Key>,
+}
+
+/// What a successful verification established.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Verified {
+    /// Which secret matched, counting from 0 in the order they were given.
+    pub secret_index: usize,
+    /// Which of the scheme's forms matched.
+    pub form_index: usize,
+    /// The signed timestamp, in unix seconds, when the matching form signs one.
+    pub timestamp: Option<u64>,
+}
+
+/// Why a header could not be read.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum Malformed {
+    /// The value is longer than [`MAX_HEADER_LEN`].
+    #[error("it is {len} bytes long, over the {max}-byte limit")]
+    TooLong {
+        /// The value's length.
+        len: usize,
+        /// The limit.
+        max: usize,
+    },
+    /// The header appears more than once.
+    #[error("it appears more than once")]
+    Repeated,
+    /// The value is empty.
+    #[error("it is empty")]
+    Empty,
+    /// More signatures than [`MAX_SIGNATURES`].
+    #[error("it holds more than {max} signatures")]
+    TooManySignatures {
+        /// The limit.
+        max: usize,
+    },
+    /// No item starts with any of the scheme's prefixes.
+    #[error("no signature starts with {expected}")]
+    NoKnownPrefix {
+        /// The accepted prefixes, quoted and joined.
+        expected: String,
+    },
+    /// The text after the prefix is not a MAC in an accepted encoding.
+    #[error("the signature is not {expected}")]
+    BadEncoding {
+        /// What was expected, such as `64 hex digits or 44 base64 characters`.
+        expected: String,
+    },
+    /// The timestamp is not unix seconds as a plain non-negative integer.
+    #[error("the timestamp is not a non-negative whole number of seconds that fits in 64 bits")]
+    BadTimestamp,
+    /// Stripe-style headers carried no timestamp item.
+    #[error("it has no {prefix}<timestamp> item")]
+    NoTimestampItem {
+        /// The item prefix, such as `t=`.
+        prefix: String,
+    },
+}
+
+/// Why a delivery did not verify. Never holds a secret.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum VerifyError {
+    /// A header the scheme needs is absent.
+    #[error("missing header {header}")]
+    MissingHeader {
+        /// The header's name.
+        header: Cow<'static, str>,
+    },
+    /// A header is present but cannot be read.
+    #[error("malformed header {header}: {reason}")]
+    MalformedHeader {
+        /// The header's name.
+        header: Cow<'static, str>,
+        /// What is wrong with it.
+        reason: Malformed,
+    },
+    /// The signed timestamp is too far from now.
+    #[error(
+        "timestamp {timestamp} is {} seconds {} now, outside the {} second tolerance",
+        skew.unsigned_abs(),
+        if *skew < 0 { "ahead of" } else { "behind" },
+        tolerance.as_secs()
+    )]
+    OutsideTolerance {
+        /// The signed timestamp, unix seconds.
+        timestamp: u64,
+        /// `now - timestamp` in seconds: positive when the message is old.
+        skew: i64,
+        /// The allowed distance.
+        tolerance: Duration,
+    },
+    /// The signatures are well-formed but none matches any secret.
+    #[error("no signature matched ({signatures} signature(s) against {secrets} secret(s))")]
+    NoMatch {
+        /// How many signatures the header held.
+        signatures: usize,
+        /// How many secrets were tried.
+        secrets: usize,
+    },
+}
+
+impl fmt::Debug for Verifier {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Verifier")
+            .field("scheme", &self.scheme.name)
+            .field("secrets", &format_args!("{} (redacted)", self.keys.len()))
+            .finish()
+    }
+}
+
+impl Verifier {
+    /// A verifier for `scheme` with one secret.
+    pub fn new(scheme: Scheme, secret: impl AsRef<[u8]>) -> Result<Self, ConfigError> {
+        Verifier::with_secrets(scheme, [secret])
+    }
+
+    /// A verifier for `scheme` accepting any of `secrets` (at least one).
+    pub fn with_secrets<S: AsRef<[u8]>>(
+        scheme: Scheme,
+        secrets: impl IntoIterator<Item = S>,
+    ) -> Result<Self, ConfigError> {
+        let keys = key::keys_for(&scheme, secrets)?;
+        Ok(Verifier { scheme, keys })
+    }
+
+    /// The scheme this verifier follows.
+    pub fn scheme(&self) -> &Scheme {
+        &self.scheme
+    }
+
+    /// Verifies `body` against `headers` now (the system clock).
+    pub fn verify<H: Headers + ?Sized>(
+        &self,
+        headers: &H,
+        body: &[u8],
+    ) -> Result<Verified, VerifyError> {
+        self.verify_at(headers, body, unix_now())
+    }
+
+    /// Verifies `body` against `headers` as if the time were `now` (unix seconds).
+    pub fn verify_at<H: Headers + ?Sized>(
+        &self,
+        headers: &H,
+        body: &[u8],
+        now: u64,
+    ) -> Result<Verified, VerifyError> {
+        self.run(headers, body, Some(now))
+    }
+
+    /// Verifies the signature but not the timestamp's age.
+    ///
+    /// Only for replaying stored deliveries or tests: a receiver that skips the time check
+    /// accepts replays of any captured delivery forever.
+    pub fn verify_ignoring_timestamp<H: Headers + ?Sized>(
+        &self,
+        headers: &H,
+        body: &[u8],
+    ) -> Result<Verified, VerifyError> {
+        self.run(headers, body, None)
+    }
+
+    /// Verifies against a one-pass iterator of `(name, value)` pairs, now.
+    ///
+    /// Only the scheme's own headers are kept while reading, so any number of pairs is fine.
+    pub fn verify_pairs<K, V>(
+        &self,
+        pairs: impl IntoIterator<Item = (K, V)>,
+        body: &[u8],
+    ) -> Result<Verified, VerifyError>
+    where
+        K: AsRef<str>,
+        V: AsRef<[u8]>,
+    {
+        let names = [
+            Some(self.scheme.signature_header.as_ref()),
+            self.scheme.timestamp_header(),
+            self.scheme.id_header.as_deref(),
+        ];
+        self.verify(&Gathered::new(names, pairs), body)
+    }
+
+    fn run<H: Headers + ?Sized>(
+        &self,
+        headers: &H,
+        body: &[u8],
+        now: Option<u64>,
+    ) -> Result<Verified, VerifyError> {
+        let parsed = Parsed::read(&self.scheme, headers)?;
+        let timestamp = parsed.check_time(&self.scheme, now)?;
+        for (secret_index, key) in self.keys.iter().enumerate() {
+            for signed in Signed::ALL {
+                if !parsed.needs(signed) {
+                    continue;
+                }
+                let mac = key.mac(signed, parsed.id, parsed.timestamp_text, body);
+                for candidate in parsed.candidates() {
+                    let form = &self.scheme.forms[candidate.form];
+                    if form.signed == signed && bool::from(candidate.mac.ct_eq(&mac)) {
+                        return Ok(Verified {
+                            secret_index,
+                            form_index: candidate.form,
+                            timestamp: timestamp.filter(|_| signed.needs_timestamp()),
+                        });
+                    }
+                }
+            }
+        }
+        Err(VerifyError::NoMatch {
+            signatures: parsed.len,
+            secrets: self.keys.len(),
+        })
+    }
+}
+
+/// The current unix time in seconds (0 if the clock is before 1970).
+pub fn unix_now() -> u64 {
+    SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map_or(0, |d| d.as_secs())
+}
+
+#[derive(Clone, Copy, Default)]
+pub(crate) struct Candidate {
+    pub(crate) form: usize,
+    pub(crate) mac: MacBytes,
+}
+
+/// A scheme's headers, read and bounded, with the signatures decoded on the stack.
+pub(crate) struct Parsed<'h> {
+    items: [Candidate; MAX_SIGNATURES],
+    len: usize,
+    needed: [bool; 3],
+    pub(crate) timestamp_text: &'h [u8],
+    pub(crate) id: &'h [u8],
+}
+
+impl<'h> Parsed<'h> {
+    pub(crate) fn read<H: Headers + ?Sized>(
+        scheme: &Scheme,
+        headers: &'h H,
+    ) -> Result<Self, VerifyError> {
+        let value = required(headers, &scheme.signature_header)?;
+        let mut parsed = Parsed {
+            items: [Candidate::default(); MAX_SIGNATURES],
+            len: 0,
+            needed: [false; 3],
+            timestamp_text: b"",
+            id: b"",
+        };
+        let mut timestamp_item = None;
+        let malformed = |reason| malformed(&scheme.signature_header, reason);
+        match scheme.layout {
+            Layout::Single => parsed.push(scheme, trim(value)).map_err(malformed)?,
+            Layout::Separated { separator } => {
+                let item_prefix = match &scheme.timestamp {
+                    Some(TimestampSource::Item(prefix)) => Some(prefix.as_bytes()),
+                    _ => None,
+                };
+                for item in value
+                    .split(|b| *b == separator)
+                    .map(trim)
+                    .filter(|i| !i.is_empty())
+                {
+                    if let Some(text) = item_prefix.and_then(|p| item.strip_prefix(p)) {
+                        if timestamp_item.replace(text).is_some() {
+                            return Err(malformed(Malformed::Repeated));
+                        }
+                        continue;
+                    }
+                    // Items of other versions (`v0=`, `v1a,`) are skipped, as the schemes ask.
+                    if scheme
+                        .forms
+                        .iter()
+                        .any(|f| item.starts_with(f.prefix.as_bytes()))
+                    {
+                        parsed.push(scheme, item).map_err(malformed)?;
+                    }
+                }
+                if parsed.len == 0 {
+                    return Err(malformed(Malformed::NoKnownPrefix {
+                        expected: prefixes(scheme),
+                    }));
+                }
+            }
+        }
+        if parsed.needed[1] || parsed.needed[2] {
+            parsed.timestamp_text = match &scheme.timestamp {
+                Some(TimestampSource::Header(name)) => trim(required(headers, name)?),
+                Some(TimestampSource::Item(prefix)) => {
+                    timestamp_item.map(trim).ok_or_else(|| {
+                        malformed(Malformed::NoTimestampItem {
+                            prefix: prefix.to_string(),
+                        })
+                    })?
+                }
+                None => b"",
+            };
+        }
+        if parsed.needed[2]
+            && let Some(name) = &scheme.id_header
+        {
+            parsed.id = trim(required(headers, name)?);
+        }
+        Ok(parsed)
+    }
+
+    fn push(&mut self, scheme: &Scheme, item: &[u8]) -> Result<(), Malformed> {
+        if item.is_empty() {
+            return Err(Malformed::Empty);
+        }
+        if self.len == MAX_SIGNATURES {
+            return Err(Malformed::TooManySignatures {
+                max: MAX_SIGNATURES,
+            });
+        }
+        let mut prefix_seen = false;
+        for (index, form) in scheme.forms.iter().enumerate() {
+            let Some(text) = item.strip_prefix(form.prefix.as_bytes()) else {
+                continue;
+            };
+            prefix_seen = true;
+            let mac = match form.encoding {
+                Encoding::Hex => codec::decode_hex(text),
+                Encoding::Base64 => codec::decode_base64(text),
+            };
+            if let Some(mac) = mac {
+                self.items[self.len] = Candidate { form: index, mac };
+                self.len += 1;
+                self.needed[form.signed.index()] = true;
+                return Ok(());
+            }
+        }
+        Err(if prefix_seen {
+            Malformed::BadEncoding {
+                expected: encodings(scheme),
+            }
+        } else {
+            Malformed::NoKnownPrefix {
+                expected: prefixes(scheme),
+            }
+        })
+    }
+
+    pub(crate) fn candidates(&self) -> &[Candidate] {
+        &self.items[..self.len]
+    }
+
+    pub(crate) fn needs(&self, signed: Signed) -> bool {
+        self.needed[signed.index()]
+    }
+
+    /// Parses the timestamp when a candidate signs one, and checks it against `now`.
+    pub(crate) fn check_time(
+        &self,
+        scheme: &Scheme,
+        now: Option<u64>,
+    ) -> Result<Option<u64>, VerifyError> {
+        if !(self.needs(Signed::TimestampBody) || self.needs(Signed::IdTimestampBody)) {
+            return Ok(None);
+        }
+        let timestamp = parse_timestamp(self.timestamp_text).ok_or_else(|| {
+            let header = match &scheme.timestamp {
+                Some(TimestampSource::Header(name)) => name.clone(),
+                _ => scheme.signature_header.clone(),
+            };
+            malformed(&header, Malformed::BadTimestamp)
+        })?;
+        if let (Some(now), Some(tolerance)) = (now, scheme.tolerance) {
+            let skew = i128::from(now) - i128::from(timestamp);
+            if skew.unsigned_abs() > u128::from(tolerance.as_secs()) {
+                return Err(VerifyError::OutsideTolerance {
+                    timestamp,
+                    skew: i64::try_from(skew).unwrap_or(if skew < 0 { i64::MIN } else { i64::MAX }),
+                    tolerance,
+                });
+            }
+        }
+        Ok(Some(timestamp))
+    }
+}
+
+// Takes the Cow itself so errors clone it: preset names stay borrowed, unallocated.
+#[allow(clippy::ptr_arg)]
+fn required<'h, H: Headers + ?Sized>(
+    headers: &'h H,
+    name: &Cow<'static, str>,
+) -> Result<&'h [u8], VerifyError> {
+    match headers.find(name) {
+        Found::Missing => Err(VerifyError::MissingHeader {
+            header: name.clone(),
+        }),
+        Found::Repeated => Err(malformed(name, Malformed::Repeated)),
+        Found::One(value) if value.len() > MAX_HEADER_LEN => Err(malformed(
+            name,
+            Malformed::TooLong {
+                len: value.len(),
+                max: MAX_HEADER_LEN,
+            },
+        )),
+        Found::One(value) if trim(value).is_empty() => Err(malformed(name, Malformed::Empty)),
+        Found::One(value) => Ok(value),
+    }
+}
+
+#[allow(clippy::ptr_arg)] // as `required`
+fn malformed(header: &Cow<'static, str>, reason: Malformed) -> VerifyError {
+    VerifyError::MalformedHeader {
+        header: header.clone(),
+        reason,
+    }
+}
+
+pub(crate) fn trim(bytes: &[u8]) -> &[u8] {
+    bytes.trim_ascii()
+}
+
+/// Unix seconds as plain ASCII digits; at most 20 of them so the work is bounded.
+pub(crate) fn parse_timestamp(text: &[u8]) -> Option<u64> {
+    if text.is_empty() || text.len() > 20 {
+        return None;
+    }
+    text.iter().try_fold(0u64, |acc, &b| {
+        let digit = b.checked_sub(b'0').filter(|d| *d <= 9)?;
+        acc.checked_mul(10)?.checked_add(u64::from(digit))
+    })
+}
+
+fn prefixes(scheme: &Scheme) -> String {
+    let mut seen: Vec<String> = Vec::new();
+    for form in scheme.forms.iter() {
+        let quoted = format!("{:?}", form.prefix);
+        if !seen.contains(&quoted) {
+            seen.push(quoted);
+        }
+    }
+    seen.join(" or ")
+}
+
+fn encodings(scheme: &Scheme) -> String {
+    let mut seen: Vec<&str> = Vec::new();
+    for form in scheme.forms.iter() {
+        let text = match form.encoding {
+            Encoding::Hex => "64 hex digits",
+            Encoding::Base64 => "44 base64 characters",
+        };
+        if !seen.contains(&text) {
+            seen.push(text);
+        }
+    }
+    seen.join(" or ")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn timestamps_parse_only_plain_bounded_digits() {
+        assert_eq!(parse_timestamp(b"1649367553"), Some(1_649_367_553));
+        assert_eq!(parse_timestamp(b"-1"), None);
+        assert_eq!(parse_timestamp(b"+1"), None);
+        assert_eq!(parse_timestamp(b"18446744073709551616"), None);
+        assert_eq!(parse_timestamp(b"18446744073709551615"), Some(u64::MAX));
+        assert_eq!(parse_timestamp(b""), None);
+        assert_eq!(parse_timestamp(&[b'1'; 21]), None);
+    }
+
+    #[test]
+    fn debug_shows_no_secret() {
+        let verifier = Verifier::with_secrets(Scheme::generic(), ["hunter2", "hunter3"]).unwrap();
+        let debug = format!("{verifier:?}");
+        assert!(!debug.contains("hunter"), "{debug}");
+        assert!(debug.contains("2 (redacted)"), "{debug}");
+    }
+
+    #[test]
+    fn no_secrets_is_a_config_error() {
+        let none: [&str; 0] = [];
+        assert!(matches!(
+            Verifier::with_secrets(Scheme::generic(), none),
+            Err(ConfigError::NoSecrets)
+        ));
+        assert!(matches!(
+            Verifier::new(Scheme::generic(), ""),
+            Err(ConfigError::EmptySecret)
+        ));
+        assert!(matches!(
+            Verifier::new(Scheme::standard_webhooks(), "whsec_!!!"),
+            Err(ConfigError::SecretNotBase64)
+        ));
+    }
+
+    #[test]
+    fn tolerance_error_says_how_far_and_which_way() {
+        let err = VerifyError::OutsideTolerance {
+            timestamp: 100,
+            skew: -400,
+            tolerance: Duration::from_secs(300),
+        };
+        assert_eq!(
+            err.to_string(),
+            "timestamp 100 is 400 seconds ahead of now, outside the 300 second tolerance"
+        );
+    }
+}

@@ -1,0 +1,180 @@
+//! `cargo xtask bench`: run the criterion benchmarks, then write their figures and the
+//! verdict on each target into BENCHMARKS.md between marker comments.
+
+use std::fs;
+use std::path::Path;
+use std::process::Command;
+
+use crate::{Result, cargo};
+
+const SIZES: [(&str, f64); 4] = [
+    ("64B", 64.0),
+    ("1KiB", 1024.0),
+    ("64KiB", 65_536.0),
+    ("1MiB", 1_048_576.0),
+];
+const SCHEMES: [&str; 3] = ["generic", "uipath", "standard_webhooks"];
+const BEGIN: &str = "<!-- xtask bench: hook-sign begin -->";
+const END: &str = "<!-- xtask bench: hook-sign end -->";
+
+pub(crate) fn run(root: &Path) -> Result {
+    crate::run(
+        "cargo bench (hook-sign)",
+        cargo().args(["bench", "-p", "hook-sign", "--bench", "sign_verify"]),
+    )?;
+    let criterion = root.join("target/criterion");
+    let table = report(&criterion)?;
+    println!("\n{table}");
+    let path = root.join("BENCHMARKS.md");
+    let text =
+        fs::read_to_string(&path).map_err(|e| format!("cannot read {}: {e}", path.display()))?;
+    let (Some(start), Some(end)) = (text.find(BEGIN), text.find(END)) else {
+        return Err(format!(
+            "{} lacks the {BEGIN} … {END} markers",
+            path.display()
+        ));
+    };
+    let updated = format!("{}{BEGIN}\n{table}\n{}", &text[..start], &text[end..]);
+    fs::write(&path, updated).map_err(|e| format!("cannot write {}: {e}", path.display()))?;
+    println!("updated {}", path.display());
+    Ok(())
+}
+
+/// Mean time of one benchmark in nanoseconds, from criterion's estimates.json.
+fn mean_ns(criterion: &Path, group: &str, function: &str, size: &str) -> Result<f64> {
+    let path = criterion
+        .join(group)
+        .join(function)
+        .join(size)
+        .join("new/estimates.json");
+    let text =
+        fs::read_to_string(&path).map_err(|e| format!("cannot read {}: {e}", path.display()))?;
+    // {"mean":{"confidence_interval":{…},"point_estimate":123.4,…},…}: no JSON parser needed
+    // for one number, and xtask stays dependency-free.
+    let mean = text.find("\"mean\"").ok_or("estimates.json has no mean")?;
+    let key = "\"point_estimate\":";
+    let at = text[mean..]
+        .find(key)
+        .ok_or("estimates.json has no point_estimate")?
+        + mean
+        + key.len();
+    let number: String = text[at..]
+        .chars()
+        .take_while(|c| c.is_ascii_digit() || matches!(c, '.' | 'e' | 'E' | '-' | '+'))
+        .collect();
+    number
+        .parse()
+        .map_err(|e| format!("bad point_estimate {number:?} in {}: {e}", path.display()))
+}
+
+/// GB/s (10^9 bytes per second) of `bytes` in `ns`.
+fn gbps(bytes: f64, ns: f64) -> f64 {
+    bytes / ns
+}
+
+fn time(ns: f64) -> String {
+    if ns >= 1e6 {
+        format!("{:.2} ms", ns / 1e6)
+    } else if ns >= 1e3 {
+        format!("{:.2} µs", ns / 1e3)
+    } else {
+        format!("{ns:.0} ns")
+    }
+}
+
+fn report(criterion: &Path) -> Result<String> {
+    let mut out = String::new();
+    out.push_str(&format!("Measured {} on {}.\n\n", today(), machine()));
+    out.push_str("| size | SHA-256 alone | generic verify | uipath verify | standard_webhooks verify | svix verify | generic sign | standard_webhooks sign |\n");
+    out.push_str("|---|---|---|---|---|---|---|---|\n");
+    for (size, bytes) in SIZES {
+        let cell = |group: &str, function: &str| -> Result<String> {
+            let ns = mean_ns(criterion, group, function, size)?;
+            Ok(format!("{} ({:.2} GB/s)", time(ns), gbps(bytes, ns)))
+        };
+        out.push_str(&format!(
+            "| {size} | {} | {} | {} | {} | {} | {} | {} |\n",
+            cell("verify", "sha256")?,
+            cell("verify", "generic")?,
+            cell("verify", "uipath")?,
+            cell("verify", "standard_webhooks")?,
+            cell("verify", "svix")?,
+            cell("sign", "generic")?,
+            cell("sign", "standard_webhooks")?,
+        ));
+    }
+
+    out.push_str("\n| target | measured | verdict |\n|---|---|---|\n");
+    let sha = mean_ns(criterion, "verify", "sha256", "64KiB")?;
+    for scheme in SCHEMES {
+        let ns = mean_ns(criterion, "verify", scheme, "64KiB")?;
+        let ratio = sha / ns;
+        out.push_str(&format!(
+            "| {scheme} verify at 64 KiB ≥ 90% of raw SHA-256 | {:.1}% | {} |\n",
+            ratio * 100.0,
+            verdict(ratio >= 0.90)
+        ));
+    }
+    let ours = mean_ns(criterion, "verify", "standard_webhooks", "64KiB")?;
+    let svix = mean_ns(criterion, "verify", "svix", "64KiB")?;
+    out.push_str(&format!(
+        "| standard_webhooks verify ≥ 4× svix at 64 KiB | {:.2}× | {} |\n",
+        svix / ours,
+        verdict(svix / ours >= 4.0)
+    ));
+    for (size, _) in SIZES {
+        let ours = mean_ns(criterion, "verify", "standard_webhooks", size)?;
+        let svix = mean_ns(criterion, "verify", "svix", size)?;
+        out.push_str(&format!(
+            "| faster than svix at {size} | {:.2}× | {} |\n",
+            svix / ours,
+            verdict(svix > ours)
+        ));
+    }
+    out.push_str("| no heap allocation per verify (hex and base64 schemes) | `crates/hook-sign/tests/alloc.rs` counts 0 | met, checked by every `cargo test` |\n");
+    Ok(out)
+}
+
+fn verdict(met: bool) -> &'static str {
+    if met { "met" } else { "**missed**" }
+}
+
+/// `YYYY-MM-DD` (UTC) from the system clock.
+fn today() -> String {
+    let secs = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.as_secs());
+    // Howard Hinnant's days-to-civil algorithm.
+    let z = i64::try_from(secs / 86_400).unwrap_or(0) + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z - era * 146_097;
+    let yoe = (doe - doe / 1_460 + doe / 36_524 - doe / 146_096) / 365;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let day = doy - (153 * mp + 2) / 5 + 1;
+    let month = if mp < 10 { mp + 3 } else { mp - 9 };
+    let year = yoe + era * 400 + i64::from(month <= 2);
+    format!("{year:04}-{month:02}-{day:02}")
+}
+
+/// The CPU model and core count, as this machine reports them.
+fn machine() -> String {
+    let cpu = fs::read_to_string("/proc/cpuinfo")
+        .ok()
+        .and_then(|info| {
+            info.lines()
+                .find(|l| l.starts_with("model name"))
+                .and_then(|l| l.split_once(':'))
+                .map(|(_, v)| v.trim().to_owned())
+        })
+        .unwrap_or_else(|| "an unknown CPU".into());
+    let cores = std::thread::available_parallelism().map_or(0, |n| n.get());
+    let rustc = Command::new("rustc")
+        .arg("--version")
+        .output()
+        .ok()
+        .and_then(|o| String::from_utf8(o.stdout).ok())
+        .map(|s| s.trim().to_owned())
+        .unwrap_or_default();
+    format!("{cpu}, {cores} cores, {rustc}")
+}

@@ -1,0 +1,208 @@
+//! Project automation, in plain Rust (matklad's cargo-xtask pattern).
+//!
+//! ```text
+//! cargo xtask ci                      fmt, clippy, docs, tests, examples, property tests at the CI count
+//! cargo xtask proptest [--cases N]    the property tests, deep (default 100000 cases each)
+//! cargo xtask bench                   criterion benchmarks; rewrites BENCHMARKS.md's tables
+//! ```
+
+mod bench;
+
+use std::env;
+use std::path::{Path, PathBuf};
+use std::process::{Command, ExitCode};
+use std::time::Instant;
+
+/// Cases per property in `cargo xtask ci`: deep enough to matter, and with the rest of CI
+/// well under 15 minutes on 2 cores (the deep run takes the 100000 of `proptest`).
+const CI_CASES: u32 = 20_000;
+/// Cases per property in `cargo xtask proptest` unless `--cases` says.
+const DEEP_CASES: u32 = 100_000;
+/// The property test binaries: signature round trips, and the svix cross-check.
+const PROPERTY_TESTS: [&str; 2] = ["props", "svix"];
+
+/// Runnable examples CI runs (not only builds), as `(package, example)`.
+const EXAMPLES: [(&str, &str); 1] = [("hook-sign", "quickstart")];
+
+type Result<T = ()> = std::result::Result<T, String>;
+
+fn main() -> ExitCode {
+    let args: Vec<String> = env::args().skip(1).collect();
+    let result = match args.first().map(String::as_str) {
+        Some("ci") => ci(),
+        Some("proptest") => cases(&args[1..]).and_then(|n| proptest(n, "deep")),
+        Some("bench") => bench::run(&root()),
+        Some("help" | "--help" | "-h") | None => {
+            println!("{}", usage());
+            Ok(())
+        }
+        Some(other) => Err(format!("unknown task {other:?}\n\n{}", usage())),
+    };
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(message) => {
+            eprintln!("xtask: {message}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+fn usage() -> &'static str {
+    "usage: cargo xtask <task>\n\n\
+     tasks:\n  \
+     ci                    cargo fmt --check, clippy -D warnings, rustdoc -D warnings, cargo test,\n                        \
+     and the property tests at the CI case count\n  \
+     proptest [--cases N]  the property tests in release mode, N cases each (default 100000)\n  \
+     bench                 criterion benchmarks, then BENCHMARKS.md's measured tables"
+}
+
+fn cases(args: &[String]) -> Result<u32> {
+    match args {
+        [] => Ok(DEEP_CASES),
+        [flag, n] if flag == "--cases" => n
+            .parse::<u32>()
+            .ok()
+            .filter(|n| *n > 0)
+            .ok_or_else(|| format!("--cases takes a whole number above zero, not {n:?}")),
+        other => Err(format!(
+            "unexpected arguments {other:?}: proptest takes [--cases N]"
+        )),
+    }
+}
+
+/// The workspace root: xtask's manifest directory's parent.
+fn root() -> PathBuf {
+    let manifest =
+        env::var_os("CARGO_MANIFEST_DIR").map_or_else(|| PathBuf::from("xtask"), PathBuf::from);
+    manifest
+        .parent()
+        .map_or_else(|| PathBuf::from("."), Path::to_path_buf)
+}
+
+fn cargo() -> Command {
+    let mut command = Command::new(env::var_os("CARGO").unwrap_or_else(|| "cargo".into()));
+    command.current_dir(root());
+    command
+}
+
+fn run(step: &str, command: &mut Command) -> Result {
+    println!("\n=== {step}");
+    let started = Instant::now();
+    let status = command
+        .status()
+        .map_err(|e| format!("{step}: cannot start: {e}"))?;
+    println!(
+        "=== {step}: {} in {:.1} s",
+        if status.success() { "ok" } else { "FAILED" },
+        started.elapsed().as_secs_f64()
+    );
+    if status.success() {
+        Ok(())
+    } else {
+        Err(format!("{step} failed ({status})"))
+    }
+}
+
+fn ci() -> Result {
+    let started = Instant::now();
+    run(
+        "cargo fmt --check",
+        cargo().args(["fmt", "--all", "--", "--check"]),
+    )?;
+    run(
+        "cargo clippy",
+        cargo().args([
+            "clippy",
+            "--workspace",
+            "--all-targets",
+            "--",
+            "-D",
+            "warnings",
+        ]),
+    )?;
+    layers()?;
+    run(
+        "hook-sign without default features",
+        cargo().args(["check", "-p", "hook-sign", "--no-default-features"]),
+    )?;
+    run(
+        "cargo doc",
+        cargo()
+            .args(["doc", "--workspace", "--no-deps"])
+            .env("RUSTDOCFLAGS", "-D warnings"),
+    )?;
+    run("cargo test", cargo().args(["test", "--workspace"]))?;
+    for (package, example) in EXAMPLES {
+        run(
+            &format!("example {package}/{example}"),
+            cargo().args(["run", "--quiet", "-p", package, "--example", example]),
+        )?;
+    }
+    proptest(CI_CASES, "CI")?;
+    println!(
+        "\nxtask ci: all steps passed in {:.0} s",
+        started.elapsed().as_secs_f64()
+    );
+    Ok(())
+}
+
+/// Crates that a library crate must not depend on (normal dependencies, any depth), per
+/// the layering of ARCHITECTURE.md.
+const FORBIDDEN: [(&str, &[&str]); 2] = [
+    ("hook-sign", &["tokio", "reqwest", "serde", "hook-model"]),
+    ("hook-model", &["tokio", "reqwest", "hook-sign"]),
+];
+
+/// Checks the layering with `cargo tree`: arrows point down only.
+fn layers() -> Result {
+    println!("\n=== layering");
+    for (package, forbidden) in FORBIDDEN {
+        let output = cargo()
+            .args([
+                "tree", "-p", package, "-e", "normal", "--prefix", "none", "--format", "{p}",
+            ])
+            .output()
+            .map_err(|e| format!("cannot run cargo tree: {e}"))?;
+        if !output.status.success() {
+            return Err(format!(
+                "cargo tree -p {package} failed: {}",
+                String::from_utf8_lossy(&output.stderr)
+            ));
+        }
+        let tree = String::from_utf8_lossy(&output.stdout);
+        let names: Vec<&str> = tree
+            .lines()
+            .filter_map(|l| l.split_whitespace().next())
+            .collect();
+        for name in forbidden {
+            if names.contains(name) {
+                return Err(format!(
+                    "{package} depends on {name}: the layering forbids it"
+                ));
+            }
+        }
+        println!("{package}: no {}", forbidden.join(", no "));
+    }
+    println!("=== layering: ok");
+    Ok(())
+}
+
+fn proptest(cases: u32, depth: &str) -> Result {
+    let mut command = cargo();
+    command.args(["test", "--release", "-p", "hook-sign"]);
+    for test in PROPERTY_TESTS {
+        command.args(["--test", test]);
+    }
+    command.env("PROPTEST_CASES", cases.to_string());
+    let started = Instant::now();
+    run(
+        &format!("property tests, {depth}: {cases} cases per property"),
+        &mut command,
+    )?;
+    println!(
+        "property tests: {cases} cases per property in {:.1} s (binaries: {})",
+        started.elapsed().as_secs_f64(),
+        PROPERTY_TESTS.join(", ")
+    );
+    Ok(())
+}
