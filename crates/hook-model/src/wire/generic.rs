@@ -94,3 +94,13 @@ pub struct ErrorDetail {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub field: Option<String>,
 }
+
+/// `POST /v1/webhooks/{id}/test`: *unconfirmed* (the seed documents the call, not its
+/// answer), assumed `202 {"event_id", "delivery_id"}`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct TestAnswer {
+    /// The test event's id.
+    pub event_id: String,
+    /// The delivery carrying it, to look up in the delivery log.
+    pub delivery_id: String,
+}

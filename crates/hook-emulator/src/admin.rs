@@ -1,0 +1,461 @@
+//! The admin API under `/_admin`: fire events, read the delivery and request logs, inject
+//! faults, expire tokens, move a manual clock, reset. [`AdminClient`] calls it over HTTP.
+
+use std::collections::HashMap;
+use std::sync::Arc;
+use std::time::Duration;
+
+use axum::Router;
+use axum::body::Bytes;
+use axum::extract::{Query, State};
+use axum::http::StatusCode;
+use axum::response::Response;
+use axum::routing::{get, post};
+use hook_model::{DeliveryStatus, EventType, Provider};
+use serde::{Deserialize, Serialize};
+
+use crate::app::{App, lock};
+use crate::common::json;
+use crate::deliver;
+use crate::faults::{FaultRule, RecordedRequest};
+use crate::state::DeliveryRecord;
+
+/// The longest a `wait` query holds the answer.
+pub const MAX_WAIT: Duration = Duration::from_secs(60);
+
+pub(crate) fn routes() -> Router<Arc<App>> {
+    Router::new()
+        .route("/_admin/events", post(fire))
+        .route("/_admin/deliveries", get(deliveries))
+        .route("/_admin/requests", get(requests).delete(clear_requests))
+        .route(
+            "/_admin/faults",
+            get(faults).post(add_fault).delete(clear_faults),
+        )
+        .route("/_admin/tokens/expire", post(expire_tokens))
+        .route("/_admin/clock/advance", post(advance))
+        .route("/_admin/reset", post(reset))
+}
+
+fn bad(message: impl Into<String>) -> Response {
+    json(
+        StatusCode::BAD_REQUEST,
+        &serde_json::json!({"error": message.into()}),
+    )
+}
+
+/// `POST /_admin/events` body.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct FireRequest {
+    /// Whose webhooks receive it.
+    pub provider: Provider,
+    /// The event type; must be in the provider's catalog.
+    #[serde(rename = "type")]
+    pub kind: String,
+    /// Event data.
+    #[serde(default)]
+    pub data: serde_json::Value,
+}
+
+/// `POST /_admin/events` answer.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Fired {
+    /// One event id per receiving webhook.
+    pub event_ids: Vec<String>,
+    /// The deliveries started, one per receiving webhook.
+    pub deliveries: Vec<String>,
+}
+
+async fn fire(State(app): State<Arc<App>>, body: Bytes) -> Response {
+    let request: FireRequest = match serde_json::from_slice(&body) {
+        Ok(request) => request,
+        Err(e) => {
+            return bad(format!(
+                "body must be {{\"provider\", \"type\", \"data\"}}: {e}"
+            ));
+        }
+    };
+    let Some(entry) = EventType::new(request.kind.clone()).catalog_entry(request.provider) else {
+        return bad(format!(
+            "{:?} is not in {}'s catalog",
+            request.kind, request.provider
+        ));
+    };
+    let (event_ids, deliveries) = deliver::fire(
+        &app,
+        request.provider,
+        &EventType::new(entry.name),
+        &request.data,
+    );
+    json(
+        StatusCode::ACCEPTED,
+        &Fired {
+            event_ids,
+            deliveries,
+        },
+    )
+}
+
+/// `GET /_admin/deliveries` answer.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct DeliveryLog {
+    /// The matching deliveries, oldest first.
+    pub deliveries: Vec<DeliveryRecord>,
+}
+
+/// `?provider=&webhook_id=&id=&wait=settled|any|attempts&attempts=N&timeout_ms=`: with
+/// `wait=settled`, the answer waits (at most `timeout_ms`, capped at [`MAX_WAIT`]) until no
+/// matching delivery is pending; with `wait=any`, until at least one matches; with
+/// `wait=attempts`, until at least one matches and each has made `attempts` attempts.
+async fn deliveries(
+    State(app): State<Arc<App>>,
+    Query(query): Query<HashMap<String, String>>,
+) -> Response {
+    let provider = match query.get("provider").map(|p| p.parse::<Provider>()) {
+        None => None,
+        Some(Ok(p)) => Some(p),
+        Some(Err(e)) => return bad(e.to_string()),
+    };
+    let select = |d: &DeliveryRecord| {
+        provider.is_none_or(|p| d.provider == p)
+            && query.get("webhook_id").is_none_or(|w| *w == d.webhook_id)
+            && query.get("id").is_none_or(|i| *i == d.id)
+    };
+    let wait = query.get("wait").map(String::as_str);
+    let timeout = query
+        .get("timeout_ms")
+        .and_then(|t| t.parse().ok())
+        .map_or(MAX_WAIT, Duration::from_millis)
+        .min(MAX_WAIT);
+    let min_attempts: u32 = query
+        .get("attempts")
+        .and_then(|a| a.parse().ok())
+        .unwrap_or(1);
+    let done = |list: &[DeliveryRecord]| match wait {
+        Some("settled") => list.iter().all(|d| d.status != DeliveryStatus::Pending),
+        Some("any") => !list.is_empty(),
+        Some("attempts") => !list.is_empty() && list.iter().all(|d| d.attempts >= min_attempts),
+        _ => true,
+    };
+    let mut version = app.log_version.subscribe();
+    let read = |app: &App| {
+        app.read(|state| {
+            state
+                .deliveries
+                .iter()
+                .filter(|d| select(d))
+                .cloned()
+                .collect::<Vec<_>>()
+        })
+    };
+    let waited = tokio::time::timeout(timeout, async {
+        loop {
+            version.borrow_and_update();
+            let list = read(&app);
+            if done(&list) {
+                return list;
+            }
+            if version.changed().await.is_err() {
+                return list;
+            }
+        }
+    })
+    .await;
+    match waited {
+        Ok(deliveries) => json(StatusCode::OK, &DeliveryLog { deliveries }),
+        Err(_) => json(
+            StatusCode::REQUEST_TIMEOUT,
+            &DeliveryLog {
+                deliveries: read(&app),
+            },
+        ),
+    }
+}
+
+async fn requests(State(app): State<Arc<App>>) -> Response {
+    let list: Vec<RecordedRequest> = lock(&app.requests).iter().cloned().collect();
+    json(StatusCode::OK, &serde_json::json!({"requests": list}))
+}
+
+async fn clear_requests(State(app): State<Arc<App>>) -> Response {
+    lock(&app.requests).clear();
+    json(StatusCode::OK, &serde_json::json!({"ok": true}))
+}
+
+async fn faults(State(app): State<Arc<App>>) -> Response {
+    let list = lock(&app.faults).clone();
+    json(StatusCode::OK, &serde_json::json!({"faults": list}))
+}
+
+async fn add_fault(State(app): State<Arc<App>>, body: Bytes) -> Response {
+    let mut rule: FaultRule = match serde_json::from_slice(&body) {
+        Ok(rule) => rule,
+        Err(e) => return bad(format!("not a fault rule: {e}")),
+    };
+    if rule.rate.is_some_and(|r| !(0.0..=1.0).contains(&r)) {
+        return bad("rate must be between 0 and 1");
+    }
+    rule.id = crate::app::new_id("flt_");
+    rule.fired = 0;
+    let id = rule.id.clone();
+    lock(&app.faults).push(rule);
+    json(StatusCode::CREATED, &serde_json::json!({"id": id}))
+}
+
+async fn clear_faults(State(app): State<Arc<App>>) -> Response {
+    lock(&app.faults).clear();
+    json(StatusCode::OK, &serde_json::json!({"ok": true}))
+}
+
+async fn expire_tokens(State(app): State<Arc<App>>) -> Response {
+    let expired = app.expire_tokens();
+    json(StatusCode::OK, &serde_json::json!({"expired": expired}))
+}
+
+async fn advance(State(app): State<Arc<App>>, body: Bytes) -> Response {
+    let seconds = serde_json::from_slice::<serde_json::Value>(&body)
+        .ok()
+        .and_then(|v| v.get("seconds").and_then(serde_json::Value::as_f64))
+        .filter(|s| s.is_finite() && *s >= 0.0);
+    let Some(seconds) = seconds else {
+        return bad("body must be {\"seconds\": <non-negative number>}");
+    };
+    if app.clock.advance(Duration::from_secs_f64(seconds)) {
+        json(
+            StatusCode::OK,
+            &serde_json::json!({"elapsed_ms": app.clock.elapsed().as_millis() as u64}),
+        )
+    } else {
+        json(
+            StatusCode::CONFLICT,
+            &serde_json::json!({"error": "the clock is scaled, not manual: start the emulator with a manual clock"}),
+        )
+    }
+}
+
+async fn reset(State(app): State<Arc<App>>) -> Response {
+    app.write_log(|state| *state = crate::state::State::default());
+    lock(&app.faults).clear();
+    lock(&app.requests).clear();
+    json(StatusCode::OK, &serde_json::json!({"ok": true}))
+}
+
+/// Calls the admin API over HTTP.
+#[derive(Debug, Clone)]
+pub struct AdminClient {
+    base: String,
+    http: reqwest::Client,
+}
+
+/// An admin call failed.
+#[derive(Debug, thiserror::Error)]
+pub enum AdminError {
+    /// The request did not complete.
+    #[error("admin request failed: {0}")]
+    Http(#[from] reqwest::Error),
+    /// The emulator refused it.
+    #[error("the emulator answered {status}: {body}")]
+    Refused {
+        /// The status.
+        status: u16,
+        /// The answer.
+        body: String,
+    },
+}
+
+impl AdminClient {
+    /// A client for the emulator at `base` (`http://127.0.0.1:port`).
+    pub fn new(base: impl Into<String>) -> Self {
+        AdminClient {
+            base: base.into().trim_end_matches('/').to_owned(),
+            http: reqwest::Client::builder()
+                .no_proxy()
+                .build()
+                .unwrap_or_default(),
+        }
+    }
+
+    async fn call<T: for<'de> Deserialize<'de>>(
+        &self,
+        request: reqwest::RequestBuilder,
+    ) -> Result<T, AdminError> {
+        let response = request.send().await?;
+        let status = response.status();
+        if !status.is_success() {
+            return Err(AdminError::Refused {
+                status: status.as_u16(),
+                body: response.text().await.unwrap_or_default(),
+            });
+        }
+        Ok(response.json().await?)
+    }
+
+    /// Fires `kind` for `provider` with `data`.
+    pub async fn fire(
+        &self,
+        provider: Provider,
+        kind: &str,
+        data: serde_json::Value,
+    ) -> Result<Fired, AdminError> {
+        let body = FireRequest {
+            provider,
+            kind: kind.to_owned(),
+            data,
+        };
+        self.call(
+            self.http
+                .post(format!("{}/_admin/events", self.base))
+                .json(&body),
+        )
+        .await
+    }
+
+    /// Deliveries matching `query` pairs (`provider`, `webhook_id`, `id`).
+    pub async fn deliveries(
+        &self,
+        query: &[(&str, &str)],
+    ) -> Result<Vec<DeliveryRecord>, AdminError> {
+        let log: DeliveryLog = self
+            .call(
+                self.http
+                    .get(format!("{}/_admin/deliveries", self.base))
+                    .query(query),
+            )
+            .await?;
+        Ok(log.deliveries)
+    }
+
+    /// Waits until no delivery matching `query` is pending (at most `timeout`), then
+    /// returns them. Fails with status 408 on time-out.
+    pub async fn settled(
+        &self,
+        query: &[(&str, &str)],
+        timeout: Duration,
+    ) -> Result<Vec<DeliveryRecord>, AdminError> {
+        self.wait(query, "settled", timeout).await
+    }
+
+    /// Waits until at least one delivery matches `query` (at most `timeout`).
+    pub async fn any(
+        &self,
+        query: &[(&str, &str)],
+        timeout: Duration,
+    ) -> Result<Vec<DeliveryRecord>, AdminError> {
+        self.wait(query, "any", timeout).await
+    }
+
+    /// Waits until at least one delivery matches `query` and each has made `attempts`
+    /// attempts (at most `timeout`).
+    pub async fn attempts(
+        &self,
+        query: &[(&str, &str)],
+        attempts: u32,
+        timeout: Duration,
+    ) -> Result<Vec<DeliveryRecord>, AdminError> {
+        let attempts = attempts.to_string();
+        let mut pairs = query.to_vec();
+        pairs.push(("attempts", &attempts));
+        self.wait(&pairs, "attempts", timeout).await
+    }
+
+    async fn wait(
+        &self,
+        query: &[(&str, &str)],
+        how: &str,
+        timeout: Duration,
+    ) -> Result<Vec<DeliveryRecord>, AdminError> {
+        let ms = timeout.as_millis().to_string();
+        let mut pairs = query.to_vec();
+        pairs.push(("wait", how));
+        pairs.push(("timeout_ms", &ms));
+        let log: DeliveryLog = self
+            .call(
+                self.http
+                    .get(format!("{}/_admin/deliveries", self.base))
+                    .query(&pairs)
+                    .timeout(timeout + Duration::from_secs(5)),
+            )
+            .await?;
+        Ok(log.deliveries)
+    }
+
+    /// The request log.
+    pub async fn requests(&self) -> Result<Vec<RecordedRequest>, AdminError> {
+        #[derive(Deserialize)]
+        struct List {
+            requests: Vec<RecordedRequest>,
+        }
+        let list: List = self
+            .call(self.http.get(format!("{}/_admin/requests", self.base)))
+            .await?;
+        Ok(list.requests)
+    }
+
+    /// Empties the request log.
+    pub async fn clear_requests(&self) -> Result<(), AdminError> {
+        let _: serde_json::Value = self
+            .call(self.http.delete(format!("{}/_admin/requests", self.base)))
+            .await?;
+        Ok(())
+    }
+
+    /// Adds a fault rule; returns its id.
+    pub async fn inject(&self, rule: &FaultRule) -> Result<String, AdminError> {
+        let answer: serde_json::Value = self
+            .call(
+                self.http
+                    .post(format!("{}/_admin/faults", self.base))
+                    .json(rule),
+            )
+            .await?;
+        Ok(answer["id"].as_str().unwrap_or_default().to_owned())
+    }
+
+    /// The fault rules, with how often each fired.
+    pub async fn faults(&self) -> Result<Vec<FaultRule>, AdminError> {
+        let answer: serde_json::Value = self
+            .call(self.http.get(format!("{}/_admin/faults", self.base)))
+            .await?;
+        Ok(serde_json::from_value(answer["faults"].clone()).unwrap_or_default())
+    }
+
+    /// Removes every fault rule.
+    pub async fn clear_faults(&self) -> Result<(), AdminError> {
+        let _: serde_json::Value = self
+            .call(self.http.delete(format!("{}/_admin/faults", self.base)))
+            .await?;
+        Ok(())
+    }
+
+    /// Expires every issued token.
+    pub async fn expire_tokens(&self) -> Result<u64, AdminError> {
+        let answer: serde_json::Value = self
+            .call(
+                self.http
+                    .post(format!("{}/_admin/tokens/expire", self.base)),
+            )
+            .await?;
+        Ok(answer["expired"].as_u64().unwrap_or_default())
+    }
+
+    /// Moves a manual clock forward.
+    pub async fn advance(&self, by: Duration) -> Result<(), AdminError> {
+        let body = serde_json::json!({"seconds": by.as_secs_f64()});
+        let _: serde_json::Value = self
+            .call(
+                self.http
+                    .post(format!("{}/_admin/clock/advance", self.base))
+                    .json(&body),
+            )
+            .await?;
+        Ok(())
+    }
+
+    /// Forgets every webhook, token, delivery, fault and recorded request.
+    pub async fn reset(&self) -> Result<(), AdminError> {
+        let _: serde_json::Value = self
+            .call(self.http.post(format!("{}/_admin/reset", self.base)))
+            .await?;
+        Ok(())
+    }
+}

@@ -1,0 +1,182 @@
+//! The shared core every route handler and the delivery engine hold.
+
+use std::collections::VecDeque;
+use std::path::PathBuf;
+use std::sync::{Mutex, MutexGuard};
+use std::time::Duration;
+
+use axum::http::HeaderMap;
+use hook_model::{Provider, Secret};
+use tokio::sync::watch;
+
+use crate::Credentials;
+use crate::clock::Clock;
+use crate::faults::{FaultRule, RecordedRequest};
+use crate::state::{State, Token};
+
+/// How many requests the request log keeps (the oldest are dropped first).
+pub const REQUEST_LOG_CAP: usize = 10_000;
+
+pub(crate) struct App {
+    pub credentials: Credentials,
+    pub clock: Clock,
+    pub token_ttl: Duration,
+    pub allow_remote_delivery: bool,
+    state: Mutex<State>,
+    state_path: Option<PathBuf>,
+    /// Bumped on every change of the delivery log, so waiters need no polling.
+    pub log_version: watch::Sender<u64>,
+    pub http: reqwest::Client,
+    pub http_insecure: reqwest::Client,
+    pub faults: Mutex<Vec<FaultRule>>,
+    pub requests: Mutex<VecDeque<RecordedRequest>>,
+}
+
+/// A lock that survives a panicked holder: the state is plain data, still consistent
+/// between statements, and the emulator must keep answering.
+pub(crate) fn lock<T>(mutex: &Mutex<T>) -> MutexGuard<'_, T> {
+    mutex
+        .lock()
+        .unwrap_or_else(std::sync::PoisonError::into_inner)
+}
+
+pub(crate) struct AppConfig {
+    pub credentials: Credentials,
+    pub clock: Clock,
+    pub token_ttl: Duration,
+    pub allow_remote_delivery: bool,
+    pub delivery_timeout: Duration,
+    pub state: State,
+    pub state_path: Option<PathBuf>,
+    pub extra_roots: Vec<reqwest::Certificate>,
+}
+
+impl App {
+    pub fn new(config: AppConfig) -> Result<Self, String> {
+        let build = |insecure: bool| {
+            let mut builder = reqwest::Client::builder()
+                .user_agent(concat!("hook-emulator/", env!("CARGO_PKG_VERSION")))
+                .timeout(config.delivery_timeout)
+                .no_proxy()
+                .redirect(reqwest::redirect::Policy::none())
+                .tls_danger_accept_invalid_certs(insecure);
+            for root in &config.extra_roots {
+                builder = builder.add_root_certificate(root.clone());
+            }
+            builder
+                .build()
+                .map_err(|e| format!("cannot build the delivery client: {e}"))
+        };
+        Ok(App {
+            credentials: config.credentials,
+            clock: config.clock,
+            token_ttl: config.token_ttl,
+            allow_remote_delivery: config.allow_remote_delivery,
+            state: Mutex::new(config.state),
+            state_path: config.state_path,
+            log_version: watch::channel(0).0,
+            http: build(false)?,
+            http_insecure: build(true)?,
+            faults: Mutex::new(Vec::new()),
+            requests: Mutex::new(VecDeque::new()),
+        })
+    }
+
+    /// Reads the state.
+    pub fn read<R>(&self, f: impl FnOnce(&State) -> R) -> R {
+        f(&lock(&self.state))
+    }
+
+    /// Changes the state, then saves it when a state file is configured.
+    pub fn write<R>(&self, f: impl FnOnce(&mut State) -> R) -> R {
+        let mut state = lock(&self.state);
+        let result = f(&mut state);
+        if let Some(path) = &self.state_path
+            && let Err(message) = state.save(path)
+        {
+            tracing::error!(%message, "state not saved");
+        }
+        result
+    }
+
+    /// Changes the delivery log, saves, and wakes waiters.
+    pub fn write_log<R>(&self, f: impl FnOnce(&mut State) -> R) -> R {
+        let result = self.write(f);
+        self.log_version.send_modify(|v| *v += 1);
+        result
+    }
+
+    /// Issues a token for `provider`.
+    pub fn issue_token(&self, provider: Provider) -> (Secret, u64) {
+        let token = format!(
+            "emu_{}{}",
+            uuid::Uuid::new_v4().simple(),
+            uuid::Uuid::new_v4().simple()
+        );
+        let ttl = self.token_ttl.as_secs().max(1);
+        let expires_at = now_unix() + i64::try_from(ttl).unwrap_or(i64::MAX / 2);
+        self.write(|state| {
+            state.tokens.insert(
+                token.clone(),
+                Token {
+                    provider,
+                    expires_at,
+                },
+            );
+        });
+        (Secret::new(token), ttl)
+    }
+
+    /// Whether `headers` carry a live bearer token for `provider` (or its static key).
+    pub fn authorized(&self, provider: Provider, headers: &HeaderMap) -> bool {
+        let Some(token) = bearer(headers) else {
+            return false;
+        };
+        let fixed = match provider {
+            Provider::Generic => Some(&self.credentials.generic.api_key),
+            Provider::UiPath => Some(&self.credentials.uipath.personal_access_token),
+            Provider::Port | Provider::Up42 => None,
+        };
+        if fixed.is_some_and(|key| key.expose() == token) {
+            return true;
+        }
+        self.read(|state| {
+            state
+                .tokens
+                .get(token)
+                .is_some_and(|t| t.provider == provider && t.expires_at > now_unix())
+        })
+    }
+
+    /// Expires every issued token, so clients must fetch new ones.
+    pub fn expire_tokens(&self) -> usize {
+        self.write(|state| {
+            let count = state.tokens.len();
+            for token in state.tokens.values_mut() {
+                token.expires_at = 0;
+            }
+            count
+        })
+    }
+}
+
+fn bearer(headers: &HeaderMap) -> Option<&str> {
+    let value = headers
+        .get(axum::http::header::AUTHORIZATION)?
+        .to_str()
+        .ok()?;
+    let (scheme, token) = value.split_once(' ')?;
+    scheme
+        .eq_ignore_ascii_case("bearer")
+        .then_some(token.trim())
+}
+
+pub(crate) fn now_unix() -> i64 {
+    time::OffsetDateTime::now_utc().unix_timestamp()
+}
+
+/// A new id: `prefix` and 24 hex digits.
+pub(crate) fn new_id(prefix: &str) -> String {
+    let hex = uuid::Uuid::new_v4().simple().to_string();
+    format!("{prefix}{}", &hex[..24])
+}

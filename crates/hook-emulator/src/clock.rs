@@ -1,0 +1,128 @@
+//! The emulator's clock for delivery schedules: scaled real time, or manual for tests.
+
+use std::time::Duration;
+
+use tokio::sync::watch;
+
+/// How the delivery schedule's delays pass.
+///
+/// Signature timestamps and payload times always use the real wall clock, so receivers'
+/// tolerance checks hold; only waits (retry delays, UiPath's one-hour disable) follow
+/// this clock.
+#[derive(Debug, Clone)]
+pub struct Clock {
+    mode: Mode,
+    started: tokio::time::Instant,
+    manual: watch::Sender<Duration>,
+}
+
+#[derive(Debug, Clone, Copy)]
+enum Mode {
+    Scaled(f64),
+    Manual,
+}
+
+impl Clock {
+    /// Real time multiplied by `scale`: 0.001 turns the 2 h retry into 7.2 s. A scale
+    /// that is not finite and above zero is refused.
+    pub fn scaled(scale: f64) -> Result<Self, String> {
+        if !scale.is_finite() || scale <= 0.0 {
+            return Err(format!(
+                "time scale {scale} is not a finite number above zero"
+            ));
+        }
+        Ok(Clock {
+            mode: Mode::Scaled(scale),
+            started: tokio::time::Instant::now(),
+            manual: watch::channel(Duration::ZERO).0,
+        })
+    }
+
+    /// A clock that moves only when [`Clock::advance`] is called.
+    pub fn manual() -> Self {
+        Clock {
+            mode: Mode::Manual,
+            started: tokio::time::Instant::now(),
+            manual: watch::channel(Duration::ZERO).0,
+        }
+    }
+
+    /// Emulated time since the clock started.
+    pub fn elapsed(&self) -> Duration {
+        match self.mode {
+            Mode::Scaled(scale) => self.started.elapsed().div_f64(scale),
+            Mode::Manual => *self.manual.borrow(),
+        }
+    }
+
+    /// The real time an emulated delay takes (zero for a manual clock).
+    pub fn real(&self, emulated: Duration) -> Duration {
+        match self.mode {
+            Mode::Scaled(scale) => emulated.mul_f64(scale),
+            Mode::Manual => Duration::ZERO,
+        }
+    }
+
+    /// Waits `emulated` time.
+    pub async fn sleep(&self, emulated: Duration) {
+        match self.mode {
+            Mode::Scaled(scale) => tokio::time::sleep(emulated.mul_f64(scale)).await,
+            Mode::Manual => {
+                let deadline = *self.manual.borrow() + emulated;
+                let mut changes = self.manual.subscribe();
+                // Sender lives as long as the clock: `changed` only fails once it is gone.
+                while *changes.borrow_and_update() < deadline {
+                    if changes.changed().await.is_err() {
+                        return;
+                    }
+                }
+            }
+        }
+    }
+
+    /// Moves a manual clock forward, waking every wait it completes. A scaled clock
+    /// ignores it (and says so by returning false).
+    pub fn advance(&self, by: Duration) -> bool {
+        match self.mode {
+            Mode::Scaled(_) => false,
+            Mode::Manual => {
+                self.manual.send_modify(|now| *now += by);
+                true
+            }
+        }
+    }
+
+    /// Whether this is a manual clock.
+    pub fn is_manual(&self) -> bool {
+        matches!(self.mode, Mode::Manual)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[tokio::test]
+    async fn a_manual_sleep_ends_exactly_when_advanced_past_it() {
+        let clock = Clock::manual();
+        let sleeper = {
+            let clock = clock.clone();
+            tokio::spawn(async move { clock.sleep(Duration::from_secs(30)).await })
+        };
+        // Let the sleeper take its deadline before time moves.
+        tokio::task::yield_now().await;
+        clock.advance(Duration::from_secs(29));
+        tokio::task::yield_now().await;
+        assert!(!sleeper.is_finished());
+        clock.advance(Duration::from_secs(1));
+        sleeper.await.unwrap();
+        assert_eq!(clock.elapsed(), Duration::from_secs(30));
+    }
+
+    #[test]
+    fn bad_scales_are_refused() {
+        assert!(Clock::scaled(0.0).is_err());
+        assert!(Clock::scaled(f64::NAN).is_err());
+        assert!(Clock::scaled(0.001).is_ok());
+    }
+}

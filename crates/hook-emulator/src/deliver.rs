@@ -1,0 +1,473 @@
+//! The delivery engine: build each provider's payload, sign it with that provider's
+//! `hook-sign` preset, POST it, and retry on seed 004's schedule.
+
+use std::collections::BTreeMap;
+use std::net::IpAddr;
+use std::sync::Arc;
+use std::time::Duration;
+
+use hook_model::wire::generic::GenericEvent;
+use hook_model::wire::port::PortEvent;
+use hook_model::wire::uipath::UiPathEvent;
+use hook_model::{DeliveryStatus, EventType, Provider, RetrySchedule, Secret};
+use hook_sign::{Message, Scheme, Signer};
+use serde::Serialize;
+use time::OffsetDateTime;
+
+use crate::app::{App, new_id};
+use crate::state::{Attempt, DeliveryRecord, State};
+
+/// How long real UiPath disables a webhook after a failed delivery.
+pub const UIPATH_DISABLE: Duration = Duration::from_secs(3600);
+
+/// Where and how one webhook receives deliveries, read afresh before every attempt.
+#[derive(Debug, Clone)]
+pub(crate) struct Target {
+    pub url: String,
+    pub secret: Option<Secret>,
+    pub headers: BTreeMap<String, String>,
+    pub allow_insecure: bool,
+}
+
+/// The signature scheme the emulator signs `provider`'s deliveries with.
+pub fn scheme(provider: Provider) -> Scheme {
+    match provider {
+        Provider::UiPath => Scheme::uipath(),
+        Provider::Port => Scheme::port(),
+        Provider::Up42 => Scheme::up42(),
+        Provider::Generic => Scheme::generic(),
+    }
+}
+
+/// The current target of a webhook, or `None` when it no longer exists.
+pub(crate) fn target(state: &State, provider: Provider, id: &str) -> Option<Target> {
+    match provider {
+        Provider::UiPath => {
+            let dto = state.uipath.get(&id.parse().ok()?)?;
+            Some(Target {
+                url: dto.url.clone()?,
+                secret: dto.secret.clone(),
+                headers: dto.headers.clone().unwrap_or_default(),
+                allow_insecure: dto.allow_insecure_ssl.unwrap_or(false),
+            })
+        }
+        Provider::Port => {
+            let hook = state.port.get(id)?;
+            Some(Target {
+                url: hook.url.clone()?,
+                secret: hook.security.as_ref().and_then(|s| s.secret.clone()),
+                headers: hook.headers.clone().unwrap_or_default(),
+                allow_insecure: false,
+            })
+        }
+        Provider::Up42 => {
+            let hook = state.up42.get(id)?;
+            Some(Target {
+                url: hook.url.clone(),
+                secret: hook.secret.clone(),
+                headers: BTreeMap::new(),
+                allow_insecure: false,
+            })
+        }
+        Provider::Generic => {
+            let hook = state.generic.get(id)?;
+            Some(Target {
+                url: hook.url.clone(),
+                secret: hook.secret.clone(),
+                headers: BTreeMap::new(),
+                allow_insecure: false,
+            })
+        }
+    }
+}
+
+/// The ids of `provider`'s webhooks that receive `event`: enabled (and, for UiPath, not
+/// disabled by a failed delivery) and subscribed to it or to every event.
+pub(crate) fn subscribers(
+    state: &State,
+    provider: Provider,
+    event: &EventType,
+    now: Duration,
+) -> Vec<String> {
+    let has = |events: &[EventType]| events.iter().any(|e| e == event);
+    match provider {
+        Provider::UiPath => state
+            .uipath
+            .iter()
+            .filter(|(id, dto)| {
+                dto.enabled.unwrap_or(false)
+                    && state
+                        .uipath_disabled_until
+                        .get(id)
+                        .is_none_or(|until| *until <= now)
+                    && (dto.subscribe_to_all_events.unwrap_or(false)
+                        || dto.events.iter().flatten().any(|e| e.event_type == *event))
+            })
+            .map(|(id, _)| id.to_string())
+            .collect(),
+        Provider::Port => state
+            .port
+            .iter()
+            .filter(|(_, h)| h.enabled.unwrap_or(true) && h.events.as_deref().is_some_and(has))
+            .map(|(id, _)| id.clone())
+            .collect(),
+        Provider::Up42 => state
+            .up42
+            .iter()
+            .filter(|(_, h)| h.active && has(&h.events))
+            .map(|(id, _)| id.clone())
+            .collect(),
+        Provider::Generic => state
+            .generic
+            .iter()
+            .filter(|(_, h)| h.active.unwrap_or(true) && has(&h.events))
+            .map(|(id, _)| id.clone())
+            .collect(),
+    }
+}
+
+/// An event ready to send: its id and the exact body bytes.
+pub(crate) struct Payload {
+    pub event_id: String,
+    pub body: Vec<u8>,
+}
+
+fn json<T: Serialize>(value: &T) -> Vec<u8> {
+    // Serializing these records (strings, numbers, maps) cannot fail.
+    serde_json::to_vec(value).unwrap_or_default()
+}
+
+/// The body `provider` sends for `event` with `data`.
+pub(crate) fn payload(provider: Provider, event: &EventType, data: serde_json::Value) -> Payload {
+    let now = OffsetDateTime::now_utc();
+    match provider {
+        Provider::UiPath => {
+            let event_id = uuid::Uuid::new_v4().simple().to_string();
+            // UiPath puts event-specific objects (`Job`, `Queue`, …) at the top level.
+            let extra = match data {
+                serde_json::Value::Object(map) => map,
+                serde_json::Value::Null => serde_json::Map::new(),
+                other => serde_json::Map::from_iter([("Data".to_owned(), other)]),
+            };
+            let mut event = UiPathEvent {
+                odata_context: None,
+                kind: event.clone(),
+                event_id: event_id.clone(),
+                timestamp: now,
+                tenant_id: Some(1),
+                organization_unit_id: None,
+                user_id: Some(1),
+                job: None,
+                jobs: None,
+                robots: None,
+                queue: None,
+                queue_items: None,
+                releases: None,
+                process_schedule: None,
+                extra: serde_json::Map::new(),
+            };
+            // Route known keys through the typed record, so they serialize once.
+            let mut value = serde_json::to_value(&event).unwrap_or_default();
+            if let serde_json::Value::Object(map) = &mut value {
+                map.extend(extra);
+            }
+            if let Ok(typed) = serde_json::from_value::<UiPathEvent>(value) {
+                event = typed;
+            }
+            Payload {
+                event_id,
+                body: json(&event),
+            }
+        }
+        Provider::Port => {
+            let body = PortEvent {
+                event: event.clone(),
+                timestamp: now,
+                data,
+                organization: Some("org_emulator".into()),
+                source: Some("port".into()),
+                extra: serde_json::Map::new(),
+            };
+            Payload {
+                event_id: new_id("evt_"),
+                body: json(&body),
+            }
+        }
+        Provider::Up42 | Provider::Generic => {
+            let event_id = new_id("evt_");
+            let body = GenericEvent {
+                id: event_id.clone(),
+                kind: event.clone(),
+                created_at: Some(now),
+                data,
+                extra: serde_json::Map::new(),
+            };
+            Payload {
+                event_id,
+                body: json(&body),
+            }
+        }
+    }
+}
+
+/// Logs a new pending delivery and starts it. With `retry` false it is tried once.
+pub(crate) fn enqueue(
+    app: &Arc<App>,
+    provider: Provider,
+    webhook_id: &str,
+    event: &EventType,
+    payload: &Payload,
+    retry: bool,
+) -> String {
+    let id = new_id("del_");
+    let record = DeliveryRecord {
+        id: id.clone(),
+        provider,
+        webhook_id: webhook_id.to_owned(),
+        event_id: payload.event_id.clone(),
+        event_type: event.as_str().to_owned(),
+        status: DeliveryStatus::Pending,
+        status_code: None,
+        attempts: 0,
+        delivered_at: None,
+        error: None,
+        attempt_log: Vec::new(),
+        body: String::from_utf8_lossy(&payload.body).into_owned(),
+        next_attempt_at: Some(OffsetDateTime::now_utc()),
+    };
+    app.write_log(|state| state.deliveries.push(record));
+    let task = run(app.clone(), id.clone(), retry, Duration::ZERO);
+    tokio::spawn(task);
+    id
+}
+
+/// Restarts every pending delivery of a loaded state, each at its due time.
+pub(crate) fn resume(app: &Arc<App>) -> usize {
+    let pending: Vec<(String, Duration)> = app.read(|state| {
+        state
+            .deliveries
+            .iter()
+            .filter(|d| d.status == DeliveryStatus::Pending)
+            .map(|d| {
+                let wait = d
+                    .next_attempt_at
+                    .map(|at| at - OffsetDateTime::now_utc())
+                    .and_then(|d| Duration::try_from(d).ok())
+                    .unwrap_or(Duration::ZERO);
+                (d.id.clone(), wait)
+            })
+            .collect()
+    });
+    for (id, wait) in &pending {
+        tokio::spawn(run(app.clone(), id.clone(), true, *wait));
+    }
+    pending.len()
+}
+
+async fn run(app: Arc<App>, id: String, retry: bool, first_wait: Duration) {
+    if !first_wait.is_zero() {
+        tokio::time::sleep(first_wait).await;
+    }
+    let schedule = RetrySchedule::default();
+    loop {
+        let Some((provider, webhook_id, body, attempts)) = app.read(|state| {
+            state
+                .deliveries
+                .iter()
+                .find(|d| d.id == id)
+                .map(|d| (d.provider, d.webhook_id.clone(), d.body.clone(), d.attempts))
+        }) else {
+            return; // reset removed it
+        };
+        let number = attempts + 1;
+        let target = app.read(|state| target(state, provider, &webhook_id));
+        let emulated_ms = u64::try_from(app.clock.elapsed().as_millis()).unwrap_or(u64::MAX);
+        let at = OffsetDateTime::now_utc();
+        let outcome = match &target {
+            None => Err("the webhook no longer exists".to_owned()),
+            Some(target) => attempt(&app, provider, target, body.as_bytes()).await,
+        };
+        let (status_code, error) = match &outcome {
+            Ok(code) if (200..300).contains(code) => (Some(*code), None),
+            Ok(code) => (Some(*code), Some(format!("receiver answered HTTP {code}"))),
+            Err(message) => (None, Some(message.clone())),
+        };
+        let succeeded = error.is_none();
+        let gone = target.is_none();
+        let last =
+            gone || !retry || provider == Provider::UiPath || number >= schedule.max_attempts();
+        let next_delay = if succeeded || last {
+            None
+        } else {
+            schedule.delay_before(number + 1)
+        };
+        let uipath_failed = !succeeded && provider == Provider::UiPath && !gone;
+        let disable_until = app.clock.elapsed() + UIPATH_DISABLE;
+        app.write_log(|state| {
+            if uipath_failed && let Ok(hook) = webhook_id.parse::<i64>() {
+                state.uipath_disabled_until.insert(hook, disable_until);
+            }
+            let Some(record) = state.deliveries.iter_mut().find(|d| d.id == id) else {
+                return;
+            };
+            record.attempts = number;
+            record.status_code = status_code;
+            record.error.clone_from(&error);
+            record.delivered_at = Some(at);
+            record.attempt_log.push(Attempt {
+                number,
+                at,
+                emulated_ms,
+                status_code,
+                error: error.clone(),
+            });
+            record.status = match (succeeded, next_delay) {
+                (true, _) => DeliveryStatus::Success,
+                (false, None) => DeliveryStatus::Failed,
+                (false, Some(_)) => DeliveryStatus::Pending,
+            };
+            record.next_attempt_at =
+                next_delay.map(|d| OffsetDateTime::now_utc() + app.clock.real(d));
+        });
+        match next_delay {
+            Some(delay) => app.clock.sleep(delay).await,
+            None => return,
+        }
+    }
+}
+
+/// One POST. `Ok(status)` when the receiver answered, `Err(why)` when it could not be
+/// reached or the target was refused.
+async fn attempt(
+    app: &App,
+    provider: Provider,
+    target: &Target,
+    body: &[u8],
+) -> Result<u16, String> {
+    check_target(&target.url, app.allow_remote_delivery)?;
+    let client = if target.allow_insecure {
+        &app.http_insecure
+    } else {
+        &app.http
+    };
+    let mut request = client.post(&target.url);
+    for (name, value) in &target.headers {
+        request = request.header(name.as_str(), value.as_str());
+    }
+    request = request.header("content-type", "application/json");
+    if let Some(secret) = target.secret.as_ref().filter(|s| !s.is_empty()) {
+        let signer = Signer::new(scheme(provider), secret.expose())
+            .map_err(|e| format!("cannot sign: {e}"))?;
+        let headers = signer
+            .sign(&Message::new(body).id("unused"))
+            .map_err(|e| format!("cannot sign: {e}"))?;
+        for (name, value) in headers.iter() {
+            request = request.header(name, value);
+        }
+    }
+    let response = request
+        .body(body.to_vec())
+        .send()
+        .await
+        .map_err(|e| describe(&e))?;
+    Ok(response.status().as_u16())
+}
+
+fn describe(error: &reqwest::Error) -> String {
+    let mut message = if error.is_timeout() {
+        "timed out".to_owned()
+    } else if error.is_connect() {
+        "connection failed".to_owned()
+    } else {
+        "request failed".to_owned()
+    };
+    let mut source = std::error::Error::source(error);
+    while let Some(cause) = source {
+        message.push_str(": ");
+        message.push_str(&cause.to_string());
+        source = cause.source();
+    }
+    message
+}
+
+/// Refuses URLs that are not http(s) or, unless allowed, not on loopback.
+pub(crate) fn check_target(url: &str, allow_remote: bool) -> Result<(), String> {
+    let parsed =
+        url::Url::parse(url).map_err(|e| format!("refused: {url:?} is not a URL ({e})"))?;
+    if !matches!(parsed.scheme(), "http" | "https") {
+        return Err(format!(
+            "refused: scheme {:?} is not http or https",
+            parsed.scheme()
+        ));
+    }
+    if allow_remote {
+        return Ok(());
+    }
+    let loopback = match parsed.host() {
+        Some(url::Host::Ipv4(ip)) => IpAddr::V4(ip).is_loopback(),
+        Some(url::Host::Ipv6(ip)) => IpAddr::V6(ip).is_loopback(),
+        Some(url::Host::Domain(name)) => name.eq_ignore_ascii_case("localhost"),
+        None => false,
+    };
+    if loopback {
+        Ok(())
+    } else {
+        Err(format!(
+            "refused: {} is not a loopback address; start the emulator with --allow-remote-delivery to deliver there",
+            parsed.host_str().unwrap_or("(no host)")
+        ))
+    }
+}
+
+/// Fans `event` out to every subscribed webhook of `provider`.
+pub(crate) fn fire(
+    app: &Arc<App>,
+    provider: Provider,
+    event: &EventType,
+    data: &serde_json::Value,
+) -> (Vec<String>, Vec<String>) {
+    let now = app.clock.elapsed();
+    let webhooks = app.read(|state| subscribers(state, provider, event, now));
+    let mut event_ids = Vec::new();
+    let mut deliveries = Vec::new();
+    for webhook in webhooks {
+        let payload = payload(provider, event, data.clone());
+        event_ids.push(payload.event_id.clone());
+        deliveries.push(enqueue(app, provider, &webhook, event, &payload, true));
+    }
+    (event_ids, deliveries)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn only_loopback_targets_pass_by_default() {
+        assert!(check_target("http://127.0.0.1:9/x", false).is_ok());
+        assert!(check_target("https://localhost/x", false).is_ok());
+        assert!(check_target("http://[::1]:80/", false).is_ok());
+        assert!(
+            check_target("https://example.com/x", false)
+                .unwrap_err()
+                .contains("not a loopback")
+        );
+        assert!(check_target("http://10.0.0.1/", false).is_err());
+        assert!(check_target("ftp://127.0.0.1/", true).is_err());
+        assert!(check_target("https://example.com/x", true).is_ok());
+    }
+
+    #[test]
+    fn uipath_payloads_put_data_at_the_top_level() {
+        let payload = payload(
+            Provider::UiPath,
+            &EventType::new("job.completed"),
+            serde_json::json!({"Job": {"Id": 3}, "Custom": 1}),
+        );
+        let value: serde_json::Value = serde_json::from_slice(&payload.body).unwrap();
+        assert_eq!(value["Type"], "job.completed");
+        assert_eq!(value["Job"]["Id"], 3);
+        assert_eq!(value["Custom"], 1);
+        assert_eq!(value["EventId"].as_str().map(str::len), Some(32));
+    }
+}

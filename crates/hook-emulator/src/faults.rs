@@ -1,0 +1,302 @@
+//! Fault injection and the request log, as one middleware in front of every provider route.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use axum::body::{Body, Bytes};
+use axum::extract::{Request, State};
+use axum::http::{HeaderValue, StatusCode};
+use axum::middleware::Next;
+use axum::response::{IntoResponse, Response};
+use serde::{Deserialize, Serialize};
+
+use crate::app::{App, REQUEST_LOG_CAP, lock};
+
+/// The largest request body the emulator reads. Port's own 1 MiB limit is checked by its
+/// routes, so they can answer 413 in Port's error shape.
+pub const MAX_BODY: usize = 2 * 1024 * 1024;
+
+/// Which requests a fault applies to.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RouteMatch {
+    /// `GET`, `POST`, …; any when absent.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub method: Option<String>,
+    /// A path prefix such as `/port/v1/webhooks`; any when absent.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub path_prefix: Option<String>,
+}
+
+/// What a fault does.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum FaultKind {
+    /// Answer this status (500, 503, …) with a small JSON body.
+    Status {
+        /// The status code.
+        status: u16,
+    },
+    /// Answer 429 with `Retry-After`.
+    RateLimit {
+        /// Seconds in `Retry-After`.
+        retry_after_secs: u64,
+    },
+    /// Wait this long, then answer normally.
+    Latency {
+        /// Added milliseconds.
+        millis: u64,
+    },
+    /// Start the answer, then drop the connection mid-body.
+    Drop,
+}
+
+/// A fault rule: a match, an effect, and how often.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct FaultRule {
+    /// Set by the emulator.
+    #[serde(default)]
+    pub id: String,
+    /// Which requests.
+    #[serde(default)]
+    pub route: RouteMatch,
+    /// What happens.
+    pub fault: FaultKind,
+    /// For the next N matching requests; unlimited when absent.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub count: Option<u32>,
+    /// For this share (0 to 1) of matching requests; every one when absent.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub rate: Option<f64>,
+    /// How many times it fired.
+    #[serde(default)]
+    pub fired: u64,
+}
+
+/// A request as it arrived, for wire-shape assertions. Authorization values and secret
+/// fields of JSON and form bodies are redacted.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct RecordedRequest {
+    /// The method.
+    pub method: String,
+    /// The path.
+    pub path: String,
+    /// The raw query string, if any.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub query: Option<String>,
+    /// Header names (lower case) and values.
+    pub headers: Vec<(String, String)>,
+    /// The body: JSON (redacted) when it parses, else text, else omitted.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub body: Option<serde_json::Value>,
+    /// Whether a fault answered instead of the route.
+    #[serde(default)]
+    pub faulted: bool,
+}
+
+impl RouteMatch {
+    fn matches(&self, method: &str, path: &str) -> bool {
+        self.method
+            .as_deref()
+            .is_none_or(|m| m.eq_ignore_ascii_case(method))
+            && self
+                .path_prefix
+                .as_deref()
+                .is_none_or(|p| path.starts_with(p))
+    }
+}
+
+/// A uniform number in [0, 1) from the OS's randomness (through UUID v4's bits).
+fn unit_random() -> f64 {
+    let bits = uuid::Uuid::new_v4().as_u128() as u64 >> 11;
+    bits as f64 / (1u64 << 53) as f64
+}
+
+/// Picks the fault for this request, counting it down.
+fn take_fault(app: &App, method: &str, path: &str) -> Option<FaultKind> {
+    let mut faults = lock(&app.faults);
+    let rule = faults.iter_mut().find(|rule| {
+        rule.route.matches(method, path)
+            && rule.count.is_none_or(|n| n > 0)
+            && rule.rate.is_none_or(|p| unit_random() < p)
+    })?;
+    if let Some(n) = rule.count.as_mut() {
+        *n -= 1;
+    }
+    rule.fired += 1;
+    Some(rule.fault.clone())
+}
+
+/// Records the request, then applies a matching fault or passes it on.
+pub(crate) async fn middleware(
+    State(app): State<Arc<App>>,
+    request: Request,
+    next: Next,
+) -> Response {
+    let (parts, body) = request.into_parts();
+    let bytes = match axum::body::to_bytes(body, MAX_BODY).await {
+        Ok(bytes) => bytes,
+        Err(_) => {
+            return (
+                StatusCode::PAYLOAD_TOO_LARGE,
+                axum::Json(serde_json::json!({"message": "request body over 2 MiB"})),
+            )
+                .into_response();
+        }
+    };
+    let method = parts.method.as_str().to_owned();
+    let path = parts.uri.path().to_owned();
+    let fault = if path.starts_with("/_admin") {
+        None
+    } else {
+        take_fault(&app, &method, &path)
+    };
+    record(
+        &app,
+        &parts,
+        &bytes,
+        fault
+            .as_ref()
+            .is_some_and(|f| !matches!(f, FaultKind::Latency { .. })),
+    );
+
+    let request = Request::from_parts(parts, Body::from(bytes));
+    match fault {
+        None => next.run(request).await,
+        Some(FaultKind::Latency { millis }) => {
+            tokio::time::sleep(Duration::from_millis(millis)).await;
+            next.run(request).await
+        }
+        Some(FaultKind::Status { status }) => {
+            let status = StatusCode::from_u16(status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
+            (status, axum::Json(serde_json::json!({"message": "fault injected by the emulator", "injected": true})))
+                .into_response()
+        }
+        Some(FaultKind::RateLimit { retry_after_secs }) => {
+            let mut response = (
+                StatusCode::TOO_MANY_REQUESTS,
+                axum::Json(serde_json::json!({"message": "rate limited by the emulator", "injected": true})),
+            )
+                .into_response();
+            response
+                .headers_mut()
+                .insert("retry-after", HeaderValue::from(retry_after_secs));
+            response
+        }
+        Some(FaultKind::Drop) => {
+            // A declared length the body never reaches: the connection closes mid-answer.
+            let chunks: Vec<Result<Bytes, std::io::Error>> = vec![
+                Ok(Bytes::from_static(b"{\"partial\":")),
+                Err(std::io::Error::new(
+                    std::io::ErrorKind::ConnectionAborted,
+                    "fault: connection dropped",
+                )),
+            ];
+            let mut response = Response::new(Body::from_stream(futures_util::stream::iter(chunks)));
+            response
+                .headers_mut()
+                .insert("content-type", HeaderValue::from_static("application/json"));
+            response
+                .headers_mut()
+                .insert("content-length", HeaderValue::from_static("1000"));
+            response
+        }
+    }
+}
+
+fn record(app: &App, parts: &axum::http::request::Parts, bytes: &[u8], faulted: bool) {
+    if parts.uri.path().starts_with("/_admin") {
+        return;
+    }
+    let headers = parts
+        .headers
+        .iter()
+        .map(|(name, value)| {
+            let shown = if name == axum::http::header::AUTHORIZATION {
+                let scheme = value
+                    .to_str()
+                    .ok()
+                    .and_then(|v| v.split_whitespace().next())
+                    .unwrap_or("");
+                format!("{scheme} <redacted>")
+            } else {
+                String::from_utf8_lossy(value.as_bytes()).into_owned()
+            };
+            (name.as_str().to_owned(), shown)
+        })
+        .collect();
+    let body = if bytes.is_empty() {
+        None
+    } else if let Ok(json) = serde_json::from_slice::<serde_json::Value>(bytes) {
+        Some(hook_model::redact_json(&json))
+    } else if let Ok(text) = std::str::from_utf8(bytes) {
+        Some(serde_json::Value::String(redact_form(text)))
+    } else {
+        None
+    };
+    let recorded = RecordedRequest {
+        method: parts.method.as_str().to_owned(),
+        path: parts.uri.path().to_owned(),
+        query: parts.uri.query().map(str::to_owned),
+        headers,
+        body,
+        faulted,
+    };
+    let mut log = lock(&app.requests);
+    if log.len() == REQUEST_LOG_CAP {
+        log.pop_front();
+    }
+    log.push_back(recorded);
+}
+
+/// `a=1&client_secret=x` → `a=1&client_secret=<redacted>`.
+fn redact_form(text: &str) -> String {
+    if !text.contains('=') || text.contains(['{', '\n']) {
+        return text.to_owned();
+    }
+    text.split('&')
+        .map(|pair| match pair.split_once('=') {
+            Some((key, _))
+                if hook_model::SECRET_KEYS
+                    .iter()
+                    .any(|k| k.eq_ignore_ascii_case(key)) =>
+            {
+                format!("{key}=<redacted>")
+            }
+            _ => pair.to_owned(),
+        })
+        .collect::<Vec<_>>()
+        .join("&")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn form_secrets_are_redacted() {
+        assert_eq!(
+            redact_form("grant_type=password&username=u&password=p&client_secret=s"),
+            "grant_type=password&username=u&password=<redacted>&client_secret=<redacted>"
+        );
+    }
+
+    #[test]
+    fn routes_match_by_method_and_prefix() {
+        let route = RouteMatch {
+            method: Some("get".into()),
+            path_prefix: Some("/port/".into()),
+        };
+        assert!(route.matches("GET", "/port/v1/webhooks"));
+        assert!(!route.matches("POST", "/port/v1/webhooks"));
+        assert!(!route.matches("GET", "/up42/x"));
+        assert!(RouteMatch::default().matches("DELETE", "/anything"));
+    }
+
+    #[test]
+    fn random_units_stay_in_range() {
+        for _ in 0..1000 {
+            let x = unit_random();
+            assert!((0.0..1.0).contains(&x));
+        }
+    }
+}

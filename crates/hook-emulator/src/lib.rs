@@ -1,0 +1,448 @@
+//! A local, stateful emulator of the UiPath Orchestrator, Port, UP42 and generic
+//! `/v1/webhooks` APIs that delivers real, signed events.
+//!
+//! Like stripe-mock, but it keeps state, validates like the real services, and POSTs
+//! deliveries signed with each provider's [`hook_sign`] preset to loopback receivers,
+//! retrying on seed 004's schedule (scaled or manual time for tests).
+//!
+//! ```no_run
+//! # async fn run() -> Result<(), Box<dyn std::error::Error>> {
+//! use hook_emulator::Emulator;
+//! let emulator = Emulator::builder().time_scale(0.001).start().await?;
+//! println!("generic API at {}", emulator.generic_base());
+//! let fired = emulator.admin().fire(hook_model::Provider::Generic, "user.created", serde_json::json!({})).await?;
+//! emulator.shutdown().await;
+//! # Ok(()) }
+//! ```
+//!
+//! Route trees: `/uipath/{org}/{tenant}/orchestrator_/odata/…` (and
+//! `/uipath/identity_/connect/token`), `/port/v1/…`, `/up42/…` (token under
+//! `/up42/auth/…`), `/generic/v1/…`, and the admin API under `/_admin/…` ([`AdminClient`]).
+#![deny(missing_docs)]
+// Route helpers return `Result<_, Response>` so a check can answer early with the
+// provider-shaped error; the Err is built at most once per request, so its size is moot.
+#![allow(clippy::result_large_err)]
+
+mod admin;
+mod app;
+mod clock;
+mod common;
+mod deliver;
+mod faults;
+mod generic;
+mod odata;
+mod port;
+mod state;
+mod uipath;
+mod up42;
+
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::sync::Arc;
+use std::time::Duration;
+
+pub use admin::{AdminClient, AdminError, DeliveryLog, FireRequest, Fired, MAX_WAIT};
+pub use app::REQUEST_LOG_CAP;
+pub use clock::Clock;
+pub use deliver::{UIPATH_DISABLE, scheme};
+pub use faults::{FaultKind, FaultRule, MAX_BODY, RecordedRequest, RouteMatch};
+use hook_model::Secret;
+pub use odata::MAX_FILTER_LEN;
+pub use state::{Attempt, DeliveryRecord, State};
+
+/// UiPath credentials the emulator accepts.
+#[derive(Debug, Clone)]
+pub struct UiPathCredentials {
+    /// The organization in the path.
+    pub organization: String,
+    /// The tenant in the path.
+    pub tenant: String,
+    /// The client-credentials client id.
+    pub client_id: String,
+    /// The client-credentials secret.
+    pub client_secret: Secret,
+    /// A personal access token accepted as-is.
+    pub personal_access_token: Secret,
+}
+
+/// Port credentials the emulator accepts.
+#[derive(Debug, Clone)]
+pub struct PortCredentials {
+    /// `clientId`.
+    pub client_id: String,
+    /// `clientSecret`.
+    pub client_secret: Secret,
+}
+
+/// UP42 credentials the emulator accepts.
+#[derive(Debug, Clone)]
+pub struct Up42Credentials {
+    /// The password grant's user name.
+    pub username: String,
+    /// The password (also the client-credentials secret).
+    pub password: Secret,
+    /// The client id (`up42-sdk`).
+    pub client_id: String,
+    /// The one workspace.
+    pub workspace_id: String,
+}
+
+/// Generic service credentials the emulator accepts.
+#[derive(Debug, Clone)]
+pub struct GenericCredentials {
+    /// The API key, sent as a bearer token.
+    pub api_key: Secret,
+}
+
+/// Every provider's credentials. The defaults are fixed, well-known test values: this is
+/// an emulator on loopback, not a vault.
+#[derive(Debug, Clone)]
+pub struct Credentials {
+    /// UiPath.
+    pub uipath: UiPathCredentials,
+    /// Port.
+    pub port: PortCredentials,
+    /// UP42.
+    pub up42: Up42Credentials,
+    /// Generic.
+    pub generic: GenericCredentials,
+}
+
+impl Default for Credentials {
+    fn default() -> Self {
+        Credentials {
+            uipath: UiPathCredentials {
+                organization: "emulator-org".into(),
+                tenant: "DefaultTenant".into(),
+                client_id: "emulator-uipath-client".into(),
+                client_secret: Secret::new("emulator-uipath-secret"),
+                personal_access_token: Secret::new("emulator-uipath-pat"),
+            },
+            port: PortCredentials {
+                client_id: "emulator-port-client".into(),
+                client_secret: Secret::new("emulator-port-secret"),
+            },
+            up42: Up42Credentials {
+                username: "emulator@up42.test".into(),
+                password: Secret::new("emulator-up42-password"),
+                client_id: "up42-sdk".into(),
+                workspace_id: "00000000-0000-4000-8000-000000000042".into(),
+            },
+            generic: GenericCredentials {
+                api_key: Secret::new("emulator-generic-key"),
+            },
+        }
+    }
+}
+
+/// The emulator; start one with [`Emulator::builder`].
+#[derive(Debug)]
+pub struct Emulator;
+
+/// Configures and starts an emulator.
+#[derive(Debug)]
+pub struct EmulatorBuilder {
+    port: u16,
+    clock: Option<Clock>,
+    time_scale: f64,
+    state_file: Option<PathBuf>,
+    allow_remote_delivery: bool,
+    token_ttl: Duration,
+    delivery_timeout: Duration,
+    credentials: Credentials,
+    roots: Vec<Vec<u8>>,
+}
+
+/// The emulator could not start.
+#[derive(Debug, thiserror::Error)]
+pub enum StartError {
+    /// A setting is wrong.
+    #[error("invalid emulator setting: {0}")]
+    Config(String),
+    /// The port could not be bound.
+    #[error("cannot listen on {addr}: {source}")]
+    Bind {
+        /// The address.
+        addr: SocketAddr,
+        /// Why.
+        source: std::io::Error,
+    },
+}
+
+impl Emulator {
+    /// A builder with defaults: a free loopback port, real time, in-memory state,
+    /// loopback deliveries only, one-hour tokens, 10 s delivery timeout.
+    pub fn builder() -> EmulatorBuilder {
+        EmulatorBuilder {
+            port: 0,
+            clock: None,
+            time_scale: 1.0,
+            state_file: None,
+            allow_remote_delivery: false,
+            token_ttl: Duration::from_secs(3600),
+            delivery_timeout: Duration::from_secs(10),
+            credentials: Credentials::default(),
+            roots: Vec::new(),
+        }
+    }
+}
+
+impl EmulatorBuilder {
+    /// Listen on this loopback port (0, the default, picks a free one).
+    pub fn port(mut self, port: u16) -> Self {
+        self.port = port;
+        self
+    }
+
+    /// Multiply delivery waits by `scale` (0.001 turns the 2 h retry into 7.2 s).
+    pub fn time_scale(mut self, scale: f64) -> Self {
+        self.time_scale = scale;
+        self
+    }
+
+    /// Use a manual clock: delivery waits pass only through [`AdminClient::advance`].
+    pub fn manual_clock(mut self) -> Self {
+        self.clock = Some(Clock::manual());
+        self
+    }
+
+    /// Keep webhooks, tokens and pending deliveries in `path` across restarts (written
+    /// atomically after every change, loaded on start).
+    pub fn state_file(mut self, path: impl Into<PathBuf>) -> Self {
+        self.state_file = Some(path.into());
+        self
+    }
+
+    /// Deliver to non-loopback addresses too (off by default).
+    pub fn allow_remote_delivery(mut self, allow: bool) -> Self {
+        self.allow_remote_delivery = allow;
+        self
+    }
+
+    /// How long issued tokens live (real time).
+    pub fn token_ttl(mut self, ttl: Duration) -> Self {
+        self.token_ttl = ttl;
+        self
+    }
+
+    /// How long one delivery attempt may take.
+    pub fn delivery_timeout(mut self, timeout: Duration) -> Self {
+        self.delivery_timeout = timeout;
+        self
+    }
+
+    /// Trust this PEM certificate (say, a test receiver's self-signed one) for HTTPS
+    /// deliveries, in addition to the system's roots.
+    pub fn trust_root_pem(mut self, pem: impl Into<Vec<u8>>) -> Self {
+        self.roots.push(pem.into());
+        self
+    }
+
+    /// Binds 127.0.0.1 and starts serving; pending deliveries of a loaded state resume.
+    pub async fn start(self) -> Result<EmulatorHandle, StartError> {
+        let clock = match self.clock {
+            Some(clock) => clock,
+            None => Clock::scaled(self.time_scale).map_err(StartError::Config)?,
+        };
+        let state = match &self.state_file {
+            Some(path) => State::load(path).map_err(StartError::Config)?,
+            None => State::default(),
+        };
+        let extra_roots = self
+            .roots
+            .iter()
+            .map(|pem| {
+                reqwest::Certificate::from_pem(pem)
+                    .map_err(|e| StartError::Config(format!("bad root certificate: {e}")))
+            })
+            .collect::<Result<Vec<_>, _>>()?;
+        let app = Arc::new(
+            app::App::new(app::AppConfig {
+                credentials: self.credentials.clone(),
+                clock: clock.clone(),
+                token_ttl: self.token_ttl,
+                allow_remote_delivery: self.allow_remote_delivery,
+                delivery_timeout: self.delivery_timeout,
+                state,
+                state_path: self.state_file.clone(),
+                extra_roots,
+            })
+            .map_err(StartError::Config)?,
+        );
+        let addr = SocketAddr::from(([127, 0, 0, 1], self.port));
+        let listener = tokio::net::TcpListener::bind(addr)
+            .await
+            .map_err(|source| StartError::Bind { addr, source })?;
+        let addr = listener
+            .local_addr()
+            .map_err(|source| StartError::Bind { addr, source })?;
+        let router = router(app.clone());
+        let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
+        let server = tokio::spawn(async move {
+            let result = axum::serve(listener, router)
+                .with_graceful_shutdown(async {
+                    let _ = stopped.await;
+                })
+                .await;
+            if let Err(e) = result {
+                tracing::error!(error = %e, "emulator server stopped");
+            }
+        });
+        let resumed = deliver::resume(&app);
+        Ok(EmulatorHandle {
+            addr,
+            credentials: self.credentials,
+            clock,
+            admin: AdminClient::new(format!("http://{addr}")),
+            stop: Some(stop),
+            server: Some(server),
+            resumed,
+        })
+    }
+}
+
+fn router(app: Arc<app::App>) -> axum::Router {
+    axum::Router::new()
+        .merge(uipath::routes())
+        .merge(port::routes())
+        .merge(up42::routes())
+        .merge(generic::routes())
+        .merge(admin::routes())
+        .fallback(|| async {
+            common::json(
+                axum::http::StatusCode::NOT_FOUND,
+                &serde_json::json!({"message": "no such route on the hook emulator"}),
+            )
+        })
+        .layer(axum::middleware::from_fn_with_state(
+            app.clone(),
+            faults::middleware,
+        ))
+        .with_state(app)
+}
+
+/// A running emulator: its addresses, credentials, admin client, and shutdown.
+#[derive(Debug)]
+pub struct EmulatorHandle {
+    addr: SocketAddr,
+    credentials: Credentials,
+    clock: Clock,
+    admin: AdminClient,
+    stop: Option<tokio::sync::oneshot::Sender<()>>,
+    server: Option<tokio::task::JoinHandle<()>>,
+    resumed: usize,
+}
+
+impl EmulatorHandle {
+    /// The bound address.
+    pub fn addr(&self) -> SocketAddr {
+        self.addr
+    }
+
+    /// `http://127.0.0.1:port`.
+    pub fn url(&self) -> String {
+        format!("http://{}", self.addr)
+    }
+
+    /// UiPath's host (identity endpoints live under it): `…/uipath`.
+    pub fn uipath_host(&self) -> String {
+        format!("{}/uipath", self.url())
+    }
+
+    /// UiPath's Orchestrator base: `…/uipath/{org}/{tenant}/orchestrator_/`.
+    pub fn uipath_base(&self) -> String {
+        let c = &self.credentials.uipath;
+        format!(
+            "{}/{}/{}/orchestrator_/",
+            self.uipath_host(),
+            c.organization,
+            c.tenant
+        )
+    }
+
+    /// Port's API base: `…/port` (paths start with `/v1/`).
+    pub fn port_base(&self) -> String {
+        format!("{}/port", self.url())
+    }
+
+    /// UP42's API base: `…/up42`.
+    pub fn up42_base(&self) -> String {
+        format!("{}/up42", self.url())
+    }
+
+    /// UP42's token endpoint.
+    pub fn up42_token_url(&self) -> String {
+        format!(
+            "{}/auth/realms/public/protocol/openid-connect/token",
+            self.up42_base()
+        )
+    }
+
+    /// The generic service's base: `…/generic` (paths start with `/v1/`).
+    pub fn generic_base(&self) -> String {
+        format!("{}/generic", self.url())
+    }
+
+    /// The credentials it accepts.
+    pub fn credentials(&self) -> &Credentials {
+        &self.credentials
+    }
+
+    /// The admin API client.
+    pub fn admin(&self) -> &AdminClient {
+        &self.admin
+    }
+
+    /// The delivery clock (advance it when manual).
+    pub fn clock(&self) -> &Clock {
+        &self.clock
+    }
+
+    /// How many pending deliveries a loaded state file resumed.
+    pub fn resumed_deliveries(&self) -> usize {
+        self.resumed
+    }
+
+    /// Stops accepting requests, finishes those in flight, and waits for the server.
+    pub async fn shutdown(mut self) {
+        if let Some(stop) = self.stop.take() {
+            let _ = stop.send(());
+        }
+        if let Some(server) = self.server.take() {
+            let _ = server.await;
+        }
+    }
+}
+
+/// A human-readable summary: each provider's base URL and the credentials the emulator
+/// accepts (fixed test values, printed on purpose so clients can be pointed at it).
+pub fn describe(emulator: &EmulatorHandle) -> String {
+    let c = emulator.credentials();
+    format!(
+        "hook emulator listening on {url}\n\
+         \n\
+         UiPath   base {uipath}\n         \
+         token {host}/identity_/connect/token  client_id={uid}  client_secret={usecret}  (or PAT {pat})\n\
+         Port     base {port}  POST /v1/auth/access_token  clientId={pid}  clientSecret={psecret}\n\
+         UP42     base {up42}  workspace {ws}\n         \
+         token {up42_token}  username={user}  password={pw}\n\
+         Generic  base {generic}  Authorization: Bearer {key}\n\
+         Admin    {url}/_admin/events | deliveries | requests | faults | reset\n",
+        url = emulator.url(),
+        uipath = emulator.uipath_base(),
+        host = emulator.uipath_host(),
+        uid = c.uipath.client_id,
+        usecret = c.uipath.client_secret.expose(),
+        pat = c.uipath.personal_access_token.expose(),
+        port = emulator.port_base(),
+        pid = c.port.client_id,
+        psecret = c.port.client_secret.expose(),
+        up42 = emulator.up42_base(),
+        ws = c.up42.workspace_id,
+        up42_token = emulator.up42_token_url(),
+        user = c.up42.username,
+        pw = c.up42.password.expose(),
+        generic = emulator.generic_base(),
+        key = c.generic.api_key.expose(),
+    )
+}

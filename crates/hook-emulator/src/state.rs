@@ -1,0 +1,135 @@
+//! Everything the emulator remembers, and saving it to a file atomically.
+
+use std::collections::BTreeMap;
+use std::io::Write as _;
+use std::path::Path;
+
+use hook_model::wire::{
+    generic::GenericWebhook, port::PortWebhook, uipath::WebhookDto, up42::Up42Webhook,
+};
+use hook_model::{DeliveryStatus, Provider};
+use serde::{Deserialize, Serialize};
+use time::OffsetDateTime;
+
+/// The emulator's state: webhooks of each provider, tokens, and the delivery log.
+#[derive(Debug, Default, Clone, Serialize, Deserialize)]
+pub struct State {
+    /// The last UiPath id handed out.
+    pub uipath_last_id: i64,
+    /// UiPath webhooks by id.
+    pub uipath: BTreeMap<i64, WebhookDto>,
+    /// When a UiPath webhook disabled by a failed delivery comes back (emulated seconds
+    /// since start; not persisted across restarts, as the clock restarts too).
+    #[serde(skip)]
+    pub uipath_disabled_until: BTreeMap<i64, std::time::Duration>,
+    /// Port webhooks by identifier.
+    pub port: BTreeMap<String, PortWebhook>,
+    /// UP42 webhooks by id.
+    pub up42: BTreeMap<String, Up42Webhook>,
+    /// Generic webhooks by id.
+    pub generic: BTreeMap<String, GenericWebhook>,
+    /// Issued bearer tokens.
+    pub tokens: BTreeMap<String, Token>,
+    /// Every delivery, oldest first.
+    pub deliveries: Vec<DeliveryRecord>,
+}
+
+/// An issued token.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct Token {
+    /// Who may use it.
+    pub provider: Provider,
+    /// Unix seconds after which it is refused.
+    pub expires_at: i64,
+}
+
+/// One delivery of one event to one webhook, with every attempt.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct DeliveryRecord {
+    /// `del_…`.
+    pub id: String,
+    /// The provider whose webhook it is.
+    pub provider: Provider,
+    /// The webhook's id.
+    pub webhook_id: String,
+    /// The event's id.
+    pub event_id: String,
+    /// The event's type.
+    pub event_type: String,
+    /// Where it stands.
+    pub status: DeliveryStatus,
+    /// The last HTTP status a receiver answered.
+    pub status_code: Option<u16>,
+    /// Attempts made.
+    pub attempts: u32,
+    /// When it succeeded, or when the last attempt was.
+    #[serde(with = "time::serde::rfc3339::option")]
+    pub delivered_at: Option<OffsetDateTime>,
+    /// The last failure.
+    pub error: Option<String>,
+    /// Every attempt.
+    pub attempt_log: Vec<Attempt>,
+    /// The exact body sent (the same bytes every attempt).
+    pub body: String,
+    /// When the next attempt is due, in real wall-clock time, while pending.
+    #[serde(with = "time::serde::rfc3339::option")]
+    pub next_attempt_at: Option<OffsetDateTime>,
+}
+
+/// One attempt of a delivery.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct Attempt {
+    /// 1-based.
+    pub number: u32,
+    /// When it was sent (real wall clock).
+    #[serde(with = "time::serde::rfc3339")]
+    pub at: OffsetDateTime,
+    /// Emulated time since the emulator started, in milliseconds, when it was sent.
+    pub emulated_ms: u64,
+    /// The receiver's status, if it answered.
+    pub status_code: Option<u16>,
+    /// What went wrong, if anything.
+    pub error: Option<String>,
+}
+
+impl DeliveryRecord {
+    /// The record as the generic API's delivery log shows it (seed 004).
+    pub fn to_model(&self) -> hook_model::Delivery {
+        hook_model::Delivery {
+            id: self.id.clone(),
+            event_id: self.event_id.clone(),
+            status: self.status,
+            status_code: self.status_code,
+            attempts: self.attempts,
+            delivered_at: self.delivered_at,
+            error: self.error.clone(),
+            extra: serde_json::Map::new(),
+        }
+    }
+}
+
+impl State {
+    /// Loads `path`, or an empty state when the file does not exist.
+    pub fn load(path: &Path) -> Result<Self, String> {
+        match std::fs::read(path) {
+            Ok(bytes) => serde_json::from_slice(&bytes)
+                .map_err(|e| format!("cannot read state file {}: {e}", path.display())),
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(State::default()),
+            Err(e) => Err(format!("cannot read state file {}: {e}", path.display())),
+        }
+    }
+
+    /// Writes the state to `path` atomically: a temporary file beside it, synced, then
+    /// renamed over the old one, so a crash leaves the old or the new state, never half.
+    pub fn save(&self, path: &Path) -> Result<(), String> {
+        let bytes = serde_json::to_vec(self).map_err(|e| format!("cannot encode state: {e}"))?;
+        let tmp = path.with_extension("tmp");
+        let write = || -> std::io::Result<()> {
+            let mut file = std::fs::File::create(&tmp)?;
+            file.write_all(&bytes)?;
+            file.sync_all()?;
+            std::fs::rename(&tmp, path)
+        };
+        write().map_err(|e| format!("cannot write state file {}: {e}", path.display()))
+    }
+}

@@ -1,0 +1,423 @@
+//! UiPath Orchestrator: `/uipath/{org}/{tenant}/orchestrator_/odata/…` and the identity
+//! token endpoints.
+
+use std::collections::HashMap;
+use std::sync::Arc;
+
+use axum::Router;
+use axum::body::Bytes;
+use axum::extract::{Path, Query, State};
+use axum::http::{HeaderMap, Method, StatusCode};
+use axum::response::{IntoResponse, Response};
+use axum::routing::{any, post};
+use hook_model::wire::uipath::{
+    ERROR_INVALID_REQUEST, ERROR_NAME_TAKEN, ERROR_NOT_FOUND, EventSubscription, EventTypeDto,
+    ODataList, WebhookDto,
+};
+use hook_model::{EventType, Provider, UIPATH_EVENTS};
+
+use crate::app::App;
+use crate::common::{canonical_events, json, valid_url};
+use crate::deliver;
+use crate::odata;
+
+const PING: &str = "UiPath.Server.Configuration.OData.Ping";
+const EVENT_TYPES: &str = "UiPath.Server.Configuration.OData.GetEventTypes()";
+
+pub(crate) fn routes() -> Router<Arc<App>> {
+    Router::new()
+        .route("/uipath/identity_/connect/token", post(token))
+        .route("/uipath/identity/connect/token", post(token))
+        .route(
+            "/uipath/{org}/{tenant}/orchestrator_/odata/{*rest}",
+            any(odata_route),
+        )
+}
+
+fn error(status: StatusCode, code: i64, message: impl Into<String>) -> Response {
+    json(
+        status,
+        &serde_json::json!({"message": message.into(), "errorCode": code, "resourceIds": null}),
+    )
+}
+
+fn not_found(id: i64) -> Response {
+    json(
+        StatusCode::NOT_FOUND,
+        &serde_json::json!({"message": "Webhook does not exist.", "errorCode": ERROR_NOT_FOUND, "resourceIds": [id]}),
+    )
+}
+
+fn invalid(message: impl Into<String>) -> Response {
+    error(StatusCode::BAD_REQUEST, ERROR_INVALID_REQUEST, message)
+}
+
+fn context(base: &str, fragment: &str) -> serde_json::Value {
+    serde_json::Value::String(format!("{base}$metadata#{fragment}"))
+}
+
+async fn token(State(app): State<Arc<App>>, body: Bytes) -> Response {
+    let form: HashMap<String, String> = url::form_urlencoded::parse(&body).into_owned().collect();
+    let creds = &app.credentials.uipath;
+    let grant = form.get("grant_type").map(String::as_str);
+    let ok = grant == Some("client_credentials")
+        && form.get("client_id") == Some(&creds.client_id)
+        && form.get("client_secret").map(String::as_str) == Some(creds.client_secret.expose());
+    if grant != Some("client_credentials") {
+        return json(
+            StatusCode::BAD_REQUEST,
+            &serde_json::json!({"error": "unsupported_grant_type", "error_description": "use client_credentials"}),
+        );
+    }
+    if !ok {
+        return json(
+            StatusCode::BAD_REQUEST,
+            &serde_json::json!({"error": "invalid_client", "error_description": "unknown client or wrong secret"}),
+        );
+    }
+    let (token, ttl) = app.issue_token(Provider::UiPath);
+    json(
+        StatusCode::OK,
+        &serde_json::json!({"access_token": token.expose(), "expires_in": ttl, "token_type": "Bearer", "scope": "OR.Webhooks"}),
+    )
+}
+
+async fn odata_route(
+    State(app): State<Arc<App>>,
+    Path((org, tenant, rest)): Path<(String, String, String)>,
+    Query(query): Query<HashMap<String, String>>,
+    method: Method,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Response {
+    let creds = &app.credentials.uipath;
+    if org != creds.organization || tenant != creds.tenant {
+        return error(
+            StatusCode::NOT_FOUND,
+            0,
+            format!("no tenant {org}/{tenant} here"),
+        );
+    }
+    if !app.authorized(Provider::UiPath, &headers) {
+        return error(StatusCode::UNAUTHORIZED, 0, "You are not authenticated!");
+    }
+    let base = format!("/uipath/{org}/{tenant}/orchestrator_/odata/");
+    let (id, action) = match parse_path(&rest) {
+        Ok(parts) => parts,
+        Err(message) => return error(StatusCode::NOT_FOUND, 0, message),
+    };
+    match (method, id, action.as_deref()) {
+        (Method::GET, None, None) => list(&app, &base, &query),
+        (Method::POST, None, None) => create(&app, &base, &body),
+        (Method::GET, None, Some(EVENT_TYPES)) => event_types(&base),
+        (Method::GET, Some(id), None) => get(&app, &base, id),
+        (Method::PUT, Some(id), None) => update(&app, &base, id, &body, true),
+        (Method::PATCH, Some(id), None) => update(&app, &base, id, &body, false),
+        (Method::DELETE, Some(id), None) => delete(&app, id),
+        (Method::POST, Some(id), Some(PING)) => ping(&app, &base, id),
+        (method, _, _) => error(
+            StatusCode::METHOD_NOT_ALLOWED,
+            0,
+            format!("{method} is not supported on odata/{rest}"),
+        ),
+    }
+}
+
+/// `Webhooks`, `Webhooks(7)`, `Webhooks(7)/Action`, `Webhooks/Action`.
+fn parse_path(rest: &str) -> Result<(Option<i64>, Option<String>), String> {
+    let unknown = || format!("No HTTP resource was found that matches odata/{rest}");
+    let (head, action) = match rest.split_once('/') {
+        Some((head, action)) => (head, Some(action.to_owned())),
+        None => (rest, None),
+    };
+    if head == "Webhooks" {
+        return Ok((None, action));
+    }
+    let inner = head
+        .strip_prefix("Webhooks(")
+        .and_then(|s| s.strip_suffix(')'))
+        .ok_or_else(unknown)?;
+    let id = inner
+        .parse::<i64>()
+        .map_err(|_| format!("{inner:?} is not a webhook id"))?;
+    Ok((Some(id), action))
+}
+
+fn list(app: &App, base: &str, query: &HashMap<String, String>) -> Response {
+    let filter = match query.get("$filter").map(|f| odata::parse(f)) {
+        None => None,
+        Some(Ok(filter)) => Some(filter),
+        Some(Err(message)) => return invalid(format!("Invalid $filter: {message}")),
+    };
+    let top = match query.get("$top").map(|t| t.parse::<usize>()) {
+        None => 1000,
+        Some(Ok(top)) if top <= 1000 => top,
+        Some(_) => return invalid("$top must be a whole number no greater than 1000"),
+    };
+    let skip = match query.get("$skip").map(|s| s.parse::<usize>()) {
+        None => 0,
+        Some(Ok(skip)) => skip,
+        Some(Err(_)) => return invalid("$skip must be a whole number"),
+    };
+    let count = match query.get("$count").map(String::as_str) {
+        None | Some("false") => false,
+        Some("true") => true,
+        Some(other) => return invalid(format!("$count must be true or false, not {other:?}")),
+    };
+    let mut items: Vec<WebhookDto> = app.read(|state| {
+        state
+            .uipath
+            .values()
+            .filter(|dto| filter.as_ref().is_none_or(|f| f.matches(dto)))
+            .cloned()
+            .collect()
+    });
+    if let Some(order) = query.get("$orderby") {
+        let mut words = order.split_whitespace();
+        let field = words.next().unwrap_or_default();
+        let descending = match words.next() {
+            None | Some("asc") => false,
+            Some("desc") => true,
+            Some(other) => {
+                return invalid(format!("$orderby direction {other:?} is not asc or desc"));
+            }
+        };
+        match field {
+            "Id" => items.sort_by_key(|d| d.id),
+            "Name" => items.sort_by(|a, b| a.name.cmp(&b.name)),
+            "Url" => items.sort_by(|a, b| a.url.cmp(&b.url)),
+            other => return invalid(format!("cannot order by {other:?}: use Id, Name or Url")),
+        }
+        if descending {
+            items.reverse();
+        }
+    }
+    let total = items.len() as u64;
+    let value: Vec<WebhookDto> = items.into_iter().skip(skip).take(top).collect();
+    json(
+        StatusCode::OK,
+        &ODataList {
+            context: Some(format!("{base}$metadata#Webhooks")),
+            count: count.then_some(total),
+            value,
+        },
+    )
+}
+
+fn entity(base: &str, dto: &WebhookDto) -> Response {
+    let mut dto = dto.clone();
+    dto.extra
+        .insert("@odata.context".into(), context(base, "Webhooks/$entity"));
+    json(StatusCode::OK, &dto)
+}
+
+fn get(app: &App, base: &str, id: i64) -> Response {
+    match app.read(|state| state.uipath.get(&id).cloned()) {
+        Some(dto) => entity(base, &dto),
+        None => not_found(id),
+    }
+}
+
+fn decode_body(body: &[u8]) -> Result<WebhookDto, Response> {
+    serde_json::from_slice::<WebhookDto>(body)
+        .map_err(|e| invalid(format!("The request body is invalid: {e}")))
+}
+
+/// Checks a full record and puts its events in catalog spelling.
+fn validate(dto: &mut WebhookDto) -> Result<(), Response> {
+    let url = dto
+        .url
+        .as_deref()
+        .ok_or_else(|| invalid("Url is required"))?;
+    valid_url(url, false).map_err(|m| invalid(format!("Url: {m}")))?;
+    if dto.name.as_deref().is_none_or(|n| n.trim().is_empty()) {
+        return Err(invalid("Name is required"));
+    }
+    let events: Vec<EventType> = dto
+        .events
+        .iter()
+        .flatten()
+        .map(|e| e.event_type.clone())
+        .collect();
+    let events = canonical_events(Provider::UiPath, &events).map_err(invalid)?;
+    dto.events = Some(events.into_iter().map(EventSubscription::from).collect());
+    dto.extra.retain(|key, _| !key.starts_with("@odata"));
+    Ok(())
+}
+
+fn name_taken(state: &crate::state::State, name: Option<&str>, except: Option<i64>) -> bool {
+    state.uipath.values().any(|d| {
+        d.id != except
+            && d.name
+                .as_deref()
+                .zip(name)
+                .is_some_and(|(a, b)| a.eq_ignore_ascii_case(b))
+    })
+}
+
+fn create(app: &App, base: &str, body: &[u8]) -> Response {
+    let mut dto = match decode_body(body) {
+        Ok(dto) => dto,
+        Err(response) => return response,
+    };
+    if let Err(response) = validate(&mut dto) {
+        return response;
+    }
+    dto.enabled.get_or_insert(true);
+    dto.subscribe_to_all_events.get_or_insert(false);
+    dto.allow_insecure_ssl.get_or_insert(false);
+    dto.key = Some(uuid::Uuid::new_v4().to_string());
+    let created = app.write(|state| {
+        if name_taken(state, dto.name.as_deref(), None) {
+            return None;
+        }
+        state.uipath_last_id += 1;
+        dto.id = Some(state.uipath_last_id);
+        state.uipath.insert(state.uipath_last_id, dto.clone());
+        Some(dto)
+    });
+    match created {
+        Some(dto) => {
+            let mut response = entity(base, &dto);
+            *response.status_mut() = StatusCode::CREATED;
+            response
+        }
+        None => error(
+            StatusCode::CONFLICT,
+            ERROR_NAME_TAKEN,
+            "The name is already used by another webhook.",
+        ),
+    }
+}
+
+fn update(app: &App, base: &str, id: i64, body: &[u8], replace: bool) -> Response {
+    let incoming = match decode_body(body) {
+        Ok(dto) => dto,
+        Err(response) => return response,
+    };
+    let Some(current) = app.read(|state| state.uipath.get(&id).cloned()) else {
+        return not_found(id);
+    };
+    let mut next = if replace {
+        WebhookDto {
+            id: Some(id),
+            key: current.key.clone(),
+            name: incoming.name.clone().or(current.name.clone()),
+            enabled: incoming.enabled.or(Some(true)),
+            subscribe_to_all_events: incoming.subscribe_to_all_events.or(Some(false)),
+            allow_insecure_ssl: incoming.allow_insecure_ssl.or(Some(false)),
+            events: incoming.events.clone().or(Some(Vec::new())),
+            ..incoming
+        }
+    } else {
+        let mut merged = current.clone();
+        macro_rules! take {
+            ($($field:ident),*) => { $(if incoming.$field.is_some() { merged.$field = incoming.$field.clone(); })* };
+        }
+        take!(
+            name,
+            description,
+            url,
+            enabled,
+            secret,
+            subscribe_to_all_events,
+            allow_insecure_ssl,
+            events,
+            headers
+        );
+        merged
+    };
+    if let Err(response) = validate(&mut next) {
+        return response;
+    }
+    next.id = Some(id);
+    let stored = app.write(|state| {
+        if name_taken(state, next.name.as_deref(), Some(id)) {
+            return Err(error(
+                StatusCode::CONFLICT,
+                ERROR_NAME_TAKEN,
+                "The name is already used by another webhook.",
+            ));
+        }
+        if !state.uipath.contains_key(&id) {
+            return Err(not_found(id));
+        }
+        state.uipath.insert(id, next.clone());
+        state.uipath_disabled_until.remove(&id);
+        Ok(next)
+    });
+    match stored {
+        Ok(dto) => entity(base, &dto),
+        Err(response) => response,
+    }
+}
+
+fn delete(app: &App, id: i64) -> Response {
+    match app.write(|state| state.uipath.remove(&id)) {
+        Some(_) => StatusCode::NO_CONTENT.into_response(),
+        None => not_found(id),
+    }
+}
+
+fn event_types(base: &str) -> Response {
+    let value: Vec<EventTypeDto> = UIPATH_EVENTS
+        .iter()
+        .map(|e| EventTypeDto {
+            name: EventType::new(e.name),
+            group: Some(e.group.to_owned()),
+        })
+        .collect();
+    let mut body = serde_json::to_value(ODataList {
+        context: None,
+        count: None,
+        value,
+    })
+    .unwrap_or_default();
+    body["@odata.context"] = context(
+        base,
+        "Collection(UiPath.Application.Dto.Webhooks.WebhookEventTypeDto)",
+    );
+    json(StatusCode::OK, &body)
+}
+
+/// Answers the ping body and delivers the same body to the webhook's URL, once, as
+/// Orchestrator does.
+fn ping(app: &Arc<App>, base: &str, id: i64) -> Response {
+    if app.read(|state| !state.uipath.contains_key(&id)) {
+        return not_found(id);
+    }
+    let event = EventType::new("ping");
+    let payload = deliver::payload(Provider::UiPath, &event, serde_json::Value::Null);
+    deliver::enqueue(
+        app,
+        Provider::UiPath,
+        &id.to_string(),
+        &event,
+        &payload,
+        false,
+    );
+    let mut answer: serde_json::Value = serde_json::from_slice(&payload.body).unwrap_or_default();
+    answer["@odata.context"] = context(base, "UiPath.Webhooks.Dto.PingEventDto");
+    json(StatusCode::OK, &answer)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn odata_paths_parse() {
+        assert_eq!(parse_path("Webhooks").unwrap(), (None, None));
+        assert_eq!(parse_path("Webhooks(12)").unwrap(), (Some(12), None));
+        assert_eq!(
+            parse_path(&format!("Webhooks(3)/{PING}")).unwrap(),
+            (Some(3), Some(PING.into()))
+        );
+        assert_eq!(
+            parse_path(&format!("Webhooks/{EVENT_TYPES}")).unwrap(),
+            (None, Some(EVENT_TYPES.into()))
+        );
+        assert!(parse_path("Webhooks(x)").is_err());
+        assert!(parse_path("Robots").is_err());
+    }
+}

@@ -1,0 +1,314 @@
+//! UP42: `/up42/workspaces/{workspace}/webhooks…`, `/up42/webhooks/events` and the
+//! token endpoint under `/up42/auth/…`. Every answer is `{"data", "error"}`.
+
+use std::collections::HashMap;
+use std::sync::Arc;
+
+use axum::Router;
+use axum::body::Bytes;
+use axum::extract::{Path, State};
+use axum::http::{HeaderMap, StatusCode};
+use axum::response::{IntoResponse, Response};
+use axum::routing::{get, post};
+use hook_model::wire::up42::{EventInfo, TestRun, Up42Webhook};
+use hook_model::{DeliveryStatus, EventType, Provider, Secret, UP42_EVENTS};
+use serde::Serialize;
+
+use crate::app::App;
+use crate::common::{canonical_events, json, now, valid_url};
+use crate::deliver;
+
+pub(crate) fn routes() -> Router<Arc<App>> {
+    Router::new()
+        .route(
+            "/up42/auth/realms/public/protocol/openid-connect/token",
+            post(token),
+        )
+        .route("/up42/webhooks/events", get(events))
+        .route(
+            "/up42/workspaces/{workspace}/webhooks",
+            get(list).post(create),
+        )
+        .route(
+            "/up42/workspaces/{workspace}/webhooks/{id}",
+            get(read).put(update).delete(delete),
+        )
+        .route(
+            "/up42/workspaces/{workspace}/webhooks/{id}/tests",
+            post(test),
+        )
+}
+
+fn ok<T: Serialize>(status: StatusCode, data: &T) -> Response {
+    json(status, &serde_json::json!({"data": data, "error": null}))
+}
+
+fn error(status: StatusCode, message: impl Into<String>, details: serde_json::Value) -> Response {
+    json(
+        status,
+        &serde_json::json!({"data": null, "error": {"code": status.as_u16(), "message": message.into(), "details": details}}),
+    )
+}
+
+fn invalid(field: &str, message: impl Into<String>) -> Response {
+    error(
+        StatusCode::BAD_REQUEST,
+        message,
+        serde_json::json!({"field": field}),
+    )
+}
+
+fn not_found(id: &str) -> Response {
+    error(
+        StatusCode::NOT_FOUND,
+        format!("Webhook {id} not found"),
+        serde_json::Value::Null,
+    )
+}
+
+fn guard(app: &App, headers: &HeaderMap, workspace: Option<&str>) -> Result<(), Response> {
+    if !app.authorized(Provider::Up42, headers) {
+        return Err(error(
+            StatusCode::UNAUTHORIZED,
+            "a valid bearer token is required",
+            serde_json::Value::Null,
+        ));
+    }
+    match workspace {
+        Some(ws) if ws != app.credentials.up42.workspace_id => Err(error(
+            StatusCode::FORBIDDEN,
+            format!("no access to workspace {ws}"),
+            serde_json::Value::Null,
+        )),
+        _ => Ok(()),
+    }
+}
+
+async fn token(State(app): State<Arc<App>>, body: Bytes) -> Response {
+    let form: HashMap<String, String> = url::form_urlencoded::parse(&body).into_owned().collect();
+    let creds = &app.credentials.up42;
+    let get = |key: &str| form.get(key).map(String::as_str);
+    let ok = match get("grant_type") {
+        Some("password") => {
+            get("username") == Some(creds.username.as_str())
+                && get("password") == Some(creds.password.expose())
+        }
+        Some("client_credentials") => {
+            get("client_id") == Some(creds.client_id.as_str())
+                && get("client_secret") == Some(creds.password.expose())
+        }
+        _ => {
+            return json(
+                StatusCode::BAD_REQUEST,
+                &serde_json::json!({"error": "unsupported_grant_type", "error_description": "use password or client_credentials"}),
+            );
+        }
+    };
+    if !ok {
+        return json(
+            StatusCode::UNAUTHORIZED,
+            &serde_json::json!({"error": "invalid_grant", "error_description": "Invalid user credentials"}),
+        );
+    }
+    let (token, ttl) = app.issue_token(Provider::Up42);
+    json(
+        StatusCode::OK,
+        &serde_json::json!({"access_token": token.expose(), "expires_in": ttl, "token_type": "Bearer", "scope": "openid"}),
+    )
+}
+
+async fn events(State(app): State<Arc<App>>, headers: HeaderMap) -> Response {
+    if let Err(response) = guard(&app, &headers, None) {
+        return response;
+    }
+    let list: Vec<EventInfo> = UP42_EVENTS
+        .iter()
+        .map(|e| EventInfo {
+            name: EventType::new(e.name),
+            title: Some(e.description.trim_end_matches('.').to_owned()),
+            category: Some(e.group.to_owned()),
+            description: Some(e.description.to_owned()),
+            documentation: Some("https://docs.up42.com/account/webhooks".into()),
+        })
+        .collect();
+    ok(StatusCode::OK, &list)
+}
+
+async fn list(
+    State(app): State<Arc<App>>,
+    headers: HeaderMap,
+    Path(workspace): Path<String>,
+) -> Response {
+    if let Err(response) = guard(&app, &headers, Some(&workspace)) {
+        return response;
+    }
+    let mut all: Vec<Up42Webhook> = app.read(|state| state.up42.values().cloned().collect());
+    all.sort_by(|a, b| {
+        a.created_at
+            .cmp(&b.created_at)
+            .then_with(|| a.id.cmp(&b.id))
+    });
+    ok(StatusCode::OK, &all)
+}
+
+async fn read(
+    State(app): State<Arc<App>>,
+    headers: HeaderMap,
+    Path((workspace, id)): Path<(String, String)>,
+) -> Response {
+    if let Err(response) = guard(&app, &headers, Some(&workspace)) {
+        return response;
+    }
+    match app.read(|state| state.up42.get(&id).cloned()) {
+        Some(webhook) => ok(StatusCode::OK, &webhook),
+        None => not_found(&id),
+    }
+}
+
+/// Decodes and checks a full body: name, HTTPS URL, events from the catalog.
+fn validate(body: &[u8]) -> Result<Up42Webhook, Response> {
+    let value: serde_json::Value = serde_json::from_slice(body)
+        .map_err(|e| invalid("body", format!("the body is not JSON: {e}")))?;
+    if value
+        .get("name")
+        .and_then(|n| n.as_str())
+        .is_none_or(|n| n.trim().is_empty())
+    {
+        return Err(invalid("name", "name is required"));
+    }
+    let url = value
+        .get("url")
+        .and_then(|u| u.as_str())
+        .ok_or_else(|| invalid("url", "url is required"))?;
+    valid_url(url, true).map_err(|m| invalid("url", format!("url: {m}")))?;
+    let mut webhook: Up42Webhook = serde_json::from_value(value)
+        .map_err(|e| invalid("body", format!("the body does not match the schema: {e}")))?;
+    webhook.events =
+        canonical_events(Provider::Up42, &webhook.events).map_err(|m| invalid("events", m))?;
+    if webhook.secret.is_none() {
+        webhook.secret = Some(Secret::new(""));
+    }
+    Ok(webhook)
+}
+
+async fn create(
+    State(app): State<Arc<App>>,
+    headers: HeaderMap,
+    Path(workspace): Path<String>,
+    body: Bytes,
+) -> Response {
+    if let Err(response) = guard(&app, &headers, Some(&workspace)) {
+        return response;
+    }
+    let mut webhook = match validate(&body) {
+        Ok(webhook) => webhook,
+        Err(response) => return response,
+    };
+    let id = uuid::Uuid::new_v4().to_string();
+    let at = now();
+    webhook.id = Some(id.clone());
+    webhook.created_at = Some(at);
+    webhook.updated_at = Some(at);
+    app.write(|state| state.up42.insert(id, webhook.clone()));
+    ok(StatusCode::CREATED, &webhook)
+}
+
+async fn update(
+    State(app): State<Arc<App>>,
+    headers: HeaderMap,
+    Path((workspace, id)): Path<(String, String)>,
+    body: Bytes,
+) -> Response {
+    if let Err(response) = guard(&app, &headers, Some(&workspace)) {
+        return response;
+    }
+    let mut webhook = match validate(&body) {
+        Ok(webhook) => webhook,
+        Err(response) => return response,
+    };
+    let stored = app.write(|state| {
+        let slot = state.up42.get_mut(&id)?;
+        webhook.id = Some(id.clone());
+        webhook.created_at = slot.created_at;
+        webhook.updated_at = Some(now());
+        *slot = webhook.clone();
+        Some(webhook)
+    });
+    match stored {
+        Some(webhook) => ok(StatusCode::OK, &webhook),
+        None => not_found(&id),
+    }
+}
+
+async fn delete(
+    State(app): State<Arc<App>>,
+    headers: HeaderMap,
+    Path((workspace, id)): Path<(String, String)>,
+) -> Response {
+    if let Err(response) = guard(&app, &headers, Some(&workspace)) {
+        return response;
+    }
+    match app.write(|state| state.up42.remove(&id)) {
+        Some(_) => StatusCode::NO_CONTENT.into_response(),
+        None => not_found(&id),
+    }
+}
+
+/// Sends one message per subscribed event, each tried once, and answers how many reached
+/// the URL.
+async fn test(
+    State(app): State<Arc<App>>,
+    headers: HeaderMap,
+    Path((workspace, id)): Path<(String, String)>,
+) -> Response {
+    if let Err(response) = guard(&app, &headers, Some(&workspace)) {
+        return response;
+    }
+    let Some(webhook) = app.read(|state| state.up42.get(&id).cloned()) else {
+        return not_found(&id);
+    };
+    let started_at = now();
+    let mut version = app.log_version.subscribe();
+    let ids: Vec<String> = webhook
+        .events
+        .iter()
+        .map(|event| {
+            let data = serde_json::json!({"test": true, "status": "SUCCEEDED"});
+            let payload = deliver::payload(Provider::Up42, event, data);
+            deliver::enqueue(&app, Provider::Up42, &id, event, &payload, false)
+        })
+        .collect();
+    // Wait for the single attempts to settle (the delivery timeout bounds each).
+    let settled = |app: &App| {
+        app.read(|state| {
+            let mine: Vec<_> = state
+                .deliveries
+                .iter()
+                .filter(|d| ids.contains(&d.id))
+                .collect();
+            mine.iter()
+                .all(|d| d.status != DeliveryStatus::Pending)
+                .then(|| {
+                    mine.iter()
+                        .filter(|d| d.status == DeliveryStatus::Success)
+                        .count()
+                })
+        })
+    };
+    let succeeded = loop {
+        if let Some(count) = settled(&app) {
+            break count;
+        }
+        if version.changed().await.is_err() {
+            break 0;
+        }
+    };
+    ok(
+        StatusCode::OK,
+        &TestRun {
+            started_at,
+            tests_run: u32::try_from(ids.len()).unwrap_or(u32::MAX),
+            tests_succeeded: u32::try_from(succeeded).unwrap_or(u32::MAX),
+        },
+    )
+}

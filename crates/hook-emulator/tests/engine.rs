@@ -1,0 +1,453 @@
+//! Deliveries, faults, state and load: the retry schedule on manual and scaled clocks,
+//! UiPath's disable-for-an-hour, refused targets, fault injection, the request log,
+//! restarts with a state file, and 1,000 concurrent creates.
+#![allow(clippy::unwrap_used)] // a failed unwrap is a failed test
+
+mod support;
+
+use std::collections::HashSet;
+use std::time::Duration;
+
+use hook_emulator::{Emulator, EmulatorHandle, FaultKind, FaultRule, RouteMatch};
+use hook_model::{DeliveryStatus, Provider};
+use reqwest::Method;
+use serde_json::json;
+use support::{Receiver, call, http, token};
+
+const WAIT: Duration = Duration::from_secs(20);
+
+async fn generic_hook(emulator: &EmulatorHandle, url: &str, secret: &str) -> String {
+    let key = token(emulator, Provider::Generic).await;
+    let (status, created) = call(
+        &http(),
+        Method::POST,
+        &format!("{}/v1/webhooks", emulator.generic_base()),
+        &key,
+        Some(json!({"url": url, "events": ["user.created"], "secret": secret})),
+    )
+    .await;
+    assert_eq!(status, 201, "{created}");
+    created["id"].as_str().unwrap().to_owned()
+}
+
+/// Waits until delivery `id` has made `attempts` attempts (the emulator answers when the
+/// log changes; no polling).
+async fn attempts(
+    emulator: &EmulatorHandle,
+    id: &str,
+    attempts: u32,
+) -> hook_emulator::DeliveryRecord {
+    emulator
+        .admin()
+        .attempts(&[("id", id)], attempts, WAIT)
+        .await
+        .unwrap()
+        .remove(0)
+}
+
+#[tokio::test]
+async fn failed_deliveries_follow_the_seed_schedule_on_a_manual_clock() {
+    let emulator = Emulator::builder().manual_clock().start().await.unwrap();
+    let mut receiver = Receiver::start(Provider::Generic, "s").await;
+    receiver.answer(500);
+    generic_hook(&emulator, &receiver.url, "s").await;
+    let fired = emulator
+        .admin()
+        .fire(Provider::Generic, "user.created", json!({"id": "u1"}))
+        .await
+        .unwrap();
+    let id = &fired.deliveries[0];
+
+    receiver.next().await.verified.unwrap();
+    assert_eq!(
+        attempts(&emulator, id, 1).await.status,
+        DeliveryStatus::Pending
+    );
+    // 29 s is not enough for the 30 s retry.
+    emulator
+        .admin()
+        .advance(Duration::from_secs(29))
+        .await
+        .unwrap();
+    let record = emulator.admin().deliveries(&[("id", id)]).await.unwrap();
+    assert_eq!(record[0].attempts, 1);
+    for (advance, attempt) in [(1, 2), (300, 3), (1_800, 4), (7_200, 5)] {
+        emulator
+            .admin()
+            .advance(Duration::from_secs(advance))
+            .await
+            .unwrap();
+        receiver.next().await;
+        attempts(&emulator, id, attempt).await;
+    }
+    let done = emulator.admin().settled(&[("id", id)], WAIT).await.unwrap();
+    assert_eq!(
+        (done[0].status, done[0].attempts, done[0].status_code),
+        (DeliveryStatus::Failed, 5, Some(500))
+    );
+    let offsets: Vec<u64> = done[0]
+        .attempt_log
+        .iter()
+        .map(|a| a.emulated_ms / 1000)
+        .collect();
+    assert_eq!(offsets, [0, 30, 330, 2_130, 9_330]);
+    // Not retried after the fifth failure, however long we wait.
+    emulator
+        .admin()
+        .advance(Duration::from_secs(86_400))
+        .await
+        .unwrap();
+    assert!(receiver.deliveries.try_recv().is_err());
+    assert_eq!(
+        emulator.admin().deliveries(&[("id", id)]).await.unwrap()[0].attempts,
+        5
+    );
+}
+
+#[tokio::test]
+async fn a_receiver_back_up_gets_the_event_on_a_later_attempt_under_a_scaled_clock() {
+    // 1/10000: 30 s → 3 ms, 5 min → 30 ms.
+    let emulator = Emulator::builder()
+        .time_scale(0.0001)
+        .start()
+        .await
+        .unwrap();
+    let mut receiver = Receiver::start(Provider::Generic, "s").await;
+    receiver.answer(503);
+    generic_hook(&emulator, &receiver.url, "s").await;
+    let fired = emulator
+        .admin()
+        .fire(Provider::Generic, "user.created", json!({}))
+        .await
+        .unwrap();
+    receiver.next().await;
+    receiver.next().await;
+    receiver.answer(200);
+    let done = emulator
+        .admin()
+        .settled(&[("id", &fired.deliveries[0])], WAIT)
+        .await
+        .unwrap();
+    assert_eq!(
+        (done[0].status, done[0].attempts),
+        (DeliveryStatus::Success, 3)
+    );
+    let offsets: Vec<u64> = done[0].attempt_log.iter().map(|a| a.emulated_ms).collect();
+    // Emulated time: attempt 2 at ≥ 30 s, attempt 3 at ≥ 330 s after the first.
+    assert!(offsets[1] - offsets[0] >= 30_000, "{offsets:?}");
+    assert!(offsets[2] - offsets[0] >= 330_000, "{offsets:?}");
+}
+
+#[tokio::test]
+async fn a_failed_uipath_delivery_disables_the_webhook_for_an_hour() {
+    let emulator = Emulator::builder().manual_clock().start().await.unwrap();
+    let mut receiver = Receiver::start(Provider::UiPath, "s").await;
+    receiver.answer(500);
+    let token = token(&emulator, Provider::UiPath).await;
+    let (status, _) = call(&http(), Method::POST, &format!("{}odata/Webhooks", emulator.uipath_base()), &token, Some(json!({
+        "Name": "jobs", "Url": receiver.url, "Enabled": true, "Secret": "s", "Events": [{"EventType": "job.completed"}]
+    }))).await;
+    assert_eq!(status, 201);
+    let first = emulator
+        .admin()
+        .fire(Provider::UiPath, "job.completed", json!({"Job": {"Id": 1}}))
+        .await
+        .unwrap();
+    receiver.next().await.verified.unwrap();
+    let done = emulator
+        .admin()
+        .settled(&[("id", &first.deliveries[0])], WAIT)
+        .await
+        .unwrap();
+    assert_eq!(
+        (done[0].status, done[0].attempts),
+        (DeliveryStatus::Failed, 1),
+        "UiPath does not retry"
+    );
+
+    receiver.answer(200);
+    let during = emulator
+        .admin()
+        .fire(Provider::UiPath, "job.completed", json!({}))
+        .await
+        .unwrap();
+    assert!(during.deliveries.is_empty(), "disabled for an hour");
+    emulator
+        .admin()
+        .advance(Duration::from_secs(3_600))
+        .await
+        .unwrap();
+    let after = emulator
+        .admin()
+        .fire(Provider::UiPath, "job.completed", json!({}))
+        .await
+        .unwrap();
+    assert_eq!(after.deliveries.len(), 1);
+    receiver.next().await.verified.unwrap();
+}
+
+#[tokio::test]
+async fn non_loopback_targets_are_refused_and_logged() {
+    let emulator = Emulator::builder().start().await.unwrap();
+    generic_hook(&emulator, "https://example.com/hook", "s").await;
+    let fired = emulator
+        .admin()
+        .fire(Provider::Generic, "user.created", json!({}))
+        .await
+        .unwrap();
+    let record = attempts(&emulator, &fired.deliveries[0], 1).await;
+    assert!(
+        record
+            .error
+            .as_deref()
+            .unwrap()
+            .contains("not a loopback address"),
+        "{:?}",
+        record.error
+    );
+    assert_eq!(record.status_code, None);
+}
+
+#[tokio::test]
+async fn injected_faults_answer_then_run_out() {
+    let emulator = Emulator::builder().start().await.unwrap();
+    let key = token(&emulator, Provider::Generic).await;
+    let url = format!("{}/v1/webhooks", emulator.generic_base());
+    let route = RouteMatch {
+        method: Some("GET".into()),
+        path_prefix: Some("/generic/".into()),
+    };
+    emulator
+        .admin()
+        .inject(&FaultRule {
+            id: String::new(),
+            route: route.clone(),
+            fault: FaultKind::Status { status: 503 },
+            count: Some(2),
+            rate: None,
+            fired: 0,
+        })
+        .await
+        .unwrap();
+    let http = http();
+    assert_eq!(call(&http, Method::GET, &url, &key, None).await.0, 503);
+    assert_eq!(call(&http, Method::GET, &url, &key, None).await.0, 503);
+    assert_eq!(call(&http, Method::GET, &url, &key, None).await.0, 200);
+    assert_eq!(
+        call(
+            &http,
+            Method::POST,
+            &url,
+            &key,
+            Some(json!({"url": "https://x.example", "events": ["user.created"]}))
+        )
+        .await
+        .0,
+        201
+    );
+
+    emulator
+        .admin()
+        .inject(&FaultRule {
+            id: String::new(),
+            route: route.clone(),
+            fault: FaultKind::RateLimit {
+                retry_after_secs: 7,
+            },
+            count: Some(1),
+            rate: None,
+            fired: 0,
+        })
+        .await
+        .unwrap();
+    let limited = http.get(&url).bearer_auth(&key).send().await.unwrap();
+    assert_eq!(
+        (
+            limited.status().as_u16(),
+            limited.headers()["retry-after"].to_str().unwrap()
+        ),
+        (429, "7")
+    );
+
+    emulator
+        .admin()
+        .inject(&FaultRule {
+            id: String::new(),
+            route,
+            fault: FaultKind::Drop,
+            count: Some(1),
+            rate: None,
+            fired: 0,
+        })
+        .await
+        .unwrap();
+    let dropped = http.get(&url).bearer_auth(&key).send().await;
+    let failed = match dropped {
+        Err(_) => true,
+        Ok(response) => response.bytes().await.is_err(),
+    };
+    assert!(failed, "a dropped connection is an error for the client");
+    let fired: Vec<u64> = emulator
+        .admin()
+        .faults()
+        .await
+        .unwrap()
+        .iter()
+        .map(|f| f.fired)
+        .collect();
+    assert_eq!(fired, [2, 1, 1]);
+}
+
+#[tokio::test]
+async fn the_request_log_shows_the_wire_with_secrets_redacted() {
+    let emulator = Emulator::builder().start().await.unwrap();
+    let key = token(&emulator, Provider::Generic).await;
+    let url = format!("{}/v1/webhooks", emulator.generic_base());
+    call(
+        &http(),
+        Method::POST,
+        &url,
+        &key,
+        Some(json!({"url": "https://x.example", "events": ["user.created"], "secret": "hunter2"})),
+    )
+    .await;
+    token(&emulator, Provider::Up42).await;
+    let log = emulator.admin().requests().await.unwrap();
+    let create = &log[0];
+    assert_eq!(
+        (create.method.as_str(), create.path.as_str()),
+        ("POST", "/generic/v1/webhooks")
+    );
+    assert_eq!(create.body.as_ref().unwrap()["secret"], "<redacted>");
+    let auth = create
+        .headers
+        .iter()
+        .find(|(k, _)| k == "authorization")
+        .unwrap();
+    assert_eq!(auth.1, "Bearer <redacted>");
+    let dump = serde_json::to_string(&log).unwrap();
+    assert!(
+        !dump.contains("hunter2")
+            && !dump.contains(key.as_str())
+            && !dump.contains("emulator-up42-password")
+    );
+}
+
+#[tokio::test]
+async fn expired_tokens_are_refused_until_a_new_one_is_fetched() {
+    let emulator = Emulator::builder().start().await.unwrap();
+    let url = format!("{}/v1/webhooks", emulator.port_base());
+    let old = token(&emulator, Provider::Port).await;
+    assert_eq!(call(&http(), Method::GET, &url, &old, None).await.0, 200);
+    assert_eq!(emulator.admin().expire_tokens().await.unwrap(), 1);
+    assert_eq!(call(&http(), Method::GET, &url, &old, None).await.0, 401);
+    let new = token(&emulator, Provider::Port).await;
+    assert_eq!(call(&http(), Method::GET, &url, &new, None).await.0, 200);
+    // A Port token is not a UP42 token.
+    let ws = emulator.credentials().up42.workspace_id.clone();
+    let up42 = format!("{}/workspaces/{ws}/webhooks", emulator.up42_base());
+    assert_eq!(call(&http(), Method::GET, &up42, &new, None).await.0, 401);
+}
+
+#[tokio::test]
+async fn a_restart_with_a_state_file_keeps_webhooks_and_pending_deliveries() {
+    let dir = std::env::temp_dir().join(format!("hook-emulator-state-{}", uuid::Uuid::new_v4()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let file = dir.join("state.json");
+    let first = Emulator::builder()
+        .manual_clock()
+        .state_file(&file)
+        .start()
+        .await
+        .unwrap();
+    // Nothing listens on port 9: the first attempt fails and the delivery stays pending.
+    let hook = generic_hook(&first, "http://127.0.0.1:9/hook", "s").await;
+    let token_before = token(&first, Provider::Port).await;
+    let fired = first
+        .admin()
+        .fire(Provider::Generic, "user.created", json!({}))
+        .await
+        .unwrap();
+    assert_eq!(
+        attempts(&first, &fired.deliveries[0], 1).await.status,
+        DeliveryStatus::Pending
+    );
+    first.shutdown().await;
+
+    let second = Emulator::builder()
+        .manual_clock()
+        .state_file(&file)
+        .start()
+        .await
+        .unwrap();
+    assert_eq!(second.resumed_deliveries(), 1);
+    let key = token(&second, Provider::Generic).await;
+    let (status, got) = call(
+        &http(),
+        Method::GET,
+        &format!("{}/v1/webhooks/{hook}", second.generic_base()),
+        &key,
+        None,
+    )
+    .await;
+    assert_eq!((status, got["id"].as_str()), (200, Some(hook.as_str())));
+    let port = format!("{}/v1/webhooks", second.port_base());
+    assert_eq!(
+        call(&http(), Method::GET, &port, &token_before, None)
+            .await
+            .0,
+        200,
+        "tokens survive"
+    );
+    let pending = second
+        .admin()
+        .deliveries(&[("id", &fired.deliveries[0])])
+        .await
+        .unwrap();
+    assert_eq!(pending[0].status, DeliveryStatus::Pending);
+    second.shutdown().await;
+    std::fs::remove_dir_all(&dir).unwrap();
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_thousand_concurrent_creates_get_a_thousand_unique_ids() {
+    let emulator = Emulator::builder().start().await.unwrap();
+    let http = http();
+    let key = token(&emulator, Provider::Generic).await;
+    let uipath = token(&emulator, Provider::UiPath).await;
+    let mut tasks = tokio::task::JoinSet::new();
+    for i in 0..1_000 {
+        let (http, key, uipath) = (http.clone(), key.clone(), uipath.clone());
+        let (generic_url, uipath_url) = (
+            format!("{}/v1/webhooks", emulator.generic_base()),
+            format!("{}odata/Webhooks", emulator.uipath_base()),
+        );
+        tasks.spawn(async move {
+            let g = call(
+                &http,
+                Method::POST,
+                &generic_url,
+                &key,
+                Some(json!({"url": "https://x.example", "events": ["user.created"]})),
+            )
+            .await;
+            let u = call(
+                &http,
+                Method::POST,
+                &uipath_url,
+                &uipath,
+                Some(json!({"Name": format!("n{i}"), "Url": "https://x.example"})),
+            )
+            .await;
+            (g, u)
+        });
+    }
+    let (mut generic, mut uipath_ids) = (HashSet::new(), HashSet::new());
+    while let Some(result) = tasks.join_next().await {
+        let ((gs, g), (us, u)) = result.unwrap();
+        assert_eq!((gs, us), (201, 201));
+        generic.insert(g["id"].as_str().unwrap().to_owned());
+        uipath_ids.insert(u["Id"].as_i64().unwrap());
+    }
+    assert_eq!((generic.len(), uipath_ids.len()), (1_000, 1_000));
+}

@@ -1,0 +1,170 @@
+//! The generic service over real HTTP: CRUD, validation, test deliveries verified by a
+//! real receiver, and the delivery log.
+#![allow(clippy::unwrap_used)] // a failed unwrap is a failed test
+
+mod support;
+
+use std::time::Duration;
+
+use hook_emulator::Emulator;
+use hook_model::Provider;
+use reqwest::Method;
+use serde_json::json;
+use support::{Receiver, call, http, token};
+
+#[tokio::test]
+async fn create_list_get_update_delete() {
+    let emulator = Emulator::builder().start().await.unwrap();
+    let (http, base) = (http(), format!("{}/v1/webhooks", emulator.generic_base()));
+    let key = token(&emulator, Provider::Generic).await;
+    assert_eq!(call(&http, Method::GET, &base, "wrong", None).await.0, 401);
+
+    // Seed 004's request body.
+    let (status, created) = call(&http, Method::POST, &base, &key, Some(json!({
+        "url": "https://yourapp.com/webhook", "events": ["user.created", "user.updated", "project.created"],
+        "secret": "whsec_abc123...", "active": true
+    }))).await;
+    assert_eq!(status, 201, "{created}");
+    let id = created["id"].as_str().unwrap().to_owned();
+    assert!(id.starts_with("hook_"));
+    assert!(created["created_at"].is_string());
+    assert_eq!(created["secret"], "whsec_abc123...");
+
+    let (_, generated) = call(
+        &http,
+        Method::POST,
+        &base,
+        &key,
+        Some(json!({"url": "https://b.example", "events": ["file.uploaded"]})),
+    )
+    .await;
+    assert!(generated["secret"].as_str().unwrap().starts_with("whsec_"));
+    assert_eq!(generated["active"], true);
+
+    let (_, list) = call(
+        &http,
+        Method::GET,
+        &format!("{base}?per_page=1"),
+        &key,
+        None,
+    )
+    .await;
+    assert_eq!(
+        (list["data"][0]["id"].as_str(), &list["has_more"]),
+        (Some(id.as_str()), &json!(true))
+    );
+
+    let one = format!("{base}/{id}");
+    let (status, updated) = call(
+        &http,
+        Method::PATCH,
+        &one,
+        &key,
+        Some(json!({"active": false})),
+    )
+    .await;
+    assert_eq!(
+        (status, &updated["active"], &updated["url"]),
+        (200, &json!(false), &json!("https://yourapp.com/webhook"))
+    );
+    assert_eq!(call(&http, Method::DELETE, &one, &key, None).await.0, 204);
+    let (status, missing) = call(&http, Method::GET, &one, &key, None).await;
+    assert_eq!(
+        (status, &missing["error"]["code"]),
+        (404, &json!("not_found"))
+    );
+}
+
+#[tokio::test]
+async fn validation_errors_name_the_field() {
+    let emulator = Emulator::builder().start().await.unwrap();
+    let (http, base) = (http(), format!("{}/v1/webhooks", emulator.generic_base()));
+    let key = token(&emulator, Provider::Generic).await;
+    for (body, field) in [
+        (json!({"events": ["user.created"]}), "url"),
+        (json!({"url": "nope", "events": ["user.created"]}), "url"),
+        (json!({"url": "https://x.example", "events": []}), "events"),
+        (
+            json!({"url": "https://x.example", "events": ["user.exploded"]}),
+            "events",
+        ),
+        (
+            json!({"url": "https://x.example", "events": ["user.created"], "secret": ""}),
+            "secret",
+        ),
+    ] {
+        let (status, error) = call(&http, Method::POST, &base, &key, Some(body.clone())).await;
+        assert_eq!(
+            (status, &error["error"]["field"]),
+            (422, &json!(field)),
+            "{body} → {error}"
+        );
+    }
+    let response = http
+        .post(&base)
+        .bearer_auth(&key)
+        .body("{not json")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), 400);
+}
+
+#[tokio::test]
+async fn a_test_delivery_is_signed_received_and_logged() {
+    let emulator = Emulator::builder().start().await.unwrap();
+    let mut receiver = Receiver::start(Provider::Generic, "whsec_test").await;
+    let (http, base) = (http(), format!("{}/v1/webhooks", emulator.generic_base()));
+    let key = token(&emulator, Provider::Generic).await;
+    let (_, created) = call(
+        &http,
+        Method::POST,
+        &base,
+        &key,
+        Some(json!({
+            "url": receiver.url, "events": ["payment.succeeded"], "secret": "whsec_test"
+        })),
+    )
+    .await;
+    let id = created["id"].as_str().unwrap();
+    let (status, answer) = call(
+        &http,
+        Method::POST,
+        &format!("{base}/{id}/test"),
+        &key,
+        None,
+    )
+    .await;
+    assert_eq!(status, 202);
+
+    let delivery = receiver.next().await;
+    delivery.verified.unwrap();
+    let event = hook_model::Event::parse(Provider::Generic, &delivery.body).unwrap();
+    assert_eq!(event.id(), answer["event_id"].as_str());
+    assert_eq!(event.kind(), "payment.succeeded");
+
+    let delivery_id = answer["delivery_id"].as_str().unwrap();
+    emulator
+        .admin()
+        .settled(&[("id", delivery_id)], Duration::from_secs(10))
+        .await
+        .unwrap();
+    let (_, log) = call(
+        &http,
+        Method::GET,
+        &format!("{base}/{id}/deliveries"),
+        &key,
+        None,
+    )
+    .await;
+    let record = &log["deliveries"][0];
+    assert_eq!(
+        (
+            &record["status"],
+            &record["status_code"],
+            &record["attempts"]
+        ),
+        (&json!("success"), &json!(200), &json!(1))
+    );
+    assert_eq!(record["event_id"], answer["event_id"]);
+}

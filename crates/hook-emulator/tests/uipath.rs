@@ -1,0 +1,304 @@
+//! UiPath Orchestrator over real HTTP: auth, CRUD, OData filters and paging, error bodies,
+//! event types, and the ping delivered and verified by hook-sign.
+#![allow(clippy::unwrap_used)] // a failed unwrap is a failed test
+
+mod support;
+
+use hook_emulator::Emulator;
+use hook_model::Provider;
+use reqwest::Method;
+use serde_json::{Value, json};
+use support::{Receiver, call, http, token};
+
+fn webhooks(base: &str) -> String {
+    format!("{base}odata/Webhooks")
+}
+
+#[tokio::test]
+async fn requests_without_a_valid_token_get_401_in_uipaths_shape() {
+    let emulator = Emulator::builder().start().await.unwrap();
+    let (status, body) = call(
+        &http(),
+        Method::GET,
+        &webhooks(&emulator.uipath_base()),
+        "wrong",
+        None,
+    )
+    .await;
+    assert_eq!(status, 401);
+    assert_eq!(body["message"], "You are not authenticated!");
+    assert!(body.get("errorCode").is_some());
+}
+
+#[tokio::test]
+async fn a_personal_access_token_and_a_client_credentials_token_both_work() {
+    let emulator = Emulator::builder().start().await.unwrap();
+    let pat = emulator
+        .credentials()
+        .uipath
+        .personal_access_token
+        .expose()
+        .to_owned();
+    for token in [pat, token(&emulator, Provider::UiPath).await] {
+        let (status, _) = call(
+            &http(),
+            Method::GET,
+            &webhooks(&emulator.uipath_base()),
+            &token,
+            None,
+        )
+        .await;
+        assert_eq!(status, 200);
+    }
+}
+
+#[tokio::test]
+async fn the_whole_lifecycle_with_seed_bodies() {
+    let emulator = Emulator::builder().start().await.unwrap();
+    let (http, base) = (http(), emulator.uipath_base());
+    let token = token(&emulator, Provider::UiPath).await;
+
+    // Seed 000's create body: plain-string events in seed spelling.
+    let (status, created) = call(
+        &http,
+        Method::POST,
+        &webhooks(&base),
+        &token,
+        Some(
+            json!({"Name": "JobNotifier", "Url": "https://my-service.com/webhook", "Enabled": true,
+            "SubscribeToAllEvents": false, "AllowInsecureSsl": false, "Secret": "my-signing-secret",
+            "Events": ["Job.Completed", "Job.Faulted"]}),
+        ),
+    )
+    .await;
+    assert_eq!(status, 201, "{created}");
+    let id = created["Id"].as_i64().unwrap();
+    assert_eq!(
+        created["Events"],
+        json!([{"EventType": "job.completed"}, {"EventType": "job.faulted"}])
+    );
+    assert!(
+        created["@odata.context"]
+            .as_str()
+            .unwrap()
+            .ends_with("$metadata#Webhooks/$entity")
+    );
+
+    let (status, got) = call(
+        &http,
+        Method::GET,
+        &format!("{base}odata/Webhooks({id})"),
+        &token,
+        None,
+    )
+    .await;
+    assert_eq!((status, &got["Name"]), (200, &json!("JobNotifier")));
+
+    // Seed 002's PUT body.
+    let (status, replaced) = call(
+        &http,
+        Method::PUT,
+        &format!("{base}odata/Webhooks({id})"),
+        &token,
+        Some(json!({"Url": "https://orchestrator.uipath.com/reference", "Enabled": false,
+            "Secret": "This is a new secret.", "AllowInsecureSsl": true,
+            "Events": [{"EventType": "process.created"}, {"EventType": "queue.created"}, {"EventType": "robot.deleted"}]})),
+    )
+    .await;
+    assert_eq!(status, 200, "{replaced}");
+    assert_eq!(replaced["Id"], id);
+    assert_eq!(replaced["Enabled"], false);
+    assert_eq!(replaced["Name"], "JobNotifier");
+
+    let (status, patched) = call(
+        &http,
+        Method::PATCH,
+        &format!("{base}odata/Webhooks({id})"),
+        &token,
+        Some(json!({"Enabled": true})),
+    )
+    .await;
+    assert_eq!(
+        (status, &patched["Enabled"], &patched["AllowInsecureSsl"]),
+        (200, &json!(true), &json!(true))
+    );
+
+    let (status, _) = call(
+        &http,
+        Method::DELETE,
+        &format!("{base}odata/Webhooks({id})"),
+        &token,
+        None,
+    )
+    .await;
+    assert_eq!(status, 204);
+    let (status, missing) = call(
+        &http,
+        Method::GET,
+        &format!("{base}odata/Webhooks({id})"),
+        &token,
+        None,
+    )
+    .await;
+    assert_eq!((status, &missing["errorCode"]), (404, &json!(1002)));
+}
+
+#[tokio::test]
+async fn duplicate_names_bad_urls_and_unknown_events_get_their_error_codes() {
+    let emulator = Emulator::builder().start().await.unwrap();
+    let (http, base) = (http(), emulator.uipath_base());
+    let token = token(&emulator, Provider::UiPath).await;
+    let body = json!({"Name": "Same", "Url": "https://x.example/h", "Enabled": true});
+    assert_eq!(
+        call(
+            &http,
+            Method::POST,
+            &webhooks(&base),
+            &token,
+            Some(body.clone())
+        )
+        .await
+        .0,
+        201
+    );
+    let (status, conflict) = call(&http, Method::POST, &webhooks(&base), &token, Some(body)).await;
+    assert_eq!((status, &conflict["errorCode"]), (409, &json!(1001)));
+
+    for bad in [
+        json!({"Name": "A", "Url": "invalid-url", "Enabled": true}),
+        json!({"Name": "B", "Url": "https://x.example", "Events": ["job.exploded"]}),
+        json!({"Url": "https://x.example"}),
+        json!({"Name": "C", "Url": "https://x.example", "Enabled": "yes"}),
+    ] {
+        let (status, error) = call(
+            &http,
+            Method::POST,
+            &webhooks(&base),
+            &token,
+            Some(bad.clone()),
+        )
+        .await;
+        assert_eq!(
+            (status, &error["errorCode"]),
+            (400, &json!(1000)),
+            "{bad} → {error}"
+        );
+        assert!(error["message"].as_str().is_some_and(|m| !m.is_empty()));
+    }
+}
+
+#[tokio::test]
+async fn odata_filters_paging_count_and_order() {
+    let emulator = Emulator::builder().start().await.unwrap();
+    let (http, base) = (http(), emulator.uipath_base());
+    let token = token(&emulator, Provider::UiPath).await;
+    for (name, enabled, event) in [
+        ("a", true, "job.completed"),
+        ("b", false, "job.completed"),
+        ("c", true, "queue.created"),
+        ("O'Brien", true, "job.faulted"),
+    ] {
+        let body = json!({"Name": name, "Url": format!("https://x.example/{name}"), "Enabled": enabled, "Events": [event]});
+        assert_eq!(
+            call(&http, Method::POST, &webhooks(&base), &token, Some(body))
+                .await
+                .0,
+            201
+        );
+    }
+    let names = |answer: &Value| -> Vec<String> {
+        answer["value"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|w| w["Name"].as_str().unwrap().to_owned())
+            .collect()
+    };
+    let list = |query: &str| {
+        let url = format!("{}?{query}", webhooks(&base));
+        let (http, token) = (http.clone(), token.clone());
+        async move { call(&http, Method::GET, &url, &token, None).await }
+    };
+
+    let (status, answer) =
+        list("$filter=Enabled eq true and Events/any(e: e/EventType eq 'job.completed')").await;
+    assert_eq!((status, names(&answer)), (200, vec!["a".to_owned()]));
+    let (_, answer) = list("$filter=Url eq 'https://x.example/O''Brien'").await;
+    assert_eq!(names(&answer), ["O'Brien"]);
+    let (_, answer) = list("$filter=Name eq 'b' or Name eq 'c'&$orderby=Name desc").await;
+    assert_eq!(names(&answer), ["c", "b"]);
+    let (_, answer) = list("$top=2&$skip=1&$count=true&$orderby=Id").await;
+    assert_eq!(
+        (names(&answer), &answer["@odata.count"]),
+        (vec!["b".to_owned(), "c".to_owned()], &json!(4))
+    );
+    let (_, answer) = list("").await;
+    assert!(answer.get("@odata.count").is_none());
+
+    for bad in [
+        "$filter=Secret eq 'x'",
+        "$filter=Name eq 'open",
+        "$top=1001",
+        "$skip=-1",
+        "$orderby=Secret",
+    ] {
+        let (status, error) = list(bad).await;
+        assert_eq!(
+            (status, &error["errorCode"]),
+            (400, &json!(1000)),
+            "{bad} → {error}"
+        );
+    }
+}
+
+#[tokio::test]
+async fn event_types_are_the_21_of_seed_002() {
+    let emulator = Emulator::builder().start().await.unwrap();
+    let token = token(&emulator, Provider::UiPath).await;
+    let url = format!(
+        "{}/UiPath.Server.Configuration.OData.GetEventTypes()",
+        webhooks(&emulator.uipath_base())
+    );
+    let (status, answer) = call(&http(), Method::GET, &url, &token, None).await;
+    assert_eq!(status, 200);
+    let list = answer["value"].as_array().unwrap();
+    assert_eq!(list.len(), 21);
+    assert_eq!(
+        list[13],
+        json!({"Name": "queueItem.added", "Group": "queueItem"})
+    );
+}
+
+#[tokio::test]
+async fn ping_answers_and_delivers_a_signed_ping_to_the_url() {
+    let emulator = Emulator::builder().start().await.unwrap();
+    let mut receiver = Receiver::start(Provider::UiPath, "ping-secret").await;
+    let token = token(&emulator, Provider::UiPath).await;
+    let http = http();
+    let (_, created) = call(
+        &http,
+        Method::POST,
+        &webhooks(&emulator.uipath_base()),
+        &token,
+        Some(
+            json!({"Name": "pinged", "Url": receiver.url, "Enabled": true, "Secret": "ping-secret",
+            "Headers": {"X-Source": "UiPath"}}),
+        ),
+    )
+    .await;
+    let id = created["Id"].as_i64().unwrap();
+    let url = format!(
+        "{}({id})/UiPath.Server.Configuration.OData.Ping",
+        webhooks(&emulator.uipath_base())
+    );
+    let (status, ping) = call(&http, Method::POST, &url, &token, None).await;
+    assert_eq!((status, &ping["Type"]), (200, &json!("ping")));
+    assert_eq!(ping["EventId"].as_str().unwrap().len(), 32);
+
+    let delivery = receiver.next().await;
+    delivery.verified.unwrap();
+    assert_eq!(delivery.headers["x-source"], "UiPath");
+    let body: Value = serde_json::from_slice(&delivery.body).unwrap();
+    assert_eq!(body["EventId"], ping["EventId"]);
+    hook_model::Event::parse(Provider::UiPath, &delivery.body).unwrap();
+}
