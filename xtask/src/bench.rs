@@ -14,39 +14,77 @@ const SIZES: [(&str, f64); 4] = [
     ("1MiB", 1_048_576.0),
 ];
 const SCHEMES: [&str; 3] = ["generic", "uipath", "standard_webhooks"];
-const BEGIN: &str = "<!-- xtask bench: hook-sign begin -->";
-const END: &str = "<!-- xtask bench: hook-sign end -->";
 
 pub(crate) fn run(root: &Path) -> Result {
     crate::run(
         "cargo bench (hook-sign)",
         cargo().args(["bench", "-p", "hook-sign", "--bench", "sign_verify"]),
     )?;
+    crate::run(
+        "cargo bench (hook-emulator)",
+        cargo().args(["bench", "-p", "hook-emulator", "--bench", "emulator"]),
+    )?;
     let criterion = root.join("target/criterion");
-    let table = report(&criterion)?;
-    println!("\n{table}");
+    let sign = report(&criterion)?;
+    let emulator = emulator_report(&criterion)?;
+    println!("\n{sign}\n{emulator}");
     let path = root.join("BENCHMARKS.md");
-    let text =
+    let mut text =
         fs::read_to_string(&path).map_err(|e| format!("cannot read {}: {e}", path.display()))?;
-    let (Some(start), Some(end)) = (text.find(BEGIN), text.find(END)) else {
-        return Err(format!(
-            "{} lacks the {BEGIN} … {END} markers",
-            path.display()
-        ));
-    };
-    let updated = format!("{}{BEGIN}\n{table}\n{}", &text[..start], &text[end..]);
-    fs::write(&path, updated).map_err(|e| format!("cannot write {}: {e}", path.display()))?;
+    text = replace_section(&text, "hook-sign", &sign)?;
+    text = replace_section(&text, "hook-emulator", &emulator)?;
+    fs::write(&path, text).map_err(|e| format!("cannot write {}: {e}", path.display()))?;
     println!("updated {}", path.display());
     Ok(())
 }
 
+/// Replaces what stands between `<!-- xtask bench: NAME begin -->` and `… end -->`.
+fn replace_section(text: &str, name: &str, table: &str) -> Result<String> {
+    let begin = format!("<!-- xtask bench: {name} begin -->");
+    let end = format!("<!-- xtask bench: {name} end -->");
+    let (Some(start), Some(stop)) = (text.find(&begin), text.find(&end)) else {
+        return Err(format!("BENCHMARKS.md lacks the {begin} … {end} markers"));
+    };
+    Ok(format!(
+        "{}{begin}\n{table}\n{}",
+        &text[..start],
+        &text[stop..]
+    ))
+}
+
+/// Elements per second of one benchmark with `elements` per iteration.
+fn per_second(criterion: &Path, group: &str, function: &str, elements: f64) -> Result<f64> {
+    let ns = mean_ns_at(&criterion.join(group).join(function))?;
+    Ok(elements * 1e9 / ns)
+}
+
+fn emulator_report(criterion: &Path) -> Result<String> {
+    let single = per_second(criterion, "deliveries", "fan_out_1", 1.0)?;
+    let fan_out = per_second(criterion, "deliveries", "fan_out_100", 100.0)?;
+    let crud = per_second(criterion, "crud", "generic_lifecycle", 4.0)?;
+    let mut out = format!("Measured {} on {}.\n\n", today(), machine());
+    out.push_str("| benchmark | measured | target | verdict |\n|---|---|---|---|\n");
+    out.push_str(&format!(
+        "| signed deliveries, fan-out to 100 webhooks | {fan_out:.0} deliveries/s | ≥ 5,000/s | {} |\n",
+        verdict(fan_out >= 5_000.0)
+    ));
+    out.push_str(&format!(
+        "| signed deliveries, 1 webhook, one event at a time | {single:.0} deliveries/s | none (latency-bound) | — |\n"
+    ));
+    out.push_str(&format!(
+        "| CRUD requests (create, get, update, delete), one at a time | {crud:.0} requests/s | none | — |\n"
+    ));
+    Ok(out)
+}
+
 /// Mean time of one benchmark in nanoseconds, from criterion's estimates.json.
 fn mean_ns(criterion: &Path, group: &str, function: &str, size: &str) -> Result<f64> {
-    let path = criterion
-        .join(group)
-        .join(function)
-        .join(size)
-        .join("new/estimates.json");
+    mean_ns_at(&criterion.join(group).join(function).join(size))
+}
+
+/// Mean time in nanoseconds of the benchmark whose criterion directory is `dir`.
+fn mean_ns_at(dir: &Path) -> Result<f64> {
+    let path = dir.join("new/estimates.json");
     let text =
         fs::read_to_string(&path).map_err(|e| format!("cannot read {}: {e}", path.display()))?;
     // {"mean":{"confidence_interval":{…},"point_estimate":123.4,…},…}: no JSON parser needed

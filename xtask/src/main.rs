@@ -22,7 +22,12 @@ const DEEP_CASES: u32 = 100_000;
 const PROPERTY_TESTS: [&str; 2] = ["props", "svix"];
 
 /// Runnable examples CI runs (not only builds), as `(package, example)`.
-const EXAMPLES: [(&str, &str); 1] = [("hook-sign", "quickstart")];
+const EXAMPLES: [(&str, &str); 4] = [
+    ("hook-sign", "quickstart"),
+    ("hook-generic", "generic"),
+    ("hook-port", "port"),
+    ("hook-up42", "up42"),
+];
 
 type Result<T = ()> = std::result::Result<T, String>;
 
@@ -148,9 +153,40 @@ fn ci() -> Result {
 
 /// Crates that a library crate must not depend on (normal dependencies, any depth), per
 /// the layering of ARCHITECTURE.md.
-const FORBIDDEN: [(&str, &[&str]); 2] = [
+const FORBIDDEN: [(&str, &[&str]); 6] = [
     ("hook-sign", &["tokio", "reqwest", "serde", "hook-model"]),
     ("hook-model", &["tokio", "reqwest", "hook-sign"]),
+    ("hook-http", &["hook-sign", "hook-emulator", "axum"]),
+    (
+        "hook-generic",
+        &[
+            "hook-port",
+            "hook-up42",
+            "hook-uipath",
+            "hook-emulator",
+            "axum",
+        ],
+    ),
+    (
+        "hook-port",
+        &[
+            "hook-generic",
+            "hook-up42",
+            "hook-uipath",
+            "hook-emulator",
+            "axum",
+        ],
+    ),
+    (
+        "hook-up42",
+        &[
+            "hook-generic",
+            "hook-port",
+            "hook-uipath",
+            "hook-emulator",
+            "axum",
+        ],
+    ),
 ];
 
 /// Checks the layering with `cargo tree`: arrows point down only.

@@ -142,7 +142,7 @@ async fn deliveries(
         app.read(|state| {
             state
                 .deliveries
-                .iter()
+                .values()
                 .filter(|d| select(d))
                 .cloned()
                 .collect::<Vec<_>>()

@@ -219,9 +219,8 @@ pub(crate) fn enqueue(
     payload: &Payload,
     retry: bool,
 ) -> String {
-    let id = new_id("del_");
-    let record = DeliveryRecord {
-        id: id.clone(),
+    let mut record = DeliveryRecord {
+        id: String::new(),
         provider,
         webhook_id: webhook_id.to_owned(),
         event_id: payload.event_id.clone(),
@@ -235,7 +234,12 @@ pub(crate) fn enqueue(
         body: String::from_utf8_lossy(&payload.body).into_owned(),
         next_attempt_at: Some(OffsetDateTime::now_utc()),
     };
-    app.write_log(|state| state.deliveries.push(record));
+    let id = app.write_log(move |state| {
+        let id = state.next_delivery_id();
+        record.id.clone_from(&id);
+        state.deliveries.insert(id.clone(), record);
+        id
+    });
     let task = run(app.clone(), id.clone(), retry, Duration::ZERO);
     tokio::spawn(task);
     id
@@ -246,7 +250,7 @@ pub(crate) fn resume(app: &Arc<App>) -> usize {
     let pending: Vec<(String, Duration)> = app.read(|state| {
         state
             .deliveries
-            .iter()
+            .values()
             .filter(|d| d.status == DeliveryStatus::Pending)
             .map(|d| {
                 let wait = d
@@ -273,8 +277,7 @@ async fn run(app: Arc<App>, id: String, retry: bool, first_wait: Duration) {
         let Some((provider, webhook_id, body, attempts)) = app.read(|state| {
             state
                 .deliveries
-                .iter()
-                .find(|d| d.id == id)
+                .get(&id)
                 .map(|d| (d.provider, d.webhook_id.clone(), d.body.clone(), d.attempts))
         }) else {
             return; // reset removed it
@@ -307,7 +310,7 @@ async fn run(app: Arc<App>, id: String, retry: bool, first_wait: Duration) {
             if uipath_failed && let Ok(hook) = webhook_id.parse::<i64>() {
                 state.uipath_disabled_until.insert(hook, disable_until);
             }
-            let Some(record) = state.deliveries.iter_mut().find(|d| d.id == id) else {
+            let Some(record) = state.deliveries.get_mut(&id) else {
                 return;
             };
             record.attempts = number;

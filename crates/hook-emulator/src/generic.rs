@@ -122,12 +122,8 @@ async fn list(
         Ok(p) => p,
         Err(message) => return invalid("page", message),
     };
-    let mut all: Vec<GenericWebhook> = app.read(|state| state.generic.values().cloned().collect());
-    all.sort_by(|a, b| {
-        a.created_at
-            .cmp(&b.created_at)
-            .then_with(|| a.id.cmp(&b.id))
-    });
+    // Ids start with a sequence number: the map is in creation order.
+    let all: Vec<GenericWebhook> = app.read(|state| state.generic.values().cloned().collect());
     let (data, has_more) = paginate(&all, page, per_page);
     json(StatusCode::OK, &WebhookList { data, has_more })
 }
@@ -150,14 +146,16 @@ async fn create(State(app): State<Arc<App>>, headers: HeaderMap, body: Bytes) ->
         Ok(webhook) => webhook,
         Err(response) => return response,
     };
-    let id = new_id("hook_");
-    webhook.id = Some(id.clone());
     webhook.created_at = Some(now());
     webhook.active.get_or_insert(true);
     if webhook.secret.is_none() {
         webhook.secret = Some(Secret::new(new_id("whsec_")));
     }
-    app.write(|state| state.generic.insert(id, webhook.clone()));
+    app.write(|state| {
+        let id = state.next_generic_id();
+        webhook.id = Some(id.clone());
+        state.generic.insert(id, webhook.clone());
+    });
     json(StatusCode::CREATED, &webhook)
 }
 
@@ -253,7 +251,7 @@ async fn deliveries(
         state.generic.contains_key(&id).then(|| {
             state
                 .deliveries
-                .iter()
+                .values()
                 .filter(|d| d.provider == Provider::Generic && d.webhook_id == id)
                 .map(|d| d.to_model())
                 .collect::<Vec<_>>()

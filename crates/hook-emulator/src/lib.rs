@@ -32,6 +32,7 @@ mod faults;
 mod generic;
 mod odata;
 mod port;
+mod receiver;
 mod state;
 mod uipath;
 mod up42;
@@ -48,6 +49,7 @@ pub use deliver::{UIPATH_DISABLE, scheme};
 pub use faults::{FaultKind, FaultRule, MAX_BODY, RecordedRequest, RouteMatch};
 use hook_model::Secret;
 pub use odata::MAX_FILTER_LEN;
+pub use receiver::{Certificate, Received, Receiver};
 pub use state::{Attempt, DeliveryRecord, State};
 
 /// UiPath credentials the emulator accepts.

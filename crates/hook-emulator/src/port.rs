@@ -9,8 +9,8 @@ use axum::extract::{Path, Query, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::Response;
 use axum::routing::{get, post};
+use hook_model::Provider;
 use hook_model::wire::port::{PortWebhook, TokenRequest};
-use hook_model::{PORT_DESCRIPTION_MAX, PORT_IDENTIFIER_MAX, Provider};
 
 use crate::app::App;
 use crate::common::{canonical_events, json, now, page_params, paginate, valid_url};
@@ -140,31 +140,12 @@ fn decode(body: &[u8]) -> Result<serde_json::Map<String, serde_json::Value>, Res
 fn validate(map: serde_json::Map<String, serde_json::Value>) -> Result<PortWebhook, Response> {
     let mut webhook: PortWebhook = serde_json::from_value(serde_json::Value::Object(map))
         .map_err(|e| invalid(format!("the body does not match the webhook schema: {e}")))?;
-    let id = &webhook.identifier;
-    let allowed = |c: char| c.is_ascii_alphanumeric() || "@_.+:\\/=-".contains(c);
-    if id.is_empty() || id.chars().count() > PORT_IDENTIFIER_MAX || !id.chars().all(allowed) {
-        return Err(invalid(format!(
-            "identifier must be 1 to {PORT_IDENTIFIER_MAX} characters of letters, digits and @_.+:\\/=-"
-        )));
-    }
-    if webhook
-        .title
-        .as_deref()
-        .is_some_and(|t| t.chars().count() > PORT_IDENTIFIER_MAX)
-    {
-        return Err(invalid(format!(
-            "title must be at most {PORT_IDENTIFIER_MAX} characters"
-        )));
-    }
-    if webhook
-        .description
-        .as_deref()
-        .is_some_and(|d| d.chars().count() > PORT_DESCRIPTION_MAX)
-    {
-        return Err(invalid(format!(
-            "description must be at most {PORT_DESCRIPTION_MAX} characters"
-        )));
-    }
+    hook_model::check_port_fields(
+        Some(&webhook.identifier),
+        webhook.title.as_deref(),
+        webhook.description.as_deref(),
+    )
+    .map_err(|e| invalid(e.to_string()))?;
     let url = webhook
         .url
         .as_deref()

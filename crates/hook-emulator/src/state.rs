@@ -30,8 +30,15 @@ pub struct State {
     pub generic: BTreeMap<String, GenericWebhook>,
     /// Issued bearer tokens.
     pub tokens: BTreeMap<String, Token>,
-    /// Every delivery, oldest first.
-    pub deliveries: Vec<DeliveryRecord>,
+    /// Every delivery by id; ids start with a sequence number, so the map's order is the
+    /// order they were made, and lookups stay logarithmic however long the log grows.
+    pub deliveries: BTreeMap<String, DeliveryRecord>,
+    /// The last delivery sequence number handed out.
+    pub delivery_seq: u64,
+    /// The last webhook sequence number handed out (generic ids, UP42 order).
+    pub webhook_seq: u64,
+    /// UP42 ids (UUIDs) by creation order.
+    pub up42_order: BTreeMap<String, u64>,
 }
 
 /// An issued token.
@@ -109,6 +116,27 @@ impl DeliveryRecord {
 }
 
 impl State {
+    /// A new generic webhook id, `hook_` + a 12-digit sequence number + 12 random hex
+    /// digits, so ids sort in creation order.
+    pub fn next_generic_id(&mut self) -> String {
+        self.webhook_seq += 1;
+        let random = uuid::Uuid::new_v4().simple().to_string();
+        format!("hook_{:012}{}", self.webhook_seq, &random[..12])
+    }
+
+    /// Records a new UP42 id's place in creation order.
+    pub fn record_up42(&mut self, id: &str) {
+        self.webhook_seq += 1;
+        self.up42_order.insert(id.to_owned(), self.webhook_seq);
+    }
+
+    /// A new delivery id, `del_` + a 12-digit sequence number + 8 random hex digits.
+    pub fn next_delivery_id(&mut self) -> String {
+        self.delivery_seq += 1;
+        let random = uuid::Uuid::new_v4().simple().to_string();
+        format!("del_{:012}{}", self.delivery_seq, &random[..8])
+    }
+
     /// Loads `path`, or an empty state when the file does not exist.
     pub fn load(path: &Path) -> Result<Self, String> {
         match std::fs::read(path) {

@@ -142,11 +142,13 @@ async fn list(
     if let Err(response) = guard(&app, &headers, Some(&workspace)) {
         return response;
     }
-    let mut all: Vec<Up42Webhook> = app.read(|state| state.up42.values().cloned().collect());
-    all.sort_by(|a, b| {
-        a.created_at
-            .cmp(&b.created_at)
-            .then_with(|| a.id.cmp(&b.id))
+    let all: Vec<Up42Webhook> = app.read(|state| {
+        let mut ids: Vec<(&u64, &String)> =
+            state.up42_order.iter().map(|(id, seq)| (seq, id)).collect();
+        ids.sort();
+        ids.iter()
+            .filter_map(|(_, id)| state.up42.get(*id).cloned())
+            .collect()
     });
     ok(StatusCode::OK, &all)
 }
@@ -209,7 +211,10 @@ async fn create(
     webhook.id = Some(id.clone());
     webhook.created_at = Some(at);
     webhook.updated_at = Some(at);
-    app.write(|state| state.up42.insert(id, webhook.clone()));
+    app.write(|state| {
+        state.record_up42(&id);
+        state.up42.insert(id, webhook.clone());
+    });
     ok(StatusCode::CREATED, &webhook)
 }
 
@@ -248,7 +253,10 @@ async fn delete(
     if let Err(response) = guard(&app, &headers, Some(&workspace)) {
         return response;
     }
-    match app.write(|state| state.up42.remove(&id)) {
+    match app.write(|state| {
+        state.up42_order.remove(&id);
+        state.up42.remove(&id)
+    }) {
         Some(_) => StatusCode::NO_CONTENT.into_response(),
         None => not_found(&id),
     }
@@ -283,7 +291,7 @@ async fn test(
         app.read(|state| {
             let mine: Vec<_> = state
                 .deliveries
-                .iter()
+                .values()
                 .filter(|d| ids.contains(&d.id))
                 .collect();
             mine.iter()

@@ -32,6 +32,7 @@ mod error;
 mod event;
 mod provider;
 mod secret;
+mod stream;
 mod webhook;
 pub mod wire;
 
@@ -45,9 +46,11 @@ pub use event::{
 };
 pub use provider::{Provider, UnknownProvider};
 pub use secret::{SECRET_KEYS, Secret, redact_json};
+pub use stream::{MAX_PAGES, list_all};
 pub use webhook::{
     Capabilities, EVENT_NAME_MAX, ListQuery, PORT_DESCRIPTION_MAX, PORT_IDENTIFIER_MAX, Page,
     Paging, TestOutcome, Webhook, WebhookId, WebhookPatch, WebhookSpec, WebhookSpecBuilder,
+    check_port_fields,
 };
 
 // async-trait is part of the public trait's shape; re-export it so implementors use the

@@ -427,6 +427,26 @@ fn max_len(field: &str, value: &str, max: usize) -> Result<(), Error> {
     Ok(())
 }
 
+/// Checks Port's limits on whichever of `identifier`, `title` and `description` are given:
+/// identifier 1 to 30 characters of letters, digits and `@_.+:\/=-`, title at most 30,
+/// description at most 200. The error names the field.
+pub fn check_port_fields(
+    identifier: Option<&str>,
+    title: Option<&str>,
+    description: Option<&str>,
+) -> Result<(), Error> {
+    if let Some(identifier) = identifier {
+        validate_port_identifier(identifier)?;
+    }
+    if let Some(title) = title {
+        max_len("title", title, PORT_IDENTIFIER_MAX)?;
+    }
+    if let Some(description) = description {
+        max_len("description", description, PORT_DESCRIPTION_MAX)?;
+    }
+    Ok(())
+}
+
 fn validate_port_identifier(identifier: &str) -> Result<(), Error> {
     max_len("identifier", identifier, PORT_IDENTIFIER_MAX)?;
     let allowed = |c: char| c.is_ascii_alphanumeric() || "@_.+:\\/=-".contains(c);
@@ -515,7 +535,8 @@ pub enum Paging {
 pub struct Capabilities {
     /// `test` sends a test or ping delivery.
     pub test: bool,
-    /// `event_types` lists the catalog from the provider.
+    /// `event_types` lists the event types: from the provider's API, or from its
+    /// documented catalog where the API has no such call (Port, generic).
     pub event_types: bool,
     /// A per-webhook delivery log is readable.
     pub delivery_log: bool,
@@ -550,7 +571,6 @@ impl Capabilities {
             },
             Provider::Port => Capabilities {
                 test: false,
-                event_types: false,
                 ..base
             },
             Provider::Up42 => Capabilities {
@@ -560,7 +580,6 @@ impl Capabilities {
             },
             Provider::Generic => Capabilities {
                 delivery_log: true,
-                event_types: false,
                 ..base
             },
         }

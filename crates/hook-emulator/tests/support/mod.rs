@@ -1,99 +1,45 @@
-//! Shared test parts: a real axum receiver that verifies deliveries with hook-sign, and
-//! an authenticated HTTP client per provider.
+//! Shared test parts: a verifying receiver and an authenticated HTTP client per provider.
 #![allow(dead_code, clippy::unwrap_used)] // each test binary uses part of this
 
-use std::sync::Arc;
-use std::sync::atomic::{AtomicU16, Ordering};
+use std::time::Duration;
 
-use axum::body::Bytes;
-use axum::extract::State;
-use axum::http::{HeaderMap, StatusCode};
-use hook_emulator::EmulatorHandle;
+use hook_emulator::{EmulatorHandle, Received};
 use hook_model::Provider;
 use hook_sign::Verifier;
-use tokio::sync::mpsc;
 
-/// One delivery as the receiver saw it.
-#[derive(Debug)]
-pub struct Received {
-    pub headers: HeaderMap,
-    pub body: Bytes,
-    pub verified: Result<(), String>,
-}
-
-/// A loopback receiver: answers `status`, verifies each delivery, and reports it.
+/// A [`hook_emulator::Receiver`] with test-friendly methods.
 #[derive(Debug)]
 pub struct Receiver {
     pub url: String,
-    pub status: Arc<AtomicU16>,
-    pub deliveries: mpsc::UnboundedReceiver<Received>,
-}
-
-struct Shared {
-    verifier: Option<Verifier>,
-    status: Arc<AtomicU16>,
-    sender: mpsc::UnboundedSender<Received>,
-}
-
-async fn receive(State(shared): State<Arc<Shared>>, headers: HeaderMap, body: Bytes) -> StatusCode {
-    let verified = match &shared.verifier {
-        Some(verifier) => verifier
-            .verify(&headers, &body)
-            .map(|_| ())
-            .map_err(|e| e.to_string()),
-        None => Err("no verifier".into()),
-    };
-    let _ = shared.sender.send(Received {
-        headers,
-        body,
-        verified,
-    });
-    StatusCode::from_u16(shared.status.load(Ordering::SeqCst)).unwrap()
+    inner: hook_emulator::Receiver,
 }
 
 impl Receiver {
     /// Starts a receiver verifying with `provider`'s scheme and `secret`.
     pub async fn start(provider: Provider, secret: &str) -> Receiver {
-        let verifier = Verifier::new(hook_emulator::scheme(provider), secret).ok();
-        Receiver::with(verifier).await
-    }
-
-    /// Starts a receiver that verifies nothing.
-    pub async fn plain() -> Receiver {
-        Receiver::with(None).await
-    }
-
-    async fn with(verifier: Option<Verifier>) -> Receiver {
-        let (sender, deliveries) = mpsc::unbounded_channel();
-        let status = Arc::new(AtomicU16::new(200));
-        let shared = Arc::new(Shared {
-            verifier,
-            status: status.clone(),
-            sender,
-        });
-        let app = axum::Router::new()
-            .route("/hook", axum::routing::post(receive))
-            .with_state(shared);
-        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-        let url = format!("http://{}/hook", listener.local_addr().unwrap());
-        tokio::spawn(async move { axum::serve(listener, app).await.unwrap() });
+        let verifier = Verifier::new(hook_emulator::scheme(provider), secret).unwrap();
+        let inner = hook_emulator::Receiver::start(verifier).await.unwrap();
         Receiver {
-            url,
-            status,
-            deliveries,
+            url: inner.url().to_owned(),
+            inner,
         }
     }
 
-    /// The next delivery (waits for it, at most 10 s).
+    /// The next delivery (at most 10 s).
     pub async fn next(&mut self) -> Received {
-        tokio::time::timeout(std::time::Duration::from_secs(10), self.deliveries.recv())
+        self.inner
+            .next(Duration::from_secs(10))
             .await
             .expect("a delivery within 10 s")
-            .expect("receiver open")
+    }
+
+    /// Whether a delivery already arrived.
+    pub fn has_more(&mut self) -> bool {
+        self.inner.try_next().is_some()
     }
 
     pub fn answer(&self, status: u16) {
-        self.status.store(status, Ordering::SeqCst);
+        self.inner.answer(status);
     }
 }
 
@@ -101,7 +47,6 @@ impl Receiver {
 pub fn http() -> reqwest::Client {
     reqwest::Client::builder().no_proxy().build().unwrap()
 }
-
 /// A bearer token for `provider` from the emulator's own token endpoint.
 pub async fn token(emulator: &EmulatorHandle, provider: Provider) -> String {
     let c = emulator.credentials();

@@ -1,0 +1,146 @@
+//! Emulator throughput: signed deliveries per second to a local receiver (one webhook,
+//! and a fan-out to 100), and CRUD requests per second, over real loopback HTTP.
+//!
+//! `cargo xtask bench` runs this and writes the figures into BENCHMARKS.md.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use axum::body::Bytes;
+use criterion::{Criterion, Throughput, criterion_group, criterion_main};
+use hook_emulator::{Emulator, EmulatorHandle};
+use hook_model::Provider;
+use tokio::runtime::Runtime;
+use tokio::sync::Semaphore;
+
+/// A receiver that answers 200 and adds one permit per delivery, so a benchmark can
+/// await exactly the deliveries it caused.
+async fn receiver() -> (String, Arc<Semaphore>) {
+    let arrived = Arc::new(Semaphore::new(0));
+    let counter = arrived.clone();
+    let app = axum::Router::new().route(
+        "/hook",
+        axum::routing::post(move |_body: Bytes| {
+            let counter = counter.clone();
+            async move {
+                counter.add_permits(1);
+                "ok"
+            }
+        }),
+    );
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+        .await
+        .expect("bind");
+    let url = format!("http://{}/hook", listener.local_addr().expect("addr"));
+    tokio::spawn(async move { axum::serve(listener, app).await.expect("serve") });
+    (url, arrived)
+}
+
+fn client() -> reqwest::Client {
+    reqwest::Client::builder()
+        .no_proxy()
+        .build()
+        .expect("client")
+}
+
+async fn generic_hook(http: &reqwest::Client, emulator: &EmulatorHandle, url: &str) {
+    let status = http
+        .post(format!("{}/v1/webhooks", emulator.generic_base()))
+        .bearer_auth(emulator.credentials().generic.api_key.expose())
+        .json(
+            &serde_json::json!({"url": url, "events": ["user.created"], "secret": "bench-secret"}),
+        )
+        .send()
+        .await
+        .expect("create")
+        .status();
+    assert_eq!(status, 201);
+}
+
+fn deliveries(c: &mut Criterion) {
+    let runtime = Runtime::new().expect("runtime");
+    let mut group = c.benchmark_group("deliveries");
+    group
+        .sample_size(20)
+        .measurement_time(Duration::from_secs(8));
+    for fan_out in [1u32, 100] {
+        let (emulator, arrived) = runtime.block_on(async {
+            let emulator = Emulator::builder().start().await.expect("emulator");
+            let (url, arrived) = receiver().await;
+            let http = client();
+            for _ in 0..fan_out {
+                generic_hook(&http, &emulator, &url).await;
+            }
+            (emulator, arrived)
+        });
+        group.throughput(Throughput::Elements(u64::from(fan_out)));
+        group.bench_function(format!("fan_out_{fan_out}"), |b| {
+            b.to_async(&runtime).iter(|| async {
+                let fired = emulator
+                    .admin()
+                    .fire(
+                        Provider::Generic,
+                        "user.created",
+                        serde_json::json!({"id": "u"}),
+                    )
+                    .await
+                    .expect("fire");
+                assert_eq!(fired.deliveries.len() as u32, fan_out);
+                arrived.acquire_many(fan_out).await.expect("open").forget();
+            })
+        });
+        runtime.block_on(emulator.shutdown());
+    }
+    group.finish();
+}
+
+fn crud(c: &mut Criterion) {
+    let runtime = Runtime::new().expect("runtime");
+    let emulator = runtime
+        .block_on(Emulator::builder().start())
+        .expect("emulator");
+    let http = client();
+    let base = format!("{}/v1/webhooks", emulator.generic_base());
+    let key = emulator.credentials().generic.api_key.expose().to_owned();
+    let mut group = c.benchmark_group("crud");
+    group
+        .sample_size(20)
+        .measurement_time(Duration::from_secs(8));
+    // One iteration: create, get, update, delete: four requests.
+    group.throughput(Throughput::Elements(4));
+    group.bench_function("generic_lifecycle", |b| {
+        b.to_async(&runtime).iter(|| async {
+            let created: serde_json::Value = http
+                .post(&base)
+                .bearer_auth(&key)
+                .json(&serde_json::json!({"url": "https://x.example", "events": ["user.created"]}))
+                .send()
+                .await
+                .expect("create")
+                .json()
+                .await
+                .expect("json");
+            let one = format!("{base}/{}", created["id"].as_str().expect("id"));
+            http.get(&one).bearer_auth(&key).send().await.expect("get");
+            http.patch(&one)
+                .bearer_auth(&key)
+                .json(&serde_json::json!({"active": false}))
+                .send()
+                .await
+                .expect("patch");
+            let status = http
+                .delete(&one)
+                .bearer_auth(&key)
+                .send()
+                .await
+                .expect("delete")
+                .status();
+            assert_eq!(status, 204);
+        })
+    });
+    group.finish();
+    runtime.block_on(emulator.shutdown());
+}
+
+criterion_group!(benches, deliveries, crud);
+criterion_main!(benches);

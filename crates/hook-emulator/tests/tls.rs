@@ -1,0 +1,125 @@
+//! HTTPS deliveries: the receiver's certificate is verified unless the webhook allows
+//! insecure TLS (UiPath `AllowInsecureSsl`), tested with a self-signed receiver on loopback.
+#![allow(clippy::unwrap_used)] // a failed unwrap is a failed test
+
+mod support;
+
+use std::time::Duration;
+
+use hook_emulator::{Emulator, Receiver};
+use hook_model::{DeliveryStatus, Provider};
+use reqwest::Method;
+use serde_json::json;
+use support::{call, http, token};
+
+/// An HTTPS receiver with a self-signed certificate; returns it, its URL and its PEM.
+async fn https_receiver(provider: Provider) -> (Receiver, String, String) {
+    let verifier = hook_sign::Verifier::new(hook_emulator::scheme(provider), "s").unwrap();
+    let (receiver, certificate) = Receiver::start_tls(verifier).await.unwrap();
+    let url = receiver.url().to_owned();
+    (receiver, url, certificate.pem)
+}
+
+async fn uipath_hook(
+    emulator: &hook_emulator::EmulatorHandle,
+    url: &str,
+    name: &str,
+    insecure: bool,
+) -> i64 {
+    let token = token(emulator, Provider::UiPath).await;
+    let (status, created) = call(
+        &http(),
+        Method::POST,
+        &format!("{}odata/Webhooks", emulator.uipath_base()),
+        &token,
+        Some(json!({
+            "Name": name, "Url": url, "Enabled": true, "AllowInsecureSsl": insecure, "Secret": "s",
+            "Events": [{"EventType": "robot.created"}]
+        })),
+    )
+    .await;
+    assert_eq!(status, 201, "{created}");
+    created["Id"].as_i64().unwrap()
+}
+
+#[tokio::test]
+async fn a_self_signed_receiver_is_refused_unless_the_webhook_allows_insecure_tls() {
+    let emulator = Emulator::builder().start().await.unwrap();
+    let (mut received, url, _pem) = https_receiver(Provider::UiPath).await;
+    let strict = uipath_hook(&emulator, &url, "strict", false).await;
+    let lenient = uipath_hook(&emulator, &url, "lenient", true).await;
+    emulator
+        .admin()
+        .fire(Provider::UiPath, "robot.created", json!({}))
+        .await
+        .unwrap();
+
+    let wait = Duration::from_secs(20);
+    let strict_log = emulator
+        .admin()
+        .settled(&[("webhook_id", &strict.to_string())], wait)
+        .await
+        .unwrap();
+    assert_eq!(strict_log[0].status, DeliveryStatus::Failed);
+    let error = strict_log[0].error.as_deref().unwrap().to_lowercase();
+    assert!(
+        error.contains("certificate") || error.contains("unknownissuer"),
+        "{error}"
+    );
+
+    let lenient_log = emulator
+        .admin()
+        .settled(&[("webhook_id", &lenient.to_string())], wait)
+        .await
+        .unwrap();
+    assert_eq!(
+        (lenient_log[0].status, lenient_log[0].status_code),
+        (DeliveryStatus::Success, Some(200))
+    );
+    let delivery = received.next(wait).await.unwrap();
+    delivery.verified.unwrap();
+    assert!(
+        received.try_next().is_none(),
+        "only the lenient webhook got through"
+    );
+    let body: serde_json::Value = serde_json::from_slice(&delivery.body).unwrap();
+    assert_eq!(body["Type"], "robot.created");
+}
+
+#[tokio::test]
+async fn a_trusted_root_lets_up42_test_runs_reach_an_https_receiver() {
+    let (mut received, url, pem) = https_receiver(Provider::Up42).await;
+    let emulator = Emulator::builder()
+        .trust_root_pem(pem)
+        .start()
+        .await
+        .unwrap();
+    let ws = emulator.credentials().up42.workspace_id.clone();
+    let base = format!("{}/workspaces/{ws}/webhooks", emulator.up42_base());
+    let token = token(&emulator, Provider::Up42).await;
+    let (_, created) = call(&http(), Method::POST, &base, &token, Some(json!({
+        "name": "tls", "url": url, "events": ["job.status", "order.status"], "active": true, "secret": "s"
+    }))).await;
+    let id = created["data"]["id"].as_str().unwrap();
+    let (status, run) = call(
+        &http(),
+        Method::POST,
+        &format!("{base}/{id}/tests"),
+        &token,
+        None,
+    )
+    .await;
+    assert_eq!(status, 200);
+    assert_eq!(
+        (&run["data"]["testsRun"], &run["data"]["testsSucceeded"]),
+        (&json!(2), &json!(2))
+    );
+    for _ in 0..2 {
+        received
+            .next(Duration::from_secs(10))
+            .await
+            .unwrap()
+            .verified
+            .unwrap();
+    }
+}

@@ -1,0 +1,308 @@
+//! What a client needs to know: where, who, how long, how persistent.
+
+use std::fmt;
+use std::net::IpAddr;
+use std::time::Duration;
+
+use hook_model::{Error, Provider, Secret};
+use url::Url;
+
+/// How requests are authenticated.
+#[derive(Clone)]
+#[non_exhaustive]
+pub enum Auth {
+    /// No `Authorization` header.
+    None,
+    /// A fixed bearer token: a personal access token, an API key.
+    Bearer(Secret),
+    /// OAuth 2 client credentials, form-encoded (UiPath identity, UP42).
+    ClientCredentials {
+        /// The token endpoint.
+        token_url: String,
+        /// `client_id`.
+        client_id: String,
+        /// `client_secret`.
+        client_secret: Secret,
+        /// `scope`, if any.
+        scope: Option<String>,
+    },
+    /// OAuth 2 password grant, form-encoded (UP42).
+    Password {
+        /// The token endpoint.
+        token_url: String,
+        /// `username`.
+        username: String,
+        /// `password`.
+        password: Secret,
+        /// `client_id`.
+        client_id: String,
+        /// `scope`, if any.
+        scope: Option<String>,
+    },
+    /// Port's JSON `{"clientId", "clientSecret"}` exchange.
+    PortClient {
+        /// `…/v1/auth/access_token`.
+        token_url: String,
+        /// `clientId`.
+        client_id: String,
+        /// `clientSecret`.
+        client_secret: Secret,
+    },
+}
+
+impl fmt::Debug for Auth {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Auth::None => f.write_str("None"),
+            Auth::Bearer(_) => f.write_str("Bearer(<redacted>)"),
+            Auth::ClientCredentials {
+                token_url,
+                client_id,
+                ..
+            } => f
+                .debug_struct("ClientCredentials")
+                .field("token_url", token_url)
+                .field("client_id", client_id)
+                .field("client_secret", &"<redacted>")
+                .finish(),
+            Auth::Password {
+                token_url,
+                username,
+                ..
+            } => f
+                .debug_struct("Password")
+                .field("token_url", token_url)
+                .field("username", username)
+                .field("password", &"<redacted>")
+                .finish(),
+            Auth::PortClient {
+                token_url,
+                client_id,
+                ..
+            } => f
+                .debug_struct("PortClient")
+                .field("token_url", token_url)
+                .field("client_id", client_id)
+                .field("client_secret", &"<redacted>")
+                .finish(),
+        }
+    }
+}
+
+/// When and how idempotent requests are retried.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RetryPolicy {
+    /// Retries after the first try (0 disables retrying).
+    pub max_retries: u32,
+    /// The first backoff ceiling; doubled each retry.
+    pub base_delay: Duration,
+    /// The largest backoff ceiling.
+    pub max_delay: Duration,
+    /// The longest `Retry-After` honoured; longer answers fail as `RateLimited`.
+    pub max_retry_after: Duration,
+}
+
+impl Default for RetryPolicy {
+    fn default() -> Self {
+        RetryPolicy {
+            max_retries: 3,
+            base_delay: Duration::from_millis(100),
+            max_delay: Duration::from_secs(5),
+            max_retry_after: Duration::from_secs(30),
+        }
+    }
+}
+
+impl RetryPolicy {
+    /// Never retry.
+    pub fn none() -> Self {
+        RetryPolicy {
+            max_retries: 0,
+            ..RetryPolicy::default()
+        }
+    }
+
+    /// The full-jitter backoff before retry `n` (1-based): uniform in
+    /// `[0, min(max_delay, base_delay · 2^(n-1))]`.
+    pub fn backoff(&self, n: u32) -> Duration {
+        let ceiling = self
+            .base_delay
+            .saturating_mul(2u32.saturating_pow(n.saturating_sub(1)))
+            .min(self.max_delay);
+        ceiling.mul_f64(fastrand::f64())
+    }
+}
+
+/// Everything a provider client's transport needs.
+#[derive(Debug, Clone)]
+pub struct ClientConfig {
+    /// Which provider's error bodies to expect.
+    pub provider: Provider,
+    /// Requests' paths are joined to this.
+    pub base_url: Url,
+    /// How requests are authenticated.
+    pub auth: Auth,
+    /// Per request, each try.
+    pub timeout: Duration,
+    /// Retries of idempotent requests.
+    pub retry: RetryPolicy,
+    /// The `User-Agent`.
+    pub user_agent: String,
+    /// Accept `http://` base URLs on hosts other than loopback.
+    pub allow_http: bool,
+}
+
+impl ClientConfig {
+    /// A configuration with defaults: 30 s timeout, [`RetryPolicy::default`], our user agent.
+    ///
+    /// The base URL must parse, and be HTTPS unless its host is loopback (`127.0.0.1`,
+    /// `[::1]`, `localhost`) or [`ClientConfig::allow_http`] is set before
+    /// [`ClientConfig::validate`].
+    pub fn new(provider: Provider, base_url: &str, auth: Auth) -> Result<Self, Error> {
+        let mut base = Url::parse(base_url).map_err(|e| {
+            Error::validation("base_url", format!("{base_url:?} is not a URL: {e}"))
+        })?;
+        // A base without a trailing slash would lose its last segment on join.
+        if !base.path().ends_with('/') {
+            let path = format!("{}/", base.path());
+            base.set_path(&path);
+        }
+        let config = ClientConfig {
+            provider,
+            base_url: base,
+            auth,
+            timeout: Duration::from_secs(30),
+            retry: RetryPolicy::default(),
+            user_agent: concat!("hook/", env!("CARGO_PKG_VERSION")).to_owned(),
+            allow_http: false,
+        };
+        config.validate()?;
+        Ok(config)
+    }
+
+    /// Allows plain HTTP to non-loopback hosts (off by default).
+    pub fn allow_http(mut self, allow: bool) -> Self {
+        self.allow_http = allow;
+        self
+    }
+
+    /// Sets the per-try timeout.
+    pub fn timeout(mut self, timeout: Duration) -> Self {
+        self.timeout = timeout;
+        self
+    }
+
+    /// Sets the retry policy.
+    pub fn retry(mut self, retry: RetryPolicy) -> Self {
+        self.retry = retry;
+        self
+    }
+
+    /// Checks the base URL and token URL schemes.
+    pub fn validate(&self) -> Result<(), Error> {
+        check_scheme("base_url", &self.base_url, self.allow_http)?;
+        let token_url = match &self.auth {
+            Auth::ClientCredentials { token_url, .. }
+            | Auth::Password { token_url, .. }
+            | Auth::PortClient { token_url, .. } => Some(token_url),
+            Auth::None | Auth::Bearer(_) => None,
+        };
+        if let Some(token_url) = token_url {
+            let url = Url::parse(token_url).map_err(|e| {
+                Error::validation("token_url", format!("{token_url:?} is not a URL: {e}"))
+            })?;
+            check_scheme("token_url", &url, self.allow_http)?;
+        }
+        if self.timeout.is_zero() {
+            return Err(Error::validation("timeout", "must be above zero"));
+        }
+        Ok(())
+    }
+}
+
+/// Whether `url`'s host is a loopback address or `localhost`.
+pub fn is_loopback(url: &Url) -> bool {
+    match url.host() {
+        Some(url::Host::Ipv4(ip)) => IpAddr::V4(ip).is_loopback(),
+        Some(url::Host::Ipv6(ip)) => IpAddr::V6(ip).is_loopback(),
+        Some(url::Host::Domain(name)) => name.eq_ignore_ascii_case("localhost"),
+        None => false,
+    }
+}
+
+fn check_scheme(field: &str, url: &Url, allow_http: bool) -> Result<(), Error> {
+    match url.scheme() {
+        "https" => Ok(()),
+        "http" if allow_http || is_loopback(url) => Ok(()),
+        "http" => Err(Error::validation(
+            field,
+            format!("{url} is plain HTTP: use https://, or allow_http for a trusted network"),
+        )),
+        other => Err(Error::validation(
+            field,
+            format!("scheme {other:?} is not http or https"),
+        )),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn http_is_refused_except_on_loopback_or_when_allowed() {
+        assert!(
+            ClientConfig::new(Provider::Generic, "http://api.example.com", Auth::None).is_err()
+        );
+        assert!(
+            ClientConfig::new(Provider::Generic, "https://api.example.com", Auth::None).is_ok()
+        );
+        assert!(
+            ClientConfig::new(
+                Provider::Generic,
+                "http://127.0.0.1:8042/generic",
+                Auth::None
+            )
+            .is_ok()
+        );
+        assert!(ClientConfig::new(Provider::Generic, "http://localhost/x", Auth::None).is_ok());
+        let config = ClientConfig::new(Provider::Generic, "https://x.example", Auth::None).unwrap();
+        let mut http = config.allow_http(true);
+        http.base_url = Url::parse("http://api.example.com/").unwrap();
+        assert!(http.validate().is_ok());
+        assert!(ClientConfig::new(Provider::Generic, "ftp://x", Auth::None).is_err());
+        assert!(ClientConfig::new(Provider::Generic, "not a url", Auth::None).is_err());
+    }
+
+    #[test]
+    fn base_urls_gain_a_trailing_slash() {
+        let config =
+            ClientConfig::new(Provider::Port, "https://api.getport.io/port", Auth::None).unwrap();
+        assert_eq!(
+            config.base_url.join("v1/webhooks").unwrap().as_str(),
+            "https://api.getport.io/port/v1/webhooks"
+        );
+    }
+
+    #[test]
+    fn backoff_stays_under_the_doubling_cap() {
+        let policy = RetryPolicy::default();
+        for n in 1..10 {
+            let ceiling = Duration::from_millis(100 * 2u64.pow(n - 1)).min(policy.max_delay);
+            assert!(policy.backoff(n) <= ceiling);
+        }
+    }
+
+    #[test]
+    fn debug_prints_no_secret() {
+        let auth = Auth::ClientCredentials {
+            token_url: "https://x".into(),
+            client_id: "id".into(),
+            client_secret: Secret::new("hunter2"),
+            scope: None,
+        };
+        let config = ClientConfig::new(Provider::UiPath, "https://x.example", auth).unwrap();
+        assert!(!format!("{config:?}").contains("hunter2"));
+        assert!(!format!("{:?}", Auth::Bearer(Secret::new("tok123"))).contains("tok123"));
+    }
+}

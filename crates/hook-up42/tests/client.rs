@@ -1,0 +1,198 @@
+//! The UP42 client against the emulator over real loopback HTTP, with an HTTPS receiver
+//! whose self-signed certificate the emulator trusts.
+#![allow(clippy::unwrap_used)] // a failed unwrap is a failed test
+
+use std::time::Duration;
+
+use hook_emulator::{Emulator, EmulatorHandle, Receiver};
+use hook_model::{Error, Provider, WebhookApi, WebhookPatch, WebhookSpec};
+use hook_up42::{Up42Client, UpdateWebhook};
+
+fn client(emulator: &EmulatorHandle) -> Up42Client {
+    let c = &emulator.credentials().up42;
+    Up42Client::new(
+        &emulator.up42_base(),
+        &emulator.up42_token_url(),
+        c.username.clone(),
+        c.password.clone(),
+        c.workspace_id.clone(),
+    )
+    .unwrap()
+}
+
+#[tokio::test]
+async fn the_seed_methods_from_create_to_delete() {
+    let emulator = Emulator::builder().start().await.unwrap();
+    let up42 = client(&emulator);
+    let mut webhook = up42
+        .create_webhook(
+            "new-webhook",
+            "https://receiving-url.com",
+            ["job.status", "order.status"],
+            true,
+            Some("QWZTFnMEXhqZKNmu"),
+        )
+        .await
+        .unwrap();
+    let id = webhook.id().to_owned();
+    let log = emulator.admin().requests().await.unwrap();
+    let token = &log[0];
+    assert_eq!(
+        token.path,
+        "/up42/auth/realms/public/protocol/openid-connect/token"
+    );
+    let form = token.body.as_ref().unwrap().as_str().unwrap();
+    assert!(
+        form.contains("grant_type=password")
+            && form.contains("password=<redacted>")
+            && form.contains("client_id=up42-sdk")
+    );
+    let create = &log[1];
+    assert_eq!(
+        create.path,
+        format!("/up42/workspaces/{}/webhooks", up42.workspace())
+    );
+    assert_eq!(
+        create.body.as_ref().unwrap()["events"],
+        serde_json::json!(["job.status", "order.status"])
+    );
+
+    webhook
+        .update(UpdateWebhook {
+            name: Some("new-name".into()),
+            active: Some(false),
+            ..UpdateWebhook::default()
+        })
+        .await
+        .unwrap();
+    assert_eq!(
+        (webhook.info().name.as_str(), webhook.info().active),
+        ("new-name", false)
+    );
+    let put = emulator.admin().requests().await.unwrap().pop().unwrap();
+    assert_eq!(put.method, "PUT");
+    assert_eq!(
+        put.body.unwrap()["url"],
+        "https://receiving-url.com",
+        "PUT sends the full body"
+    );
+
+    let again = up42.initialize_webhook(&id).await.unwrap();
+    assert_eq!(again.info().name, "new-name");
+    assert_eq!(up42.get_webhooks().await.unwrap().len(), 1);
+    let events = up42.get_webhook_events().await.unwrap();
+    assert_eq!(
+        events.iter().map(|e| e.name.as_str()).collect::<Vec<_>>(),
+        ["job.status", "order.status"]
+    );
+    again.delete().await.unwrap();
+    assert!(matches!(
+        up42.initialize_webhook(&id).await,
+        Err(Error::NotFound(_))
+    ));
+}
+
+#[tokio::test]
+async fn http_urls_are_refused_before_sending() {
+    let emulator = Emulator::builder().start().await.unwrap();
+    let up42 = client(&emulator);
+    let error = up42
+        .create_webhook("n", "http://receiving-url.com", ["job.status"], true, None)
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(error, Error::Validation { ref field, .. } if field == "url"),
+        "{error}"
+    );
+    assert!(matches!(
+        up42.initialize_webhook("../x").await,
+        Err(Error::Validation { .. })
+    ));
+    assert!(emulator.admin().requests().await.unwrap().is_empty());
+}
+
+#[tokio::test]
+async fn test_events_reach_an_https_receiver_and_verify() {
+    let verifier = hook_sign::Verifier::new(hook_sign::Scheme::up42(), "QWZTFnMEXhqZKNmu").unwrap();
+    let (mut receiver, certificate) = Receiver::start_tls(verifier).await.unwrap();
+    let emulator = Emulator::builder()
+        .trust_root_pem(certificate.pem)
+        .start()
+        .await
+        .unwrap();
+    let up42 = client(&emulator);
+    let webhook = up42
+        .create_webhook(
+            "tls",
+            receiver.url(),
+            ["job.status", "order.status"],
+            true,
+            Some("QWZTFnMEXhqZKNmu"),
+        )
+        .await
+        .unwrap();
+    let run = webhook.trigger_test_events().await.unwrap();
+    assert_eq!((run.tests_run, run.tests_succeeded), (2, 2));
+    for _ in 0..2 {
+        let delivery = receiver.next(Duration::from_secs(10)).await.unwrap();
+        delivery.verified.unwrap();
+        hook_model::Event::parse(Provider::Up42, &delivery.body).unwrap();
+    }
+}
+
+#[tokio::test]
+async fn the_common_trait_lifecycle() {
+    let emulator = Emulator::builder().start().await.unwrap();
+    let api: Box<dyn WebhookApi> = Box::new(client(&emulator));
+    let spec = WebhookSpec::builder("https://x.example/hook")
+        .name("orders")
+        .events(["Order.Status"])
+        .build();
+    let created = api.create(&spec).await.unwrap();
+    assert_eq!(
+        (
+            created.events[0].as_str(),
+            created.enabled,
+            created.has_secret
+        ),
+        ("order.status", true, false)
+    );
+    let patched = api
+        .update(
+            &created.id,
+            &WebhookPatch {
+                events: Some(vec!["job.status".into()]),
+                ..WebhookPatch::default()
+            },
+        )
+        .await
+        .unwrap();
+    assert_eq!(
+        (patched.name.as_deref(), patched.events[0].as_str()),
+        (Some("orders"), "job.status")
+    );
+    assert_eq!(api.get(&created.id).await.unwrap().events.len(), 1);
+    let outcome = api.test(&created.id).await.unwrap();
+    assert_eq!(
+        (outcome.tests_run, outcome.tests_succeeded),
+        (Some(1), Some(0)),
+        "x.example is refused: not loopback"
+    );
+    assert_eq!(api.event_types().await.unwrap().len(), 2);
+    assert_eq!(
+        api.list(&hook_model::ListQuery::default())
+            .await
+            .unwrap()
+            .items
+            .len(),
+        1
+    );
+    api.delete(&created.id).await.unwrap();
+    assert!(
+        api.list(&hook_model::ListQuery::default())
+            .await
+            .unwrap()
+            .items
+            .is_empty()
+    );
+}
