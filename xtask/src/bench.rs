@@ -15,7 +15,16 @@ const SIZES: [(&str, f64); 4] = [
 ];
 const SCHEMES: [&str; 3] = ["generic", "uipath", "standard_webhooks"];
 
-pub(crate) fn run(root: &Path) -> Result {
+/// Runs every benchmark, then rewrites BENCHMARKS.md; with `report_only`, rewrites it
+/// from the figures criterion stored last time.
+pub(crate) fn run(root: &Path, report_only: bool) -> Result {
+    if !report_only {
+        benches()?;
+    }
+    report_all(root)
+}
+
+fn benches() -> Result {
     crate::run(
         "cargo bench (hook-sign)",
         cargo().args(["bench", "-p", "hook-sign", "--bench", "sign_verify"]),
@@ -24,15 +33,24 @@ pub(crate) fn run(root: &Path) -> Result {
         "cargo bench (hook-emulator)",
         cargo().args(["bench", "-p", "hook-emulator", "--bench", "emulator"]),
     )?;
+    crate::run(
+        "cargo bench (hook-http)",
+        cargo().args(["bench", "-p", "hook-http", "--bench", "transport"]),
+    )
+}
+
+fn report_all(root: &Path) -> Result {
     let criterion = root.join("target/criterion");
     let sign = report(&criterion)?;
     let emulator = emulator_report(&criterion)?;
-    println!("\n{sign}\n{emulator}");
+    let transport = transport_report(&criterion)?;
+    println!("\n{sign}\n{emulator}\n{transport}");
     let path = root.join("BENCHMARKS.md");
     let mut text =
         fs::read_to_string(&path).map_err(|e| format!("cannot read {}: {e}", path.display()))?;
     text = replace_section(&text, "hook-sign", &sign)?;
     text = replace_section(&text, "hook-emulator", &emulator)?;
+    text = replace_section(&text, "hook-http", &transport)?;
     fs::write(&path, text).map_err(|e| format!("cannot write {}: {e}", path.display()))?;
     println!("updated {}", path.display());
     Ok(())
@@ -56,6 +74,25 @@ fn replace_section(text: &str, name: &str, table: &str) -> Result<String> {
 fn per_second(criterion: &Path, group: &str, function: &str, elements: f64) -> Result<f64> {
     let ns = mean_ns_at(&criterion.join(group).join(function))?;
     Ok(elements * 1e9 / ns)
+}
+
+fn transport_report(criterion: &Path) -> Result<String> {
+    let sdk = mean_ns_at(&criterion.join("get/sdk"))?;
+    let bare = mean_ns_at(&criterion.join("get/reqwest"))?;
+    let in_flight = per_second(criterion, "in_flight", "sdk_64", 64.0)?;
+    let ratio = sdk / bare;
+    let mut out = format!("Measured {} on {}.\n\n", today(), machine());
+    out.push_str("| benchmark | measured | target | verdict |\n|---|---|---|---|\n");
+    out.push_str(&format!(
+        "| one GET through the SDK vs a bare reqwest client | {} vs {}: ratio {ratio:.3} | ≤ 1.10 | {} |\n",
+        time(sdk),
+        time(bare),
+        verdict(ratio <= 1.10)
+    ));
+    out.push_str(&format!(
+        "| 64 GETs in flight through one client | {in_flight:.0} requests/s | none | — |\n"
+    ));
+    Ok(out)
 }
 
 fn emulator_report(criterion: &Path) -> Result<String> {

@@ -3,7 +3,7 @@
 //! ```text
 //! cargo xtask ci                      fmt, clippy, docs, tests, examples, property tests at the CI count
 //! cargo xtask proptest [--cases N]    the property tests, deep (default 100000 cases each)
-//! cargo xtask bench                   criterion benchmarks; rewrites BENCHMARKS.md's tables
+//! cargo xtask bench [--report-only]   criterion benchmarks; rewrites BENCHMARKS.md's tables
 //! ```
 
 mod bench;
@@ -22,8 +22,9 @@ const DEEP_CASES: u32 = 100_000;
 const PROPERTY_TESTS: [&str; 2] = ["props", "svix"];
 
 /// Runnable examples CI runs (not only builds), as `(package, example)`.
-const EXAMPLES: [(&str, &str); 4] = [
+const EXAMPLES: [(&str, &str); 5] = [
     ("hook-sign", "quickstart"),
+    ("hook-uipath", "uipath"),
     ("hook-generic", "generic"),
     ("hook-port", "port"),
     ("hook-up42", "up42"),
@@ -36,7 +37,13 @@ fn main() -> ExitCode {
     let result = match args.first().map(String::as_str) {
         Some("ci") => ci(),
         Some("proptest") => cases(&args[1..]).and_then(|n| proptest(n, "deep")),
-        Some("bench") => bench::run(&root()),
+        Some("bench") => match &args[1..] {
+            [] => bench::run(&root(), false),
+            [flag] if flag == "--report-only" => bench::run(&root(), true),
+            other => Err(format!(
+                "unexpected arguments {other:?}: bench takes [--report-only]"
+            )),
+        },
         Some("help" | "--help" | "-h") | None => {
             println!("{}", usage());
             Ok(())
@@ -58,7 +65,8 @@ fn usage() -> &'static str {
      ci                    cargo fmt --check, clippy -D warnings, rustdoc -D warnings, cargo test,\n                        \
      and the property tests at the CI case count\n  \
      proptest [--cases N]  the property tests in release mode, N cases each (default 100000)\n  \
-     bench                 criterion benchmarks, then BENCHMARKS.md's measured tables"
+     bench [--report-only] criterion benchmarks, then BENCHMARKS.md's measured tables\n                        \
+     (--report-only: rewrite the tables from the last stored figures)"
 }
 
 fn cases(args: &[String]) -> Result<u32> {
@@ -153,7 +161,7 @@ fn ci() -> Result {
 
 /// Crates that a library crate must not depend on (normal dependencies, any depth), per
 /// the layering of ARCHITECTURE.md.
-const FORBIDDEN: [(&str, &[&str]); 6] = [
+const FORBIDDEN: [(&str, &[&str]); 8] = [
     ("hook-sign", &["tokio", "reqwest", "serde", "hook-model"]),
     ("hook-model", &["tokio", "reqwest", "hook-sign"]),
     ("hook-http", &["hook-sign", "hook-emulator", "axum"]),
@@ -187,6 +195,17 @@ const FORBIDDEN: [(&str, &[&str]); 6] = [
             "axum",
         ],
     ),
+    (
+        "hook-uipath",
+        &[
+            "hook-generic",
+            "hook-port",
+            "hook-up42",
+            "hook-emulator",
+            "axum",
+        ],
+    ),
+    ("hook-facade", &["hook-emulator", "axum"]),
 ];
 
 /// Checks the layering with `cargo tree`: arrows point down only.

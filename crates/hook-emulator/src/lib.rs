@@ -448,3 +448,42 @@ pub fn describe(emulator: &EmulatorHandle) -> String {
         key = c.generic.api_key.expose(),
     )
 }
+
+/// The standalone emulator's settings (the flags of `hook emulator` and of the
+/// `hook-emulator` binary).
+#[derive(Debug, Clone)]
+pub struct Standalone {
+    /// Loopback port; 0 picks a free one.
+    pub port: u16,
+    /// State file, if any.
+    pub state: Option<PathBuf>,
+    /// Delivery wait multiplier.
+    pub time_scale: f64,
+    /// Deliver to non-loopback addresses too.
+    pub allow_remote_delivery: bool,
+}
+
+/// Runs the emulator with logs to stderr, prints [`describe`], and serves until Ctrl-C.
+pub async fn run_standalone(settings: Standalone) -> Result<(), StartError> {
+    // A second initialisation (say, in a test that calls this twice) is harmless: ignore it.
+    let _ = tracing_subscriber::fmt()
+        .with_env_filter(
+            tracing_subscriber::EnvFilter::try_from_default_env().unwrap_or_else(|_| "info".into()),
+        )
+        .try_init();
+    let mut builder = Emulator::builder()
+        .port(settings.port)
+        .time_scale(settings.time_scale)
+        .allow_remote_delivery(settings.allow_remote_delivery);
+    if let Some(state) = settings.state {
+        builder = builder.state_file(state);
+    }
+    let emulator = builder.start().await?;
+    print!("{}", describe(&emulator));
+    println!("\nPress Ctrl-C to stop.");
+    if tokio::signal::ctrl_c().await.is_err() {
+        eprintln!("cannot listen for Ctrl-C; stopping");
+    }
+    emulator.shutdown().await;
+    Ok(())
+}

@@ -6,7 +6,6 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 use clap::Parser;
-use hook_emulator::Emulator;
 
 /// A local emulator of the UiPath, Port, UP42 and generic webhook APIs.
 #[derive(Debug, Parser)]
@@ -28,30 +27,18 @@ struct Args {
 
 #[tokio::main]
 async fn main() -> ExitCode {
-    tracing_subscriber::fmt()
-        .with_env_filter(
-            tracing_subscriber::EnvFilter::try_from_default_env().unwrap_or_else(|_| "info".into()),
-        )
-        .init();
     let args = Args::parse();
-    let mut builder = Emulator::builder()
-        .port(args.port)
-        .time_scale(args.time_scale)
-        .allow_remote_delivery(args.allow_remote_delivery);
-    if let Some(state) = &args.state {
-        builder = builder.state_file(state);
-    }
-    let emulator = match builder.start().await {
-        Ok(emulator) => emulator,
+    let settings = hook_emulator::Standalone {
+        port: args.port,
+        state: args.state,
+        time_scale: args.time_scale,
+        allow_remote_delivery: args.allow_remote_delivery,
+    };
+    match hook_emulator::run_standalone(settings).await {
+        Ok(()) => ExitCode::SUCCESS,
         Err(e) => {
             eprintln!("hook-emulator: {e}");
-            return ExitCode::FAILURE;
+            ExitCode::FAILURE
         }
-    };
-    print!("{}", hook_emulator::describe(&emulator));
-    if tokio::signal::ctrl_c().await.is_err() {
-        eprintln!("hook-emulator: cannot listen for Ctrl-C; stopping");
     }
-    emulator.shutdown().await;
-    ExitCode::SUCCESS
 }

@@ -230,15 +230,6 @@ pub fn to_common(record: &GenericWebhook) -> Result<Webhook, Error> {
     })
 }
 
-fn matches(webhook: &Webhook, query: &ListQuery) -> bool {
-    query.enabled.is_none_or(|e| webhook.enabled == e)
-        && query.url.as_ref().is_none_or(|u| webhook.url == *u)
-        && query
-            .event_type
-            .as_ref()
-            .is_none_or(|e| webhook.events.contains(e))
-}
-
 #[async_trait]
 impl WebhookApi for GenericClient {
     fn provider(&self) -> Provider {
@@ -255,7 +246,7 @@ impl WebhookApi for GenericClient {
             .map(to_common)
             .collect::<Result<Vec<_>, _>>()?
             .into_iter()
-            .filter(|w| matches(w, query))
+            .filter(|w| query.matches(w))
             .collect();
         Ok(Page {
             items,

@@ -475,6 +475,17 @@ pub struct ListQuery {
 }
 
 impl ListQuery {
+    /// Whether `webhook` passes the query's filters (`enabled`, `url`, `event_type`), for
+    /// providers that cannot filter server-side.
+    pub fn matches(&self, webhook: &Webhook) -> bool {
+        self.enabled.is_none_or(|e| webhook.enabled == e)
+            && self.url.as_ref().is_none_or(|u| webhook.url == *u)
+            && self
+                .event_type
+                .as_ref()
+                .is_none_or(|e| webhook.events.contains(e))
+    }
+
     /// The page number, 1-based.
     pub fn page_number(&self) -> u32 {
         self.page.unwrap_or(1).max(1)

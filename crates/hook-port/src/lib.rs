@@ -235,15 +235,6 @@ pub fn to_common(record: &PortWebhook) -> Result<Webhook, Error> {
     })
 }
 
-fn matches(webhook: &Webhook, query: &ListQuery) -> bool {
-    query.enabled.is_none_or(|e| webhook.enabled == e)
-        && query.url.as_ref().is_none_or(|u| webhook.url == *u)
-        && query
-            .event_type
-            .as_ref()
-            .is_none_or(|e| webhook.events.contains(e))
-}
-
 fn canonical(events: &[EventType]) -> Vec<EventType> {
     events.iter().map(|e| e.canonical(Provider::Port)).collect()
 }
@@ -267,7 +258,7 @@ impl WebhookApi for PortClient {
             .map(to_common)
             .collect::<Result<Vec<_>, _>>()?
             .into_iter()
-            .filter(|w| matches(w, query))
+            .filter(|w| query.matches(w))
             .collect();
         Ok(Page {
             items,

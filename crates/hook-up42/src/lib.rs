@@ -281,14 +281,7 @@ impl WebhookApi for Up42Client {
             .map(|h| to_common(h.info()))
             .collect::<Result<Vec<_>, _>>()?
             .into_iter()
-            .filter(|w| {
-                query.enabled.is_none_or(|e| w.enabled == e)
-                    && query.url.as_ref().is_none_or(|u| w.url == *u)
-                    && query
-                        .event_type
-                        .as_ref()
-                        .is_none_or(|e| w.events.contains(e))
-            })
+            .filter(|w| query.matches(w))
             .collect::<Vec<_>>();
         Ok(Page {
             total: Some(items.len() as u64),

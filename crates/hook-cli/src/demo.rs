@@ -1,0 +1,300 @@
+//! `hook demo`: the embedded emulator, a verifying receiver, and every provider through
+//! `dyn WebhookApi`, step by step, with a table per provider.
+
+use std::future::Future;
+use std::process::ExitCode;
+use std::time::{Duration, Instant};
+
+use hook_emulator::{Emulator, EmulatorHandle, Receiver};
+use hook_facade::{
+    Provider, ProviderConfig, WebhookApi, WebhookId, WebhookPatch, WebhookSpec, connect,
+};
+
+use crate::table;
+
+const SECRET: &str = "demo-signing-secret";
+const WAIT: Duration = Duration::from_secs(5);
+
+struct Step {
+    name: &'static str,
+    outcome: Result<String, String>,
+    took: Duration,
+}
+
+async fn step<F, T>(steps: &mut Vec<Step>, name: &'static str, work: F) -> Option<T>
+where
+    F: Future<Output = Result<(T, String), String>>,
+{
+    let started = Instant::now();
+    let result = work.await;
+    let took = started.elapsed();
+    let (value, outcome) = match result {
+        Ok((value, detail)) => (Some(value), Ok(detail)),
+        Err(message) => (None, Err(message)),
+    };
+    steps.push(Step {
+        name,
+        outcome,
+        took,
+    });
+    value
+}
+
+/// Two events of `provider`'s catalog: the one subscribed at first, and one added by the update.
+fn events(provider: Provider) -> (&'static str, &'static str) {
+    match provider {
+        Provider::UiPath => ("job.completed", "job.faulted"),
+        Provider::Port => ("entity.created", "entity.updated"),
+        Provider::Up42 => ("job.status", "order.status"),
+        Provider::Generic => ("user.created", "payment.succeeded"),
+    }
+}
+
+pub async fn run(time_scale: f64) -> Result<ExitCode, String> {
+    let started = Instant::now();
+    println!(
+        "hook demo: the embedded emulator and a local receiver, every provider through dyn WebhookApi\n"
+    );
+    let mut failed = 0;
+    for provider in Provider::ALL {
+        let verifier = hook_sign::Verifier::new(hook_emulator::scheme(provider), SECRET)
+            .map_err(|e| e.to_string())?;
+        // UP42 delivers over HTTPS only: its receiver has a self-signed certificate the
+        // emulator is told to trust.
+        let (receiver, emulator) = if provider == Provider::Up42 {
+            let (receiver, certificate) = Receiver::start_tls(verifier)
+                .await
+                .map_err(|e| e.to_string())?;
+            let emulator = Emulator::builder()
+                .time_scale(time_scale)
+                .trust_root_pem(certificate.pem)
+                .start()
+                .await;
+            (receiver, emulator.map_err(|e| e.to_string())?)
+        } else {
+            let receiver = Receiver::start(verifier).await.map_err(|e| e.to_string())?;
+            let emulator = Emulator::builder().time_scale(time_scale).start().await;
+            (receiver, emulator.map_err(|e| e.to_string())?)
+        };
+        let steps = scenario(provider, &emulator, receiver).await;
+        let failures = steps.iter().filter(|s| s.outcome.is_err()).count();
+        failed += failures;
+        print_table(provider, &emulator, &steps);
+        emulator.shutdown().await;
+    }
+    println!(
+        "{} in {:.1} s",
+        if failed == 0 {
+            "all four providers passed".to_owned()
+        } else {
+            format!("{failed} step(s) FAILED")
+        },
+        started.elapsed().as_secs_f64()
+    );
+    Ok(if failed == 0 {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::FAILURE
+    })
+}
+
+fn print_table(provider: Provider, emulator: &EmulatorHandle, steps: &[Step]) {
+    println!(
+        "{} ({}, emulated at {})",
+        provider.display_name(),
+        provider,
+        emulator.url()
+    );
+    let rows: Vec<Vec<String>> = steps
+        .iter()
+        .map(|s| {
+            let (mark, detail) = match &s.outcome {
+                Ok(detail) => ("pass", detail.clone()),
+                Err(message) => ("FAIL", message.clone()),
+            };
+            vec![
+                s.name.to_owned(),
+                mark.to_owned(),
+                format!("{:.1} ms", s.took.as_secs_f64() * 1e3),
+                detail,
+            ]
+        })
+        .collect();
+    println!(
+        "{}",
+        table::render(&["step", "result", "time", "detail"], &rows)
+    );
+}
+
+async fn scenario(
+    provider: Provider,
+    emulator: &EmulatorHandle,
+    mut receiver: Receiver,
+) -> Vec<Step> {
+    let mut steps = Vec::new();
+    let api = match connect(ProviderConfig::for_emulator(emulator, provider)) {
+        Ok(api) => api,
+        Err(e) => {
+            steps.push(Step {
+                name: "connect",
+                outcome: Err(e.to_string()),
+                took: Duration::ZERO,
+            });
+            return steps;
+        }
+    };
+    let api: &dyn WebhookApi = api.as_ref();
+    let (first, second) = events(provider);
+    let spec = WebhookSpec::builder(receiver.url())
+        .name("hook demo")
+        .events([first])
+        .secret(SECRET)
+        .build();
+
+    let Some(id) = step(&mut steps, "create", async {
+        let webhook = api.create(&spec).await.map_err(|e| e.to_string())?;
+        let detail = format!("id {} → {}", webhook.id, webhook.url);
+        Ok((webhook.id, detail))
+    })
+    .await
+    else {
+        return steps;
+    };
+
+    step(&mut steps, "list", async {
+        let page = api
+            .list(&hook_facade::ListQuery::default())
+            .await
+            .map_err(|e| e.to_string())?;
+        match page.items.iter().any(|w| w.id == id) {
+            true => Ok((
+                (),
+                format!("{} webhook(s), ours among them", page.items.len()),
+            )),
+            false => Err("the new webhook is not listed".into()),
+        }
+    })
+    .await;
+
+    step(&mut steps, "get", async {
+        let webhook = api.get(&id).await.map_err(|e| e.to_string())?;
+        let events: Vec<&str> = webhook.events.iter().map(|e| e.as_str()).collect();
+        Ok((
+            (),
+            format!("enabled {}, events {}", webhook.enabled, events.join(", ")),
+        ))
+    })
+    .await;
+
+    step(&mut steps, "update", async {
+        let patch = WebhookPatch {
+            events: Some(vec![first.into(), second.into()]),
+            ..WebhookPatch::default()
+        };
+        let webhook = api.update(&id, &patch).await.map_err(|e| e.to_string())?;
+        match webhook.events.len() {
+            2 => Ok(((), format!("now subscribed to {first} and {second}"))),
+            n => Err(format!("expected 2 events after the update, found {n}")),
+        }
+    })
+    .await;
+
+    let test_name = if api.capabilities().test {
+        "test"
+    } else {
+        "fire event"
+    };
+    step(&mut steps, test_name, async {
+        if api.capabilities().test {
+            let outcome = api.test(&id).await.map_err(|e| e.to_string())?;
+            Ok((
+                (),
+                outcome
+                    .event_id
+                    .map_or_else(|| "test sent".to_owned(), |e| format!("event {e}")),
+            ))
+        } else {
+            // Port has no test call: fire a real event through the emulator's admin API.
+            let fired = emulator
+                .admin()
+                .fire(
+                    provider,
+                    first,
+                    serde_json::json!({"entity": {"identifier": "demo"}}),
+                )
+                .await
+                .map_err(|e| e.to_string())?;
+            Ok((
+                (),
+                format!(
+                    "no test call on {provider}; fired {first} ({} delivery)",
+                    fired.deliveries.len()
+                ),
+            ))
+        }
+    })
+    .await;
+
+    step(&mut steps, "receive + verify", async {
+        let delivery = receiver
+            .next(WAIT)
+            .await
+            .ok_or_else(|| format!("no delivery within {} s", WAIT.as_secs()))?;
+        let verified = delivery
+            .verified
+            .map_err(|e| format!("signature refused: {e}"))?;
+        let event =
+            hook_facade::Event::parse(provider, &delivery.body).map_err(|e| e.to_string())?;
+        let scheme = hook_emulator::scheme(provider);
+        Ok((
+            (),
+            format!(
+                "{} verified with the {} scheme ({}{})",
+                event.kind(),
+                scheme.name,
+                scheme.signature_header,
+                verified
+                    .timestamp
+                    .map(|t| format!(", t={t}"))
+                    .unwrap_or_default()
+            ),
+        ))
+    })
+    .await;
+
+    step(&mut steps, "delivery log", async {
+        let id = id.to_string();
+        let log = emulator
+            .admin()
+            .settled(&[("webhook_id", id.as_str())], WAIT)
+            .await
+            .map_err(|e| e.to_string())?;
+        let record = log.last().ok_or("the delivery log is empty")?;
+        Ok((
+            (),
+            format!(
+                "{} {:?} after {} attempt(s), HTTP {}",
+                record.id,
+                record.status,
+                record.attempts,
+                record
+                    .status_code
+                    .map_or_else(|| "-".into(), |c| c.to_string())
+            ),
+        ))
+    })
+    .await;
+
+    step(&mut steps, "delete", async {
+        api.delete(&id).await.map_err(|e| e.to_string())?;
+        match api.get(&WebhookId::new(id.as_str())).await {
+            Err(hook_facade::Error::NotFound(_)) => {
+                Ok(((), "gone (get answers not found)".to_owned()))
+            }
+            Ok(_) => Err("still there after delete".into()),
+            Err(e) => Err(e.to_string()),
+        }
+    })
+    .await;
+    steps
+}

@@ -1,0 +1,351 @@
+//! `hook webhooks …`: manage webhooks of any provider through `dyn WebhookApi`.
+
+use std::collections::HashMap;
+use std::process::ExitCode;
+
+use clap::Subcommand;
+use hook_facade::{
+    EventType, ListQuery, Provider, ProviderConfig, Webhook, WebhookApi, WebhookId, WebhookPatch,
+    WebhookSpec, connect,
+};
+
+use crate::table;
+
+/// Connection flags override the `HOOK_*` environment variables of the same meaning.
+#[derive(Debug, clap::Args)]
+pub struct Args {
+    /// uipath, port, up42 or generic.
+    #[arg(long, short = 'p', global = true, value_parser = parse_provider)]
+    provider: Option<Provider>,
+    /// Print JSON (secrets redacted) instead of a table.
+    #[arg(long, global = true)]
+    json: bool,
+    /// Base URL (`HOOK_UIPATH_URL`, `HOOK_PORT_URL`, …).
+    #[arg(long, global = true)]
+    base_url: Option<String>,
+    /// API key of the generic service (HOOK_GENERIC_API_KEY).
+    #[arg(long, global = true)]
+    api_key: Option<String>,
+    /// Client id (UiPath, Port).
+    #[arg(long, global = true)]
+    client_id: Option<String>,
+    /// Client secret (UiPath, Port); prefer the environment variable.
+    #[arg(long, global = true)]
+    client_secret: Option<String>,
+    /// UiPath personal access token (HOOK_UIPATH_PAT).
+    #[arg(long, global = true)]
+    pat: Option<String>,
+    /// UiPath organization (HOOK_UIPATH_ORG).
+    #[arg(long, global = true)]
+    org: Option<String>,
+    /// UiPath tenant (HOOK_UIPATH_TENANT).
+    #[arg(long, global = true)]
+    tenant: Option<String>,
+    /// UP42 user name (HOOK_UP42_USERNAME).
+    #[arg(long, global = true)]
+    username: Option<String>,
+    /// UP42 password (HOOK_UP42_PASSWORD); prefer the environment variable.
+    #[arg(long, global = true)]
+    password: Option<String>,
+    /// UP42 workspace (HOOK_UP42_WORKSPACE).
+    #[arg(long, global = true)]
+    workspace: Option<String>,
+    /// UP42 token endpoint (HOOK_UP42_TOKEN_URL).
+    #[arg(long, global = true)]
+    token_url: Option<String>,
+    #[command(subcommand)]
+    command: WebhookCommand,
+}
+
+#[derive(Debug, Subcommand)]
+enum WebhookCommand {
+    /// List webhooks (one page).
+    List {
+        /// Only enabled (true) or disabled (false) ones.
+        #[arg(long)]
+        enabled: Option<bool>,
+        /// Only those subscribed to this event.
+        #[arg(long)]
+        event: Option<String>,
+        /// Only those delivering to this URL.
+        #[arg(long)]
+        url: Option<String>,
+        /// The page, from 1.
+        #[arg(long)]
+        page: Option<u32>,
+        /// Items per page.
+        #[arg(long)]
+        per_page: Option<u32>,
+    },
+    /// Show one webhook.
+    Get {
+        /// The webhook's id.
+        id: String,
+    },
+    /// Create a webhook.
+    Create {
+        /// Where deliveries go.
+        #[arg(long)]
+        url: String,
+        /// Its name (Port: its title; the identifier derives from it).
+        #[arg(long)]
+        name: Option<String>,
+        /// Port's identifier.
+        #[arg(long)]
+        identifier: Option<String>,
+        /// An event to subscribe to (repeat for more).
+        #[arg(long = "event")]
+        events: Vec<String>,
+        /// The signing secret.
+        #[arg(long)]
+        secret: Option<String>,
+        /// Create it disabled.
+        #[arg(long)]
+        disabled: bool,
+    },
+    /// Change a webhook.
+    Update {
+        /// The webhook's id.
+        id: String,
+        /// A new URL.
+        #[arg(long)]
+        url: Option<String>,
+        /// A new name.
+        #[arg(long)]
+        name: Option<String>,
+        /// The new event list (repeat).
+        #[arg(long = "event")]
+        events: Vec<String>,
+        /// Turn delivery on (true) or off (false).
+        #[arg(long)]
+        enabled: Option<bool>,
+        /// A new signing secret.
+        #[arg(long)]
+        secret: Option<String>,
+    },
+    /// Delete a webhook.
+    Delete {
+        /// The webhook's id.
+        id: String,
+    },
+    /// Send a test delivery.
+    Test {
+        /// The webhook's id.
+        id: String,
+    },
+    /// List the provider's event types.
+    Events,
+}
+
+fn parse_provider(text: &str) -> Result<Provider, String> {
+    text.parse::<Provider>().map_err(|e| e.to_string())
+}
+
+impl Args {
+    fn config(&self, provider: Provider) -> Result<ProviderConfig, String> {
+        let prefix = format!("HOOK_{}", provider.as_str().to_uppercase());
+        let mut flags: HashMap<String, String> = HashMap::new();
+        let mut put = |name: String, value: &Option<String>| {
+            if let Some(value) = value {
+                flags.insert(name, value.clone());
+            }
+        };
+        put(format!("{prefix}_URL"), &self.base_url);
+        put(format!("{prefix}_CLIENT_ID"), &self.client_id);
+        put(format!("{prefix}_CLIENT_SECRET"), &self.client_secret);
+        put("HOOK_GENERIC_API_KEY".into(), &self.api_key);
+        put("HOOK_UIPATH_PAT".into(), &self.pat);
+        put("HOOK_UIPATH_ORG".into(), &self.org);
+        put("HOOK_UIPATH_TENANT".into(), &self.tenant);
+        put("HOOK_UP42_USERNAME".into(), &self.username);
+        put("HOOK_UP42_PASSWORD".into(), &self.password);
+        put("HOOK_UP42_WORKSPACE".into(), &self.workspace);
+        put("HOOK_UP42_TOKEN_URL".into(), &self.token_url);
+        ProviderConfig::from_vars(provider, |name| {
+            flags
+                .get(name)
+                .cloned()
+                .or_else(|| std::env::var(name).ok().filter(|v| !v.is_empty()))
+        })
+        .map_err(|e| e.to_string())
+    }
+}
+
+fn events(names: &[String]) -> Vec<EventType> {
+    names.iter().map(|n| EventType::new(n.as_str())).collect()
+}
+
+pub async fn run(args: Args) -> Result<ExitCode, String> {
+    let provider = args
+        .provider
+        .ok_or("say which provider with --provider uipath|port|up42|generic")?;
+    let api = connect(args.config(provider)?).map_err(|e| e.to_string())?;
+    let api: &dyn WebhookApi = api.as_ref();
+    let fail = |e: hook_facade::Error| e.to_string();
+    match &args.command {
+        WebhookCommand::List {
+            enabled,
+            event,
+            url,
+            page,
+            per_page,
+        } => {
+            let query = ListQuery {
+                enabled: *enabled,
+                event_type: event.as_deref().map(EventType::new),
+                url: url.clone(),
+                page: *page,
+                per_page: *per_page,
+            };
+            let page = api.list(&query).await.map_err(fail)?;
+            print_webhooks(&page.items, args.json);
+            if !args.json && page.has_more {
+                println!("(more on page {})", page.page + 1);
+            }
+        }
+        WebhookCommand::Get { id } => {
+            let webhook = api.get(&WebhookId::new(id.as_str())).await.map_err(fail)?;
+            print_webhooks(&[webhook], args.json);
+        }
+        WebhookCommand::Create {
+            url,
+            name,
+            identifier,
+            events: names,
+            secret,
+            disabled,
+        } => {
+            let mut spec = WebhookSpec::builder(url.as_str())
+                .events(events(names))
+                .enabled(!disabled)
+                .build();
+            spec.name.clone_from(name);
+            spec.identifier.clone_from(identifier);
+            spec.secret = secret.as_deref().map(hook_facade::Secret::new);
+            let webhook = api.create(&spec).await.map_err(fail)?;
+            print_webhooks(&[webhook], args.json);
+        }
+        WebhookCommand::Update {
+            id,
+            url,
+            name,
+            events: names,
+            enabled,
+            secret,
+        } => {
+            let patch = WebhookPatch {
+                url: url.clone(),
+                name: name.clone(),
+                events: (!names.is_empty()).then(|| events(names)),
+                enabled: *enabled,
+                secret: secret.as_deref().map(hook_facade::Secret::new),
+                ..WebhookPatch::default()
+            };
+            if patch.is_empty() {
+                return Err(
+                    "nothing to change: give --url, --name, --event, --enabled or --secret".into(),
+                );
+            }
+            let webhook = api
+                .update(&WebhookId::new(id.as_str()), &patch)
+                .await
+                .map_err(fail)?;
+            print_webhooks(&[webhook], args.json);
+        }
+        WebhookCommand::Delete { id } => {
+            api.delete(&WebhookId::new(id.as_str()))
+                .await
+                .map_err(fail)?;
+            if args.json {
+                println!("{}", serde_json::json!({"deleted": id}));
+            } else {
+                println!("deleted {id}");
+            }
+        }
+        WebhookCommand::Test { id } => {
+            let outcome = api.test(&WebhookId::new(id.as_str())).await.map_err(fail)?;
+            if args.json {
+                println!("{}", hook_facade::model::redact_json(&outcome.native));
+            } else {
+                println!(
+                    "test sent{}{}",
+                    outcome
+                        .event_id
+                        .map(|e| format!(": event {e}"))
+                        .unwrap_or_default(),
+                    match (outcome.tests_run, outcome.tests_succeeded) {
+                        (Some(run), Some(ok)) => format!(" ({ok} of {run} arrived)"),
+                        _ => String::new(),
+                    }
+                );
+            }
+        }
+        WebhookCommand::Events => {
+            let types = api.event_types().await.map_err(fail)?;
+            if args.json {
+                println!(
+                    "{}",
+                    serde_json::to_string_pretty(&types).map_err(|e| e.to_string())?
+                );
+            } else {
+                let rows: Vec<Vec<String>> = types
+                    .iter()
+                    .map(|t| {
+                        vec![
+                            t.name.to_string(),
+                            t.group.clone().unwrap_or_default(),
+                            t.description.clone().unwrap_or_default(),
+                        ]
+                    })
+                    .collect();
+                print!(
+                    "{}",
+                    table::render(&["event", "group", "description"], &rows)
+                );
+            }
+        }
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+fn print_webhooks(webhooks: &[Webhook], json: bool) {
+    if json {
+        let shown: Vec<serde_json::Value> = webhooks
+            .iter()
+            .map(|w| {
+                let mut value = serde_json::to_value(w).unwrap_or_default();
+                value["native"] = hook_facade::model::redact_json(&w.native);
+                value
+            })
+            .collect();
+        println!(
+            "{}",
+            serde_json::to_string_pretty(&shown).unwrap_or_default()
+        );
+        return;
+    }
+    let rows: Vec<Vec<String>> = webhooks
+        .iter()
+        .map(|w| {
+            vec![
+                w.id.to_string(),
+                w.name.clone().unwrap_or_default(),
+                w.url.clone(),
+                if w.enabled { "yes" } else { "no" }.to_owned(),
+                if w.all_events {
+                    "(all)".to_owned()
+                } else {
+                    w.events
+                        .iter()
+                        .map(|e| e.as_str())
+                        .collect::<Vec<_>>()
+                        .join(",")
+                },
+            ]
+        })
+        .collect();
+    print!(
+        "{}",
+        table::render(&["id", "name", "url", "enabled", "events"], &rows)
+    );
+}

@@ -1,0 +1,219 @@
+//! The `hook` binary, run as a user runs it.
+#![allow(clippy::unwrap_used)] // a failed unwrap is a failed test
+
+use std::io::Write as _;
+use std::process::{Command, Output, Stdio};
+
+fn hook(args: &[&str], stdin: &[u8]) -> Output {
+    let mut child = Command::new(env!("CARGO_BIN_EXE_hook"))
+        .args(args)
+        .env_remove("HOOK_SECRET")
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    child.stdin.take().unwrap().write_all(stdin).unwrap();
+    child.wait_with_output().unwrap()
+}
+
+fn text(bytes: &[u8]) -> String {
+    String::from_utf8_lossy(bytes).into_owned()
+}
+
+/// `hook sign` output as `-H` arguments.
+fn headers_of(output: &Output) -> Vec<String> {
+    text(&output.stdout)
+        .lines()
+        .flat_map(|l| ["-H".to_owned(), l.to_owned()])
+        .collect()
+}
+
+const BODY: &[u8] = br#"{"id": "evt_1", "type": "user.created", "data": {"n": 1}}"#;
+
+#[test]
+fn demo_passes_on_all_four_providers() {
+    let output = hook(&["demo"], b"");
+    let stdout = text(&output.stdout);
+    assert!(
+        output.status.success(),
+        "{stdout}\n{}",
+        text(&output.stderr)
+    );
+    for name in [
+        "UiPath Orchestrator",
+        "Port",
+        "UP42",
+        "Generic /v1/webhooks",
+        "all four providers passed",
+    ] {
+        assert!(stdout.contains(name), "{name} missing:\n{stdout}");
+    }
+    assert!(!stdout.contains("FAIL"));
+    assert!(
+        !stdout.contains("demo-signing-secret"),
+        "the demo prints no secret"
+    );
+}
+
+#[test]
+fn sign_then_verify_round_trips_for_every_scheme() {
+    for scheme in hook_sign::PRESETS {
+        let secret = if scheme == "standard-webhooks" {
+            "whsec_C2FVsBQIhrscChlQIMV+b5sSYspob7oD"
+        } else {
+            "s3cret"
+        };
+        let signed = hook(&["sign", "--scheme", scheme, "--secret", secret], BODY);
+        assert!(
+            signed.status.success(),
+            "{scheme}: {}",
+            text(&signed.stderr)
+        );
+        let mut args = vec![
+            "verify".to_owned(),
+            "--scheme".into(),
+            scheme.into(),
+            "--secret".into(),
+            secret.into(),
+        ];
+        args.extend(headers_of(&signed));
+        let args: Vec<&str> = args.iter().map(String::as_str).collect();
+        let verified = hook(&args, BODY);
+        assert_eq!(
+            (verified.status.code(), text(&verified.stdout).trim()),
+            (Some(0), "valid"),
+            "{scheme}"
+        );
+        let tampered = hook(&args, b"{}");
+        assert_eq!(tampered.status.code(), Some(1), "{scheme}");
+    }
+}
+
+fn explain(scheme: &str, secret: &str, headers: &[String], body: &[u8], extra: &[&str]) -> String {
+    let mut args = vec![
+        "verify",
+        "--explain",
+        "--scheme",
+        scheme,
+        "--secret",
+        secret,
+    ];
+    args.extend(headers.iter().map(String::as_str));
+    args.extend(extra);
+    let output = hook(&args, body);
+    assert_eq!(output.status.code(), Some(1));
+    text(&output.stdout)
+}
+
+#[test]
+fn explain_names_the_common_mistakes() {
+    let signed = headers_of(&hook(
+        &["sign", "--scheme", "generic", "--secret", "s3cret"],
+        BODY,
+    ));
+    let compact = br#"{"id":"evt_1","type":"user.created","data":{"n":1}}"#;
+    assert!(explain("generic", "s3cret", &signed, compact, &[]).contains("re-serialized"));
+    assert!(
+        explain("generic", "wrong", &signed, BODY, &[])
+            .contains("secret is most likely not the sender's")
+    );
+
+    // Hex where UiPath's writer puts base64 is accepted; Port's v1 wants base64.
+    let hex = text(&hook(&["sign", "--scheme", "generic", "--secret", "s3cret"], BODY).stdout);
+    let value = hex.trim().split_once(": ").unwrap().1.to_owned();
+    let port = vec![
+        "-H".to_owned(),
+        format!("x-port-signature: v1,{value}"),
+        "-H".into(),
+        "x-port-timestamp: 5".into(),
+    ];
+    let said = explain("port", "s3cret", &port, BODY, &["--now", "5"]);
+    assert!(said.contains("hex") || said.contains("prefix"), "{said}");
+
+    let stripe = headers_of(&hook(
+        &[
+            "sign",
+            "--scheme",
+            "stripe",
+            "--secret",
+            "s3cret",
+            "--timestamp",
+            "1000",
+        ],
+        BODY,
+    ));
+    assert!(
+        explain("stripe", "s3cret", &stripe, BODY, &["--now", "5000"]).contains("seconds behind")
+    );
+}
+
+#[test]
+fn usage_errors_exit_2_and_failures_exit_1_with_one_line() {
+    let unknown = hook(&["sign", "--scheme", "nope", "--secret", "s"], BODY);
+    assert_eq!(unknown.status.code(), Some(2));
+    assert!(text(&unknown.stderr).contains("unknown scheme"));
+    let no_provider = hook(&["webhooks", "list"], b"");
+    assert_eq!(no_provider.status.code(), Some(1));
+    let stderr = text(&no_provider.stderr);
+    assert_eq!(stderr.lines().count(), 1, "{stderr}");
+    assert!(stderr.starts_with("hook: error: "));
+    for command in ["demo", "emulator", "webhooks", "sign", "verify", "listen"] {
+        assert!(
+            hook(&[command, "--help"], b"").status.success(),
+            "{command} --help"
+        );
+    }
+}
+
+#[test]
+fn webhook_commands_against_the_emulator() {
+    let runtime = tokio::runtime::Runtime::new().unwrap();
+    let emulator = runtime
+        .block_on(hook_emulator::Emulator::builder().start())
+        .unwrap();
+    let base = emulator.generic_base();
+    let key = emulator.credentials().generic.api_key.expose().to_owned();
+    let common = [
+        "--provider",
+        "generic",
+        "--base-url",
+        base.as_str(),
+        "--api-key",
+        key.as_str(),
+    ];
+    let run = |args: &[&str]| {
+        let mut all = vec!["webhooks"];
+        all.extend(args);
+        all.extend(common);
+        hook(&all, b"")
+    };
+    let created = run(&[
+        "create",
+        "--url",
+        "https://x.example/hook",
+        "--event",
+        "user.created",
+        "--secret",
+        "hunter2",
+        "--json",
+    ]);
+    assert!(created.status.success(), "{}", text(&created.stderr));
+    let json: serde_json::Value = serde_json::from_slice(&created.stdout).unwrap();
+    let id = json[0]["id"].as_str().unwrap().to_owned();
+    assert!(
+        !text(&created.stdout).contains("hunter2"),
+        "secrets redacted in JSON"
+    );
+    let listed = run(&["list"]);
+    assert!(text(&listed.stdout).contains(&id));
+    assert!(run(&["update", &id, "--enabled", "false"]).status.success());
+    assert!(text(&run(&["get", &id]).stdout).contains(" no "));
+    assert!(text(&run(&["events"]).stdout).contains("payment.failed"));
+    assert!(run(&["test", &id]).status.success());
+    assert!(run(&["delete", &id]).status.success());
+    let missing = run(&["get", &id]);
+    assert_eq!(missing.status.code(), Some(1));
+    assert!(text(&missing.stderr).contains("not found"));
+    runtime.block_on(emulator.shutdown());
+}

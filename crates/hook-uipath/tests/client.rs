@@ -1,0 +1,283 @@
+//! The UiPath client against the emulator over real loopback HTTP.
+#![allow(clippy::unwrap_used)] // a failed unwrap is a failed test
+
+use std::time::Duration;
+
+use futures_util::TryStreamExt as _;
+use hook_emulator::{Emulator, EmulatorHandle};
+use hook_model::{
+    Error, ListQuery, Provider, WebhookApi, WebhookId, WebhookPatch, WebhookSpec, list_all,
+};
+use hook_uipath::{EventSubscription, UiPathAuth, UiPathClient, WebhookDto, WebhookFilter};
+
+fn client(emulator: &EmulatorHandle) -> UiPathClient {
+    let c = &emulator.credentials().uipath;
+    UiPathClient::cloud(
+        &emulator.uipath_host(),
+        &c.organization,
+        &c.tenant,
+        UiPathAuth::client_credentials(c.client_id.clone(), c.client_secret.clone()),
+    )
+    .unwrap()
+}
+
+fn dto(name: &str, url: &str, events: &[&str]) -> WebhookDto {
+    WebhookDto {
+        name: Some(name.into()),
+        url: Some(url.into()),
+        enabled: Some(true),
+        events: Some(
+            events
+                .iter()
+                .map(|e| EventSubscription::from(hook_model::EventType::new(*e)))
+                .collect(),
+        ),
+        ..WebhookDto::default()
+    }
+}
+
+#[tokio::test]
+async fn the_seed_methods_and_their_wire_shape() {
+    let emulator = Emulator::builder().start().await.unwrap();
+    let orchestrator = client(&emulator);
+    let created = orchestrator
+        .create(&dto(
+            "JobNotifier",
+            "https://my-service.com/webhook",
+            &["Job.Completed"],
+        ))
+        .await
+        .unwrap();
+    let id = created.id.unwrap();
+    let log = emulator.admin().requests().await.unwrap();
+    assert_eq!(log[0].path, "/uipath/identity_/connect/token");
+    let form = log[0].body.as_ref().unwrap().as_str().unwrap();
+    assert!(
+        form.contains("grant_type=client_credentials")
+            && form.contains("scope=OR.Webhooks")
+            && form.contains("client_secret=<redacted>")
+    );
+    assert_eq!(
+        log[1].path,
+        "/uipath/emulator-org/DefaultTenant/orchestrator_/odata/Webhooks"
+    );
+    assert_eq!(
+        log[1].body.as_ref().unwrap()["Events"],
+        serde_json::json!([{"EventType": "Job.Completed"}])
+    );
+
+    let filtered = orchestrator
+        .get(
+            &WebhookFilter::new()
+                .enabled(true)
+                .event_type("Job.Completed")
+                .count(true),
+        )
+        .await
+        .unwrap();
+    assert_eq!((filtered.value.len(), filtered.count), (1, Some(1)));
+    let query = emulator
+        .admin()
+        .requests()
+        .await
+        .unwrap()
+        .pop()
+        .unwrap()
+        .query
+        .unwrap();
+    assert!(
+        query.contains("%24filter=Enabled+eq+true+and+Events%2Fany"),
+        "{query}"
+    );
+
+    let patched = orchestrator
+        .update(
+            id,
+            &WebhookDto {
+                enabled: Some(false),
+                ..WebhookDto::default()
+            },
+        )
+        .await
+        .unwrap();
+    assert_eq!(
+        (patched.enabled, patched.name.as_deref()),
+        (Some(false), Some("JobNotifier"))
+    );
+    let replaced = orchestrator
+        .replace(
+            id,
+            &WebhookDto {
+                secret: Some("This is a new secret.".into()),
+                allow_insecure_ssl: Some(true),
+                ..dto(
+                    "JobNotifier",
+                    "https://orchestrator.uipath.com/reference",
+                    &["process.created"],
+                )
+            },
+        )
+        .await
+        .unwrap();
+    assert_eq!(replaced.allow_insecure_ssl, Some(true));
+    assert_eq!(
+        orchestrator.get_by_id(id).await.unwrap().url.as_deref(),
+        Some("https://orchestrator.uipath.com/reference")
+    );
+    let types = orchestrator.event_types().await.unwrap();
+    assert_eq!(types.len(), 21);
+    orchestrator.delete(id).await.unwrap();
+    match orchestrator.get_by_id(id).await {
+        Err(Error::NotFound(e)) => assert_eq!(e.code.as_deref(), Some("1002")),
+        other => panic!("{other:?}"),
+    }
+}
+
+#[tokio::test]
+async fn errors_keep_orchestrators_codes_and_bad_input_stays_local() {
+    let emulator = Emulator::builder().start().await.unwrap();
+    let orchestrator = client(&emulator);
+    orchestrator
+        .create(&dto("Same", "https://x.example", &[]))
+        .await
+        .unwrap();
+    match orchestrator
+        .create(&dto("Same", "https://y.example", &[]))
+        .await
+    {
+        Err(Error::Conflict(e)) => assert_eq!(e.code.as_deref(), Some("1001")),
+        other => panic!("{other:?}"),
+    }
+    let before = emulator.admin().requests().await.unwrap().len();
+    assert!(
+        matches!(orchestrator.create(&dto("Bad", "invalid-url", &[])).await, Err(Error::Validation { field, .. }) if field == "url")
+    );
+    assert!(
+        matches!(orchestrator.create(&WebhookDto { name: None, ..dto("x", "https://x.example", &[]) }).await, Err(Error::Validation { field, .. }) if field == "name")
+    );
+    assert!(matches!(
+        orchestrator
+            .get(&WebhookFilter {
+                top: Some(1001),
+                ..WebhookFilter::default()
+            })
+            .await,
+        Err(Error::Validation { .. })
+    ));
+    assert_eq!(
+        emulator.admin().requests().await.unwrap().len(),
+        before,
+        "nothing was sent"
+    );
+    // Unknown events pass the client (providers add events) and the emulator refuses them.
+    match orchestrator
+        .create(&dto("New", "https://x.example", &["job.teleported"]))
+        .await
+    {
+        Err(Error::Validation { message, .. }) => assert!(message.contains("1000"), "{message}"),
+        other => panic!("{other:?}"),
+    }
+}
+
+#[tokio::test]
+async fn a_personal_access_token_and_the_on_premises_path_work() {
+    let emulator = Emulator::builder().start().await.unwrap();
+    let pat = emulator.credentials().uipath.personal_access_token.clone();
+    let orchestrator = UiPathClient::on_premises(
+        &emulator.uipath_base(),
+        UiPathAuth::PersonalAccessToken(pat),
+    )
+    .unwrap();
+    assert!(
+        orchestrator
+            .get(&WebhookFilter::new())
+            .await
+            .unwrap()
+            .value
+            .is_empty()
+    );
+    assert_eq!(orchestrator.http().token_fetches(), 0);
+}
+
+#[tokio::test]
+async fn ping_delivers_a_verified_body() {
+    let emulator = Emulator::builder().start().await.unwrap();
+    let verifier = hook_sign::Verifier::new(hook_sign::Scheme::uipath(), "ping-secret").unwrap();
+    let mut receiver = hook_emulator::Receiver::start(verifier).await.unwrap();
+    let orchestrator = client(&emulator);
+    let created = orchestrator
+        .create(&WebhookDto {
+            secret: Some("ping-secret".into()),
+            ..dto("pinged", receiver.url(), &[])
+        })
+        .await
+        .unwrap();
+    let ping = orchestrator.test(created.id.unwrap()).await.unwrap();
+    let delivery = receiver.next(Duration::from_secs(10)).await.unwrap();
+    delivery.verified.unwrap();
+    let body: serde_json::Value = serde_json::from_slice(&delivery.body).unwrap();
+    assert_eq!(body["EventId"].as_str(), Some(ping.event_id.as_str()));
+}
+
+#[tokio::test]
+async fn the_common_trait_filters_server_side_and_pages_with_odata() {
+    let emulator = Emulator::builder().start().await.unwrap();
+    let api: Box<dyn WebhookApi> = Box::new(client(&emulator));
+    for i in 0..5 {
+        let spec = WebhookSpec::builder(format!("https://x.example/{i}"))
+            .name(format!("hook {i}"))
+            .events([if i % 2 == 0 {
+                "Job.Completed"
+            } else {
+                "queue.created"
+            }])
+            .enabled(i != 4)
+            .build();
+        api.create(&spec).await.unwrap();
+    }
+    let jobs = api
+        .list(&ListQuery {
+            event_type: Some("job.completed".into()),
+            enabled: Some(true),
+            ..ListQuery::default()
+        })
+        .await
+        .unwrap();
+    assert_eq!((jobs.items.len(), jobs.total), (2, Some(2)));
+    let all: Vec<_> = list_all(
+        api.as_ref(),
+        ListQuery {
+            per_page: Some(2),
+            ..ListQuery::default()
+        },
+    )
+    .try_collect()
+    .await
+    .unwrap();
+    assert_eq!(
+        all.iter()
+            .map(|w| w.name.clone().unwrap())
+            .collect::<Vec<_>>(),
+        ["hook 0", "hook 1", "hook 2", "hook 3", "hook 4"]
+    );
+    let first = &all[0].id;
+    let renamed = api
+        .update(
+            first,
+            &WebhookPatch {
+                name: Some("renamed".into()),
+                ..WebhookPatch::default()
+            },
+        )
+        .await
+        .unwrap();
+    assert_eq!(renamed.name.as_deref(), Some("renamed"));
+    assert_eq!(api.event_types().await.unwrap().len(), 21);
+    assert!(api.test(first).await.unwrap().event_id.is_some());
+    assert!(matches!(
+        api.get(&WebhookId::new("not-a-number")).await,
+        Err(Error::Validation { .. })
+    ));
+    api.delete(first).await.unwrap();
+    assert_eq!(api.provider(), Provider::UiPath);
+}

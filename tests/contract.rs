@@ -1,0 +1,235 @@
+//! One contract, every provider: the same scenarios through `Box<dyn WebhookApi>` against
+//! the emulator over real loopback HTTP.
+#![allow(clippy::unwrap_used)] // a failed unwrap is a failed test
+
+use std::time::Duration;
+
+use futures_util::TryStreamExt as _;
+use hook_contract_tests::{SECRET, World};
+use hook_facade::{Error, ListQuery, Provider, WebhookPatch, WebhookSpec, list_all};
+
+fn spec(world: &World, name: &str, url: &str) -> WebhookSpec {
+    WebhookSpec::builder(url)
+        .name(name)
+        .events([world.event()])
+        .secret(SECRET)
+        .build()
+}
+
+#[tokio::test]
+async fn lifecycle_on_every_provider() {
+    for provider in Provider::ALL {
+        let world = World::new(provider).await;
+        let api = world.api.as_ref();
+        let created = api
+            .create(&spec(&world, "lifecycle", "https://x.example/hook"))
+            .await
+            .unwrap();
+        assert_eq!(
+            (created.provider, created.enabled, created.has_secret),
+            (provider, true, true),
+            "{provider}"
+        );
+        assert_eq!(created.events[0].as_str(), world.event(), "{provider}");
+        assert_eq!(
+            api.get(&created.id).await.unwrap().url,
+            "https://x.example/hook",
+            "{provider}"
+        );
+
+        let patch = WebhookPatch {
+            enabled: Some(false),
+            url: Some("https://y.example/hook".into()),
+            ..WebhookPatch::default()
+        };
+        let updated = api.update(&created.id, &patch).await.unwrap();
+        assert_eq!(
+            (updated.enabled, updated.url.as_str()),
+            (false, "https://y.example/hook"),
+            "{provider}"
+        );
+        assert!(
+            api.list(&ListQuery::default())
+                .await
+                .unwrap()
+                .items
+                .iter()
+                .any(|w| w.id == created.id),
+            "{provider}"
+        );
+
+        api.delete(&created.id).await.unwrap();
+        assert!(
+            matches!(api.get(&created.id).await, Err(Error::NotFound(_))),
+            "{provider}"
+        );
+    }
+}
+
+#[tokio::test]
+async fn unknown_ids_are_not_found_on_every_provider() {
+    for provider in Provider::ALL {
+        let world = World::new(provider).await;
+        let missing = world.missing_id();
+        assert!(
+            matches!(world.api.get(&missing).await, Err(Error::NotFound(_))),
+            "{provider}"
+        );
+        assert!(
+            matches!(world.api.delete(&missing).await, Err(Error::NotFound(_))),
+            "{provider}"
+        );
+    }
+}
+
+#[tokio::test]
+async fn invalid_specs_fail_before_sending_on_every_provider() {
+    for provider in Provider::ALL {
+        let world = World::new(provider).await;
+        let bad = spec(&world, "bad", "not a url");
+        assert!(
+            matches!(world.api.create(&bad).await, Err(Error::Validation { ref field, .. }) if field == "url"),
+            "{provider}"
+        );
+        assert!(
+            world.emulator.admin().requests().await.unwrap().is_empty(),
+            "{provider}: nothing sent"
+        );
+    }
+    let world = World::new(Provider::Port).await;
+    let long = WebhookSpec::builder("https://x.example")
+        .identifier("x".repeat(31))
+        .build();
+    assert!(
+        matches!(world.api.create(&long).await, Err(Error::Validation { ref field, .. }) if field == "identifier")
+    );
+    let world = World::new(Provider::Up42).await;
+    let http = spec(&world, "plain", "http://x.example");
+    assert!(
+        matches!(world.api.create(&http).await, Err(Error::Validation { ref field, .. }) if field == "url")
+    );
+}
+
+#[tokio::test]
+async fn duplicate_names_conflict_where_names_are_unique() {
+    for provider in [Provider::UiPath, Provider::Port] {
+        let world = World::new(provider).await;
+        world
+            .api
+            .create(&spec(&world, "same name", "https://x.example"))
+            .await
+            .unwrap();
+        let again = world
+            .api
+            .create(&spec(&world, "same name", "https://x.example"))
+            .await;
+        assert!(
+            matches!(again, Err(Error::Conflict(_))),
+            "{provider}: {again:?}"
+        );
+    }
+}
+
+#[tokio::test]
+async fn filters_and_paging_on_every_provider() {
+    for provider in Provider::ALL {
+        let world = World::new(provider).await;
+        let api = world.api.as_ref();
+        for i in 0..5 {
+            let mut spec = spec(
+                &world,
+                &format!("page {i}"),
+                &format!("https://x.example/{i}"),
+            );
+            spec.enabled = i != 0;
+            api.create(&spec).await.unwrap();
+        }
+        let all: Vec<_> = list_all(
+            api,
+            ListQuery {
+                per_page: Some(2),
+                ..ListQuery::default()
+            },
+        )
+        .try_collect()
+        .await
+        .unwrap();
+        assert_eq!(all.len(), 5, "{provider}");
+        let urls: Vec<&str> = all.iter().map(|w| w.url.as_str()).collect();
+        assert_eq!(
+            urls,
+            (0..5)
+                .map(|i| format!("https://x.example/{i}"))
+                .collect::<Vec<_>>(),
+            "{provider}: creation order"
+        );
+        let enabled: Vec<_> = list_all(
+            api,
+            ListQuery {
+                enabled: Some(true),
+                ..ListQuery::default()
+            },
+        )
+        .try_collect()
+        .await
+        .unwrap();
+        assert_eq!(enabled.len(), 4, "{provider}");
+        let by_url = api
+            .list(&ListQuery {
+                url: Some("https://x.example/3".into()),
+                ..ListQuery::default()
+            })
+            .await
+            .unwrap();
+        assert_eq!(by_url.items.len(), 1, "{provider}");
+    }
+}
+
+#[tokio::test]
+async fn a_test_delivery_is_received_and_verified_where_supported() {
+    for provider in Provider::ALL {
+        let mut world = World::new(provider).await;
+        let url = world.receiver.url().to_owned();
+        let created = world
+            .api
+            .create(&spec(&world, "tested", &url))
+            .await
+            .unwrap();
+        if !world.api.capabilities().test {
+            assert!(
+                matches!(
+                    world.api.test(&created.id).await,
+                    Err(Error::Unsupported { .. })
+                ),
+                "{provider}"
+            );
+            // Port: deliveries still arrive when an event fires.
+            world
+                .emulator
+                .admin()
+                .fire(provider, world.event(), serde_json::json!({}))
+                .await
+                .unwrap();
+        } else {
+            world.api.test(&created.id).await.unwrap();
+        }
+        let delivery = world.receiver.next(Duration::from_secs(10)).await.unwrap();
+        delivery
+            .verified
+            .unwrap_or_else(|e| panic!("{provider}: {e}"));
+        hook_facade::Event::parse(provider, &delivery.body).unwrap();
+    }
+}
+
+#[tokio::test]
+async fn event_types_come_from_each_catalog() {
+    for provider in Provider::ALL {
+        let world = World::new(provider).await;
+        let types = world.api.event_types().await.unwrap();
+        assert_eq!(
+            types.len(),
+            hook_facade::model::catalog(provider).len(),
+            "{provider}"
+        );
+    }
+}

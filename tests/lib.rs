@@ -1,0 +1,75 @@
+//! Shared setup for the contract tests: an emulator, a verifying receiver per provider
+//! (HTTPS for UP42), and a `Box<dyn WebhookApi>` per provider from `hook-facade`.
+#![allow(clippy::unwrap_used)] // test support: a failed unwrap is a failed test
+
+use hook_emulator::{Emulator, EmulatorHandle, Receiver};
+use hook_facade::{Provider, ProviderConfig, WebhookApi, WebhookId, connect};
+
+/// The signing secret every contract webhook uses.
+pub const SECRET: &str = "contract-secret";
+
+/// One provider's world: its client, and a receiver that verifies its deliveries.
+pub struct World {
+    /// Keeps the emulator alive.
+    pub emulator: EmulatorHandle,
+    /// The client, through the common trait.
+    pub api: Box<dyn WebhookApi>,
+    /// A receiver verifying with the provider's scheme and [`SECRET`].
+    pub receiver: Receiver,
+}
+
+impl std::fmt::Debug for World {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("World")
+            .field("provider", &self.api.provider())
+            .field("emulator", &self.emulator.url())
+            .field("receiver", &self.receiver.url())
+            .finish()
+    }
+}
+
+impl World {
+    /// An emulator, a receiver (HTTPS for UP42, whose certificate the emulator trusts) and
+    /// a client for `provider`.
+    pub async fn new(provider: Provider) -> World {
+        let verifier = hook_sign::Verifier::new(hook_emulator::scheme(provider), SECRET).unwrap();
+        let (receiver, emulator) = if provider == Provider::Up42 {
+            let (receiver, certificate) = Receiver::start_tls(verifier).await.unwrap();
+            let emulator = Emulator::builder()
+                .trust_root_pem(certificate.pem)
+                .start()
+                .await
+                .unwrap();
+            (receiver, emulator)
+        } else {
+            let receiver = Receiver::start(verifier).await.unwrap();
+            (receiver, Emulator::builder().start().await.unwrap())
+        };
+        let api = connect(ProviderConfig::for_emulator(&emulator, provider)).unwrap();
+        World {
+            emulator,
+            api,
+            receiver,
+        }
+    }
+
+    /// An id in the provider's format that names no webhook.
+    pub fn missing_id(&self) -> WebhookId {
+        WebhookId::new(match self.api.provider() {
+            Provider::UiPath => "999999",
+            Provider::Port => "no-such-webhook",
+            Provider::Up42 => "00000000-0000-4000-8000-000000000000",
+            Provider::Generic => "hook_000000000000000000000000",
+        })
+    }
+
+    /// An event in the provider's catalog.
+    pub fn event(&self) -> &'static str {
+        match self.api.provider() {
+            Provider::UiPath => "job.completed",
+            Provider::Port => "entity.created",
+            Provider::Up42 => "job.status",
+            Provider::Generic => "user.created",
+        }
+    }
+}
