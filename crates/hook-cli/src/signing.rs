@@ -4,9 +4,9 @@ use std::io::Read as _;
 use std::process::ExitCode;
 use std::sync::Arc;
 
-use axum::body::Bytes;
-use axum::extract::State;
-use axum::http::{HeaderMap, StatusCode, Uri};
+use axum::http::{StatusCode, Uri};
+use axum::response::{IntoResponse as _, Response};
+use hook_sign::extract::{Rejection, SignedBody};
 use hook_sign::{Message, Scheme, Signer, Verifier, explain, unix_now};
 
 /// The largest body read from standard input.
@@ -134,28 +134,28 @@ pub fn verify(args: VerifyArgs) -> Result<ExitCode, String> {
     }
 }
 
-async fn receive(
-    State(verifier): State<Arc<Verifier>>,
-    uri: Uri,
-    headers: HeaderMap,
-    body: Bytes,
-) -> StatusCode {
-    let kind = serde_json::from_slice::<serde_json::Value>(&body)
-        .ok()
-        .and_then(|v| {
-            ["type", "Type", "event"]
-                .iter()
-                .find_map(|k| v.get(k).and_then(|t| t.as_str()).map(str::to_owned))
-        })
-        .unwrap_or_else(|| "-".into());
-    match verifier.verify(&headers, &body) {
-        Ok(_) => {
+async fn receive(uri: Uri, delivery: Result<SignedBody, Rejection>) -> Response {
+    match delivery {
+        Ok(SignedBody { body, .. }) => {
+            let kind = serde_json::from_slice::<serde_json::Value>(&body)
+                .ok()
+                .and_then(|v| {
+                    ["type", "Type", "event"]
+                        .iter()
+                        .find_map(|k| v.get(k).and_then(|t| t.as_str()).map(str::to_owned))
+                })
+                .unwrap_or_else(|| "-".into());
             println!("valid    POST {uri}  {} bytes  {kind}", body.len());
-            StatusCode::OK
+            StatusCode::OK.into_response()
         }
-        Err(error) => {
-            println!("INVALID  POST {uri}  {} bytes  {kind}: {error}", body.len());
-            StatusCode::UNAUTHORIZED
+        Err(rejection) => {
+            let reason = match &rejection {
+                Rejection::Signature(error) => error.to_string(),
+                Rejection::Body(message) | Rejection::Json(message) => message.clone(),
+                _ => "refused".to_owned(),
+            };
+            println!("INVALID  POST {uri}: {reason}");
+            rejection.into_response()
         }
     }
 }

@@ -217,3 +217,63 @@ fn webhook_commands_against_the_emulator() {
     assert!(text(&missing.stderr).contains("not found"));
     runtime.block_on(emulator.shutdown());
 }
+
+#[test]
+fn listen_verifies_and_prints_each_delivery() {
+    use std::io::{BufRead as _, BufReader};
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let mut child = Command::new(env!("CARGO_BIN_EXE_hook"))
+        .args(["listen", "--scheme", "generic", "--port", &port.to_string()])
+        .env("HOOK_SECRET", "s3cret")
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut lines = BufReader::new(child.stdout.take().unwrap()).lines();
+    // The first line says it listens: only then send.
+    assert!(lines.next().unwrap().unwrap().starts_with("listening on"));
+    let runtime = tokio::runtime::Runtime::new().unwrap();
+    let client = reqwest::Client::builder().no_proxy().build().unwrap();
+    let signed = hook(&["sign", "--scheme", "generic", "--secret", "s3cret"], BODY);
+    let header = text(&signed.stdout).trim().to_owned();
+    let (name, value) = header.split_once(": ").unwrap();
+    let url = format!("http://127.0.0.1:{port}/hooks/orders");
+    let statuses = runtime.block_on(async {
+        let good = client
+            .post(&url)
+            .header(name, value)
+            .body(BODY)
+            .send()
+            .await
+            .unwrap()
+            .status()
+            .as_u16();
+        let bad = client
+            .post(&url)
+            .header(name, value)
+            .body("{}")
+            .send()
+            .await
+            .unwrap()
+            .status()
+            .as_u16();
+        (good, bad)
+    });
+    assert_eq!(statuses, (200, 401));
+    let first = lines.next().unwrap().unwrap();
+    let second = lines.next().unwrap().unwrap();
+    child.kill().unwrap();
+    let _ = child.wait();
+    assert!(
+        first.starts_with("valid    POST /hooks/orders") && first.contains("user.created"),
+        "{first}"
+    );
+    assert!(
+        second.starts_with("INVALID  POST /hooks/orders: no signature matched"),
+        "{second}"
+    );
+}

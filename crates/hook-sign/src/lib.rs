@@ -22,21 +22,26 @@
 //! When verification fails, [`explain`] names the likely mistake.
 //!
 //! The crate depends on no async runtime, HTTP client or serde; the default `http` feature
-//! adds `http::HeaderMap` support. Secrets never appear in `Debug`, `Display` or errors.
+//! adds `http::HeaderMap` support, and the `axum` feature extractors that verify a delivery
+//! before a handler runs (module `extract`). [`ReplayGuard`] flags repeated delivery ids. Secrets never appear in `Debug`, `Display` or errors.
 //! Header values are read up to [`MAX_HEADER_LEN`] bytes and [`MAX_SIGNATURES`]
 //! signatures, so hostile headers cost bounded time and no allocation.
 #![deny(missing_docs)]
 
 mod codec;
 mod explain;
+#[cfg(feature = "axum")]
+pub mod extract;
 mod headers;
 mod key;
+mod replay;
 mod scheme;
 mod sign;
 mod verify;
 
 pub use explain::{BodyChange, Explanation, Mistake, explain};
 pub use headers::{Found, Headers};
+pub use replay::{MAX_REPLAY_ID_LEN, ReplayGuard, Replayed};
 pub use scheme::{Encoding, Form, KeyFormat, Layout, PRESETS, Scheme, Signed, TimestampSource};
 pub use sign::{MAX_ID_LEN, Message, SignError, SignedHeaders, Signer};
 pub use verify::{
