@@ -4,9 +4,11 @@
 //! cargo xtask ci                      fmt, clippy, docs, tests, examples, property tests at the CI count
 //! cargo xtask proptest [--cases N]    the property tests, deep (default 100000 cases each)
 //! cargo xtask bench [--report-only]   criterion benchmarks; rewrites BENCHMARKS.md's tables
+//! cargo xtask fuzz [--seconds N]      cargo fuzz on every target (needs nightly and cargo-fuzz)
 //! ```
 
 mod bench;
+mod fuzz;
 
 use std::env;
 use std::path::{Path, PathBuf};
@@ -44,6 +46,7 @@ fn main() -> ExitCode {
                 "unexpected arguments {other:?}: bench takes [--report-only]"
             )),
         },
+        Some("fuzz") => fuzz::run(&root(), &args[1..]),
         Some("help" | "--help" | "-h") | None => {
             println!("{}", usage());
             Ok(())
@@ -66,7 +69,9 @@ fn usage() -> &'static str {
      and the property tests at the CI case count\n  \
      proptest [--cases N]  the property tests in release mode, N cases each (default 100000)\n  \
      bench [--report-only] criterion benchmarks, then BENCHMARKS.md's measured tables\n                        \
-     (--report-only: rewrite the tables from the last stored figures)"
+     (--report-only: rewrite the tables from the last stored figures)\n  \
+     fuzz [--seconds N] [--target T]  cargo fuzz (nightly) on each target, N seconds each\n                        \
+     (default 600), from the committed seed corpus"
 }
 
 fn cases(args: &[String]) -> Result<u32> {

@@ -46,8 +46,11 @@ pub enum FaultKind {
         /// Added milliseconds.
         millis: u64,
     },
-    /// Start the answer, then drop the connection mid-body.
+    /// Start the answer, then drop the connection mid-body; the request is not handled.
     Drop,
+    /// Handle the request (a create does create), then drop the connection mid-answer:
+    /// the client cannot know whether it was applied.
+    DropAfter,
 }
 
 /// A fault rule: a match, an effect, and how often.
@@ -105,10 +108,12 @@ impl RouteMatch {
     }
 }
 
-/// A uniform number in [0, 1) from the OS's randomness (through UUID v4's bits).
+/// A uniform number in [0, 1) from the OS's randomness, through UUID v4's bits. The low
+/// 62 bits of a v4 UUID are random (the version and variant bits sit above them); 53 of
+/// them make the fraction.
 fn unit_random() -> f64 {
-    let bits = uuid::Uuid::new_v4().as_u128() as u64 >> 11;
-    bits as f64 / (1u64 << 53) as f64
+    let bits = (uuid::Uuid::new_v4().as_u128() as u64) & ((1 << 62) - 1);
+    (bits >> 9) as f64 / (1u64 << 53) as f64
 }
 
 /// Picks the fault for this request, counting it down.
@@ -182,25 +187,31 @@ pub(crate) async fn middleware(
                 .insert("retry-after", HeaderValue::from(retry_after_secs));
             response
         }
-        Some(FaultKind::Drop) => {
-            // A declared length the body never reaches: the connection closes mid-answer.
-            let chunks: Vec<Result<Bytes, std::io::Error>> = vec![
-                Ok(Bytes::from_static(b"{\"partial\":")),
-                Err(std::io::Error::new(
-                    std::io::ErrorKind::ConnectionAborted,
-                    "fault: connection dropped",
-                )),
-            ];
-            let mut response = Response::new(Body::from_stream(futures_util::stream::iter(chunks)));
-            response
-                .headers_mut()
-                .insert("content-type", HeaderValue::from_static("application/json"));
-            response
-                .headers_mut()
-                .insert("content-length", HeaderValue::from_static("1000"));
-            response
+        Some(FaultKind::Drop) => dropped(),
+        Some(FaultKind::DropAfter) => {
+            let _ = next.run(request).await;
+            dropped()
         }
     }
+}
+
+/// An answer that declares a length its body never reaches: the connection closes mid-answer.
+fn dropped() -> Response {
+    let chunks: Vec<Result<Bytes, std::io::Error>> = vec![
+        Ok(Bytes::from_static(b"{\"partial\":")),
+        Err(std::io::Error::new(
+            std::io::ErrorKind::ConnectionAborted,
+            "fault: connection dropped",
+        )),
+    ];
+    let mut response = Response::new(Body::from_stream(futures_util::stream::iter(chunks)));
+    response
+        .headers_mut()
+        .insert("content-type", HeaderValue::from_static("application/json"));
+    response
+        .headers_mut()
+        .insert("content-length", HeaderValue::from_static("1000"));
+    response
 }
 
 fn record(app: &App, parts: &axum::http::request::Parts, bytes: &[u8], faulted: bool) {
@@ -293,10 +304,14 @@ mod tests {
     }
 
     #[test]
-    fn random_units_stay_in_range() {
-        for _ in 0..1000 {
-            let x = unit_random();
-            assert!((0.0..1.0).contains(&x));
-        }
+    fn random_units_spread_over_the_whole_range() {
+        let samples: Vec<f64> = (0..4000).map(|_| unit_random()).collect();
+        assert!(samples.iter().all(|x| (0.0..1.0).contains(x)));
+        let below =
+            |p: f64| samples.iter().filter(|x| **x < p).count() as f64 / samples.len() as f64;
+        // Generous bounds: a binomial with n = 4000 strays well under these.
+        assert!((0.07..0.13).contains(&below(0.1)), "{}", below(0.1));
+        assert!((0.45..0.55).contains(&below(0.5)), "{}", below(0.5));
+        assert!((0.87..0.93).contains(&below(0.9)), "{}", below(0.9));
     }
 }

@@ -451,3 +451,65 @@ async fn a_thousand_concurrent_creates_get_a_thousand_unique_ids() {
     }
     assert_eq!((generic.len(), uipath_ids.len()), (1_000, 1_000));
 }
+
+#[tokio::test]
+async fn bodies_over_the_limits_are_refused_without_harm() {
+    let emulator = Emulator::builder().start().await.unwrap();
+    let key = token(&emulator, Provider::Generic).await;
+    let huge = vec![b'x'; 3 * 1024 * 1024];
+    let response = http()
+        .post(format!("{}/v1/webhooks", emulator.generic_base()))
+        .bearer_auth(&key)
+        .body(huge)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), 413);
+    let deep = format!("{}{}", "[".repeat(100_000), "]".repeat(100_000));
+    let response = http()
+        .post(format!("{}/v1/webhooks", emulator.generic_base()))
+        .bearer_auth(&key)
+        .body(deep)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(
+        response.status(),
+        400,
+        "nested JSON is a client error, not a crash"
+    );
+    // Still serving.
+    assert_eq!(
+        call(
+            &http(),
+            Method::GET,
+            &format!("{}/v1/webhooks", emulator.generic_base()),
+            &key,
+            None
+        )
+        .await
+        .0,
+        200
+    );
+}
+
+#[tokio::test]
+async fn reset_forgets_everything() {
+    let emulator = Emulator::builder().start().await.unwrap();
+    generic_hook(&emulator, "https://x.example", "s").await;
+    emulator.admin().reset().await.unwrap();
+    let key = token(&emulator, Provider::Generic).await;
+    let (_, list) = call(
+        &http(),
+        Method::GET,
+        &format!("{}/v1/webhooks", emulator.generic_base()),
+        &key,
+        None,
+    )
+    .await;
+    assert_eq!(list["data"].as_array().unwrap().len(), 0);
+    assert!(
+        emulator.admin().requests().await.unwrap().len() <= 1,
+        "the log restarted"
+    );
+}

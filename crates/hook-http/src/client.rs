@@ -205,7 +205,8 @@ impl HttpClient {
     /// timeouts, 429 and 5xx (capped exponential backoff with full jitter, `Retry-After`
     /// honoured up to its cap), refreshes the token once on a 401, and maps error answers
     /// to [`Error`]. POST is never retried: when its answer is lost the error says the
-    /// change may have happened.
+    /// change may have happened. A DELETE retried after a lost answer that then meets 404
+    /// succeeds: the first try deleted it.
     pub async fn send(&self, request: Request) -> Result<Response, Error> {
         let span = tracing::info_span!(
             "hook.request",
@@ -220,6 +221,8 @@ impl HttpClient {
         let policy = &self.inner.config.retry;
         let mut retries = 0u32;
         let mut refreshed = false;
+        // Whether an earlier try may have been applied without us seeing the answer.
+        let mut maybe_applied = false;
         loop {
             let token = self.token(None).await?;
             let outcome = self.try_once(&request, token.as_ref()).await;
@@ -237,6 +240,15 @@ impl HttpClient {
                     refreshed = true;
                     self.token(token.as_ref()).await?;
                     continue;
+                }
+                Ok((404, headers, _)) if maybe_applied && request.method == Method::DELETE => {
+                    // The first DELETE went through and only its answer was lost.
+                    tracing::debug!("404 on a retried DELETE: already deleted");
+                    return Ok(Response {
+                        status: 204,
+                        headers,
+                        body: Bytes::new(),
+                    });
                 }
                 Ok((status, headers, body)) => {
                     let retry_after = retry_after(&headers);
@@ -263,6 +275,7 @@ impl HttpClient {
                         return Err(self.classify(error));
                     }
                     tracing::debug!(error = %error, "transport error, will retry");
+                    maybe_applied |= !error.is_connect();
                     policy.backoff(retries + 1)
                 }
             };

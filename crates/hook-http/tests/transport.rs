@@ -286,3 +286,59 @@ async fn provider_error_bodies_map_to_typed_errors() {
         "{error}"
     );
 }
+
+#[tokio::test]
+async fn a_delete_whose_answer_was_lost_succeeds_on_retry() {
+    let emulator = Emulator::builder().start().await.unwrap();
+    let client = generic_client(&emulator);
+    let body = serde_json::json!({"url": "https://x.example", "events": ["user.created"]});
+    let created = client
+        .send(Request::post("v1/webhooks").json(&body).unwrap())
+        .await
+        .unwrap()
+        .value()
+        .unwrap();
+    let path = format!("v1/webhooks/{}", created["id"].as_str().unwrap());
+    // Stand in for a DELETE that was applied but whose answer was lost: delete the webhook
+    // behind the client's back, then drop the connection of the client's first try.
+    let bare = reqwest::Client::builder().no_proxy().build().unwrap();
+    let status = bare
+        .delete(format!("{}/{path}", emulator.generic_base()))
+        .bearer_auth(emulator.credentials().generic.api_key.expose())
+        .send()
+        .await
+        .unwrap()
+        .status();
+    assert_eq!(status, 204);
+    emulator
+        .admin()
+        .inject(&rule("DELETE", "/generic/", FaultKind::Drop, 1))
+        .await
+        .unwrap();
+    assert_eq!(
+        client
+            .send(Request::delete(path.as_str()))
+            .await
+            .unwrap()
+            .status,
+        204
+    );
+}
+
+#[tokio::test]
+async fn an_invalid_certificate_is_refused_by_default() {
+    let verifier = hook_sign::Verifier::new(hook_sign::Scheme::generic(), "s").unwrap();
+    let (receiver, _certificate) = hook_emulator::Receiver::start_tls(verifier).await.unwrap();
+    let base = receiver.url().trim_end_matches("/hook").to_owned();
+    let config = ClientConfig::new(Provider::Generic, &base, Auth::None)
+        .unwrap()
+        .retry(RetryPolicy::none());
+    let client = HttpClient::new(config).unwrap();
+    let error = client.send(Request::get("hook")).await.unwrap_err();
+    let text = error.to_string().to_lowercase();
+    assert!(matches!(error, Error::Transport { .. }), "{error}");
+    assert!(
+        text.contains("certificate") || text.contains("unknownissuer"),
+        "{text}"
+    );
+}

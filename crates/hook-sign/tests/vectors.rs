@@ -311,3 +311,75 @@ fn several_secrets_report_which_one_matched() {
     let verifier = Verifier::with_secrets(Scheme::generic(), ["old", "new"]).unwrap();
     assert_eq!(verifier.verify(&headers, b"b").unwrap().secret_index, 1);
 }
+
+#[test]
+fn every_timestamped_scheme_rejects_replays_outside_its_tolerance() {
+    for scheme in Scheme::presets().into_iter().filter(Scheme::uses_timestamp) {
+        let tolerance = scheme
+            .tolerance
+            .expect("timestamped presets have a tolerance")
+            .as_secs();
+        let secret = match scheme.key {
+            hook_sign::KeyFormat::Raw => "k",
+            hook_sign::KeyFormat::WhsecBase64 => "whsec_C2FVsBQIhrscChlQIMV+b5sSYspob7oD",
+        };
+        let at = 1_700_000_000;
+        let headers = Signer::new(scheme.clone(), secret)
+            .unwrap()
+            .sign(&Message::new(b"{}").id("msg_1").at(at))
+            .unwrap();
+        let verifier = Verifier::new(scheme.clone(), secret).unwrap();
+        for now in [at + tolerance + 1, at - tolerance - 1] {
+            assert!(
+                matches!(
+                    verifier.verify_at(&headers, b"{}", now),
+                    Err(VerifyError::OutsideTolerance { .. })
+                ),
+                "{} at {now}",
+                scheme.name
+            );
+        }
+        for now in [at + tolerance, at - tolerance] {
+            verifier.verify_at(&headers, b"{}", now).unwrap();
+        }
+    }
+}
+
+#[test]
+fn thousands_of_signatures_and_nul_bytes_are_typed_errors() {
+    let verifier = Verifier::new(
+        Scheme::standard_webhooks(),
+        "whsec_C2FVsBQIhrscChlQIMV+b5sSYspob7oD",
+    )
+    .unwrap();
+    let many = vec!["v1,tZ1I4/hDygAJgO5TYxiSd6Sd0kDW6hPenDe+bTa3Kkw="; 5_000].join(" ");
+    let headers = [("webhook-signature", many.into_bytes())];
+    assert!(matches!(
+        verifier.verify(&headers, b""),
+        Err(VerifyError::MalformedHeader { .. })
+    ));
+    let nul = [
+        ("webhook-signature", b"v1,\0\0\0".to_vec()),
+        ("webhook-id", b"\0".to_vec()),
+        ("webhook-timestamp", b"-5".to_vec()),
+    ];
+    assert!(matches!(
+        verifier.verify(&nul, b"\0"),
+        Err(VerifyError::MalformedHeader { .. })
+    ));
+    let overflow = [
+        (
+            "webhook-signature",
+            b"v1,tZ1I4/hDygAJgO5TYxiSd6Sd0kDW6hPenDe+bTa3Kkw=".to_vec(),
+        ),
+        ("webhook-id", b"m".to_vec()),
+        ("webhook-timestamp", b"99999999999999999999999".to_vec()),
+    ];
+    assert!(matches!(
+        verifier.verify(&overflow, b""),
+        Err(VerifyError::MalformedHeader {
+            reason: Malformed::BadTimestamp,
+            ..
+        })
+    ));
+}

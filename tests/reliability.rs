@@ -1,0 +1,245 @@
+//! The SDK under faults, against the emulator's fault injection: about 30% of answers are
+//! 500/503, 429 with Retry-After, latency past the client timeout, or a connection dropped
+//! mid-answer (before or after the request was applied). Idempotent calls complete within their retry budget; no create happens
+//! twice; what fails, fails with a typed error. The figures go to RELIABILITY.md.
+#![allow(clippy::unwrap_used)] // a failed unwrap is a failed test
+
+use std::collections::HashMap;
+use std::time::Duration;
+
+use hook_emulator::{Emulator, EmulatorHandle, FaultKind, FaultRule, RouteMatch};
+use hook_facade::{Error, ListQuery, Provider, WebhookApi, WebhookPatch, WebhookSpec, list_all};
+use hook_http::{Auth, ClientConfig, RetryPolicy};
+
+/// A retry budget sized for 30% faults: 10 retries leave a 0.3^11 ≈ 2e-6 chance per call.
+fn policy() -> RetryPolicy {
+    RetryPolicy {
+        max_retries: 10,
+        base_delay: Duration::from_millis(2),
+        max_delay: Duration::from_millis(40),
+        max_retry_after: Duration::from_secs(2),
+    }
+}
+
+fn config(provider: Provider, base: &str, auth: Auth) -> ClientConfig {
+    ClientConfig::new(provider, base, auth)
+        .unwrap()
+        .retry(policy())
+        .timeout(Duration::from_millis(400))
+}
+
+/// A client of `provider` with the fault-sized retry policy and a short timeout.
+fn client(emulator: &EmulatorHandle, provider: Provider) -> Box<dyn WebhookApi> {
+    let c = emulator.credentials();
+    match provider {
+        Provider::UiPath => {
+            let auth = Auth::ClientCredentials {
+                token_url: format!("{}/identity_/connect/token", emulator.uipath_host()),
+                client_id: c.uipath.client_id.clone(),
+                client_secret: c.uipath.client_secret.clone(),
+                scope: Some("OR.Webhooks".into()),
+            };
+            Box::new(
+                hook_facade::uipath::UiPathClient::with_config(config(
+                    provider,
+                    &emulator.uipath_base(),
+                    auth,
+                ))
+                .unwrap(),
+            )
+        }
+        Provider::Port => {
+            let auth = Auth::PortClient {
+                token_url: format!("{}/v1/auth/access_token", emulator.port_base()),
+                client_id: c.port.client_id.clone(),
+                client_secret: c.port.client_secret.clone(),
+            };
+            Box::new(
+                hook_facade::port::PortClient::with_config(config(
+                    provider,
+                    &emulator.port_base(),
+                    auth,
+                ))
+                .unwrap(),
+            )
+        }
+        Provider::Up42 => {
+            let auth = Auth::Password {
+                token_url: emulator.up42_token_url(),
+                username: c.up42.username.clone(),
+                password: c.up42.password.clone(),
+                client_id: "up42-sdk".into(),
+                scope: None,
+            };
+            let config = config(provider, &emulator.up42_base(), auth);
+            Box::new(
+                hook_facade::up42::Up42Client::with_config(config, c.up42.workspace_id.clone())
+                    .unwrap(),
+            )
+        }
+        Provider::Generic => {
+            let auth = Auth::Bearer(c.generic.api_key.clone());
+            Box::new(
+                hook_facade::generic::GenericClient::with_config(config(
+                    provider,
+                    &emulator.generic_base(),
+                    auth,
+                ))
+                .unwrap(),
+            )
+        }
+    }
+}
+
+/// The path prefix of `provider`'s webhook routes (token endpoints stay fault-free).
+fn webhook_routes(provider: Provider) -> &'static str {
+    match provider {
+        Provider::UiPath => "/uipath/emulator-org/",
+        Provider::Port => "/port/v1/webhooks",
+        Provider::Up42 => "/up42/workspaces/",
+        Provider::Generic => "/generic/v1/webhooks",
+    }
+}
+
+async fn inject_faults(emulator: &EmulatorHandle, provider: Provider) {
+    let route = RouteMatch {
+        method: None,
+        path_prefix: Some(webhook_routes(provider).into()),
+    };
+    // Checked in order, each at its rate: about 30% of requests meet one.
+    let faults = [
+        (FaultKind::Status { status: 500 }, 0.10),
+        (FaultKind::Status { status: 503 }, 0.08),
+        (
+            FaultKind::RateLimit {
+                retry_after_secs: 0,
+            },
+            0.05,
+        ),
+        (FaultKind::Drop, 0.02),
+        (FaultKind::DropAfter, 0.02),
+        (FaultKind::Latency { millis: 600 }, 0.03),
+    ];
+    for (fault, rate) in faults {
+        let rule = FaultRule {
+            id: String::new(),
+            route: route.clone(),
+            fault,
+            count: None,
+            rate: Some(rate),
+            fired: 0,
+        };
+        emulator.admin().inject(&rule).await.unwrap();
+    }
+}
+
+fn event(provider: Provider) -> &'static str {
+    match provider {
+        Provider::UiPath => "job.completed",
+        Provider::Port => "entity.created",
+        Provider::Up42 => "job.status",
+        Provider::Generic => "user.created",
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn every_idempotent_call_completes_and_no_create_happens_twice() {
+    const CREATES: usize = 40;
+    for provider in Provider::ALL {
+        let emulator = Emulator::builder().start().await.unwrap();
+        let api = client(&emulator, provider);
+        inject_faults(&emulator, provider).await;
+
+        // Creates: tried once each; an error must be typed, and the webhook created at most once.
+        let mut created = Vec::new();
+        let mut create_errors: HashMap<&'static str, usize> = HashMap::new();
+        for i in 0..CREATES {
+            let spec = WebhookSpec::builder(format!("https://x.example/{provider}/{i}"))
+                .name(format!("reliable {i}"))
+                .events([event(provider)])
+                .build();
+            match api.create(&spec).await {
+                Ok(webhook) => created.push(webhook.id),
+                Err(error) => {
+                    let kind = match error {
+                        Error::Server { .. } => "server",
+                        Error::RateLimited { .. } => "rate limited",
+                        Error::Transport { .. } => "transport",
+                        Error::Timeout(_) => "timeout",
+                        other => panic!("{provider}: untyped create failure {other:?}"),
+                    };
+                    *create_errors.entry(kind).or_default() += 1;
+                }
+            }
+        }
+
+        // Idempotent calls: every one must succeed through the faults.
+        let mut calls = 0;
+        for id in &created {
+            api.get(id)
+                .await
+                .unwrap_or_else(|e| panic!("{provider} get: {e}"));
+            let patch = WebhookPatch {
+                enabled: Some(false),
+                ..WebhookPatch::default()
+            };
+            let updated = api
+                .update(id, &patch)
+                .await
+                .unwrap_or_else(|e| panic!("{provider} update: {e}"));
+            assert!(!updated.enabled);
+            calls += 2;
+        }
+        let all: Vec<_> = futures_util::TryStreamExt::try_collect(list_all(
+            api.as_ref(),
+            ListQuery {
+                per_page: Some(10),
+                ..ListQuery::default()
+            },
+        ))
+        .await
+        .unwrap_or_else(|e| panic!("{provider} list: {e}"));
+        calls += 1;
+
+        // Without faults, count what exists: each URL at most once, every success present.
+        let fired: u64 = emulator
+            .admin()
+            .faults()
+            .await
+            .unwrap()
+            .iter()
+            .map(|f| f.fired)
+            .sum();
+        emulator.admin().clear_faults().await.unwrap();
+        let truth: Vec<_> =
+            futures_util::TryStreamExt::try_collect(list_all(api.as_ref(), ListQuery::default()))
+                .await
+                .unwrap();
+        let mut per_url: HashMap<&str, usize> = HashMap::new();
+        for webhook in &truth {
+            *per_url.entry(webhook.url.as_str()).or_default() += 1;
+        }
+        let duplicates: usize = per_url.values().map(|n| n - 1).sum();
+        assert_eq!(duplicates, 0, "{provider}: a create happened twice");
+        assert!(
+            created.iter().all(|id| truth.iter().any(|w| &w.id == id)),
+            "{provider}: a success is missing"
+        );
+        assert!(
+            all.len() >= created.len(),
+            "{provider}: listing under faults lost webhooks"
+        );
+
+        for id in &created {
+            api.delete(id)
+                .await
+                .unwrap_or_else(|e| panic!("{provider} delete: {e}"));
+        }
+        println!(
+            "RELIABILITY {provider}: {CREATES} creates ({} ok, errors {create_errors:?}), {calls} idempotent calls all ok, \
+             {fired} faults fired, {} applied despite a lost answer, duplicates {duplicates}",
+            created.len(),
+            truth.len() - created.len(),
+        );
+    }
+}
