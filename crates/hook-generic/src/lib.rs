@@ -239,21 +239,11 @@ impl WebhookApi for GenericClient {
     /// Pages server-side; the service has no filters, so `enabled`, `url` and
     /// `event_type` are applied to each page here.
     async fn list(&self, query: &ListQuery) -> Result<Page<Webhook>, Error> {
-        let page = query.page_number();
-        let (records, has_more) = self.list_webhooks(Some(page), query.per_page).await?;
-        let items = records
-            .iter()
-            .map(to_common)
-            .collect::<Result<Vec<_>, _>>()?
-            .into_iter()
-            .filter(|w| query.matches(w))
-            .collect();
-        Ok(Page {
-            items,
-            page,
-            total: None,
-            has_more,
-        })
+        let (records, has_more) = self
+            .list_webhooks(Some(query.page_number()), query.per_page)
+            .await?;
+        let webhooks = records.iter().map(to_common).collect::<Result<_, _>>()?;
+        Ok(Page::filtered(webhooks, query, None, has_more))
     }
 
     async fn get(&self, id: &WebhookId) -> Result<Webhook, Error> {

@@ -505,6 +505,24 @@ pub struct Page<T> {
     pub has_more: bool,
 }
 
+impl Page<Webhook> {
+    /// A page of `webhooks` with `query`'s filters applied here, for providers that cannot
+    /// filter server-side (so a page may hold fewer items than asked).
+    pub fn filtered(
+        webhooks: Vec<Webhook>,
+        query: &ListQuery,
+        total: Option<u64>,
+        has_more: bool,
+    ) -> Self {
+        Page {
+            items: webhooks.into_iter().filter(|w| query.matches(w)).collect(),
+            page: query.page_number(),
+            total,
+            has_more,
+        }
+    }
+}
+
 impl<T> Page<T> {
     /// The query for the next page, if there is one.
     pub fn next_query(&self, query: &ListQuery) -> Option<ListQuery> {

@@ -248,24 +248,14 @@ impl WebhookApi for PortClient {
     /// Pages with `page`/`per_page`; Port answers no total, so a full page means there
     /// may be more. Filters apply to each page here.
     async fn list(&self, query: &ListQuery) -> Result<Page<Webhook>, Error> {
-        let page = query.page_number();
-        let records = self.get_webhooks(Some(page), query.per_page).await?;
+        let records = self
+            .get_webhooks(Some(query.page_number()), query.per_page)
+            .await?;
         let has_more = query
             .per_page
-            .is_some_and(|n| records.len() >= n as usize && n > 0);
-        let items = records
-            .iter()
-            .map(to_common)
-            .collect::<Result<Vec<_>, _>>()?
-            .into_iter()
-            .filter(|w| query.matches(w))
-            .collect();
-        Ok(Page {
-            items,
-            page,
-            total: None,
-            has_more,
-        })
+            .is_some_and(|n| n > 0 && records.len() >= n as usize);
+        let webhooks = records.iter().map(to_common).collect::<Result<_, _>>()?;
+        Ok(Page::filtered(webhooks, query, None, has_more))
     }
 
     async fn get(&self, id: &WebhookId) -> Result<Webhook, Error> {

@@ -273,22 +273,20 @@ impl WebhookApi for Up42Client {
         Provider::Up42
     }
 
-    /// UP42 answers every webhook at once: one page, filtered here.
+    /// UP42 answers every webhook at once: one page, filtered here; `total` counts the matches.
     async fn list(&self, query: &ListQuery) -> Result<Page<Webhook>, Error> {
         let all = self.get_webhooks().await?;
-        let items = all
+        let webhooks: Vec<Webhook> = all
             .iter()
             .map(|h| to_common(h.info()))
-            .collect::<Result<Vec<_>, _>>()?
-            .into_iter()
-            .filter(|w| query.matches(w))
-            .collect::<Vec<_>>();
-        Ok(Page {
-            total: Some(items.len() as u64),
-            items,
-            page: 1,
-            has_more: false,
-        })
+            .collect::<Result<_, _>>()?;
+        let mut page = Page::filtered(webhooks, query, None, false);
+        page.total = Some(page.items.len() as u64);
+        // Everything arrives at once: page 1 holds it all, later pages are empty.
+        if page.page > 1 {
+            page.items.clear();
+        }
+        Ok(page)
     }
 
     async fn get(&self, id: &WebhookId) -> Result<Webhook, Error> {
