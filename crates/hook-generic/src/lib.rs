@@ -84,6 +84,17 @@ pub struct UpdateWebhook {
 }
 
 /// The generic service's client. Cheap to clone.
+///
+/// ```no_run
+/// # async fn run() -> Result<(), hook_model::Error> {
+/// let client = hook_generic::GenericClient::new("https://api.example.com", "api-key")?;
+/// let (page, more) = client.list_webhooks(Some(1), Some(50)).await?;
+/// for webhook in &page {
+///     let log = client.deliveries(webhook.id.as_deref().unwrap_or_default()).await?;
+///     println!("{} → {} deliveries", webhook.url, log.len());
+/// }
+/// # let _ = more; Ok(()) }
+/// ```
 #[derive(Debug, Clone)]
 pub struct GenericClient {
     http: HttpClient,

@@ -13,11 +13,25 @@ use crate::{
 /// [`WebhookApi::capabilities`] says so beforehand. Each provider crate also offers its own
 /// typed API in the provider's vocabulary; this trait's implementation calls it.
 ///
+/// Every method, on any provider:
+///
 /// ```
-/// use hook_model::{Capabilities, Provider, WebhookApi};
-/// fn describe(api: &dyn WebhookApi) -> String {
-///     let caps: Capabilities = api.capabilities();
-///     format!("{} (test: {})", api.provider(), caps.test)
+/// use hook_model::{Error, ListQuery, WebhookApi, WebhookPatch, WebhookSpec};
+///
+/// async fn tour(api: &dyn WebhookApi) -> Result<(), Error> {
+///     let spec = WebhookSpec::builder("https://example.com/hooks").name("tour").secret("s3cret").build();
+///     let created = api.create(&spec).await?;                  // checked before sending
+///     let page = api.list(&ListQuery { enabled: Some(true), ..ListQuery::default() }).await?;
+///     let again = api.get(&created.id).await?;
+///     let patch = WebhookPatch { enabled: Some(false), ..WebhookPatch::default() };
+///     let updated = api.update(&created.id, &patch).await?;
+///     if api.capabilities().test {
+///         api.test(&created.id).await?;                        // else Error::Unsupported
+///     }
+///     let events = api.event_types().await?;
+///     api.delete(&created.id).await?;
+///     println!("{} listed, {} → {}, {} event types", page.items.len(), again.enabled, updated.enabled, events.len());
+///     Ok(())
 /// }
 /// ```
 #[async_trait]

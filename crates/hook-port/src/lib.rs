@@ -66,6 +66,17 @@ pub struct UpdateWebhook {
 }
 
 /// Port's client. Cheap to clone.
+///
+/// ```no_run
+/// # async fn run() -> Result<(), hook_model::Error> {
+/// use hook_port::{PortClient, UpdateWebhook};
+/// let port = PortClient::new("https://api.getport.io", "client-id", "client-secret")?;
+/// for webhook in port.get_webhooks(Some(1), Some(10)).await? {
+///     let disable = UpdateWebhook { enabled: Some(false), ..UpdateWebhook::default() };
+///     port.update_webhook(&webhook.identifier, &disable).await?;
+/// }
+/// # Ok(()) }
+/// ```
 #[derive(Debug, Clone)]
 pub struct PortClient {
     http: HttpClient,

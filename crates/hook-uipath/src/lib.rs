@@ -162,6 +162,18 @@ impl WebhookFilter {
 }
 
 /// Orchestrator's webhook client. Cheap to clone.
+///
+/// ```no_run
+/// # async fn run() -> Result<(), hook_model::Error> {
+/// use hook_uipath::{UiPathAuth, UiPathClient, WebhookDto};
+/// let pat = UiPathAuth::PersonalAccessToken("my-pat".into());
+/// let orchestrator = UiPathClient::on_premises("https://orchestrator.example.com", pat)?;
+/// let hook = orchestrator.get_by_id(10).await?;
+/// let ping = orchestrator.test(hook.id.unwrap_or(10)).await?;
+/// orchestrator.update(10, &WebhookDto { enabled: Some(false), ..WebhookDto::default() }).await?;
+/// println!("ping {}", ping.event_id);
+/// # Ok(()) }
+/// ```
 #[derive(Debug, Clone)]
 pub struct UiPathClient {
     http: HttpClient,

@@ -32,6 +32,15 @@ use hook_model::{
 use serde::de::DeserializeOwned;
 
 /// UP42's client, scoped to one workspace. Cheap to clone.
+///
+/// ```no_run
+/// # async fn run(up42: hook_up42::Up42Client) -> Result<(), hook_model::Error> {
+/// use hook_up42::UpdateWebhook;
+/// let mut webhook = up42.initialize_webhook("1df1ebb0-78a4-55d9-b806-15d22e391bd3").await?;
+/// println!("{:?}", webhook.info());
+/// webhook.update(UpdateWebhook { active: Some(false), ..UpdateWebhook::default() }).await?;
+/// # Ok(()) }
+/// ```
 #[derive(Debug, Clone)]
 pub struct Up42Client {
     http: HttpClient,
