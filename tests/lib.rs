@@ -32,19 +32,12 @@ impl World {
     /// An emulator, a receiver (HTTPS for UP42, whose certificate the emulator trusts) and
     /// a client for `provider`.
     pub async fn new(provider: Provider) -> World {
-        let verifier = hook_sign::Verifier::new(hook_emulator::scheme(provider), SECRET).unwrap();
-        let (receiver, emulator) = if provider == Provider::Up42 {
-            let (receiver, certificate) = Receiver::start_tls(verifier).await.unwrap();
-            let emulator = Emulator::builder()
-                .trust_root_pem(certificate.pem)
-                .start()
-                .await
-                .unwrap();
-            (receiver, emulator)
-        } else {
-            let receiver = Receiver::start(verifier).await.unwrap();
-            (receiver, Emulator::builder().start().await.unwrap())
-        };
+        let (receiver, certificate) = Receiver::for_provider(provider, SECRET).await.unwrap();
+        let mut builder = Emulator::builder();
+        if let Some(certificate) = certificate {
+            builder = builder.trust_root_pem(certificate.pem);
+        }
+        let emulator = builder.start().await.unwrap();
         let api = connect(ProviderConfig::for_emulator(&emulator, provider)).unwrap();
         World {
             emulator,

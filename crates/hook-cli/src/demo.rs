@@ -57,25 +57,16 @@ pub async fn run(time_scale: f64) -> Result<ExitCode, String> {
     );
     let mut failed = 0;
     for provider in Provider::ALL {
-        let verifier = hook_sign::Verifier::new(hook_emulator::scheme(provider), SECRET)
-            .map_err(|e| e.to_string())?;
         // UP42 delivers over HTTPS only: its receiver has a self-signed certificate the
         // emulator is told to trust.
-        let (receiver, emulator) = if provider == Provider::Up42 {
-            let (receiver, certificate) = Receiver::start_tls(verifier)
-                .await
-                .map_err(|e| e.to_string())?;
-            let emulator = Emulator::builder()
-                .time_scale(time_scale)
-                .trust_root_pem(certificate.pem)
-                .start()
-                .await;
-            (receiver, emulator.map_err(|e| e.to_string())?)
-        } else {
-            let receiver = Receiver::start(verifier).await.map_err(|e| e.to_string())?;
-            let emulator = Emulator::builder().time_scale(time_scale).start().await;
-            (receiver, emulator.map_err(|e| e.to_string())?)
-        };
+        let (receiver, certificate) = Receiver::for_provider(provider, SECRET)
+            .await
+            .map_err(|e| e.to_string())?;
+        let mut builder = Emulator::builder().time_scale(time_scale);
+        if let Some(certificate) = certificate {
+            builder = builder.trust_root_pem(certificate.pem);
+        }
+        let emulator = builder.start().await.map_err(|e| e.to_string())?;
         let steps = scenario(provider, &emulator, receiver).await;
         let failures = steps.iter().filter(|s| s.outcome.is_err()).count();
         failed += failures;

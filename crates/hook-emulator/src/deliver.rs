@@ -137,19 +137,35 @@ fn json<T: Serialize>(value: &T) -> Vec<u8> {
     serde_json::to_vec(value).unwrap_or_default()
 }
 
+/// Fields of every UiPath delivery that event data may not replace.
+const UIPATH_COMMON_FIELDS: [&str; 7] = [
+    "@odata.context",
+    "Type",
+    "EventId",
+    "Timestamp",
+    "TenantId",
+    "OrganizationUnitId",
+    "UserId",
+];
+
 /// The body `provider` sends for `event` with `data`.
 pub(crate) fn payload(provider: Provider, event: &EventType, data: serde_json::Value) -> Payload {
     let now = OffsetDateTime::now_utc();
     match provider {
         Provider::UiPath => {
             let event_id = uuid::Uuid::new_v4().simple().to_string();
-            // UiPath puts event-specific objects (`Job`, `Queue`, …) at the top level.
-            let extra = match data {
+            // UiPath puts event-specific objects (`Job`, `Queue`, …) at the top level. They
+            // ride in `extra`, flattened beside the common fields, which keep their own
+            // values: the data cannot overwrite the event's type, id or time.
+            let mut extra = match data {
                 serde_json::Value::Object(map) => map,
                 serde_json::Value::Null => serde_json::Map::new(),
                 other => serde_json::Map::from_iter([("Data".to_owned(), other)]),
             };
-            let mut event = UiPathEvent {
+            for owned in UIPATH_COMMON_FIELDS {
+                extra.remove(owned);
+            }
+            let event = UiPathEvent {
                 odata_context: None,
                 kind: event.clone(),
                 event_id: event_id.clone(),
@@ -164,16 +180,8 @@ pub(crate) fn payload(provider: Provider, event: &EventType, data: serde_json::V
                 queue_items: None,
                 releases: None,
                 process_schedule: None,
-                extra: serde_json::Map::new(),
+                extra,
             };
-            // Route known keys through the typed record, so they serialize once.
-            let mut value = serde_json::to_value(&event).unwrap_or_default();
-            if let serde_json::Value::Object(map) = &mut value {
-                map.extend(extra);
-            }
-            if let Ok(typed) = serde_json::from_value::<UiPathEvent>(value) {
-                event = typed;
-            }
             Payload {
                 event_id,
                 body: json(&event),
@@ -472,5 +480,21 @@ mod tests {
         assert_eq!(value["Job"]["Id"], 3);
         assert_eq!(value["Custom"], 1);
         assert_eq!(value["EventId"].as_str().map(str::len), Some(32));
+    }
+
+    #[test]
+    fn uipath_data_cannot_replace_the_common_fields() {
+        let payload = payload(
+            Provider::UiPath,
+            &EventType::new("job.completed"),
+            serde_json::json!({"Type": "forged", "EventId": "x", "Job": {"Id": 1}}),
+        );
+        let text = String::from_utf8(payload.body).unwrap();
+        assert_eq!(text.matches("\"Type\"").count(), 1, "{text}");
+        let value: serde_json::Value = serde_json::from_str(&text).unwrap();
+        assert_eq!(
+            (value["Type"].as_str(), value["EventId"].as_str()),
+            (Some("job.completed"), Some(payload.event_id.as_str()))
+        );
     }
 }

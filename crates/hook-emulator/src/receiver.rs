@@ -151,6 +151,23 @@ impl Receiver {
         })
     }
 
+    /// A receiver verifying `provider`'s deliveries signed with `secret`: HTTPS with a
+    /// self-signed certificate for UP42 (which delivers to HTTPS only; trust the returned
+    /// certificate with [`crate::EmulatorBuilder::trust_root_pem`]), plain HTTP otherwise.
+    pub async fn for_provider(
+        provider: hook_model::Provider,
+        secret: &str,
+    ) -> std::io::Result<(Receiver, Option<Certificate>)> {
+        let verifier = Verifier::new(crate::scheme(provider), secret)
+            .map_err(|e| std::io::Error::new(std::io::ErrorKind::InvalidInput, e.to_string()))?;
+        if provider == hook_model::Provider::Up42 {
+            let (receiver, certificate) = Receiver::start_tls(verifier).await?;
+            Ok((receiver, Some(certificate)))
+        } else {
+            Ok((Receiver::start(verifier).await?, None))
+        }
+    }
+
     /// The URL to register as a webhook.
     pub fn url(&self) -> &str {
         &self.url
