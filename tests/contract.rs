@@ -37,11 +37,9 @@ async fn lifecycle_on_every_provider() {
             "{provider}"
         );
 
-        let patch = WebhookPatch {
-            enabled: Some(false),
-            url: Some("https://y.example/hook".into()),
-            ..WebhookPatch::default()
-        };
+        let patch = WebhookPatch::new()
+            .enabled(false)
+            .url("https://y.example/hook");
         let updated = api.update(&created.id, &patch).await.unwrap();
         assert_eq!(
             (updated.enabled, updated.url.as_str()),
@@ -49,7 +47,7 @@ async fn lifecycle_on_every_provider() {
             "{provider}"
         );
         assert!(
-            api.list(&ListQuery::default())
+            api.list(&ListQuery::new())
                 .await
                 .unwrap()
                 .items
@@ -60,7 +58,7 @@ async fn lifecycle_on_every_provider() {
 
         api.delete(&created.id).await.unwrap();
         assert!(
-            matches!(api.get(&created.id).await, Err(Error::NotFound(_))),
+            matches!(api.get(&created.id).await, Err(Error::NotFound { .. })),
             "{provider}"
         );
     }
@@ -71,12 +69,23 @@ async fn unknown_ids_are_not_found_on_every_provider() {
     for provider in Provider::ALL {
         let world = World::new(provider).await;
         let missing = world.missing_id();
+        let error = world.api.get(&missing).await.unwrap_err();
+        assert!(matches!(error, Error::NotFound { .. }), "{provider}");
+        let context = error.context();
+        assert_eq!(context.provider, Some(provider));
+        assert_eq!(context.operation, Some("get webhook"), "{provider}");
+        assert_eq!(context.webhook_id.as_deref(), Some(missing.as_str()));
+        assert!(!error.is_retryable(), "{provider}");
+        let message = error.to_string();
         assert!(
-            matches!(world.api.get(&missing).await, Err(Error::NotFound(_))),
-            "{provider}"
+            message.contains(missing.as_str()) && message.contains("list the webhooks"),
+            "{provider}: {message}"
         );
         assert!(
-            matches!(world.api.delete(&missing).await, Err(Error::NotFound(_))),
+            matches!(
+                world.api.delete(&missing).await,
+                Err(Error::NotFound { .. })
+            ),
             "{provider}"
         );
     }
@@ -88,7 +97,7 @@ async fn invalid_specs_fail_before_sending_on_every_provider() {
         let world = World::new(provider).await;
         let bad = spec(&world, "bad", "not a url");
         assert!(
-            matches!(world.api.create(&bad).await, Err(Error::Validation { ref field, .. }) if field == "url"),
+            matches!(world.api.create(&bad).await, Err(Error::Invalid { ref field, .. }) if field.eq_ignore_ascii_case("url")),
             "{provider}"
         );
         assert!(
@@ -101,12 +110,12 @@ async fn invalid_specs_fail_before_sending_on_every_provider() {
         .identifier("x".repeat(31))
         .build();
     assert!(
-        matches!(world.api.create(&long).await, Err(Error::Validation { ref field, .. }) if field == "identifier")
+        matches!(world.api.create(&long).await, Err(Error::Invalid { ref field, .. }) if field == "identifier")
     );
     let world = World::new(Provider::Up42).await;
     let http = spec(&world, "plain", "http://x.example");
     assert!(
-        matches!(world.api.create(&http).await, Err(Error::Validation { ref field, .. }) if field == "url")
+        matches!(world.api.create(&http).await, Err(Error::Invalid { ref field, .. }) if field == "url")
     );
 }
 
@@ -124,7 +133,7 @@ async fn duplicate_names_conflict_where_names_are_unique() {
             .create(&spec(&world, "same name", "https://x.example"))
             .await;
         assert!(
-            matches!(again, Err(Error::Conflict(_))),
+            matches!(again, Err(Error::Conflict { .. })),
             "{provider}: {again:?}"
         );
     }
@@ -144,16 +153,10 @@ async fn filters_and_paging_on_every_provider() {
             spec.enabled = i != 0;
             api.create(&spec).await.unwrap();
         }
-        let all: Vec<_> = list_all(
-            api,
-            ListQuery {
-                per_page: Some(2),
-                ..ListQuery::default()
-            },
-        )
-        .try_collect()
-        .await
-        .unwrap();
+        let all: Vec<_> = list_all(api, ListQuery::new().per_page(2))
+            .try_collect()
+            .await
+            .unwrap();
         assert_eq!(all.len(), 5, "{provider}");
         let urls: Vec<&str> = all.iter().map(|w| w.url.as_str()).collect();
         assert_eq!(
@@ -163,22 +166,13 @@ async fn filters_and_paging_on_every_provider() {
                 .collect::<Vec<_>>(),
             "{provider}: creation order"
         );
-        let enabled: Vec<_> = list_all(
-            api,
-            ListQuery {
-                enabled: Some(true),
-                ..ListQuery::default()
-            },
-        )
-        .try_collect()
-        .await
-        .unwrap();
+        let enabled: Vec<_> = list_all(api, ListQuery::new().enabled(true))
+            .try_collect()
+            .await
+            .unwrap();
         assert_eq!(enabled.len(), 4, "{provider}");
         let by_url = api
-            .list(&ListQuery {
-                url: Some("https://x.example/3".into()),
-                ..ListQuery::default()
-            })
+            .list(&ListQuery::new().url("https://x.example/3"))
             .await
             .unwrap();
         assert_eq!(by_url.items.len(), 1, "{provider}");
@@ -228,7 +222,7 @@ async fn event_types_come_from_each_catalog() {
         let types = world.api.event_types().await.unwrap();
         assert_eq!(
             types.len(),
-            hook_facade::model::catalog(provider).len(),
+            hook_facade::catalog(provider).len(),
             "{provider}"
         );
     }

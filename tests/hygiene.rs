@@ -68,7 +68,7 @@ async fn no_secret_or_token_in_debug_display_or_traces() {
             .secret(SECRET)
             .build();
         assert_clean("WebhookSpec", &format!("{spec:?}"), &secrets);
-        let config = ProviderConfig::for_emulator(&world.emulator, provider);
+        let config = ProviderConfig::from_pairs(provider, &world.emulator.env(provider)).unwrap();
         assert_clean("ProviderConfig", &format!("{config:?}"), &secrets);
         assert_clean(
             "Credentials",
@@ -80,13 +80,7 @@ async fn no_secret_or_token_in_debug_display_or_traces() {
         assert_clean("Webhook", &format!("{created:?}"), &secrets);
         let updated = world
             .api
-            .update(
-                &created.id,
-                &WebhookPatch {
-                    secret: Some(SECRET.into()),
-                    ..WebhookPatch::default()
-                },
-            )
+            .update(&created.id, &WebhookPatch::new().secret(SECRET))
             .await
             .unwrap();
         assert_clean("Webhook", &format!("{updated:?}"), &secrets);

@@ -22,7 +22,11 @@ const ROUNDS: usize = 20;
 async fn a_thousand_concurrent_calls_through_one_client_all_succeed_in_bounded_memory() {
     let emulator = Emulator::builder().start().await.unwrap();
     let api = std::sync::Arc::new(
-        connect(ProviderConfig::for_emulator(&emulator, Provider::Generic)).unwrap(),
+        connect(
+            ProviderConfig::from_pairs(Provider::Generic, &emulator.env(Provider::Generic))
+                .unwrap(),
+        )
+        .unwrap(),
     );
     let spec = WebhookSpec::builder("https://x.example/load")
         .events(["user.created"])

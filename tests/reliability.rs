@@ -9,16 +9,12 @@ use std::time::Duration;
 
 use hook_emulator::{Emulator, EmulatorHandle, FaultKind, FaultRule, RouteMatch};
 use hook_facade::{Error, ListQuery, Provider, WebhookApi, WebhookPatch, WebhookSpec, list_all};
-use hook_http::{Auth, ClientConfig, RetryPolicy};
+use hook_http::{Auth, ClientConfig, OAuth2, RetryPolicy};
 
 /// A retry budget sized for 30% faults: 10 retries leave a 0.3^11 ≈ 2e-6 chance per call.
 fn policy() -> RetryPolicy {
-    RetryPolicy {
-        max_retries: 10,
-        base_delay: Duration::from_millis(2),
-        max_delay: Duration::from_millis(40),
-        max_retry_after: Duration::from_secs(2),
-    }
+    RetryPolicy::new(10, Duration::from_millis(2), Duration::from_millis(40))
+        .max_retry_after(Duration::from_secs(2))
 }
 
 fn config(provider: Provider, base: &str, auth: Auth) -> ClientConfig {
@@ -33,12 +29,14 @@ fn client(emulator: &EmulatorHandle, provider: Provider) -> Box<dyn WebhookApi> 
     let c = emulator.credentials();
     match provider {
         Provider::UiPath => {
-            let auth = Auth::ClientCredentials {
-                token_url: format!("{}/identity_/connect/token", emulator.uipath_host()),
-                client_id: c.uipath.client_id.clone(),
-                client_secret: c.uipath.client_secret.clone(),
-                scope: Some("OR.Webhooks".into()),
-            };
+            let auth = Auth::token(
+                OAuth2::client_credentials(
+                    format!("{}/identity_/connect/token", emulator.uipath_host()),
+                    c.uipath.client_id.clone(),
+                    c.uipath.client_secret.clone(),
+                )
+                .scope("OR.Webhooks"),
+            );
             Box::new(
                 hook_facade::uipath::UiPathClient::with_config(config(
                     provider,
@@ -49,11 +47,12 @@ fn client(emulator: &EmulatorHandle, provider: Provider) -> Box<dyn WebhookApi> 
             )
         }
         Provider::Port => {
-            let auth = Auth::PortClient {
-                token_url: format!("{}/v1/auth/access_token", emulator.port_base()),
-                client_id: c.port.client_id.clone(),
-                client_secret: c.port.client_secret.clone(),
-            };
+            let port = hook_facade::port::PortConfig::new(
+                c.port.client_id.clone(),
+                c.port.client_secret.clone(),
+            )
+            .base_url(emulator.port_base());
+            let auth = Auth::token(hook_facade::port::PortToken::new(&port));
             Box::new(
                 hook_facade::port::PortClient::with_config(config(
                     provider,
@@ -64,13 +63,12 @@ fn client(emulator: &EmulatorHandle, provider: Provider) -> Box<dyn WebhookApi> 
             )
         }
         Provider::Up42 => {
-            let auth = Auth::Password {
-                token_url: emulator.up42_token_url(),
-                username: c.up42.username.clone(),
-                password: c.up42.password.clone(),
-                client_id: "up42-sdk".into(),
-                scope: None,
-            };
+            let auth = Auth::token(OAuth2::password(
+                emulator.up42_token_url(),
+                "up42-sdk",
+                c.up42.username.clone(),
+                c.up42.password.clone(),
+            ));
             let config = config(provider, &emulator.up42_base(), auth);
             Box::new(
                 hook_facade::up42::Up42Client::with_config(config, c.up42.workspace_id.clone())
@@ -162,12 +160,18 @@ async fn every_idempotent_call_completes_and_no_create_happens_twice() {
                 Ok(webhook) => created.push(webhook.id),
                 Err(error) => {
                     let kind = match error {
-                        Error::Server { .. } => "server",
+                        Error::Rejected { ref reply, .. } if reply.status >= Some(500) => "server",
                         Error::RateLimited { .. } => "rate limited",
                         Error::Transport { .. } => "transport",
-                        Error::Timeout(_) => "timeout",
+                        Error::Timeout { .. } => "timeout",
                         other => panic!("{provider}: untyped create failure {other:?}"),
                     };
+                    if kind != "rate limited" {
+                        assert!(
+                            !error.is_retryable(),
+                            "{provider}: a create that may have been applied is never retryable: {error}"
+                        );
+                    }
                     *create_errors.entry(kind).or_default() += 1;
                 }
             }
@@ -179,10 +183,7 @@ async fn every_idempotent_call_completes_and_no_create_happens_twice() {
             api.get(id)
                 .await
                 .unwrap_or_else(|e| panic!("{provider} get: {e}"));
-            let patch = WebhookPatch {
-                enabled: Some(false),
-                ..WebhookPatch::default()
-            };
+            let patch = WebhookPatch::new().enabled(false);
             let updated = api
                 .update(id, &patch)
                 .await
@@ -192,10 +193,7 @@ async fn every_idempotent_call_completes_and_no_create_happens_twice() {
         }
         let all: Vec<_> = futures_util::TryStreamExt::try_collect(list_all(
             api.as_ref(),
-            ListQuery {
-                per_page: Some(10),
-                ..ListQuery::default()
-            },
+            ListQuery::new().per_page(10),
         ))
         .await
         .unwrap_or_else(|e| panic!("{provider} list: {e}"));
@@ -212,7 +210,7 @@ async fn every_idempotent_call_completes_and_no_create_happens_twice() {
             .sum();
         emulator.admin().clear_faults().await.unwrap();
         let truth: Vec<_> =
-            futures_util::TryStreamExt::try_collect(list_all(api.as_ref(), ListQuery::default()))
+            futures_util::TryStreamExt::try_collect(list_all(api.as_ref(), ListQuery::new()))
                 .await
                 .unwrap();
         let mut per_url: HashMap<&str, usize> = HashMap::new();

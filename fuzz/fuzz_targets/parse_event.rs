@@ -1,17 +1,22 @@
-//! Event envelope and wire record parsing on hostile bytes: typed errors, never a panic
-//! or a stack overflow.
+//! Event envelope and wire record parsing on hostile bytes, and each provider's error
+//! decoder: typed errors, never a panic or a stack overflow.
 #![no_main]
 
-use hook_model::wire::{generic, port, uipath, up42};
-use hook_model::{Event, Provider, decode};
+use hook_facade::{Event, Provider};
+use hook_facade::{generic, port, uipath, up42};
+use hook_model::decode;
 use libfuzzer_sys::fuzz_target;
 
 fuzz_target!(|data: &[u8]| {
     for provider in Provider::ALL {
         let _ = Event::parse(provider, data);
     }
-    let _ = decode::<uipath::ODataList<uipath::WebhookDto>>("fuzz", data);
-    let _ = decode::<port::WebhookList>("fuzz", data);
-    let _ = decode::<up42::Envelope<Vec<up42::Up42Webhook>>>("fuzz", data);
-    let _ = decode::<generic::DeliveryList>("fuzz", data);
+    let _ = decode::<uipath::wire::ODataList<uipath::wire::WebhookDto>>("fuzz", data);
+    let _ = decode::<port::wire::WebhookList>("fuzz", data);
+    let _ = decode::<up42::wire::Envelope<Vec<up42::wire::Up42Webhook>>>("fuzz", data);
+    let _ = decode::<generic::wire::DeliveryList>("fuzz", data);
+    let _ = uipath::decode_error(data);
+    let _ = port::decode_error(data);
+    let _ = up42::decode_error(data);
+    let _ = generic::decode_error(data);
 });

@@ -133,6 +133,7 @@ fn ci() -> Result {
             "clippy",
             "--workspace",
             "--all-targets",
+            "--all-features",
             "--",
             "-D",
             "warnings",
@@ -164,63 +165,90 @@ fn ci() -> Result {
     Ok(())
 }
 
+/// The provider crates: each owns one provider, and none depends on another.
+const PROVIDER_CRATES: [&str; 4] = ["hook-uipath", "hook-port", "hook-up42", "hook-generic"];
+
+/// Which features a layering check turns on.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Features {
+    /// The defaults: what a user gets without asking.
+    Default,
+    /// Every feature, so a feature-gated edge cannot hide.
+    All,
+}
+
 /// Crates that a library crate must not depend on (normal dependencies, any depth), per
-/// the layering of ARCHITECTURE.md.
-const FORBIDDEN: [(&str, &[&str]); 8] = [
-    ("hook-sign", &["tokio", "reqwest", "serde", "hook-model"]),
-    ("hook-model", &["tokio", "reqwest", "hook-sign"]),
-    ("hook-http", &["hook-sign", "hook-emulator", "axum"]),
+/// the layering of ARCHITECTURE.md. Provider crates are checked apart: none may depend on
+/// another provider crate.
+const FORBIDDEN: [(&str, Features, &[&str]); 6] = [
+    // hook-sign's defaults stay free of tokio and serde; its axum feature brings them.
     (
-        "hook-generic",
+        "hook-sign",
+        Features::Default,
+        &["tokio", "reqwest", "serde"],
+    ),
+    (
+        "hook-sign",
+        Features::All,
+        &["reqwest", "hook-model", "hook-http", "hook-emulator"],
+    ),
+    (
+        "hook-model",
+        Features::All,
         &[
+            "tokio",
+            "reqwest",
+            "hook-sign",
+            "hook-http",
+            "hook-emulator",
+        ],
+    ),
+    (
+        "hook-http",
+        Features::All,
+        &[
+            "hook-sign",
+            "hook-emulator",
+            "axum",
+            "hook-uipath",
             "hook-port",
             "hook-up42",
-            "hook-uipath",
-            "hook-emulator",
-            "axum",
-        ],
-    ),
-    (
-        "hook-port",
-        &[
             "hook-generic",
-            "hook-up42",
-            "hook-uipath",
-            "hook-emulator",
-            "axum",
         ],
     ),
-    (
-        "hook-up42",
-        &[
-            "hook-generic",
-            "hook-port",
-            "hook-uipath",
-            "hook-emulator",
-            "axum",
-        ],
-    ),
-    (
-        "hook-uipath",
-        &[
-            "hook-generic",
-            "hook-port",
-            "hook-up42",
-            "hook-emulator",
-            "axum",
-        ],
-    ),
-    ("hook-facade", &["hook-emulator", "axum"]),
+    ("hook-facade", Features::All, &["hook-emulator", "axum"]),
+    ("hook-emulator", Features::All, &["hook-facade", "hook-cli"]),
 ];
 
-/// Checks the layering with `cargo tree`: arrows point down only.
+/// Files of the shared layers allowed to name a provider: the registry of names.
+const PROVIDER_REGISTRY: &str = "crates/hook-model/src/provider.rs";
+
+/// Checks the layering with `cargo tree` (every feature on, so a feature-gated edge cannot
+/// hide): arrows point down only; and that the shared layers name no provider's rules.
 fn layers() -> Result {
     println!("\n=== layering");
-    for (package, forbidden) in FORBIDDEN {
-        let output = cargo()
-            .args([
-                "tree", "-p", package, "-e", "normal", "--prefix", "none", "--format", "{p}",
-            ])
+    let mut checks: Vec<(&str, Features, Vec<&str>)> = FORBIDDEN
+        .iter()
+        .map(|(package, features, forbidden)| (*package, *features, forbidden.to_vec()))
+        .collect();
+    for package in PROVIDER_CRATES {
+        let mut forbidden: Vec<&str> = PROVIDER_CRATES
+            .iter()
+            .copied()
+            .filter(|other| *other != package)
+            .collect();
+        forbidden.extend(["hook-emulator", "hook-facade", "axum"]);
+        checks.push((package, Features::All, forbidden));
+    }
+    for (package, features, forbidden) in checks {
+        let mut command = cargo();
+        command.args([
+            "tree", "-p", package, "-e", "normal", "--prefix", "none", "--format", "{p}",
+        ]);
+        if features == Features::All {
+            command.arg("--all-features");
+        }
+        let output = command
             .output()
             .map_err(|e| format!("cannot run cargo tree: {e}"))?;
         if !output.status.success() {
@@ -234,17 +262,66 @@ fn layers() -> Result {
             .lines()
             .filter_map(|l| l.split_whitespace().next())
             .collect();
-        for name in forbidden {
+        for name in &forbidden {
             if names.contains(name) {
                 return Err(format!(
                     "{package} depends on {name}: the layering forbids it"
                 ));
             }
         }
-        println!("{package}: no {}", forbidden.join(", no "));
+        let label = match features {
+            Features::Default => "default features",
+            Features::All => "all features",
+        };
+        println!("{package} ({label}): no {}", forbidden.join(", no "));
     }
+    provider_agnostic(&root())?;
     println!("=== layering: ok");
     Ok(())
+}
+
+/// The shared layers (`hook-model`, `hook-http`) match on no provider outside the registry
+/// of names: a line of code (not a comment, not a test module) that names a
+/// `Provider::` variant is a provider's rule in the wrong crate.
+fn provider_agnostic(root: &Path) -> Result {
+    let variants = [
+        "Provider::UiPath",
+        "Provider::Port",
+        "Provider::Up42",
+        "Provider::Generic",
+    ];
+    let mut found = Vec::new();
+    for dir in ["crates/hook-model/src", "crates/hook-http/src"] {
+        let entries =
+            std::fs::read_dir(root.join(dir)).map_err(|e| format!("cannot read {dir}: {e}"))?;
+        for entry in entries.flatten() {
+            let path = entry.path();
+            let relative = format!("{dir}/{}", entry.file_name().to_string_lossy());
+            if relative == PROVIDER_REGISTRY || path.extension().is_none_or(|e| e != "rs") {
+                continue;
+            }
+            let text = std::fs::read_to_string(&path)
+                .map_err(|e| format!("cannot read {relative}: {e}"))?;
+            for (number, line) in text.lines().enumerate() {
+                if line.trim_start().starts_with("#[cfg(test)]") {
+                    break;
+                }
+                let code = line.trim_start();
+                if !code.starts_with("//") && variants.iter().any(|v| code.contains(v)) {
+                    found.push(format!("{relative}:{}: {}", number + 1, code));
+                }
+            }
+        }
+    }
+    if found.is_empty() {
+        println!("hook-model, hook-http: no provider named outside {PROVIDER_REGISTRY}");
+        Ok(())
+    } else {
+        Err(format!(
+            "the shared layers name a provider (move the rule to its crate):\n{}",
+            found.join("\n")
+        ))
+    }
 }
 
 fn proptest(cases: u32, depth: &str) -> Result {

@@ -41,13 +41,14 @@ where
 }
 
 /// Two events of `provider`'s catalog: the one subscribed at first, and one added by the update.
+/// The first two events of `provider`'s catalog, as its crate lists them.
 fn events(provider: Provider) -> (&'static str, &'static str) {
-    match provider {
-        Provider::UiPath => ("job.completed", "job.faulted"),
-        Provider::Port => ("entity.created", "entity.updated"),
-        Provider::Up42 => ("job.status", "order.status"),
-        Provider::Generic => ("user.created", "payment.succeeded"),
-    }
+    let name = |index: usize| {
+        hook_facade::catalog(provider)
+            .get(index)
+            .map_or("unknown.event", |entry| entry.name)
+    };
+    (name(0), name(1))
 }
 
 pub async fn run(time_scale: f64) -> Result<ExitCode, String> {
@@ -123,7 +124,8 @@ async fn scenario(
     mut receiver: Receiver,
 ) -> Vec<Step> {
     let mut steps = Vec::new();
-    let api = match connect(ProviderConfig::for_emulator(emulator, provider)) {
+    let config = ProviderConfig::from_pairs(provider, &emulator.env(provider));
+    let api = match config.and_then(connect) {
         Ok(api) => api,
         Err(e) => {
             steps.push(Step {
@@ -154,7 +156,7 @@ async fn scenario(
 
     step(&mut steps, "list", async {
         let page = api
-            .list(&hook_facade::ListQuery::default())
+            .list(&hook_facade::ListQuery::new())
             .await
             .map_err(|e| e.to_string())?;
         match page.items.iter().any(|w| w.id == id) {
@@ -178,10 +180,7 @@ async fn scenario(
     .await;
 
     step(&mut steps, "update", async {
-        let patch = WebhookPatch {
-            events: Some(vec![first.into(), second.into()]),
-            ..WebhookPatch::default()
-        };
+        let patch = WebhookPatch::new().events([first, second]);
         let webhook = api.update(&id, &patch).await.map_err(|e| e.to_string())?;
         match webhook.events.len() {
             2 => Ok(((), format!("now subscribed to {first} and {second}"))),
@@ -279,7 +278,7 @@ async fn scenario(
     step(&mut steps, "delete", async {
         api.delete(&id).await.map_err(|e| e.to_string())?;
         match api.get(&WebhookId::new(id.as_str())).await {
-            Err(hook_facade::Error::NotFound(_)) => {
+            Err(hook_facade::Error::NotFound { .. }) => {
                 Ok(((), "gone (get answers not found)".to_owned()))
             }
             Ok(_) => Err("still there after delete".into()),

@@ -190,13 +190,12 @@ pub async fn run(args: Args) -> Result<ExitCode, String> {
             page,
             per_page,
         } => {
-            let query = ListQuery {
-                enabled: *enabled,
-                event_type: event.as_deref().map(EventType::new),
-                url: url.clone(),
-                page: *page,
-                per_page: *per_page,
-            };
+            let mut query = ListQuery::new();
+            query.enabled = *enabled;
+            query.event_type = event.as_deref().map(EventType::new);
+            query.url.clone_from(url);
+            query.page = *page;
+            query.per_page = *per_page;
             let page = api.list(&query).await.map_err(fail)?;
             print_webhooks(&page.items, args.json);
             if !args.json && page.has_more {
@@ -233,14 +232,12 @@ pub async fn run(args: Args) -> Result<ExitCode, String> {
             enabled,
             secret,
         } => {
-            let patch = WebhookPatch {
-                url: url.clone(),
-                name: name.clone(),
-                events: (!names.is_empty()).then(|| events(names)),
-                enabled: *enabled,
-                secret: secret.as_deref().map(hook_facade::Secret::new),
-                ..WebhookPatch::default()
-            };
+            let mut patch = WebhookPatch::new();
+            patch.url.clone_from(url);
+            patch.name.clone_from(name);
+            patch.events = (!names.is_empty()).then(|| events(names));
+            patch.enabled = *enabled;
+            patch.secret = secret.as_deref().map(hook_facade::Secret::new);
             if patch.is_empty() {
                 return Err(
                     "nothing to change: give --url, --name, --event, --enabled or --secret".into(),

@@ -75,7 +75,9 @@ async fn fire(State(app): State<Arc<App>>, body: Bytes) -> Response {
             ));
         }
     };
-    let Some(entry) = EventType::new(request.kind.clone()).catalog_entry(request.provider) else {
+    let Some(entry) =
+        EventType::new(request.kind.clone()).find_in(crate::common::catalog(request.provider))
+    else {
         return bad(format!(
             "{:?} is not in {}'s catalog",
             request.kind, request.provider

@@ -25,6 +25,17 @@ pub(crate) fn valid_url(url: &str, https_only: bool) -> Result<(), String> {
     Ok(())
 }
 
+/// The event catalog the emulator validates `provider`'s events against: the provider
+/// crate's own.
+pub(crate) fn catalog(provider: Provider) -> &'static [hook_model::CatalogEntry] {
+    match provider {
+        Provider::UiPath => &hook_uipath::EVENTS,
+        Provider::Port => &hook_port::EVENTS,
+        Provider::Up42 => &hook_up42::EVENTS,
+        Provider::Generic => &hook_generic::EVENTS,
+    }
+}
+
 /// The catalog spelling of each event, or the first name the catalog lacks.
 pub(crate) fn canonical_events(
     provider: Provider,
@@ -34,7 +45,7 @@ pub(crate) fn canonical_events(
         .iter()
         .map(|event| {
             event
-                .catalog_entry(provider)
+                .find_in(catalog(provider))
                 .map(|entry| EventType::new(entry.name))
                 .ok_or_else(|| format!("unknown event type {:?} for {provider}", event.as_str()))
         })

@@ -1,16 +1,16 @@
 //! The delivery engine: build each provider's payload, sign it with that provider's
-//! `hook-sign` preset, POST it, and retry on seed 004's schedule.
+//! `hook-sign` preset, POST it, and retry on the generic service's schedule.
 
 use std::collections::BTreeMap;
 use std::net::IpAddr;
 use std::sync::Arc;
 use std::time::Duration;
 
-use hook_model::wire::generic::GenericEvent;
-use hook_model::wire::port::PortEvent;
-use hook_model::wire::uipath::UiPathEvent;
-use hook_model::{DeliveryStatus, EventType, Provider, RetrySchedule, Secret};
+use hook_generic::GenericEvent;
+use hook_model::{DeliveryStatus, EventType, Provider, Secret};
+use hook_port::PortEvent;
 use hook_sign::{Message, Scheme, Signer};
+use hook_uipath::UiPathEvent;
 use serde::Serialize;
 use time::OffsetDateTime;
 
@@ -280,7 +280,7 @@ async fn run(app: Arc<App>, id: String, retry: bool, first_wait: Duration) {
     if !first_wait.is_zero() {
         tokio::time::sleep(first_wait).await;
     }
-    let schedule = RetrySchedule::default();
+    let schedule = hook_generic::retry_schedule();
     loop {
         let Some((provider, webhook_id, body, attempts)) = app.read(|state| {
             state

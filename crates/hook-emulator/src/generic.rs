@@ -1,4 +1,4 @@
-//! The generic service of seed 004: `/generic/v1/webhooks…`, bearer API key.
+//! The generic service: `/generic/v1/webhooks…`, bearer API key.
 
 use std::collections::HashMap;
 use std::sync::Arc;
@@ -9,8 +9,9 @@ use axum::extract::{Path, Query, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
-use hook_model::wire::generic::{DeliveryList, GenericWebhook, TestAnswer, WebhookList};
-use hook_model::{EventType, GENERIC_EVENTS, Provider, Secret};
+use hook_generic::EVENTS as GENERIC_EVENTS;
+use hook_generic::wire::{DeliveryList, GenericWebhook, TestAnswer, WebhookList};
+use hook_model::{EventType, Provider, Secret};
 
 use crate::app::{App, new_id};
 use crate::common::{canonical_events, json, now, page_params, paginate, valid_url};

@@ -3,7 +3,7 @@
 //!
 //! Like stripe-mock, but it keeps state, validates like the real services, and POSTs
 //! deliveries signed with each provider's [`hook_sign`] preset to loopback receivers,
-//! retrying on seed 004's schedule (scaled or manual time for tests).
+//! retrying on the generic service's schedule (scaled or manual time for tests).
 //!
 //! ```no_run
 //! # async fn run() -> Result<(), Box<dyn std::error::Error>> {
@@ -47,7 +47,7 @@ pub use app::REQUEST_LOG_CAP;
 pub use clock::Clock;
 pub use deliver::{UIPATH_DISABLE, scheme};
 pub use faults::{FaultKind, FaultRule, MAX_BODY, RecordedRequest, RouteMatch};
-use hook_model::Secret;
+use hook_model::{Provider, Secret};
 pub use odata::MAX_FILTER_LEN;
 pub use receiver::{Certificate, Received, Receiver};
 pub use state::{Attempt, DeliveryRecord, State};
@@ -388,6 +388,62 @@ impl EmulatorHandle {
     /// The credentials it accepts.
     pub fn credentials(&self) -> &Credentials {
         &self.credentials
+    }
+
+    /// The `HOOK_*` variables that point `provider`'s client at this emulator, named by
+    /// the provider crate (`hook_uipath::env`, …): feed them to its config's `from_vars`,
+    /// to `hook_facade::ProviderConfig::from_pairs`, or to a shell.
+    ///
+    /// The values are the emulator's fixed test credentials, handed out on purpose.
+    pub fn env(&self, provider: Provider) -> Vec<(&'static str, String)> {
+        let c = &self.credentials;
+        match provider {
+            Provider::UiPath => vec![
+                (hook_uipath::env::URL, self.uipath_host()),
+                (hook_uipath::env::ORG, c.uipath.organization.clone()),
+                (hook_uipath::env::TENANT, c.uipath.tenant.clone()),
+                (hook_uipath::env::CLIENT_ID, c.uipath.client_id.clone()),
+                (
+                    hook_uipath::env::CLIENT_SECRET,
+                    c.uipath.client_secret.expose().to_owned(),
+                ),
+            ],
+            Provider::Port => vec![
+                (hook_port::env::URL, self.port_base()),
+                (hook_port::env::CLIENT_ID, c.port.client_id.clone()),
+                (
+                    hook_port::env::CLIENT_SECRET,
+                    c.port.client_secret.expose().to_owned(),
+                ),
+            ],
+            Provider::Up42 => vec![
+                (hook_up42::env::URL, self.up42_base()),
+                (hook_up42::env::TOKEN_URL, self.up42_token_url()),
+                (hook_up42::env::USERNAME, c.up42.username.clone()),
+                (
+                    hook_up42::env::PASSWORD,
+                    c.up42.password.expose().to_owned(),
+                ),
+                (hook_up42::env::WORKSPACE, c.up42.workspace_id.clone()),
+            ],
+            Provider::Generic => vec![
+                (hook_generic::env::URL, self.generic_base()),
+                (
+                    hook_generic::env::API_KEY,
+                    c.generic.api_key.expose().to_owned(),
+                ),
+            ],
+        }
+    }
+
+    /// Looks `name` up in [`EmulatorHandle::env`] of every provider, the shape each
+    /// provider config's `from_vars` takes: `UiPathConfig::from_vars(|n| emulator.var(n))`.
+    pub fn var(&self, name: &str) -> Option<String> {
+        Provider::ALL
+            .into_iter()
+            .flat_map(|provider| self.env(provider))
+            .find(|(key, _)| *key == name)
+            .map(|(_, value)| value)
     }
 
     /// The admin API client.

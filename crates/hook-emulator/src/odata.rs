@@ -11,7 +11,7 @@
 //!
 //! Anything else is an error with a message, answered as 400 with `errorCode` 1000.
 
-use hook_model::wire::uipath::WebhookDto;
+use hook_uipath::WebhookDto;
 
 /// A parsed filter.
 #[derive(Debug, Clone, PartialEq)]
@@ -276,7 +276,7 @@ mod tests {
     use super::*;
 
     #[test]
-    fn the_seed_filters_parse() {
+    fn the_documented_filters_parse() {
         assert_eq!(
             parse("Url eq 'http://documentation.azurewebsites.net/webhook/documentation'").unwrap(),
             Filter::Eq(

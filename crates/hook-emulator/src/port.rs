@@ -10,7 +10,7 @@ use axum::http::{HeaderMap, StatusCode};
 use axum::response::Response;
 use axum::routing::{get, post};
 use hook_model::Provider;
-use hook_model::wire::port::{PortWebhook, TokenRequest};
+use hook_port::wire::{PortWebhook, TokenRequest};
 
 use crate::app::App;
 use crate::common::{canonical_events, json, now, page_params, paginate, valid_url};
@@ -136,16 +136,35 @@ fn decode(body: &[u8]) -> Result<serde_json::Map<String, serde_json::Value>, Res
     }
 }
 
+/// Port's documented limits, checked here independently of the client's own checks:
+/// identifier 1 to 30 of letters, digits and `@_.+:\/=-`; title ≤ 30; description ≤ 200.
+fn check_limits(webhook: &PortWebhook) -> Result<(), hook_model::Error> {
+    let id = &webhook.identifier;
+    hook_model::check::max_chars("identifier", id, 30)?;
+    if id.is_empty()
+        || !id
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || "@_.+:\\/=-".contains(c))
+    {
+        return Err(hook_model::Error::invalid(
+            "identifier",
+            "use letters, digits and @ _ . + : \\ / = - only",
+        ));
+    }
+    if let Some(title) = &webhook.title {
+        hook_model::check::max_chars("title", title, 30)?;
+    }
+    if let Some(description) = &webhook.description {
+        hook_model::check::max_chars("description", description, 200)?;
+    }
+    Ok(())
+}
+
 /// Checks a full record against Port's schema and limits.
 fn validate(map: serde_json::Map<String, serde_json::Value>) -> Result<PortWebhook, Response> {
     let mut webhook: PortWebhook = serde_json::from_value(serde_json::Value::Object(map))
         .map_err(|e| invalid(format!("the body does not match the webhook schema: {e}")))?;
-    hook_model::check_port_fields(
-        Some(&webhook.identifier),
-        webhook.title.as_deref(),
-        webhook.description.as_deref(),
-    )
-    .map_err(|e| invalid(e.to_string()))?;
+    check_limits(&webhook).map_err(|e| invalid(e.to_string()))?;
     let url = webhook
         .url
         .as_deref()

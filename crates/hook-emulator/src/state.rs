@@ -4,10 +4,11 @@ use std::collections::BTreeMap;
 use std::io::Write as _;
 use std::path::Path;
 
-use hook_model::wire::{
-    generic::GenericWebhook, port::PortWebhook, uipath::WebhookDto, up42::Up42Webhook,
-};
+use hook_generic::GenericWebhook;
 use hook_model::{DeliveryStatus, Provider};
+use hook_port::PortWebhook;
+use hook_uipath::WebhookDto;
+use hook_up42::Up42Webhook;
 use serde::{Deserialize, Serialize};
 use time::OffsetDateTime;
 
@@ -100,7 +101,7 @@ pub struct Attempt {
 }
 
 impl DeliveryRecord {
-    /// The record as the generic API's delivery log shows it (seed 004).
+    /// The record as the generic API's delivery log shows it.
     pub fn to_model(&self) -> hook_model::Delivery {
         hook_model::Delivery {
             id: self.id.clone(),

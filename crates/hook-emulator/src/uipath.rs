@@ -10,11 +10,12 @@ use axum::extract::{Path, Query, State};
 use axum::http::{HeaderMap, Method, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{any, post};
-use hook_model::wire::uipath::{
+use hook_model::{EventType, Provider};
+use hook_uipath::EVENTS as UIPATH_EVENTS;
+use hook_uipath::wire::{
     ERROR_INVALID_REQUEST, ERROR_NAME_TAKEN, ERROR_NOT_FOUND, EventSubscription, EventTypeDto,
     ODataList, WebhookDto,
 };
-use hook_model::{EventType, Provider, UIPATH_EVENTS};
 
 use crate::app::App;
 use crate::common::{canonical_events, json, valid_url};

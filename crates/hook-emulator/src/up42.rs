@@ -10,8 +10,9 @@ use axum::extract::{Path, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
-use hook_model::wire::up42::{EventInfo, TestRun, Up42Webhook};
-use hook_model::{DeliveryStatus, EventType, Provider, Secret, UP42_EVENTS};
+use hook_model::{DeliveryStatus, EventType, Provider, Secret};
+use hook_up42::EVENTS as UP42_EVENTS;
+use hook_up42::wire::{EventInfo, TestRun, Up42Webhook};
 use serde::Serialize;
 
 use crate::app::App;

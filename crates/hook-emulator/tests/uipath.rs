@@ -300,5 +300,5 @@ async fn ping_answers_and_delivers_a_signed_ping_to_the_url() {
     assert_eq!(delivery.headers["x-source"], "UiPath");
     let body: Value = serde_json::from_slice(&delivery.body).unwrap();
     assert_eq!(body["EventId"], ping["EventId"]);
-    hook_model::Event::parse(Provider::UiPath, &delivery.body).unwrap();
+    hook_uipath::parse_event(&delivery.body).unwrap();
 }

@@ -1,6 +1,11 @@
-//! A client for the generic `/v1/webhooks` service of seed 004: create, list, get,
-//! update, delete, test, and the delivery log, in the service's own vocabulary, plus
+//! A generic `/v1/webhooks` service, whole: the wire records ([`wire`]), the event
+//! catalog ([`EVENTS`]), its retry schedule ([`retry_schedule`]), its checks and error
+//! bodies, its `HOOK_GENERIC_*` variables ([`GenericConfig`]), a native client in the
+//! service's words (create, list, get, update, delete, test, and the delivery log), and
 //! [`WebhookApi`].
+//!
+//! The service's list, error and test-answer shapes are *unconfirmed* assumptions, marked
+//! on each record; the wire contract is in this repository's `docs/providers.md`.
 //!
 //! ```no_run
 //! # async fn run() -> Result<(), hook_model::Error> {
@@ -14,18 +19,77 @@
 //! ```
 #![deny(missing_docs)]
 
+mod catalog;
+mod config;
+pub mod wire;
+
+use std::time::Duration;
+
 use async_trait::async_trait;
-use hook_http::{Auth, ClientConfig, HttpClient, Request};
-use hook_model::wire::generic::{DeliveryList, WebhookList};
-pub use hook_model::wire::generic::{GenericWebhook, TestAnswer};
+use hook_http::{Auth, ClientConfig, ErrorReply, HttpClient, Request};
+use hook_model::check::{self, Scheme};
 use hook_model::{
-    Delivery, Error, EventType, EventTypeInfo, ListQuery, Page, Provider, Secret, TestOutcome,
-    Webhook, WebhookApi, WebhookId, WebhookPatch, WebhookSpec,
+    Capabilities, Context, Delivery, Error, EventType, EventTypeInfo, ListQuery, Page, Paging,
+    Provider, RetrySchedule, Secret, TestOutcome, Webhook, WebhookApi, WebhookId, WebhookPatch,
+    WebhookSpec,
 };
 use serde::Serialize;
 
+pub use catalog::EVENTS;
+pub use config::{GenericConfig, env};
+use wire::{DeliveryList, ErrorBody};
+pub use wire::{GenericEvent, GenericWebhook, TestAnswer, WebhookList};
+
+/// What the service offers through [`WebhookApi`].
+pub const CAPABILITIES: Capabilities = Capabilities::new(Paging::PageNumber)
+    .test(true)
+    .delivery_log(true);
+
+/// The service's delivery schedule: attempt 1 at once, then after 30 s, 5 min, 30 min and
+/// 2 h; after the fifth failure the delivery is `failed`.
+pub fn retry_schedule() -> RetrySchedule {
+    RetrySchedule::from_delays([0, 30, 300, 1_800, 7_200].map(Duration::from_secs))
+        .unwrap_or_else(|_| unreachable!("five delays"))
+}
+
+/// Parses a delivery body the service sent.
+///
+/// ```
+/// let body = br#"{"id":"evt_1","type":"user.created","created_at":"2026-01-15T12:30:00Z","data":{}}"#;
+/// let event = hook_generic::parse_event(body)?;
+/// assert_eq!(event.kind, "user.created");
+/// # Ok::<(), hook_model::Error>(())
+/// ```
+pub fn parse_event(body: &[u8]) -> Result<GenericEvent, Error> {
+    hook_model::decode("generic event", body)
+}
+
+/// Reads the service's error body, `{"error": {"code", "message", "field"}}` (*unconfirmed*).
+pub fn decode_error(body: &[u8]) -> ErrorReply {
+    serde_json::from_slice::<ErrorBody>(body)
+        .map(|e| ErrorReply::new(Some(e.error.code), e.error.message).field(e.error.field))
+        .unwrap_or_default()
+}
+
+fn context(operation: &'static str) -> Context {
+    Context::new(Provider::Generic, operation)
+}
+
+fn check_body(
+    url: Option<&str>,
+    events: Option<&[EventType]>,
+    secret: Option<&Secret>,
+) -> Result<(), Error> {
+    if let Some(url) = url {
+        check::url("url", url, Scheme::HttpOrHttps)?;
+    }
+    check::event_names("events", events.unwrap_or_default())?;
+    check::secret("secret", secret)
+}
+
 /// The body of `POST /v1/webhooks`.
 #[derive(Debug, Clone, Serialize)]
+#[non_exhaustive]
 pub struct CreateWebhook {
     /// Where deliveries go.
     pub url: String,
@@ -68,6 +132,7 @@ impl CreateWebhook {
 
 /// The body of `PATCH /v1/webhooks/{id}`; absent fields stay as they are.
 #[derive(Debug, Clone, Default, Serialize)]
+#[non_exhaustive]
 pub struct UpdateWebhook {
     /// A new URL.
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -83,32 +148,45 @@ pub struct UpdateWebhook {
     pub active: Option<bool>,
 }
 
+impl UpdateWebhook {
+    /// A change of nothing yet.
+    pub fn new() -> Self {
+        UpdateWebhook::default()
+    }
+
+    /// Turns delivery on or off.
+    pub fn active(mut self, active: bool) -> Self {
+        self.active = Some(active);
+        self
+    }
+
+    /// Sets a new URL.
+    pub fn url(mut self, url: impl Into<String>) -> Self {
+        self.url = Some(url.into());
+        self
+    }
+}
+
 /// The generic service's client. Cheap to clone.
 ///
 /// ```no_run
 /// # async fn run() -> Result<(), hook_model::Error> {
 /// let client = hook_generic::GenericClient::new("https://api.example.com", "api-key")?;
-/// let (page, more) = client.list_webhooks(Some(1), Some(50)).await?;
-/// for webhook in &page {
+/// let page = client.list_webhooks(Some(1), Some(50)).await?;
+/// for webhook in &page.data {
 ///     let log = client.deliveries(webhook.id.as_deref().unwrap_or_default()).await?;
 ///     println!("{} → {} deliveries", webhook.url, log.len());
 /// }
-/// # let _ = more; Ok(()) }
+/// # Ok(()) }
 /// ```
 #[derive(Debug, Clone)]
 pub struct GenericClient {
     http: HttpClient,
 }
 
-/// The provider's own id must be one path segment.
-fn segment(id: &str) -> Result<&str, Error> {
-    if id.is_empty() || id.contains(['/', '?', '#', '%']) || id.chars().any(char::is_whitespace) {
-        return Err(Error::validation(
-            "id",
-            format!("{id:?} is not a webhook id"),
-        ));
-    }
-    Ok(id)
+/// The webhook's id as one path segment, checked.
+fn segment<'i>(id: &'i str, operation: &'static str) -> Result<&'i str, Error> {
+    check::path_segment("id", id).map_err(|e| e.within(&context(operation).webhook(id)))
 }
 
 impl GenericClient {
@@ -121,10 +199,16 @@ impl GenericClient {
         )?)
     }
 
-    /// A client with a full transport configuration.
+    /// A client for the service `config` names.
+    pub fn from_config(config: GenericConfig) -> Result<Self, Error> {
+        GenericClient::new(&config.base_url, config.api_key)
+    }
+
+    /// A client with a full transport configuration; the service's error decoder is set
+    /// here.
     pub fn with_config(config: ClientConfig) -> Result<Self, Error> {
         Ok(GenericClient {
-            http: HttpClient::new(config)?,
+            http: HttpClient::new(config.errors(decode_error))?,
         })
     }
 
@@ -133,18 +217,14 @@ impl GenericClient {
         &self.http
     }
 
-    /// `POST /v1/webhooks`.
+    /// `POST /v1/webhooks`, checked first.
     pub async fn create_webhook(&self, body: &CreateWebhook) -> Result<GenericWebhook, Error> {
-        let spec = WebhookSpec {
-            events: body.events.clone(),
-            ..WebhookSpec::builder(body.url.clone()).build()
-        };
-        spec.validate(Provider::Generic)?;
-        let response = self
-            .http
-            .send(Request::post("v1/webhooks").json(body)?)
-            .await?;
-        response.json("generic webhook")
+        check_body(Some(&body.url), Some(&body.events), body.secret.as_ref())
+            .map_err(|e| e.within(&context("create webhook")))?;
+        let request = Request::post("v1/webhooks")
+            .operation("create webhook")
+            .json(body)?;
+        self.http.send(request).await?.json("generic webhook")
     }
 
     /// `GET /v1/webhooks?page=&per_page=`: one page, and whether more follow.
@@ -152,71 +232,67 @@ impl GenericClient {
         &self,
         page: Option<u32>,
         per_page: Option<u32>,
-    ) -> Result<(Vec<GenericWebhook>, bool), Error> {
-        let mut request = Request::get("v1/webhooks");
+    ) -> Result<WebhookList, Error> {
+        let mut request = Request::get("v1/webhooks").operation("list webhooks");
         if let Some(page) = page {
             request = request.query("page", page);
         }
         if let Some(per_page) = per_page {
             request = request.query("per_page", per_page);
         }
-        let list: WebhookList = self
-            .http
-            .send(request)
-            .await?
-            .json("generic webhook list")?;
-        Ok((list.data, list.has_more))
+        self.http.send(request).await?.json("generic webhook list")
     }
 
     /// `GET /v1/webhooks/{id}`.
     pub async fn get_webhook(&self, id: &str) -> Result<GenericWebhook, Error> {
-        let path = format!("v1/webhooks/{}", segment(id)?);
-        self.http
-            .send(Request::get(path))
-            .await?
-            .json("generic webhook")
+        let path = format!("v1/webhooks/{}", segment(id, "get webhook")?);
+        let request = Request::get(path).operation("get webhook").webhook(id);
+        self.http.send(request).await?.json("generic webhook")
     }
 
-    /// `PATCH /v1/webhooks/{id}`.
+    /// `PATCH /v1/webhooks/{id}`, checked first.
     pub async fn update_webhook(
         &self,
         id: &str,
         body: &UpdateWebhook,
     ) -> Result<GenericWebhook, Error> {
-        let patch = WebhookPatch {
-            url: body.url.clone(),
-            events: body.events.clone(),
-            ..WebhookPatch::default()
-        };
-        patch.validate(Provider::Generic)?;
-        let path = format!("v1/webhooks/{}", segment(id)?);
-        self.http
-            .send(Request::patch(path).json(body)?)
-            .await?
-            .json("generic webhook")
+        check_body(
+            body.url.as_deref(),
+            body.events.as_deref(),
+            body.secret.as_ref(),
+        )
+        .map_err(|e| e.within(&context("update webhook").webhook(id)))?;
+        let path = format!("v1/webhooks/{}", segment(id, "update webhook")?);
+        let request = Request::patch(path)
+            .operation("update webhook")
+            .webhook(id)
+            .json(body)?;
+        self.http.send(request).await?.json("generic webhook")
     }
 
     /// `DELETE /v1/webhooks/{id}`.
     pub async fn delete_webhook(&self, id: &str) -> Result<(), Error> {
-        let path = format!("v1/webhooks/{}", segment(id)?);
-        self.http.send(Request::delete(path)).await.map(|_| ())
+        let path = format!("v1/webhooks/{}", segment(id, "delete webhook")?);
+        let request = Request::delete(path)
+            .operation("delete webhook")
+            .webhook(id);
+        self.http.send(request).await.map(|_| ())
     }
 
     /// `POST /v1/webhooks/{id}/test`: sends a test event.
     pub async fn test_webhook(&self, id: &str) -> Result<TestAnswer, Error> {
-        let path = format!("v1/webhooks/{}/test", segment(id)?);
-        self.http
-            .send(Request::post(path))
-            .await?
-            .json("generic test answer")
+        let path = format!("v1/webhooks/{}/test", segment(id, "test webhook")?);
+        let request = Request::post(path).operation("test webhook").webhook(id);
+        self.http.send(request).await?.json("generic test answer")
     }
 
     /// `GET /v1/webhooks/{id}/deliveries`: the delivery log.
     pub async fn deliveries(&self, id: &str) -> Result<Vec<Delivery>, Error> {
-        let path = format!("v1/webhooks/{}/deliveries", segment(id)?);
+        let path = format!("v1/webhooks/{}/deliveries", segment(id, "read deliveries")?);
+        let request = Request::get(path).operation("read deliveries").webhook(id);
         let list: DeliveryList = self
             .http
-            .send(Request::get(path))
+            .send(request)
             .await?
             .json("generic delivery log")?;
         Ok(list.deliveries)
@@ -224,21 +300,33 @@ impl GenericClient {
 }
 
 /// The common model of a generic webhook; the record itself is kept in `native`.
-pub fn to_common(record: &GenericWebhook) -> Result<Webhook, Error> {
-    Ok(Webhook {
-        id: WebhookId::new(record.id.clone().unwrap_or_default()),
-        provider: Provider::Generic,
-        name: None,
-        url: record.url.clone(),
-        events: record.events.clone(),
-        all_events: false,
-        enabled: record.active.unwrap_or(true),
-        has_secret: record.secret.as_ref().is_some_and(|s| !s.is_empty()),
-        created_at: record.created_at,
-        updated_at: None,
-        native: serde_json::to_value(record)
-            .map_err(|e| Error::validation("record", e.to_string()))?,
-    })
+pub fn to_common(record: &GenericWebhook) -> Webhook {
+    let native = serde_json::to_value(record).unwrap_or_default();
+    let mut webhook = Webhook::new(
+        Provider::Generic,
+        record.id.clone().unwrap_or_default(),
+        native,
+    );
+    webhook.url.clone_from(&record.url);
+    webhook.events.clone_from(&record.events);
+    webhook.enabled = record.active.unwrap_or(true);
+    webhook.has_secret = record.secret.as_ref().is_some_and(|s| !s.is_empty());
+    webhook.created_at = record.created_at;
+    webhook
+}
+
+fn canonical(events: &[EventType]) -> Vec<EventType> {
+    events.iter().map(|e| e.canonical_in(&EVENTS)).collect()
+}
+
+/// The service's create body for `spec`.
+pub fn from_spec(spec: &WebhookSpec) -> CreateWebhook {
+    CreateWebhook {
+        url: spec.url.clone(),
+        events: canonical(&spec.events),
+        secret: spec.secret.clone(),
+        active: Some(spec.enabled),
+    }
 }
 
 #[async_trait]
@@ -247,55 +335,43 @@ impl WebhookApi for GenericClient {
         Provider::Generic
     }
 
+    fn capabilities(&self) -> Capabilities {
+        CAPABILITIES
+    }
+
     /// Pages server-side; the service has no filters, so `enabled`, `url` and
     /// `event_type` are applied to each page here.
     async fn list(&self, query: &ListQuery) -> Result<Page<Webhook>, Error> {
-        let (records, has_more) = self
+        let list = self
             .list_webhooks(Some(query.page_number()), query.per_page)
             .await?;
-        let webhooks = records.iter().map(to_common).collect::<Result<_, _>>()?;
-        Ok(Page::filtered(webhooks, query, None, has_more))
+        let webhooks = list.data.iter().map(to_common).collect();
+        Ok(Page::filtered(webhooks, query).with_more(list.has_more))
     }
 
     async fn get(&self, id: &WebhookId) -> Result<Webhook, Error> {
-        to_common(&self.get_webhook(id.as_str()).await?)
+        Ok(to_common(&self.get_webhook(id.as_str()).await?))
     }
 
     async fn create(&self, spec: &WebhookSpec) -> Result<Webhook, Error> {
-        spec.validate(Provider::Generic)?;
-        let body = CreateWebhook {
-            url: spec.url.clone(),
-            events: spec
-                .events
-                .iter()
-                .map(|e| e.canonical(Provider::Generic))
-                .collect(),
-            secret: spec.secret.clone(),
-            active: Some(spec.enabled),
-        };
-        to_common(&self.create_webhook(&body).await?)
+        Ok(to_common(&self.create_webhook(&from_spec(spec)).await?))
     }
 
     async fn update(&self, id: &WebhookId, patch: &WebhookPatch) -> Result<Webhook, Error> {
-        patch.validate(Provider::Generic)?;
         if patch.name.is_some() || patch.description.is_some() || patch.headers.is_some() {
-            return Err(Error::Unsupported {
-                provider: Provider::Generic,
-                operation: "name, description or headers on a generic webhook",
-            });
+            return Err(Error::unsupported(
+                Provider::Generic,
+                "names, descriptions or delivery headers",
+                "the service's webhooks have none: change url, events, secret or enabled",
+            ));
         }
         let body = UpdateWebhook {
             url: patch.url.clone(),
-            events: patch.events.as_ref().map(|events| {
-                events
-                    .iter()
-                    .map(|e| e.canonical(Provider::Generic))
-                    .collect()
-            }),
+            events: patch.events.as_deref().map(canonical),
             secret: patch.secret.clone(),
             active: patch.enabled,
         };
-        to_common(&self.update_webhook(id.as_str(), &body).await?)
+        Ok(to_common(&self.update_webhook(id.as_str(), &body).await?))
     }
 
     async fn delete(&self, id: &WebhookId) -> Result<(), Error> {
@@ -304,19 +380,24 @@ impl WebhookApi for GenericClient {
 
     async fn test(&self, id: &WebhookId) -> Result<TestOutcome, Error> {
         let answer = self.test_webhook(id.as_str()).await?;
-        Ok(TestOutcome {
-            event_id: Some(answer.event_id.clone()),
-            tests_run: Some(1),
-            tests_succeeded: None,
-            native: serde_json::to_value(&answer).unwrap_or_default(),
-        })
+        let mut outcome = TestOutcome::new(serde_json::to_value(&answer).unwrap_or_default());
+        outcome.event_id = Some(answer.event_id);
+        outcome.tests_run = Some(1);
+        Ok(outcome)
     }
 
-    /// The service has no event-type endpoint: answers seed 004's catalog.
+    /// The service has no event-type endpoint: answers [`EVENTS`].
     async fn event_types(&self) -> Result<Vec<EventTypeInfo>, Error> {
-        Ok(hook_model::GENERIC_EVENTS
-            .iter()
-            .map(EventTypeInfo::from)
-            .collect())
+        Ok(EVENTS.iter().map(EventTypeInfo::from).collect())
+    }
+}
+
+impl hook_model::DeliveryEvent for GenericEvent {
+    fn kind(&self) -> &EventType {
+        &self.kind
+    }
+
+    fn event_id(&self) -> Option<&str> {
+        Some(&self.id)
     }
 }

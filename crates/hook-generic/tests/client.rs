@@ -19,7 +19,7 @@ fn client(emulator: &EmulatorHandle) -> GenericClient {
 }
 
 #[tokio::test]
-async fn the_native_api_sends_the_seed_wire_shape() {
+async fn the_native_api_sends_the_documented_wire_shape() {
     let emulator = Emulator::builder().start().await.unwrap();
     let client = client(&emulator);
     let created = client
@@ -52,13 +52,7 @@ async fn the_native_api_sends_the_seed_wire_shape() {
     );
 
     let updated = client
-        .update_webhook(
-            &id,
-            &UpdateWebhook {
-                active: Some(false),
-                ..UpdateWebhook::default()
-            },
-        )
+        .update_webhook(&id, &UpdateWebhook::new().active(false))
         .await
         .unwrap();
     assert_eq!(updated.active, Some(false));
@@ -72,12 +66,12 @@ async fn the_native_api_sends_the_seed_wire_shape() {
         client.get_webhook(&id).await.unwrap().url,
         "https://yourapp.com/webhook"
     );
-    let (page, more) = client.list_webhooks(Some(1), Some(10)).await.unwrap();
-    assert_eq!((page.len(), more), (1, false));
+    let page = client.list_webhooks(Some(1), Some(10)).await.unwrap();
+    assert_eq!((page.data.len(), page.has_more), (1, false));
     client.delete_webhook(&id).await.unwrap();
     assert!(matches!(
         client.get_webhook(&id).await,
-        Err(Error::NotFound(_))
+        Err(Error::NotFound { .. })
     ));
 }
 
@@ -90,12 +84,12 @@ async fn bad_input_fails_before_any_request() {
         .await
         .unwrap_err();
     assert!(
-        matches!(error, Error::Validation { ref field, .. } if field == "url"),
+        matches!(error, Error::Invalid { ref field, .. } if field == "url"),
         "{error}"
     );
     assert!(matches!(
         client.get_webhook("../admin").await,
-        Err(Error::Validation { .. })
+        Err(Error::Invalid { .. })
     ));
     assert!(emulator.admin().requests().await.unwrap().is_empty());
     assert!(
@@ -145,48 +139,25 @@ async fn the_common_trait_runs_the_lifecycle_and_pages_with_list_all() {
         assert!(created.has_secret);
         ids.push(created.id);
     }
-    let query = ListQuery {
-        per_page: Some(2),
-        ..ListQuery::default()
-    };
+    let query = ListQuery::new().per_page(2);
     let all: Vec<_> = list_all(api.as_ref(), query).try_collect().await.unwrap();
     assert_eq!(all.iter().map(|w| w.id.clone()).collect::<Vec<_>>(), ids);
 
     let disabled = api
-        .update(
-            &ids[0],
-            &WebhookPatch {
-                enabled: Some(false),
-                ..WebhookPatch::default()
-            },
-        )
+        .update(&ids[0], &WebhookPatch::new().enabled(false))
         .await
         .unwrap();
     assert!(!disabled.enabled);
-    let only_enabled = api
-        .list(&ListQuery {
-            enabled: Some(true),
-            ..ListQuery::default()
-        })
-        .await
-        .unwrap();
+    let only_enabled = api.list(&ListQuery::new().enabled(true)).await.unwrap();
     assert_eq!(only_enabled.items.len(), 4);
-    let renamed = api
-        .update(
-            &ids[1],
-            &WebhookPatch {
-                name: Some("n".into()),
-                ..WebhookPatch::default()
-            },
-        )
-        .await;
+    let renamed = api.update(&ids[1], &WebhookPatch::new().name("n")).await;
     assert!(matches!(renamed, Err(Error::Unsupported { .. })));
     assert_eq!(api.test(&ids[1]).await.unwrap().tests_run, Some(1));
     assert_eq!(api.event_types().await.unwrap().len(), 9);
     api.delete(&ids[0]).await.unwrap();
     assert!(matches!(
         api.get(&WebhookId::new(ids[0].as_str())).await,
-        Err(Error::NotFound(_))
+        Err(Error::NotFound { .. })
     ));
     assert_eq!(api.provider(), Provider::Generic);
 }

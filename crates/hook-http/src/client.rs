@@ -5,7 +5,7 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use bytes::Bytes;
-use hook_model::{Error, Provider, ProviderError, Secret};
+use hook_model::{Applied, Context, Error, Provider, ProviderError, Secret};
 use reqwest::Method;
 use reqwest::header::{HeaderMap, RETRY_AFTER};
 use serde::Serialize;
@@ -13,18 +13,22 @@ use serde::de::DeserializeOwned;
 use tracing::Instrument as _;
 
 use crate::config::{Auth, ClientConfig};
-use crate::errors::{excerpt, map_error};
+use crate::errors::{excerpt, map_error, plain_errors, request_id};
+use crate::token::{TokenBody, TokenSource};
 
 /// Tokens are refreshed this long before they expire.
 pub const REFRESH_MARGIN: Duration = Duration::from_secs(30);
 
-/// One request: method, path relative to the base URL, query, JSON body.
+/// One request: method, path relative to the base URL, query, JSON body, and the
+/// operation and webhook it is about (for errors and traces).
 #[derive(Clone)]
 pub struct Request {
     method: Method,
     path: String,
     query: Vec<(String, String)>,
     body: Option<Vec<u8>>,
+    operation: Option<&'static str>,
+    webhook: Option<String>,
 }
 
 impl fmt::Debug for Request {
@@ -35,6 +39,8 @@ impl fmt::Debug for Request {
             .field("path", &self.path)
             .field("query", &self.query)
             .field("body_bytes", &self.body.as_ref().map(Vec::len))
+            .field("operation", &self.operation)
+            .field("webhook", &self.webhook)
             .finish()
     }
 }
@@ -47,7 +53,21 @@ impl Request {
             path: path.into(),
             query: Vec::new(),
             body: None,
+            operation: None,
+            webhook: None,
         }
+    }
+
+    /// Names the operation (`create webhook`), for errors and traces.
+    pub fn operation(mut self, operation: &'static str) -> Self {
+        self.operation = Some(operation);
+        self
+    }
+
+    /// Names the webhook the request is about, for errors and traces.
+    pub fn webhook(mut self, id: impl std::fmt::Display) -> Self {
+        self.webhook = Some(id.to_string());
+        self
     }
 
     /// `GET path`.
@@ -84,7 +104,7 @@ impl Request {
     /// Sets a JSON body.
     pub fn json<T: Serialize + ?Sized>(mut self, body: &T) -> Result<Self, Error> {
         let bytes = serde_json::to_vec(body)
-            .map_err(|e| Error::validation("body", format!("cannot encode: {e}")))?;
+            .map_err(|e| Error::invalid("body", format!("cannot be encoded as JSON: {e}")))?;
         self.body = Some(bytes);
         Ok(self)
     }
@@ -102,10 +122,31 @@ impl Request {
     fn idempotent(&self) -> bool {
         self.method != Method::POST
     }
+
+    /// The context errors of this request carry.
+    fn context(&self, provider: Provider) -> Context {
+        let mut context = Context::new(provider, self.operation.unwrap_or("request"));
+        context.method = Some(method_name(&self.method));
+        context.webhook_id.clone_from(&self.webhook);
+        context
+    }
+}
+
+fn method_name(method: &Method) -> &'static str {
+    match *method {
+        Method::GET => "GET",
+        Method::POST => "POST",
+        Method::PUT => "PUT",
+        Method::PATCH => "PATCH",
+        Method::DELETE => "DELETE",
+        Method::HEAD => "HEAD",
+        _ => "other",
+    }
 }
 
 /// A successful answer.
 #[derive(Debug, Clone)]
+#[non_exhaustive]
 pub struct Response {
     /// The HTTP status (2xx).
     pub status: u16,
@@ -113,12 +154,14 @@ pub struct Response {
     pub headers: HeaderMap,
     /// The body.
     pub body: Bytes,
+    /// The call it answers, for errors decoding it.
+    pub context: Context,
 }
 
 impl Response {
-    /// Decodes the body as `T`; errors name `what` and the JSON path that failed.
+    /// Decodes the body as `T`; errors name `what`, the JSON path that failed and the call.
     pub fn json<T: DeserializeOwned>(&self, what: &'static str) -> Result<T, Error> {
-        hook_model::decode(what, &self.body)
+        hook_model::decode(what, &self.body).map_err(|e| e.within(&self.context))
     }
 
     /// The body as a JSON value (Null when empty).
@@ -157,10 +200,26 @@ impl fmt::Debug for HttpClient {
     }
 }
 
-fn transport(message: String, source: reqwest::Error) -> Error {
+/// A request that got no answer: what happened, whether it may have taken effect, and
+/// the cause kept as the source (not repeated in the message).
+fn not_answered(error: reqwest::Error, timeout: Duration, context: Context) -> Error {
+    let applied = if error.is_connect() {
+        Applied::No
+    } else {
+        Applied::Maybe
+    };
+    if error.is_timeout() {
+        return Error::Timeout {
+            after: timeout,
+            applied,
+            context: Box::new(context),
+        };
+    }
     Error::Transport {
-        message,
-        source: Some(Box::new(source)),
+        message: kind(&error).into(),
+        applied,
+        source: Some(Box::new(error)),
+        context: Box::new(context),
     }
 }
 
@@ -173,7 +232,12 @@ impl HttpClient {
             .timeout(config.timeout)
             .redirect(reqwest::redirect::Policy::none())
             .build()
-            .map_err(|e| transport("cannot build the HTTP client".into(), e))?;
+            .map_err(|e| Error::Transport {
+                message: "cannot build the HTTP client".into(),
+                applied: Applied::No,
+                source: Some(Box::new(e)),
+                context: Box::new(Context::new(config.provider, "build client")),
+            })?;
         Ok(HttpClient {
             inner: Arc::new(Inner {
                 config,
@@ -204,41 +268,48 @@ impl HttpClient {
     /// Sends `request`: authenticates, retries idempotent requests on connection errors,
     /// timeouts, 429 and 5xx (capped exponential backoff with full jitter, `Retry-After`
     /// honoured up to its cap), refreshes the token once on a 401, and maps error answers
-    /// to [`Error`]. POST is never retried: when its answer is lost the error says the
-    /// change may have happened. A DELETE retried after a lost answer that then meets 404
-    /// succeeds: the first try deleted it.
+    /// to [`Error`] with the provider's decoder. POST is never retried: when its answer is
+    /// lost the error says the change may have been applied. A DELETE retried after a lost
+    /// answer that then meets 404 succeeds: the first try deleted it.
     pub async fn send(&self, request: Request) -> Result<Response, Error> {
         let span = tracing::info_span!(
             "hook.request",
             provider = %self.provider(),
             method = %request.method,
             path = %request.path,
+            operation = request.operation.unwrap_or("request"),
         );
         self.send_inner(request).instrument(span).await
     }
 
     async fn send_inner(&self, request: Request) -> Result<Response, Error> {
         let policy = &self.inner.config.retry;
+        let context = request.context(self.provider());
         let mut retries = 0u32;
         let mut refreshed = false;
         // Whether an earlier try may have been applied without us seeing the answer.
         let mut maybe_applied = false;
         loop {
-            let token = self.token(None).await?;
+            let token = self.token(None).await.map_err(|e| e.within(&context))?;
             let outcome = self.try_once(&request, token.as_ref()).await;
             let delay = match outcome {
                 Ok((status, headers, body)) if (200..300).contains(&status) => {
                     tracing::debug!(status, "answered");
+                    let mut context = context;
+                    context.request_id = request_id(&headers);
                     return Ok(Response {
                         status,
                         headers,
                         body,
+                        context,
                     });
                 }
                 Ok((401, _, _)) if !refreshed && self.refreshable() => {
                     tracing::debug!("401: refreshing the token once");
                     refreshed = true;
-                    self.token(token.as_ref()).await?;
+                    self.token(token.as_ref())
+                        .await
+                        .map_err(|e| e.within(&context))?;
                     continue;
                 }
                 Ok((404, headers, _)) if maybe_applied && request.method == Method::DELETE => {
@@ -248,19 +319,24 @@ impl HttpClient {
                         status: 204,
                         headers,
                         body: Bytes::new(),
+                        context,
                     });
                 }
                 Ok((status, headers, body)) => {
-                    let retry_after = retry_after(&headers);
+                    let wait = retry_after(&headers);
                     let retryable = status == 429 || status >= 500;
+                    let mut context = context.clone();
+                    context.request_id = request_id(&headers);
                     if !(retryable && request.idempotent() && retries < policy.max_retries) {
                         tracing::debug!(status, "failed");
-                        return Err(map_error(self.provider(), status, retry_after, &body));
+                        let decoder = self.inner.config.errors;
+                        return Err(map_error(status, wait, &body, decoder, context));
                     }
-                    match retry_after {
+                    match wait {
                         Some(wait) if wait > policy.max_retry_after => {
                             return Err(Error::RateLimited {
                                 retry_after: Some(wait),
+                                context: Box::new(context),
                             });
                         }
                         Some(wait) => wait,
@@ -268,11 +344,8 @@ impl HttpClient {
                     }
                 }
                 Err(error) => {
-                    if !request.idempotent() {
-                        return Err(lost_post(&request, error));
-                    }
-                    if retries >= policy.max_retries {
-                        return Err(self.classify(error));
+                    if !request.idempotent() || retries >= policy.max_retries {
+                        return Err(not_answered(error, self.inner.config.timeout, context));
                     }
                     tracing::debug!(error = %error, "transport error, will retry");
                     maybe_applied |= !error.is_connect();
@@ -282,18 +355,10 @@ impl HttpClient {
             retries += 1;
             tracing::debug!(
                 retry = retries,
-                delay_ms = delay.as_millis() as u64,
+                delay_ms = u64::try_from(delay.as_millis()).unwrap_or(u64::MAX),
                 "retrying"
             );
             tokio::time::sleep(delay).await;
-        }
-    }
-
-    fn classify(&self, error: reqwest::Error) -> Error {
-        if error.is_timeout() {
-            Error::Timeout(self.inner.config.timeout)
-        } else {
-            transport(describe(&error), error)
         }
     }
 
@@ -303,7 +368,8 @@ impl HttpClient {
         token: Option<&Secret>,
     ) -> Result<(u16, HeaderMap, Bytes), reqwest::Error> {
         let path = request.path.trim_start_matches('/');
-        // Paths come from our own clients; an unjoinable one is a bug, reported as a 0 status.
+        // Paths come from our own clients; an unjoinable one falls back to the base URL,
+        // whose answer then says what is wrong.
         let url = self
             .inner
             .config
@@ -330,117 +396,123 @@ impl HttpClient {
     }
 
     fn refreshable(&self) -> bool {
-        !matches!(self.inner.config.auth, Auth::None | Auth::Bearer(_))
+        matches!(self.inner.config.auth, Auth::Token(_))
     }
 
     /// The token to send. With `stale`, the caller saw it refused: fetch a new one unless
     /// another request already did (so concurrent 401s share one refresh).
     async fn token(&self, stale: Option<&Secret>) -> Result<Option<Secret>, Error> {
-        match &self.inner.config.auth {
+        let source = match &self.inner.config.auth {
             Auth::None => return Ok(None),
             Auth::Bearer(token) => return Ok(Some(token.clone())),
-            _ => {}
-        }
+            Auth::Token(source) => source.clone(),
+        };
         let mut cached = self.inner.token.lock().await;
         let fresh = cached.as_ref().is_some_and(|c| {
             c.refresh_at.is_none_or(|at| Instant::now() < at)
                 && stale.is_none_or(|s| s.expose() != c.token.expose())
         });
         if !fresh {
-            let (token, expires_in) = self.fetch_token().await?;
+            let token = self.fetch_token(source.as_ref()).await?;
             self.inner
                 .token_fetches
                 .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
-            let refresh_at =
-                expires_in.map(|ttl| Instant::now() + ttl.saturating_sub(REFRESH_MARGIN));
-            *cached = Some(Cached { token, refresh_at });
+            // An absurd lifetime saturates instead of overflowing the clock.
+            let refresh_at = token
+                .expires_in
+                .map(|ttl| Instant::now().checked_add(ttl.saturating_sub(REFRESH_MARGIN)));
+            *cached = Some(Cached {
+                token: token.access_token,
+                refresh_at: refresh_at.flatten(),
+            });
         }
         Ok(cached.as_ref().map(|c| c.token.clone()))
     }
 
-    async fn fetch_token(&self) -> Result<(Secret, Option<Duration>), Error> {
-        let http = &self.inner.http;
-        let request = match &self.inner.config.auth {
-            Auth::ClientCredentials {
-                token_url,
-                client_id,
-                client_secret,
-                scope,
-            } => {
-                let mut form = vec![
-                    ("grant_type", "client_credentials"),
-                    ("client_id", client_id.as_str()),
-                    ("client_secret", client_secret.expose()),
-                ];
-                if let Some(scope) = scope {
-                    form.push(("scope", scope));
+    /// Fetches a token, retrying like an idempotent call: connection errors, timeouts, 429
+    /// and 5xx. Only a refusal of the credentials is `Unauthorized`.
+    async fn fetch_token(&self, source: &dyn TokenSource) -> Result<crate::Token, Error> {
+        let policy = &self.inner.config.retry;
+        // No method in the context: asking for a token changes nothing, so a lost answer
+        // is always safe to retry.
+        let mut context = Context::new(self.provider(), "fetch token");
+        let mut retries = 0u32;
+        loop {
+            let request = self.inner.http.post(source.token_url());
+            let request = match source.body() {
+                TokenBody::Form(pairs) => {
+                    let form: Vec<(&str, &str)> =
+                        pairs.iter().map(|(k, v)| (*k, v.expose())).collect();
+                    request.form(&form)
                 }
-                http.post(token_url).form(&form)
+                TokenBody::Json(json) => request
+                    .header("content-type", "application/json")
+                    .body(json.expose().to_owned()),
+            };
+            let outcome = async {
+                let response = request.send().await?;
+                let status = response.status().as_u16();
+                let headers = response.headers().clone();
+                let body = response.bytes().await?;
+                Ok::<_, reqwest::Error>((status, headers, body))
             }
-            Auth::Password {
-                token_url,
-                username,
-                password,
-                client_id,
-                scope,
-            } => {
-                let mut form = vec![
-                    ("grant_type", "password"),
-                    ("username", username.as_str()),
-                    ("password", password.expose()),
-                    ("client_id", client_id.as_str()),
-                ];
-                if let Some(scope) = scope {
-                    form.push(("scope", scope));
+            .await;
+            let delay = match outcome {
+                Ok((status, headers, body)) if (200..300).contains(&status) => {
+                    context.request_id = request_id(&headers);
+                    return source.parse(&body).map_err(|e| e.within(&context));
                 }
-                http.post(token_url).form(&form)
-            }
-            Auth::PortClient {
-                token_url,
-                client_id,
-                client_secret,
-            } => http
-                .post(token_url)
-                .json(&hook_model::wire::port::TokenRequest {
-                    client_id: client_id.clone(),
-                    client_secret: client_secret.clone(),
-                }),
-            Auth::None | Auth::Bearer(_) => {
-                return Err(Error::validation("auth", "no token endpoint configured"));
-            }
-        };
-        let response = request.send().await.map_err(|e| self.classify(e))?;
-        let status = response.status().as_u16();
-        let body = response.bytes().await.map_err(|e| self.classify(e))?;
-        if !(200..300).contains(&status) {
-            let message = serde_json::from_slice::<serde_json::Value>(&body)
-                .ok()
-                .and_then(|v| {
-                    v.get("error_description")
-                        .or_else(|| v.get("message"))
-                        .and_then(|m| m.as_str())
-                        .map(str::to_owned)
-                })
-                .unwrap_or_else(|| excerpt(&body));
-            return Err(Error::Unauthorized(ProviderError {
-                status: Some(status),
-                code: None,
-                message: format!("token request refused: {message}"),
-            }));
+                Ok((status, headers, body)) => {
+                    let wait = retry_after(&headers);
+                    let retryable = status == 429 || status >= 500;
+                    if !retryable || retries >= policy.max_retries {
+                        context.request_id = request_id(&headers);
+                        return Err(token_refusal(status, wait, &body, context));
+                    }
+                    wait.map_or_else(
+                        || policy.backoff(retries + 1),
+                        |w| w.min(policy.max_retry_after),
+                    )
+                }
+                Err(error) => {
+                    if retries >= policy.max_retries {
+                        return Err(not_answered(error, self.inner.config.timeout, context));
+                    }
+                    policy.backoff(retries + 1)
+                }
+            };
+            retries += 1;
+            tracing::debug!(retry = retries, "token endpoint failed, retrying");
+            tokio::time::sleep(delay).await;
         }
-        #[derive(serde::Deserialize)]
-        struct Answer {
-            #[serde(alias = "accessToken")]
-            access_token: Secret,
-            #[serde(default, alias = "expiresIn")]
-            expires_in: Option<u64>,
-        }
-        let answer: Answer = hook_model::decode("token answer", &body)?;
-        Ok((
-            answer.access_token,
-            answer.expires_in.map(Duration::from_secs),
-        ))
     }
+}
+
+/// A token endpoint's error answer: a refusal of the credentials (401, 403, or OAuth 2's
+/// `invalid_client`, `invalid_grant`, `unauthorized_client`) is `Unauthorized`; anything
+/// else keeps its status family.
+fn token_refusal(status: u16, wait: Option<Duration>, body: &[u8], context: Context) -> Error {
+    let said = plain_errors(body);
+    let credentials = matches!(status, 401 | 403)
+        || matches!(
+            said.code.as_deref(),
+            Some("invalid_client" | "invalid_grant" | "unauthorized_client")
+        );
+    if credentials {
+        let message = said
+            .message
+            .or(said.code.clone())
+            .unwrap_or_else(|| excerpt(body));
+        return Error::Unauthorized {
+            reply: ProviderError::new(
+                status,
+                said.code,
+                format!("token request refused: {message}"),
+            ),
+            context: Box::new(context),
+        };
+    }
+    map_error(status, wait, body, plain_errors, context)
 }
 
 fn retry_after(headers: &HeaderMap) -> Option<Duration> {
@@ -448,51 +520,13 @@ fn retry_after(headers: &HeaderMap) -> Option<Duration> {
     value.trim().parse::<u64>().ok().map(Duration::from_secs)
 }
 
-fn describe(error: &reqwest::Error) -> String {
-    let mut message = error.without_url_ref().to_string();
-    let mut source = std::error::Error::source(error);
-    while let Some(cause) = source {
-        message.push_str(": ");
-        message.push_str(&cause.to_string());
-        source = cause.source();
-    }
-    message
-}
-
-/// A POST whose answer did not arrive: say whether it may have been applied.
-fn lost_post(request: &Request, error: reqwest::Error) -> Error {
-    let message = if error.is_connect() {
-        format!(
-            "POST {} could not connect, so nothing was sent: {}",
-            request.path,
-            describe(&error)
-        )
+/// What kind of failure a transport error was, in words; the error itself is the source.
+fn kind(error: &reqwest::Error) -> &'static str {
+    if error.is_connect() {
+        "the connection failed, so nothing was sent"
+    } else if error.is_body() || error.is_decode() {
+        "the answer was cut off"
     } else {
-        format!(
-            "POST {} was sent but its answer was lost ({}): the change may have been applied; \
-             list before creating again",
-            request.path,
-            describe(&error)
-        )
-    };
-    transport(message, error)
-}
-
-trait WithoutUrl {
-    fn without_url_ref(&self) -> String;
-}
-
-impl WithoutUrl for reqwest::Error {
-    /// reqwest prints the URL; ours hold no secrets, but the kind alone reads better.
-    fn without_url_ref(&self) -> String {
-        if self.is_timeout() {
-            "timed out".into()
-        } else if self.is_connect() {
-            "connection failed".into()
-        } else if self.is_body() || self.is_decode() {
-            "the answer was cut off".into()
-        } else {
-            "request failed".into()
-        }
+        "the request failed after it was sent"
     }
 }

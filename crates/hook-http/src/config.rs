@@ -4,8 +4,13 @@ use std::fmt;
 use std::net::IpAddr;
 use std::time::Duration;
 
+use std::sync::Arc;
+
 use hook_model::{Error, Provider, Secret};
 use url::Url;
+
+use crate::errors::{ErrorDecoder, plain_errors};
+use crate::token::TokenSource;
 
 /// How requests are authenticated.
 #[derive(Clone)]
@@ -15,39 +20,15 @@ pub enum Auth {
     None,
     /// A fixed bearer token: a personal access token, an API key.
     Bearer(Secret),
-    /// OAuth 2 client credentials, form-encoded (UiPath identity, UP42).
-    ClientCredentials {
-        /// The token endpoint.
-        token_url: String,
-        /// `client_id`.
-        client_id: String,
-        /// `client_secret`.
-        client_secret: Secret,
-        /// `scope`, if any.
-        scope: Option<String>,
-    },
-    /// OAuth 2 password grant, form-encoded (UP42).
-    Password {
-        /// The token endpoint.
-        token_url: String,
-        /// `username`.
-        username: String,
-        /// `password`.
-        password: Secret,
-        /// `client_id`.
-        client_id: String,
-        /// `scope`, if any.
-        scope: Option<String>,
-    },
-    /// Port's JSON `{"clientId", "clientSecret"}` exchange.
-    PortClient {
-        /// `…/v1/auth/access_token`.
-        token_url: String,
-        /// `clientId`.
-        client_id: String,
-        /// `clientSecret`.
-        client_secret: Secret,
-    },
+    /// Tokens fetched from a provider's token endpoint, cached and refreshed.
+    Token(Arc<dyn TokenSource>),
+}
+
+impl Auth {
+    /// Tokens from `source`.
+    pub fn token(source: impl TokenSource + 'static) -> Self {
+        Auth::Token(Arc::new(source))
+    }
 }
 
 impl fmt::Debug for Auth {
@@ -55,42 +36,14 @@ impl fmt::Debug for Auth {
         match self {
             Auth::None => f.write_str("None"),
             Auth::Bearer(_) => f.write_str("Bearer(<redacted>)"),
-            Auth::ClientCredentials {
-                token_url,
-                client_id,
-                ..
-            } => f
-                .debug_struct("ClientCredentials")
-                .field("token_url", token_url)
-                .field("client_id", client_id)
-                .field("client_secret", &"<redacted>")
-                .finish(),
-            Auth::Password {
-                token_url,
-                username,
-                ..
-            } => f
-                .debug_struct("Password")
-                .field("token_url", token_url)
-                .field("username", username)
-                .field("password", &"<redacted>")
-                .finish(),
-            Auth::PortClient {
-                token_url,
-                client_id,
-                ..
-            } => f
-                .debug_struct("PortClient")
-                .field("token_url", token_url)
-                .field("client_id", client_id)
-                .field("client_secret", &"<redacted>")
-                .finish(),
+            Auth::Token(source) => f.debug_tuple("Token").field(source).finish(),
         }
     }
 }
 
 /// When and how idempotent requests are retried.
 #[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
 pub struct RetryPolicy {
     /// Retries after the first try (0 disables retrying).
     pub max_retries: u32,
@@ -122,6 +75,22 @@ impl RetryPolicy {
         }
     }
 
+    /// Up to `max_retries` retries, backing off from `base_delay` up to `max_delay`.
+    pub fn new(max_retries: u32, base_delay: Duration, max_delay: Duration) -> Self {
+        RetryPolicy {
+            max_retries,
+            base_delay,
+            max_delay,
+            ..RetryPolicy::default()
+        }
+    }
+
+    /// The longest `Retry-After` honoured; longer answers fail as `RateLimited`.
+    pub fn max_retry_after(mut self, max: Duration) -> Self {
+        self.max_retry_after = max;
+        self
+    }
+
     /// The full-jitter backoff before retry `n` (1-based): uniform in
     /// `[0, min(max_delay, base_delay · 2^(n-1))]`.
     pub fn backoff(&self, n: u32) -> Duration {
@@ -133,10 +102,12 @@ impl RetryPolicy {
     }
 }
 
-/// Everything a provider client's transport needs.
+/// Everything a provider client's transport needs. The provider crate builds one, plugging
+/// in its token source (through [`Auth`]) and its [`ErrorDecoder`].
 #[derive(Debug, Clone)]
+#[non_exhaustive]
 pub struct ClientConfig {
-    /// Which provider's error bodies to expect.
+    /// The provider, for error context and tracing.
     pub provider: Provider,
     /// Requests' paths are joined to this.
     pub base_url: Url,
@@ -150,6 +121,8 @@ pub struct ClientConfig {
     pub user_agent: String,
     /// Accept `http://` base URLs on hosts other than loopback.
     pub allow_http: bool,
+    /// Reads the provider's error bodies.
+    pub errors: ErrorDecoder,
 }
 
 impl ClientConfig {
@@ -159,9 +132,8 @@ impl ClientConfig {
     /// `[::1]`, `localhost`) or [`ClientConfig::allow_http`] is set before
     /// [`ClientConfig::validate`].
     pub fn new(provider: Provider, base_url: &str, auth: Auth) -> Result<Self, Error> {
-        let mut base = Url::parse(base_url).map_err(|e| {
-            Error::validation("base_url", format!("{base_url:?} is not a URL: {e}"))
-        })?;
+        let mut base = Url::parse(base_url)
+            .map_err(|e| Error::invalid("base_url", format!("{base_url:?} is not a URL: {e}")))?;
         // A base without a trailing slash would lose its last segment on join.
         if !base.path().ends_with('/') {
             let path = format!("{}/", base.path());
@@ -175,6 +147,7 @@ impl ClientConfig {
             retry: RetryPolicy::default(),
             user_agent: concat!("hook/", env!("CARGO_PKG_VERSION")).to_owned(),
             allow_http: false,
+            errors: plain_errors,
         };
         config.validate()?;
         Ok(config)
@@ -198,23 +171,33 @@ impl ClientConfig {
         self
     }
 
+    /// Sets how the provider's error bodies are read.
+    pub fn errors(mut self, decoder: ErrorDecoder) -> Self {
+        self.errors = decoder;
+        self
+    }
+
+    /// Sets the `User-Agent`.
+    pub fn user_agent(mut self, user_agent: impl Into<String>) -> Self {
+        self.user_agent = user_agent.into();
+        self
+    }
+
     /// Checks the base URL and token URL schemes.
     pub fn validate(&self) -> Result<(), Error> {
         check_scheme("base_url", &self.base_url, self.allow_http)?;
         let token_url = match &self.auth {
-            Auth::ClientCredentials { token_url, .. }
-            | Auth::Password { token_url, .. }
-            | Auth::PortClient { token_url, .. } => Some(token_url),
+            Auth::Token(source) => Some(source.token_url()),
             Auth::None | Auth::Bearer(_) => None,
         };
         if let Some(token_url) = token_url {
             let url = Url::parse(token_url).map_err(|e| {
-                Error::validation("token_url", format!("{token_url:?} is not a URL: {e}"))
+                Error::invalid("token_url", format!("{token_url:?} is not a URL: {e}"))
             })?;
             check_scheme("token_url", &url, self.allow_http)?;
         }
         if self.timeout.is_zero() {
-            return Err(Error::validation("timeout", "must be above zero"));
+            return Err(Error::invalid("timeout", "must be above zero"));
         }
         Ok(())
     }
@@ -234,11 +217,11 @@ fn check_scheme(field: &str, url: &Url, allow_http: bool) -> Result<(), Error> {
     match url.scheme() {
         "https" => Ok(()),
         "http" if allow_http || is_loopback(url) => Ok(()),
-        "http" => Err(Error::validation(
+        "http" => Err(Error::invalid(
             field,
             format!("{url} is plain HTTP: use https://, or allow_http for a trusted network"),
         )),
-        other => Err(Error::validation(
+        other => Err(Error::invalid(
             field,
             format!("scheme {other:?} is not http or https"),
         )),
@@ -277,10 +260,11 @@ mod tests {
     #[test]
     fn base_urls_gain_a_trailing_slash() {
         let config =
-            ClientConfig::new(Provider::Port, "https://api.getport.io/port", Auth::None).unwrap();
+            ClientConfig::new(Provider::Generic, "https://api.example.com/svc", Auth::None)
+                .unwrap();
         assert_eq!(
             config.base_url.join("v1/webhooks").unwrap().as_str(),
-            "https://api.getport.io/port/v1/webhooks"
+            "https://api.example.com/svc/v1/webhooks"
         );
     }
 
@@ -295,12 +279,11 @@ mod tests {
 
     #[test]
     fn debug_prints_no_secret() {
-        let auth = Auth::ClientCredentials {
-            token_url: "https://x".into(),
-            client_id: "id".into(),
-            client_secret: Secret::new("hunter2"),
-            scope: None,
-        };
+        let auth = Auth::token(crate::OAuth2::client_credentials(
+            "https://x",
+            "id",
+            "hunter2",
+        ));
         let config = ClientConfig::new(Provider::UiPath, "https://x.example", auth).unwrap();
         assert!(!format!("{config:?}").contains("hunter2"));
         assert!(!format!("{:?}", Auth::Bearer(Secret::new("tok123"))).contains("tok123"));

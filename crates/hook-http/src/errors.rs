@@ -1,63 +1,75 @@
-//! Each provider's error body, parsed into [`hook_model::Error`] with its own code and
-//! message kept.
+//! Error answers mapped to [`hook_model::Error`], with the provider's own words read by
+//! the provider's [`ErrorDecoder`].
 
 use std::time::Duration;
 
-use hook_model::wire::{generic, port, uipath, up42};
-use hook_model::{Error, Provider, ProviderError};
+use hook_model::{Context, Error, ProviderError};
+use reqwest::header::HeaderMap;
 
 /// The most of an unparsed error body kept in an error.
 pub const BODY_EXCERPT: usize = 512;
 
-/// What a provider said in an error body: its code, message and (if any) field.
-#[derive(Debug, Default)]
-struct Said {
-    code: Option<String>,
-    message: Option<String>,
-    field: Option<String>,
+/// Response headers that carry a provider's request or trace id, in the order tried.
+pub const REQUEST_ID_HEADERS: [&str; 4] = [
+    "x-request-id",
+    "x-correlation-id",
+    "request-id",
+    "x-amzn-requestid",
+];
+
+/// What a provider's error body said. Every field is optional: a body that is not the
+/// provider's shape leaves them empty, and the transport keeps an excerpt instead.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct ErrorReply {
+    /// The provider's own code.
+    pub code: Option<String>,
+    /// The provider's message.
+    pub message: Option<String>,
+    /// The field the provider blamed.
+    pub field: Option<String>,
+    /// A request or trace id carried in the body (UiPath's `traceId`).
+    pub request_id: Option<String>,
 }
 
-fn said(provider: Provider, body: &[u8]) -> Said {
-    match provider {
-        Provider::UiPath => serde_json::from_slice::<uipath::ErrorBody>(body)
-            .map(|e| Said {
-                code: e.error_code.map(|c| c.to_string()),
-                message: Some(e.message),
-                field: None,
-            })
-            .unwrap_or_default(),
-        Provider::Port => serde_json::from_slice::<port::ErrorBody>(body)
-            .map(|e| Said {
-                code: Some(e.error),
-                message: Some(e.message),
-                field: None,
-            })
-            .unwrap_or_default(),
-        Provider::Up42 => serde_json::from_slice::<up42::Envelope<serde_json::Value>>(body)
-            .ok()
-            .and_then(|e| e.error)
-            .map(|e| Said {
-                code: match e.code {
-                    serde_json::Value::Null => None,
-                    serde_json::Value::String(s) => Some(s),
-                    other => Some(other.to_string()),
-                },
-                message: Some(e.message),
-                field: e
-                    .details
-                    .as_ref()
-                    .and_then(|d| d.get("field"))
-                    .and_then(|f| f.as_str())
-                    .map(str::to_owned),
-            })
-            .unwrap_or_default(),
-        Provider::Generic => serde_json::from_slice::<generic::ErrorBody>(body)
-            .map(|e| Said {
-                code: Some(e.error.code),
-                message: Some(e.error.message),
-                field: e.error.field,
-            })
-            .unwrap_or_default(),
+impl ErrorReply {
+    /// A reply with a code and a message.
+    pub fn new(code: Option<String>, message: impl Into<String>) -> Self {
+        ErrorReply {
+            code,
+            message: Some(message.into()),
+            ..ErrorReply::default()
+        }
+    }
+
+    /// The same, blaming `field`.
+    pub fn field(mut self, field: Option<String>) -> Self {
+        self.field = field;
+        self
+    }
+
+    /// The same, carrying the provider's request or trace id.
+    pub fn request_id(mut self, request_id: Option<String>) -> Self {
+        self.request_id = request_id;
+        self
+    }
+}
+
+/// Reads a provider's error body; provider crates supply theirs in the
+/// [`crate::ClientConfig`]. Must not panic on any input.
+pub type ErrorDecoder = fn(&[u8]) -> ErrorReply;
+
+/// The decoder for providers with no documented error shape: reads a top-level
+/// `message` (and `code` or `error` when they are strings), else nothing.
+pub fn plain_errors(body: &[u8]) -> ErrorReply {
+    let Ok(value) = serde_json::from_slice::<serde_json::Value>(body) else {
+        return ErrorReply::default();
+    };
+    let text = |key: &str| value.get(key).and_then(|v| v.as_str()).map(str::to_owned);
+    ErrorReply {
+        code: text("code").or_else(|| text("error")),
+        message: text("message").or_else(|| text("error_description")),
+        ..ErrorReply::default()
     }
 }
 
@@ -70,36 +82,42 @@ pub fn excerpt(body: &[u8]) -> String {
     }
 }
 
-/// Maps a non-success answer to an [`Error`].
+/// The provider's request id from the response headers, if it sent one.
+pub fn request_id(headers: &HeaderMap) -> Option<String> {
+    REQUEST_ID_HEADERS.iter().find_map(|name| {
+        let value = headers.get(*name)?.to_str().ok()?.trim();
+        (!value.is_empty()).then(|| value.chars().take(200).collect())
+    })
+}
+
+/// Maps a non-success answer to an [`Error`] in `context`.
 pub fn map_error(
-    provider: Provider,
     status: u16,
     retry_after: Option<Duration>,
     body: &[u8],
+    decoder: ErrorDecoder,
+    mut context: Context,
 ) -> Error {
-    let said = said(provider, body);
-    let detail = ProviderError {
-        status: Some(status),
-        code: said.code.clone(),
-        message: said.message.clone().unwrap_or_else(|| excerpt(body)),
-    };
+    let said = decoder(body);
+    if context.request_id.is_none() {
+        context.request_id = said.request_id;
+    }
+    let reply = ProviderError::new(
+        status,
+        said.code,
+        said.message.unwrap_or_else(|| excerpt(body)),
+    )
+    .field(said.field);
+    let context = Box::new(context);
     match status {
-        400 | 422 => Error::Validation {
-            field: said.field.unwrap_or_else(|| "request".into()),
-            message: detail.to_string(),
+        401 | 403 => Error::Unauthorized { reply, context },
+        404 => Error::NotFound { reply, context },
+        409 => Error::Conflict { reply, context },
+        429 => Error::RateLimited {
+            retry_after,
+            context,
         },
-        413 => Error::Validation {
-            field: "body".into(),
-            message: detail.to_string(),
-        },
-        401 | 403 => Error::Unauthorized(detail),
-        404 => Error::NotFound(detail),
-        409 => Error::Conflict(detail),
-        429 => Error::RateLimited { retry_after },
-        _ => Error::Server {
-            status,
-            body: said.message.unwrap_or_else(|| excerpt(body)),
-        },
+        _ => Error::Rejected { reply, context },
     }
 }
 
@@ -108,63 +126,61 @@ mod tests {
     use super::*;
 
     #[test]
-    fn uipath_codes_are_kept() {
-        let body = br#"{"message":"Webhook does not exist.","errorCode":1002,"resourceIds":[4]}"#;
-        match map_error(Provider::UiPath, 404, None, body) {
-            Error::NotFound(e) => assert_eq!(
-                (e.code.as_deref(), e.message.as_str()),
-                (Some("1002"), "Webhook does not exist.")
-            ),
+    fn statuses_map_to_their_family_and_keep_the_providers_words() {
+        let body = br#"{"code":"validation","message":"url is required"}"#;
+        match map_error(422, None, body, plain_errors, Context::default()) {
+            Error::Rejected { reply, .. } => {
+                assert_eq!(reply.code.as_deref(), Some("validation"));
+                assert_eq!(reply.message, "url is required");
+                assert_eq!(reply.status, Some(422));
+            }
             other => panic!("{other:?}"),
         }
-        assert!(matches!(
-            map_error(
-                Provider::UiPath,
-                409,
-                None,
-                br#"{"message":"taken","errorCode":1001}"#
+        for (status, check) in [
+            (
+                401,
+                (|e: &Error| matches!(e, Error::Unauthorized { .. })) as fn(&Error) -> bool,
             ),
-            Error::Conflict(_)
+            (404, |e| matches!(e, Error::NotFound { .. })),
+            (409, |e| matches!(e, Error::Conflict { .. })),
+            (503, |e| matches!(e, Error::Rejected { .. })),
+        ] {
+            assert!(
+                check(&map_error(
+                    status,
+                    None,
+                    b"",
+                    plain_errors,
+                    Context::default()
+                )),
+                "{status}"
+            );
+        }
+        assert!(matches!(
+            map_error(429, Some(Duration::from_secs(3)), b"", plain_errors, Context::default()),
+            Error::RateLimited { retry_after: Some(d), .. } if d == Duration::from_secs(3)
         ));
     }
 
     #[test]
-    fn fields_are_named_where_the_provider_names_them() {
-        let body =
-            br#"{"error":{"code":"validation_error","message":"url is required","field":"url"}}"#;
-        assert!(
-            matches!(map_error(Provider::Generic, 422, None, body), Error::Validation { field, .. } if field == "url")
-        );
-        let body = br#"{"data":null,"error":{"code":400,"message":"HTTPS is required","details":{"field":"url"}}}"#;
-        assert!(
-            matches!(map_error(Provider::Up42, 400, None, body), Error::Validation { field, .. } if field == "url")
-        );
-        let body = br#"{"ok":false,"error":"validation_error","message":"title too long"}"#;
-        match map_error(Provider::Port, 422, None, body) {
-            Error::Validation { field, message } => {
-                assert_eq!(field, "request");
-                assert!(message.contains("title too long") && message.contains("validation_error"));
-            }
-            other => panic!("{other:?}"),
-        }
-    }
-
-    #[test]
-    fn unparsed_bodies_are_excerpted_and_statuses_still_map() {
+    fn unparsed_bodies_are_excerpted() {
         let long = vec![b'x'; 2_000];
-        match map_error(Provider::Port, 502, None, &long) {
-            Error::Server { status, body } => {
-                assert_eq!((status, body.chars().count()), (502, BODY_EXCERPT + 1))
-            }
-            other => panic!("{other:?}"),
+        let error = map_error(502, None, &long, plain_errors, Context::default());
+        assert_eq!(
+            error.reply().map(|r| r.message.chars().count()),
+            Some(BODY_EXCERPT + 1)
+        );
+    }
+
+    #[test]
+    fn request_ids_come_from_headers_or_the_body() {
+        let mut headers = HeaderMap::new();
+        headers.insert("x-request-id", "abc".parse().unwrap());
+        assert_eq!(request_id(&headers).as_deref(), Some("abc"));
+        fn traced(_: &[u8]) -> ErrorReply {
+            ErrorReply::default().request_id(Some("trace-1".into()))
         }
-        assert!(matches!(
-            map_error(Provider::Generic, 429, Some(Duration::from_secs(3)), b""),
-            Error::RateLimited { retry_after: Some(d) } if d == Duration::from_secs(3)
-        ));
-        assert!(matches!(
-            map_error(Provider::Up42, 401, None, b"<html>"),
-            Error::Unauthorized(_)
-        ));
+        let error = map_error(400, None, b"{}", traced, Context::default());
+        assert_eq!(error.context().request_id.as_deref(), Some("trace-1"));
     }
 }

@@ -1,16 +1,19 @@
-//! The one HTTP transport of hook: a `reqwest` client (rustls), authentication with
-//! cached, refreshed tokens, retries with capped exponential backoff and full jitter,
-//! timeouts, each provider's error bodies mapped to [`hook_model::Error`], and a `tracing`
-//! span per request with no secret or token in it.
+//! The one HTTP transport of hook, knowing no provider: a `reqwest` client (rustls),
+//! bearer tokens from a provider's [`TokenSource`] (cached, refreshed, the endpoint
+//! retried), retries with capped exponential backoff and full jitter, timeouts, error
+//! answers mapped to [`hook_model::Error`] by the provider's [`ErrorDecoder`], and a
+//! `tracing` span per request with no secret or token in it.
 //!
 //! Provider crates build an [`HttpClient`] from a [`ClientConfig`] and send [`Request`]s.
 //!
 //! ```
-//! use hook_http::{Auth, ClientConfig, HttpClient};
+//! use hook_http::{Auth, ClientConfig, HttpClient, OAuth2};
 //! use hook_model::{Provider, Secret};
 //! let config = ClientConfig::new(Provider::Generic, "https://api.example.com", Auth::Bearer(Secret::new("key")))?;
 //! let client = HttpClient::new(config)?;
 //! assert!(!format!("{client:?}").contains("key\""));
+//! let oauth = Auth::token(OAuth2::client_credentials("https://id.example/token", "app", "s3cret"));
+//! assert!(ClientConfig::new(Provider::Generic, "https://api.example.com", oauth).is_ok());
 //! // Plain HTTP is refused unless the host is loopback or allow_http is set:
 //! assert!(ClientConfig::new(Provider::Generic, "http://api.example.com", Auth::None).is_err());
 //! # Ok::<(), hook_model::Error>(())
@@ -20,8 +23,13 @@
 mod client;
 mod config;
 mod errors;
+mod token;
 
 pub use client::{HttpClient, REFRESH_MARGIN, Request, Response};
 pub use config::{Auth, ClientConfig, RetryPolicy, is_loopback};
-pub use errors::{BODY_EXCERPT, excerpt, map_error};
+pub use errors::{
+    BODY_EXCERPT, ErrorDecoder, ErrorReply, REQUEST_ID_HEADERS, excerpt, map_error, plain_errors,
+    request_id,
+};
 pub use reqwest::Method;
+pub use token::{OAuth2, OAuthToken, Token, TokenBody, TokenSource};

@@ -1,40 +1,61 @@
-//! The transport against the emulator over real loopback HTTP: token caching and refresh,
-//! retries and their limits, POST never retried, timeouts, and error mapping.
+//! The transport against the emulator over real loopback HTTP: token caching, refresh and
+//! retries of the token endpoint, retries and their limits, POST never retried, timeouts,
+//! and error mapping through a plugged-in decoder.
 #![allow(clippy::unwrap_used)] // a failed unwrap is a failed test
 
 use std::time::Duration;
 
 use hook_emulator::{Emulator, EmulatorHandle, FaultKind, FaultRule, RouteMatch};
-use hook_http::{Auth, ClientConfig, HttpClient, Request, RetryPolicy};
-use hook_model::{Error, Provider};
+use hook_http::{Auth, ClientConfig, ErrorReply, HttpClient, OAuth2, Request, RetryPolicy};
+use hook_model::{Applied, Error, Provider};
+
+const TOKEN_PATH: &str = "/uipath/identity_/connect/token";
+const LIST: &str = "odata/Webhooks";
 
 fn fast_retries() -> RetryPolicy {
-    RetryPolicy {
-        max_retries: 3,
-        base_delay: Duration::from_millis(5),
-        max_delay: Duration::from_millis(20),
-        max_retry_after: Duration::from_secs(2),
-    }
+    RetryPolicy::new(3, Duration::from_millis(5), Duration::from_millis(20))
+        .max_retry_after(Duration::from_secs(2))
 }
 
-fn port_client(emulator: &EmulatorHandle) -> HttpClient {
-    let c = &emulator.credentials().port;
-    let auth = Auth::PortClient {
-        token_url: format!("{}/v1/auth/access_token", emulator.port_base()),
-        client_id: c.client_id.clone(),
-        client_secret: c.client_secret.clone(),
-    };
-    let config = ClientConfig::new(Provider::Port, &emulator.port_base(), auth)
+/// An OAuth 2 client-credentials client, the token endpoint being the emulator's UiPath one.
+fn oauth_client(emulator: &EmulatorHandle, secret: &str) -> HttpClient {
+    let c = &emulator.credentials().uipath;
+    let token_url = format!("{}/identity_/connect/token", emulator.uipath_host());
+    let auth = Auth::token(OAuth2::client_credentials(
+        token_url,
+        c.client_id.clone(),
+        secret,
+    ));
+    let config = ClientConfig::new(Provider::UiPath, &emulator.uipath_base(), auth)
         .unwrap()
         .retry(fast_retries());
     HttpClient::new(config).unwrap()
+}
+
+fn good_oauth_client(emulator: &EmulatorHandle) -> HttpClient {
+    let secret = emulator
+        .credentials()
+        .uipath
+        .client_secret
+        .expose()
+        .to_owned();
+    oauth_client(emulator, &secret)
+}
+
+/// The generic service's error shape, `{"error": {"code", "message", "field"}}`, read here
+/// to check that the transport uses the decoder a provider plugs in.
+fn nested_errors(body: &[u8]) -> ErrorReply {
+    let value: serde_json::Value = serde_json::from_slice(body).unwrap_or_default();
+    let text = |key: &str| value["error"][key].as_str().map(str::to_owned);
+    ErrorReply::new(text("code"), text("message").unwrap_or_default()).field(text("field"))
 }
 
 fn generic_client(emulator: &EmulatorHandle) -> HttpClient {
     let auth = Auth::Bearer(emulator.credentials().generic.api_key.clone());
     let config = ClientConfig::new(Provider::Generic, &emulator.generic_base(), auth)
         .unwrap()
-        .retry(fast_retries());
+        .retry(fast_retries())
+        .errors(nested_errors);
     HttpClient::new(config).unwrap()
 }
 
@@ -55,16 +76,11 @@ fn rule(method: &str, prefix: &str, fault: FaultKind, count: u32) -> FaultRule {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn concurrent_requests_share_one_token_fetch() {
     let emulator = Emulator::builder().start().await.unwrap();
-    let client = port_client(&emulator);
+    let client = good_oauth_client(&emulator);
     let mut tasks = tokio::task::JoinSet::new();
     for _ in 0..20 {
         let client = client.clone();
-        tasks.spawn(async move {
-            client
-                .send(Request::get("v1/webhooks"))
-                .await
-                .map(|r| r.status)
-        });
+        tasks.spawn(async move { client.send(Request::get(LIST)).await.map(|r| r.status) });
     }
     while let Some(result) = tasks.join_next().await {
         assert_eq!(result.unwrap().unwrap(), 200);
@@ -75,33 +91,76 @@ async fn concurrent_requests_share_one_token_fetch() {
 #[tokio::test]
 async fn an_expired_token_is_refreshed_once_on_a_401() {
     let emulator = Emulator::builder().start().await.unwrap();
-    let client = port_client(&emulator);
-    client.send(Request::get("v1/webhooks")).await.unwrap();
+    let client = good_oauth_client(&emulator);
+    client.send(Request::get(LIST)).await.unwrap();
     emulator.admin().expire_tokens().await.unwrap();
-    assert_eq!(
-        client
-            .send(Request::get("v1/webhooks"))
-            .await
-            .unwrap()
-            .status,
-        200
-    );
+    assert_eq!(client.send(Request::get(LIST)).await.unwrap().status, 200);
     assert_eq!(client.token_fetches(), 2);
+}
+
+#[tokio::test]
+async fn the_token_endpoint_is_retried_through_5xx_429_and_dropped_connections() {
+    let emulator = Emulator::builder().start().await.unwrap();
+    for fault in [
+        FaultKind::Status { status: 503 },
+        FaultKind::RateLimit {
+            retry_after_secs: 0,
+        },
+        FaultKind::Drop,
+    ] {
+        emulator
+            .admin()
+            .inject(&rule("POST", TOKEN_PATH, fault, 1))
+            .await
+            .unwrap();
+    }
+    let client = good_oauth_client(&emulator);
+    assert_eq!(client.send(Request::get(LIST)).await.unwrap().status, 200);
+    let fired: Vec<u64> = emulator
+        .admin()
+        .faults()
+        .await
+        .unwrap()
+        .iter()
+        .map(|f| f.fired)
+        .collect();
+    assert_eq!(fired, [1, 1, 1]);
+    assert_eq!(client.token_fetches(), 1);
+}
+
+#[tokio::test]
+async fn a_failing_token_endpoint_is_not_a_credential_refusal() {
+    let emulator = Emulator::builder().start().await.unwrap();
+    emulator
+        .admin()
+        .inject(&rule(
+            "POST",
+            TOKEN_PATH,
+            FaultKind::Status { status: 502 },
+            10,
+        ))
+        .await
+        .unwrap();
+    let error = good_oauth_client(&emulator)
+        .send(Request::get(LIST).operation("list webhooks"))
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(&error, Error::Rejected { reply, .. } if reply.status == Some(502)),
+        "{error}"
+    );
+    assert!(error.is_retryable());
+    assert_eq!(error.context().operation, Some("fetch token"));
+    assert_eq!(emulator.admin().faults().await.unwrap()[0].fired, 4);
 }
 
 #[tokio::test]
 async fn wrong_credentials_are_unauthorized_and_name_no_secret() {
     let emulator = Emulator::builder().start().await.unwrap();
-    let auth = Auth::PortClient {
-        token_url: format!("{}/v1/auth/access_token", emulator.port_base()),
-        client_id: "who".into(),
-        client_secret: hook_model::Secret::new("hunter2"),
-    };
-    let client =
-        HttpClient::new(ClientConfig::new(Provider::Port, &emulator.port_base(), auth).unwrap())
-            .unwrap();
-    let error = client.send(Request::get("v1/webhooks")).await.unwrap_err();
-    assert!(matches!(error, Error::Unauthorized(_)), "{error}");
+    let client = oauth_client(&emulator, "hunter2");
+    let error = client.send(Request::get(LIST)).await.unwrap_err();
+    assert!(matches!(error, Error::Unauthorized { .. }), "{error}");
+    assert!(!error.is_retryable());
     assert!(!error.to_string().contains("hunter2") && !format!("{error:?}").contains("hunter2"));
 }
 
@@ -166,9 +225,10 @@ async fn retries_stop_at_the_budget_with_a_typed_error() {
         .unwrap();
     let error = client.send(Request::get("v1/webhooks")).await.unwrap_err();
     assert!(
-        matches!(error, Error::Server { status: 503, .. }),
+        matches!(&error, Error::Rejected { reply, .. } if reply.status == Some(503)),
         "{error}"
     );
+    assert!(error.is_retryable(), "a GET may be sent again");
     assert_eq!(
         emulator.admin().faults().await.unwrap()[0].fired,
         4,
@@ -194,7 +254,7 @@ async fn a_retry_after_over_the_cap_is_reported_not_waited() {
         .unwrap();
     let error = client.send(Request::get("v1/webhooks")).await.unwrap_err();
     assert!(
-        matches!(error, Error::RateLimited { retry_after: Some(d) } if d == Duration::from_secs(60)),
+        matches!(error, Error::RateLimited { retry_after: Some(d), .. } if d == Duration::from_secs(60)),
         "{error}"
     );
 }
@@ -218,7 +278,11 @@ async fn post_is_never_retried_and_a_lost_answer_says_it_may_have_been_applied()
         .send(Request::post("v1/webhooks").json(&body).unwrap())
         .await
         .unwrap_err();
-    assert!(matches!(error, Error::Server { status: 500, .. }));
+    assert!(matches!(&error, Error::Rejected { reply, .. } if reply.status == Some(500)));
+    assert!(
+        !error.is_retryable(),
+        "a POST answered 500 may have been applied"
+    );
     assert_eq!(emulator.admin().faults().await.unwrap()[0].fired, 1);
 
     emulator.admin().clear_faults().await.unwrap();
@@ -231,7 +295,14 @@ async fn post_is_never_retried_and_a_lost_answer_says_it_may_have_been_applied()
         .send(Request::post("v1/webhooks").json(&body).unwrap())
         .await
         .unwrap_err();
-    assert!(matches!(error, Error::Transport { .. }));
+    assert!(matches!(
+        error,
+        Error::Transport {
+            applied: Applied::Maybe,
+            ..
+        }
+    ));
+    assert!(!error.is_retryable());
     assert!(
         error.to_string().contains("may have been applied"),
         "{error}"
@@ -259,7 +330,7 @@ async fn a_slow_answer_is_a_timeout() {
         .unwrap();
     let error = client.send(Request::get("v1/webhooks")).await.unwrap_err();
     assert!(
-        matches!(error, Error::Timeout(d) if d == Duration::from_millis(100)),
+        matches!(error, Error::Timeout { after, .. } if after == Duration::from_millis(100)),
         "{error}"
     );
 }
@@ -269,12 +340,25 @@ async fn provider_error_bodies_map_to_typed_errors() {
     let emulator = Emulator::builder().start().await.unwrap();
     let client = generic_client(&emulator);
     let error = client
-        .send(Request::get("v1/webhooks/hook_missing"))
+        .send(
+            Request::get("v1/webhooks/hook_missing")
+                .operation("get webhook")
+                .webhook("hook_missing"),
+        )
         .await
         .unwrap_err();
     assert!(
-        matches!(&error, Error::NotFound(e) if e.code.as_deref() == Some("not_found")),
+        matches!(&error, Error::NotFound { reply: e, .. } if e.code.as_deref() == Some("not_found")),
         "{error}"
+    );
+    let context = error.context();
+    assert_eq!(
+        (
+            context.operation,
+            context.webhook_id.as_deref(),
+            context.method
+        ),
+        (Some("get webhook"), Some("hook_missing"), Some("GET"))
     );
     let bad = serde_json::json!({"url": "nope", "events": ["user.created"]});
     let error = client
@@ -282,7 +366,7 @@ async fn provider_error_bodies_map_to_typed_errors() {
         .await
         .unwrap_err();
     assert!(
-        matches!(&error, Error::Validation { field, .. } if field == "url"),
+        matches!(&error, Error::Rejected { reply, .. } if reply.field.as_deref() == Some("url")),
         "{error}"
     );
 }
@@ -335,7 +419,7 @@ async fn an_invalid_certificate_is_refused_by_default() {
         .retry(RetryPolicy::none());
     let client = HttpClient::new(config).unwrap();
     let error = client.send(Request::get("hook")).await.unwrap_err();
-    let text = error.to_string().to_lowercase();
+    let text = error.report().to_lowercase();
     assert!(matches!(error, Error::Transport { .. }), "{error}");
     assert!(
         text.contains("certificate") || text.contains("unknownissuer"),

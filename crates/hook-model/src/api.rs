@@ -21,9 +21,9 @@ use crate::{
 /// async fn tour(api: &dyn WebhookApi) -> Result<(), Error> {
 ///     let spec = WebhookSpec::builder("https://example.com/hooks").name("tour").secret("s3cret").build();
 ///     let created = api.create(&spec).await?;                  // checked before sending
-///     let page = api.list(&ListQuery { enabled: Some(true), ..ListQuery::default() }).await?;
+///     let page = api.list(&ListQuery::new().enabled(true)).await?;
 ///     let again = api.get(&created.id).await?;
-///     let patch = WebhookPatch { enabled: Some(false), ..WebhookPatch::default() };
+///     let patch = WebhookPatch::new().enabled(false);
 ///     let updated = api.update(&created.id, &patch).await?;
 ///     if api.capabilities().test {
 ///         api.test(&created.id).await?;                        // else Error::Unsupported
@@ -40,9 +40,7 @@ pub trait WebhookApi: Send + Sync {
     fn provider(&self) -> Provider;
 
     /// What the provider supports.
-    fn capabilities(&self) -> Capabilities {
-        Capabilities::of(self.provider())
-    }
+    fn capabilities(&self) -> Capabilities;
 
     /// One page of webhooks matching `query`.
     async fn list(&self, query: &ListQuery) -> Result<Page<Webhook>, Error>;
@@ -50,7 +48,8 @@ pub trait WebhookApi: Send + Sync {
     /// One webhook.
     async fn get(&self, id: &WebhookId) -> Result<Webhook, Error>;
 
-    /// Creates a webhook. Never retried blindly: a lost answer is reported, not repeated.
+    /// Creates a webhook, checked against the provider's rules before sending. Never
+    /// retried blindly: a lost answer is reported ([`crate::Applied::Maybe`]), not repeated.
     async fn create(&self, spec: &WebhookSpec) -> Result<Webhook, Error>;
 
     /// Changes the fields `patch` sets.

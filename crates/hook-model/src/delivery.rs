@@ -19,8 +19,8 @@ pub enum DeliveryStatus {
     Pending,
 }
 
-/// One delivery of one event to one webhook: the generic service's delivery log record
-/// (seed 004), which the emulator also keeps for every provider.
+/// One delivery of one event to one webhook: a delivery log record (the generic service's
+/// shape), which the emulator also keeps for every provider.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Delivery {
     /// `del_…`.
@@ -51,13 +51,12 @@ pub struct Delivery {
 
 /// When delivery attempts happen: the delay before each attempt, the first usually zero.
 ///
-/// The default is seed 004's: immediately, then after 30 s, 5 min, 30 min and 2 h; after
-/// the fifth failure the delivery is `failed`. Tests scale it down.
+/// Each provider crate that retries says its own schedule; tests scale it down.
 ///
 /// ```
 /// use std::time::Duration;
 /// use hook_model::RetrySchedule;
-/// let schedule = RetrySchedule::default();
+/// let schedule = RetrySchedule::from_delays([0, 30, 300, 1_800, 7_200].map(Duration::from_secs))?;
 /// assert_eq!(schedule.max_attempts(), 5);
 /// assert_eq!(schedule.delay_before(2), Some(Duration::from_secs(30)));
 /// assert_eq!(schedule.delay_before(6), None);
@@ -70,25 +69,12 @@ pub struct RetrySchedule {
     delays: Vec<Duration>,
 }
 
-impl Default for RetrySchedule {
-    fn default() -> Self {
-        RetrySchedule::seed_004()
-    }
-}
-
 impl RetrySchedule {
-    /// Seed 004's schedule: 0 s, 30 s, 5 min, 30 min, 2 h.
-    pub fn seed_004() -> Self {
-        RetrySchedule {
-            delays: [0, 30, 300, 1_800, 7_200].map(Duration::from_secs).to_vec(),
-        }
-    }
-
     /// A schedule from explicit delays before each attempt (at least one).
     pub fn from_delays(delays: impl Into<Vec<Duration>>) -> Result<Self, Error> {
         let delays = delays.into();
         if delays.is_empty() {
-            return Err(Error::validation(
+            return Err(Error::invalid(
                 "delays",
                 "a schedule needs at least one attempt",
             ));
@@ -100,7 +86,7 @@ impl RetrySchedule {
     /// be finite and above zero.
     pub fn scaled(&self, factor: f64) -> Result<Self, Error> {
         if !factor.is_finite() || factor <= 0.0 {
-            return Err(Error::validation(
+            return Err(Error::invalid(
                 "factor",
                 format!("{factor} is not a finite number above zero"),
             ));
@@ -111,7 +97,7 @@ impl RetrySchedule {
             .map(|d| Duration::try_from_secs_f64(d.as_secs_f64() * factor))
             .collect::<Result<Vec<_>, _>>()
             .map_err(|e| {
-                Error::validation(
+                Error::invalid(
                     "factor",
                     format!("{factor} scales a delay out of range: {e}"),
                 )
@@ -151,24 +137,27 @@ impl RetrySchedule {
 mod tests {
     use super::*;
 
+    fn schedule() -> RetrySchedule {
+        RetrySchedule::from_delays([0, 30, 300, 1_800, 7_200].map(Duration::from_secs)).unwrap()
+    }
+
     #[test]
-    fn the_default_is_seed_004() {
-        let offsets = RetrySchedule::default().offsets();
-        let secs: Vec<u64> = offsets.iter().map(Duration::as_secs).collect();
+    fn offsets_are_running_sums() {
+        let secs: Vec<u64> = schedule().offsets().iter().map(Duration::as_secs).collect();
         assert_eq!(secs, [0, 30, 330, 2_130, 9_330]);
-        assert_eq!(RetrySchedule::default().delay_before(0), None);
+        assert_eq!(schedule().delay_before(0), None);
     }
 
     #[test]
     fn bad_factors_and_empty_schedules_are_typed_errors() {
         for factor in [0.0, -1.0, f64::NAN, f64::INFINITY, 1e300] {
-            assert!(RetrySchedule::default().scaled(factor).is_err(), "{factor}");
+            assert!(schedule().scaled(factor).is_err(), "{factor}");
         }
         assert!(RetrySchedule::from_delays(Vec::new()).is_err());
     }
 
     #[test]
-    fn delivery_records_use_the_seed_spelling() {
+    fn delivery_records_keep_their_spelling() {
         let json = r#"{"id":"del_124","event_id":"evt_def","status":"failed","status_code":500,"attempts":3,"error":"Connection timeout"}"#;
         let delivery: Delivery = serde_json::from_str(json).unwrap();
         assert_eq!(delivery.status, DeliveryStatus::Failed);

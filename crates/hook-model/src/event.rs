@@ -6,21 +6,19 @@ use std::hash::{Hash, Hasher};
 
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
-use crate::Provider;
-
 /// An event type name, compared ASCII case-insensitively.
 ///
-/// `Job.Completed` (seed 000) and `job.completed` (the wire) are the same event. A name
-/// outside every catalog is kept as written: providers add events, and a client must not
-/// lose them.
+/// `Job.Completed` and `job.completed` are the same event. A name outside a catalog is
+/// kept as written: providers add events, and a client must not lose them.
 ///
 /// ```
-/// use hook_model::{EventType, Provider};
-/// let seed = EventType::new("Job.Completed");
-/// assert_eq!(seed, EventType::new("job.completed"));
-/// assert_eq!(seed.canonical(Provider::UiPath).as_str(), "job.completed");
-/// assert_eq!(seed.catalog_entry(Provider::UiPath).map(|e| e.group), Some("job"));
-/// assert!(EventType::new("job.resumed").catalog_entry(Provider::UiPath).is_none());
+/// use hook_model::{CatalogEntry, EventType};
+/// const CATALOG: [CatalogEntry; 1] = [CatalogEntry::new("job.completed", "job", "A job completed.")];
+/// let written = EventType::new("Job.Completed");
+/// assert_eq!(written, EventType::new("job.completed"));
+/// assert_eq!(written.canonical_in(&CATALOG).as_str(), "job.completed");
+/// assert_eq!(written.find_in(&CATALOG).map(|e| e.group), Some("job"));
+/// assert!(EventType::new("job.resumed").find_in(&CATALOG).is_none());
 /// ```
 #[derive(Clone)]
 pub struct EventType(Box<str>);
@@ -36,16 +34,16 @@ impl EventType {
         &self.0
     }
 
-    /// The provider's catalog entry for this name, if the catalog has it.
-    pub fn catalog_entry(&self, provider: Provider) -> Option<&'static CatalogEntry> {
-        catalog(provider)
+    /// The entry of `catalog` with this name, if it has one.
+    pub fn find_in<'c>(&self, catalog: &'c [CatalogEntry]) -> Option<&'c CatalogEntry> {
+        catalog
             .iter()
             .find(|e| e.name.eq_ignore_ascii_case(&self.0))
     }
 
-    /// The catalog's spelling when the provider knows the name, else the name as written.
-    pub fn canonical(&self, provider: Provider) -> EventType {
-        self.catalog_entry(provider)
+    /// The catalog's spelling when `catalog` knows the name, else the name as written.
+    pub fn canonical_in(&self, catalog: &[CatalogEntry]) -> EventType {
+        self.find_in(catalog)
             .map_or_else(|| self.clone(), |entry| EventType::new(entry.name))
     }
 
@@ -148,113 +146,14 @@ pub struct CatalogEntry {
     pub description: &'static str,
 }
 
-const fn entry(name: &'static str, group: &'static str, description: &'static str) -> CatalogEntry {
-    CatalogEntry {
-        name,
-        group,
-        description,
-    }
-}
-
-/// UiPath Orchestrator's 21 events, in the order `GetEventTypes()` lists them (seed 002).
-pub const UIPATH_EVENTS: [CatalogEntry; 21] = [
-    entry("process.created", "process", "A process was created."),
-    entry("process.updated", "process", "A process was updated."),
-    entry("process.deleted", "process", "A process was deleted."),
-    entry(
-        "schedule.failed",
-        "schedule",
-        "A trigger (process schedule) failed to start a job.",
-    ),
-    entry("robot.status", "robot", "A robot's status changed."),
-    entry("job.started", "job", "A job started."),
-    entry("job.completed", "job", "A job completed successfully."),
-    entry("job.faulted", "job", "A job faulted."),
-    entry("job.stopped", "job", "A job was stopped."),
-    entry("job.created", "job", "A job was created."),
-    entry("queue.created", "queue", "A queue was created."),
-    entry("queue.updated", "queue", "A queue was updated."),
-    entry("queue.deleted", "queue", "A queue was deleted."),
-    entry(
-        "queueItem.added",
-        "queueItem",
-        "An item was added to a queue.",
-    ),
-    entry(
-        "queueItem.transactionStarted",
-        "queueItem",
-        "A queue item transaction started.",
-    ),
-    entry(
-        "queueItem.transactionFailed",
-        "queueItem",
-        "A queue item transaction failed.",
-    ),
-    entry(
-        "queueItem.transactionCompleted",
-        "queueItem",
-        "A queue item transaction completed.",
-    ),
-    entry(
-        "queueItem.transactionAbandoned",
-        "queueItem",
-        "A queue item transaction was abandoned.",
-    ),
-    entry("robot.created", "robot", "A robot was created."),
-    entry("robot.updated", "robot", "A robot was updated."),
-    entry("robot.deleted", "robot", "A robot was deleted."),
-];
-
-/// Port's 12 events (seed 001).
-pub const PORT_EVENTS: [CatalogEntry; 12] = [
-    entry("entity.created", "entity", "An entity was created."),
-    entry("entity.updated", "entity", "An entity was updated."),
-    entry("entity.deleted", "entity", "An entity was deleted."),
-    entry("action.created", "action", "An action was created."),
-    entry("action.updated", "action", "An action was updated."),
-    entry("action.deleted", "action", "An action was deleted."),
-    entry("run.created", "run", "An action run was created."),
-    entry("run.updated", "run", "An action run's status changed."),
-    entry("run.completed", "run", "An action run completed."),
-    entry("blueprint.created", "blueprint", "A blueprint was created."),
-    entry("blueprint.updated", "blueprint", "A blueprint was updated."),
-    entry("blueprint.deleted", "blueprint", "A blueprint was deleted."),
-];
-
-/// UP42's 2 events (seed 003).
-pub const UP42_EVENTS: [CatalogEntry; 2] = [
-    entry("job.status", "job", "A job's status changed."),
-    entry(
-        "order.status",
-        "order",
-        "An order completed, successfully or not.",
-    ),
-];
-
-/// The generic service's 9 events (seed 004).
-pub const GENERIC_EVENTS: [CatalogEntry; 9] = [
-    entry("user.created", "user", "New user registered."),
-    entry("user.updated", "user", "User profile updated."),
-    entry("user.deleted", "user", "User account deleted."),
-    entry("project.created", "project", "New project created."),
-    entry("project.updated", "project", "Project modified."),
-    entry("project.deleted", "project", "Project deleted."),
-    entry("file.uploaded", "file", "File uploaded."),
-    entry(
-        "payment.succeeded",
-        "payment",
-        "Payment processed successfully.",
-    ),
-    entry("payment.failed", "payment", "Payment failed."),
-];
-
-/// A provider's event catalog.
-pub fn catalog(provider: Provider) -> &'static [CatalogEntry] {
-    match provider {
-        Provider::UiPath => &UIPATH_EVENTS,
-        Provider::Port => &PORT_EVENTS,
-        Provider::Up42 => &UP42_EVENTS,
-        Provider::Generic => &GENERIC_EVENTS,
+impl CatalogEntry {
+    /// An entry; provider crates build their catalogs from these.
+    pub const fn new(name: &'static str, group: &'static str, description: &'static str) -> Self {
+        CatalogEntry {
+            name,
+            group,
+            description,
+        }
     }
 }
 
@@ -285,31 +184,25 @@ impl From<&CatalogEntry> for EventTypeInfo {
     }
 }
 
+/// A delivery body of some provider: what every provider's event type answers, so code
+/// above the provider crates can handle any of them.
+pub trait DeliveryEvent {
+    /// The event type.
+    fn kind(&self) -> &EventType;
+    /// The event's id, when the payload has one.
+    fn event_id(&self) -> Option<&str>;
+}
+
 #[cfg(test)]
 mod tests {
     use std::collections::HashSet;
 
     use super::*;
 
-    #[test]
-    fn catalogs_have_the_sizes_of_providers_md() {
-        let sizes: Vec<usize> = Provider::ALL.iter().map(|p| catalog(*p).len()).collect();
-        assert_eq!(sizes, [21, 12, 2, 9]);
-    }
-
-    #[test]
-    fn every_group_is_the_part_before_the_dot() {
-        for provider in Provider::ALL {
-            for entry in catalog(provider) {
-                assert_eq!(
-                    EventType::new(entry.name).group(),
-                    entry.group,
-                    "{}",
-                    entry.name
-                );
-            }
-        }
-    }
+    const CATALOG: [CatalogEntry; 2] = [
+        CatalogEntry::new("job.completed", "job", "A job completed."),
+        CatalogEntry::new("queueItem.added", "queueItem", "An item was added."),
+    ];
 
     #[test]
     fn equality_and_hash_ignore_case() {
@@ -320,16 +213,17 @@ mod tests {
         assert_eq!(set.len(), 1);
         assert_eq!(
             EventType::new("QueueItem.Added")
-                .canonical(Provider::UiPath)
+                .canonical_in(&CATALOG)
                 .as_str(),
             "queueItem.added"
         );
+        assert_eq!(EventType::new("queueItem.added").group(), "queueItem");
     }
 
     #[test]
     fn unknown_names_are_kept_as_written() {
         let name = EventType::new("Job.Resumed");
-        assert_eq!(name.canonical(Provider::UiPath).as_str(), "Job.Resumed");
+        assert_eq!(name.canonical_in(&CATALOG).as_str(), "Job.Resumed");
         let json = serde_json::to_string(&name).unwrap();
         assert_eq!(
             serde_json::from_str::<EventType>(&json).unwrap().as_str(),

@@ -13,17 +13,21 @@ use serde::{Deserialize, Serialize};
 /// assert_eq!(Provider::Up42.to_string(), "up42");
 /// # Ok::<(), hook_model::UnknownProvider>(())
 /// ```
+///
+/// This enum is a registry of names only: each provider's rules live in its own crate
+/// (`hook-uipath`, `hook-port`, `hook-up42`, `hook-generic`). It is exhaustive on purpose:
+/// a new provider makes the compiler point at every match that must learn it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Provider {
-    /// UiPath Orchestrator (seeds 000 and 002).
+    /// UiPath Orchestrator.
     #[serde(rename = "uipath")]
     UiPath,
-    /// Port (seed 001).
+    /// Port.
     Port,
-    /// UP42 (seed 003).
+    /// UP42.
     Up42,
-    /// The generic `/v1/webhooks` service (seed 004).
+    /// A generic `/v1/webhooks` service.
     Generic,
 }
 

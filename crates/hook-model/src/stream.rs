@@ -21,7 +21,10 @@ pub fn list_all(api: &dyn WebhookApi, query: ListQuery) -> BoxStream<'_, Result<
     stream::unfold((first, 0u32), move |(next, fetched)| async move {
         let query = next?;
         if fetched >= MAX_PAGES {
-            let error = Error::validation("page", format!("stopped after {MAX_PAGES} pages"));
+            let error = Error::invalid(
+                "page",
+                format!("stopped after {MAX_PAGES} pages: the provider kept saying there was more"),
+            );
             return Some((vec![Err(error)], (None, fetched)));
         }
         match api.list(&query).await {

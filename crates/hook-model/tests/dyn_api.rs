@@ -1,12 +1,21 @@
-//! The `WebhookApi` trait works as a trait object, and its defaults hold.
+//! The `WebhookApi` trait works as a trait object, and `list_all` walks its pages.
 #![allow(clippy::unwrap_used)] // a failed unwrap is a failed test
 
 use std::sync::Mutex;
 
+use futures_util::TryStreamExt as _;
+use hook_model::check::{self, Scheme};
 use hook_model::{
-    Capabilities, Error, EventTypeInfo, ListQuery, Page, Provider, TestOutcome, Webhook,
-    WebhookApi, WebhookId, WebhookPatch, WebhookSpec, async_trait, catalog,
+    Capabilities, CatalogEntry, Context, Error, EventTypeInfo, ListQuery, Page, Paging, Provider,
+    ProviderError, TestOutcome, Webhook, WebhookApi, WebhookId, WebhookPatch, WebhookSpec,
+    async_trait, list_all,
 };
+
+const CATALOG: [CatalogEntry; 1] = [CatalogEntry::new(
+    "thing.done",
+    "thing",
+    "A thing was done.",
+)];
 
 /// A tiny in-memory provider, enough to drive the trait through `Box<dyn WebhookApi>`.
 #[derive(Default)]
@@ -15,25 +24,30 @@ struct Memory {
 }
 
 fn not_found(id: &WebhookId) -> Error {
-    Error::NotFound(hook_model::ProviderError::message(format!(
-        "no webhook {id}"
-    )))
+    Error::NotFound {
+        reply: ProviderError::new(404, None, format!("no webhook {id}")),
+        context: Box::new(Context::new(Provider::Generic, "get webhook").webhook(id)),
+    }
 }
 
 #[async_trait]
 impl WebhookApi for Memory {
     fn provider(&self) -> Provider {
-        Provider::Port
+        Provider::Generic
     }
 
-    async fn list(&self, _query: &ListQuery) -> Result<Page<Webhook>, Error> {
-        let items = self.hooks.lock().unwrap().clone();
-        Ok(Page {
-            total: Some(items.len() as u64),
-            items,
-            page: 1,
-            has_more: false,
-        })
+    fn capabilities(&self) -> Capabilities {
+        Capabilities::new(Paging::PageNumber)
+    }
+
+    /// One webhook a page.
+    async fn list(&self, query: &ListQuery) -> Result<Page<Webhook>, Error> {
+        let hooks = self.hooks.lock().unwrap();
+        let index = query.page_number() as usize - 1;
+        let items: Vec<Webhook> = hooks.get(index).cloned().into_iter().collect();
+        Ok(Page::new(items, query.page_number())
+            .with_total(Some(hooks.len() as u64))
+            .with_more(index + 1 < hooks.len()))
     }
 
     async fn get(&self, id: &WebhookId) -> Result<Webhook, Error> {
@@ -47,20 +61,16 @@ impl WebhookApi for Memory {
     }
 
     async fn create(&self, spec: &WebhookSpec) -> Result<Webhook, Error> {
-        spec.validate(self.provider())?;
-        let webhook = Webhook {
-            id: WebhookId::new(spec.port_identifier().unwrap_or_default()),
-            provider: self.provider(),
-            name: spec.name.clone(),
-            url: spec.url.clone(),
-            events: spec.events.clone(),
-            all_events: false,
-            enabled: spec.enabled,
-            has_secret: spec.secret.is_some(),
-            created_at: None,
-            updated_at: None,
-            native: serde_json::json!({"identifier": spec.port_identifier(), "security": {"secret": spec.secret.as_ref().map(|s| s.expose())}}),
-        };
+        check::url("url", &spec.url, Scheme::HttpsOnly)?;
+        let id = format!("hook_{}", self.hooks.lock().unwrap().len());
+        let mut webhook = Webhook::new(
+            self.provider(),
+            id,
+            serde_json::json!({"secret": spec.secret.as_ref().map(|s| s.expose())}),
+        );
+        webhook.url.clone_from(&spec.url);
+        webhook.enabled = spec.enabled;
+        webhook.has_secret = spec.secret.is_some();
         self.hooks.lock().unwrap().push(webhook.clone());
         Ok(webhook)
     }
@@ -89,68 +99,64 @@ impl WebhookApi for Memory {
     }
 
     async fn test(&self, _id: &WebhookId) -> Result<TestOutcome, Error> {
-        Err(Error::Unsupported {
-            provider: self.provider(),
-            operation: "test",
-        })
+        Err(Error::unsupported(
+            self.provider(),
+            "test",
+            "no test call here",
+        ))
     }
 
     async fn event_types(&self) -> Result<Vec<EventTypeInfo>, Error> {
-        Ok(catalog(self.provider())
-            .iter()
-            .map(EventTypeInfo::from)
-            .collect())
+        Ok(CATALOG.iter().map(EventTypeInfo::from).collect())
     }
 }
 
 #[tokio::test]
 async fn a_boxed_trait_object_runs_the_whole_lifecycle() {
     let api: Box<dyn WebhookApi> = Box::new(Memory::default());
-    assert_eq!(api.capabilities(), Capabilities::of(Provider::Port));
+    assert!(!api.capabilities().test);
 
     let spec = WebhookSpec::builder("https://example.com/hook")
         .name("Entity Hook")
         .secret("hunter2")
         .build();
     let created = api.create(&spec).await.unwrap();
-    assert_eq!(created.id.as_str(), "entity-hook");
     assert!(!format!("{created:?}").contains("hunter2"), "{created:?}");
 
-    let patch = WebhookPatch {
-        enabled: Some(false),
-        ..WebhookPatch::default()
-    };
+    let patch = WebhookPatch::new().enabled(false);
     assert!(!api.update(&created.id, &patch).await.unwrap().enabled);
-    assert_eq!(
-        api.list(&ListQuery::default()).await.unwrap().items.len(),
-        1
-    );
-    assert!(matches!(
-        api.test(&created.id).await,
-        Err(Error::Unsupported { .. })
-    ));
-    assert_eq!(api.event_types().await.unwrap().len(), 12);
+    assert_eq!(api.list(&ListQuery::new()).await.unwrap().items.len(), 1);
+    let unsupported = api.test(&created.id).await.unwrap_err();
+    assert!(matches!(unsupported, Error::Unsupported { .. }));
+    assert!(unsupported.to_string().contains("no test call here"));
+    assert_eq!(api.event_types().await.unwrap().len(), 1);
     api.delete(&created.id).await.unwrap();
-    assert!(matches!(
-        api.get(&created.id).await,
-        Err(Error::NotFound(_))
-    ));
+    let missing = api.get(&created.id).await.unwrap_err();
+    assert!(matches!(missing, Error::NotFound { .. }));
+    assert_eq!(
+        missing.context().webhook_id.as_deref(),
+        Some(created.id.as_str())
+    );
 }
 
 #[tokio::test]
-async fn validation_fails_before_anything_is_stored() {
+async fn list_all_walks_every_page() {
+    let api = Memory::default();
+    for n in 0..3 {
+        let spec = WebhookSpec::builder(format!("https://example.com/{n}")).build();
+        api.create(&spec).await.unwrap();
+    }
+    let all: Vec<Webhook> = list_all(&api, ListQuery::new())
+        .try_collect()
+        .await
+        .unwrap();
+    assert_eq!(all.len(), 3);
+}
+
+#[tokio::test]
+async fn an_invalid_spec_fails_before_anything_is_stored() {
     let api: Box<dyn WebhookApi> = Box::new(Memory::default());
-    let spec = WebhookSpec::builder("https://example.com")
-        .identifier("x".repeat(31))
-        .build();
-    assert!(
-        matches!(api.create(&spec).await, Err(Error::Validation { field, .. }) if field == "identifier")
-    );
-    assert!(
-        api.list(&ListQuery::default())
-            .await
-            .unwrap()
-            .items
-            .is_empty()
-    );
+    let spec = WebhookSpec::builder("http://example.com").build();
+    assert!(matches!(api.create(&spec).await, Err(Error::Invalid { field, .. }) if field == "url"));
+    assert!(api.list(&ListQuery::new()).await.unwrap().items.is_empty());
 }

@@ -1,23 +1,18 @@
-//! The Port client against the embedded emulator: create a webhook with the seed's
-//! fields, update it, receive a verified delivery, delete it.
+//! The Port client against the embedded emulator: create a webhook, update it, receive a
+//! verified delivery, delete it.
 //!
 //! `cargo run -p hook-port --example port`
 
 use std::time::Duration;
 
-use hook_port::{PortClient, PortWebhook, Security, UpdateWebhook};
+use hook_port::{PortClient, PortConfig, PortWebhook, Security, UpdateWebhook};
 
 #[tokio::main]
 async fn main() -> Result<(), Box<dyn std::error::Error>> {
     let emulator = hook_emulator::Emulator::builder().start().await?;
     let verifier = hook_sign::Verifier::new(hook_sign::Scheme::port(), "your-webhook-secret")?;
     let mut receiver = hook_emulator::Receiver::start(verifier).await?;
-    let credentials = &emulator.credentials().port;
-    let port = PortClient::new(
-        &emulator.port_base(),
-        credentials.client_id.clone(),
-        credentials.client_secret.clone(),
-    )?;
+    let port = PortClient::new(PortConfig::from_vars(|name| emulator.var(name))?)?;
 
     let webhook = PortWebhook {
         identifier: "entity-updated-webhook".into(),
@@ -32,10 +27,8 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     };
     let created = port.create_webhook(&webhook).await?;
     println!("created {} ({:?})", created.identifier, created.title);
-    let update = UpdateWebhook {
-        description: Some("Entity update events".into()),
-        ..UpdateWebhook::default()
-    };
+    let mut update = UpdateWebhook::new();
+    update.description = Some("Entity update events".into());
     port.update_webhook(&created.identifier, &update).await?;
 
     emulator

@@ -5,16 +5,10 @@ use std::time::Duration;
 
 use hook_emulator::{Emulator, EmulatorHandle};
 use hook_model::{Error, ListQuery, Provider, WebhookApi, WebhookPatch, WebhookSpec};
-use hook_port::{PortClient, PortWebhook, Security, UpdateWebhook};
+use hook_port::{PortClient, PortConfig, PortWebhook, Security, UpdateWebhook};
 
 fn client(emulator: &EmulatorHandle) -> PortClient {
-    let c = &emulator.credentials().port;
-    PortClient::new(
-        &emulator.port_base(),
-        c.client_id.clone(),
-        c.client_secret.clone(),
-    )
-    .unwrap()
+    PortClient::new(PortConfig::from_vars(|name| emulator.var(name)).unwrap()).unwrap()
 }
 
 fn seed_webhook() -> PortWebhook {
@@ -50,15 +44,13 @@ async fn the_seed_methods_send_the_seed_wire_shape() {
         serde_json::json!(["entity.created", "entity.updated"])
     );
 
-    let update = UpdateWebhook {
-        url: Some("https://api.example.com/webhooks/port/v2".into()),
-        events: Some(vec![
-            "entity.created".into(),
-            "entity.updated".into(),
-            "entity.deleted".into(),
-        ]),
-        ..UpdateWebhook::default()
-    };
+    let mut update = UpdateWebhook::new();
+    update.url = Some("https://api.example.com/webhooks/port/v2".into());
+    update.events = Some(vec![
+        "entity.created".into(),
+        "entity.updated".into(),
+        "entity.deleted".into(),
+    ]);
     let updated = port
         .update_webhook("entity-updated-webhook", &update)
         .await
@@ -93,7 +85,7 @@ async fn the_seed_methods_send_the_seed_wire_shape() {
     assert_eq!(port.get_webhooks(Some(1), Some(10)).await.unwrap().len(), 1);
     assert!(port.delete_webhook("entity-updated-webhook").await.unwrap());
     assert!(
-        matches!(port.get_webhook("entity-updated-webhook").await, Err(Error::NotFound(e)) if e.code.as_deref() == Some("not_found"))
+        matches!(port.get_webhook("entity-updated-webhook").await, Err(Error::NotFound { reply: e, .. }) if e.code.as_deref() == Some("not_found"))
     );
     assert_eq!(port.http().token_fetches(), 1);
 }
@@ -108,18 +100,18 @@ async fn limits_are_checked_before_sending_and_conflicts_come_back_typed() {
         ..PortWebhook::default()
     };
     assert!(
-        matches!(port.create_webhook(&long).await, Err(Error::Validation { field, .. }) if field == "identifier")
+        matches!(port.create_webhook(&long).await, Err(Error::Invalid { field, .. }) if field == "identifier")
     );
     let titled = PortWebhook {
         title: Some("t".repeat(31)),
         ..seed_webhook()
     };
     assert!(
-        matches!(port.create_webhook(&titled).await, Err(Error::Validation { field, .. }) if field == "title")
+        matches!(port.create_webhook(&titled).await, Err(Error::Invalid { field, .. }) if field == "title")
     );
     assert!(matches!(
         port.get_webhook("a/b").await,
-        Err(Error::Validation { .. })
+        Err(Error::Invalid { .. })
     ));
     assert!(
         emulator.admin().requests().await.unwrap().is_empty(),
@@ -129,7 +121,7 @@ async fn limits_are_checked_before_sending_and_conflicts_come_back_typed() {
     port.create_webhook(&seed_webhook()).await.unwrap();
     assert!(matches!(
         port.create_webhook(&seed_webhook()).await,
-        Err(Error::Conflict(_))
+        Err(Error::Conflict { .. })
     ));
 }
 
@@ -152,25 +144,16 @@ async fn the_common_trait_maps_names_secrets_and_says_test_is_unsupported() {
     assert!(created.has_secret && !format!("{created:?}").contains("s3cret"));
     assert_eq!(created.events[0].as_str(), "run.completed");
     let patched = api
-        .update(
-            &created.id,
-            &WebhookPatch {
-                enabled: Some(false),
-                ..WebhookPatch::default()
-            },
-        )
+        .update(&created.id, &WebhookPatch::new().enabled(false))
         .await
         .unwrap();
     assert!(!patched.enabled);
     assert_eq!(
-        api.list(&ListQuery {
-            enabled: Some(false),
-            ..ListQuery::default()
-        })
-        .await
-        .unwrap()
-        .items
-        .len(),
+        api.list(&ListQuery::new().enabled(false))
+            .await
+            .unwrap()
+            .items
+            .len(),
         1
     );
     assert!(matches!(

@@ -189,8 +189,8 @@ pub const PRESETS: [&str; 7] = [
 impl Scheme {
     /// UiPath Orchestrator: `X-UiPath-Signature` = base64(HMAC-SHA256(secret, body)).
     ///
-    /// Signers write base64 (confirmed wire format); verifiers also accept the 64-digit
-    /// hex digest that the seed documentation compares against.
+    /// Signers write base64 (UiPath's documented wire format); verifiers also accept the
+    /// 64-digit hex digest that some receivers' samples compare against.
     pub fn uipath() -> Self {
         Scheme {
             name: "uipath".into(),
@@ -205,8 +205,8 @@ impl Scheme {
     }
 
     /// Port: `x-port-signature: v1,<base64>` over `{x-port-timestamp}.{body}` (the
-    /// confirmed format of Port actions and automations), and the seed's
-    /// `sha256=<hex>` over the body. Signers write `v1,`.
+    /// confirmed format of Port actions and automations), and a `sha256=<hex>` over the
+    /// body, as some integrations send. Signers write `v1,`.
     ///
     /// The five-minute tolerance is *unconfirmed*: Port does not document one.
     pub fn port() -> Self {

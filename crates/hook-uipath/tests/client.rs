@@ -8,17 +8,13 @@ use hook_emulator::{Emulator, EmulatorHandle};
 use hook_model::{
     Error, ListQuery, Provider, WebhookApi, WebhookId, WebhookPatch, WebhookSpec, list_all,
 };
-use hook_uipath::{EventSubscription, UiPathAuth, UiPathClient, WebhookDto, WebhookFilter};
+use hook_uipath::{
+    EventSubscription, UiPathAuth, UiPathClient, UiPathConfig, WebhookDto, WebhookFilter,
+};
 
 fn client(emulator: &EmulatorHandle) -> UiPathClient {
-    let c = &emulator.credentials().uipath;
-    UiPathClient::cloud(
-        &emulator.uipath_host(),
-        &c.organization,
-        &c.tenant,
-        UiPathAuth::client_credentials(c.client_id.clone(), c.client_secret.clone()),
-    )
-    .unwrap()
+    let config = UiPathConfig::from_vars(|name| emulator.var(name)).unwrap();
+    UiPathClient::new(config).unwrap()
 }
 
 fn dto(name: &str, url: &str, events: &[&str]) -> WebhookDto {
@@ -41,6 +37,7 @@ async fn the_seed_methods_and_their_wire_shape() {
     let emulator = Emulator::builder().start().await.unwrap();
     let orchestrator = client(&emulator);
     let created = orchestrator
+        .webhooks()
         .create(&dto(
             "JobNotifier",
             "https://my-service.com/webhook",
@@ -67,6 +64,7 @@ async fn the_seed_methods_and_their_wire_shape() {
     );
 
     let filtered = orchestrator
+        .webhooks()
         .get(
             &WebhookFilter::new()
                 .enabled(true)
@@ -91,6 +89,7 @@ async fn the_seed_methods_and_their_wire_shape() {
     );
 
     let patched = orchestrator
+        .webhooks()
         .update(
             id,
             &WebhookDto {
@@ -105,6 +104,7 @@ async fn the_seed_methods_and_their_wire_shape() {
         (Some(false), Some("JobNotifier"))
     );
     let replaced = orchestrator
+        .webhooks()
         .replace(
             id,
             &WebhookDto {
@@ -121,14 +121,20 @@ async fn the_seed_methods_and_their_wire_shape() {
         .unwrap();
     assert_eq!(replaced.allow_insecure_ssl, Some(true));
     assert_eq!(
-        orchestrator.get_by_id(id).await.unwrap().url.as_deref(),
+        orchestrator
+            .webhooks()
+            .get_by_id(id)
+            .await
+            .unwrap()
+            .url
+            .as_deref(),
         Some("https://orchestrator.uipath.com/reference")
     );
-    let types = orchestrator.event_types().await.unwrap();
+    let types = orchestrator.webhooks().event_types().await.unwrap();
     assert_eq!(types.len(), 21);
-    orchestrator.delete(id).await.unwrap();
-    match orchestrator.get_by_id(id).await {
-        Err(Error::NotFound(e)) => assert_eq!(e.code.as_deref(), Some("1002")),
+    orchestrator.webhooks().delete(id).await.unwrap();
+    match orchestrator.webhooks().get_by_id(id).await {
+        Err(Error::NotFound { reply: e, .. }) => assert_eq!(e.code.as_deref(), Some("1002")),
         other => panic!("{other:?}"),
     }
 }
@@ -138,31 +144,31 @@ async fn errors_keep_orchestrators_codes_and_bad_input_stays_local() {
     let emulator = Emulator::builder().start().await.unwrap();
     let orchestrator = client(&emulator);
     orchestrator
+        .webhooks()
         .create(&dto("Same", "https://x.example", &[]))
         .await
         .unwrap();
     match orchestrator
+        .webhooks()
         .create(&dto("Same", "https://y.example", &[]))
         .await
     {
-        Err(Error::Conflict(e)) => assert_eq!(e.code.as_deref(), Some("1001")),
+        Err(Error::Conflict { reply: e, .. }) => assert_eq!(e.code.as_deref(), Some("1001")),
         other => panic!("{other:?}"),
     }
     let before = emulator.admin().requests().await.unwrap().len();
     assert!(
-        matches!(orchestrator.create(&dto("Bad", "invalid-url", &[])).await, Err(Error::Validation { field, .. }) if field == "url")
+        matches!(orchestrator.webhooks().create(&dto("Bad", "invalid-url", &[])).await, Err(Error::Invalid { field, .. }) if field == "Url")
     );
     assert!(
-        matches!(orchestrator.create(&WebhookDto { name: None, ..dto("x", "https://x.example", &[]) }).await, Err(Error::Validation { field, .. }) if field == "name")
+        matches!(orchestrator.webhooks().create(&WebhookDto { name: None, ..dto("x", "https://x.example", &[]) }).await, Err(Error::Invalid { field, .. }) if field == "Name")
     );
     assert!(matches!(
         orchestrator
-            .get(&WebhookFilter {
-                top: Some(1001),
-                ..WebhookFilter::default()
-            })
+            .webhooks()
+            .get(&WebhookFilter::new().page(1001, 0))
             .await,
-        Err(Error::Validation { .. })
+        Err(Error::Invalid { .. })
     ));
     assert_eq!(
         emulator.admin().requests().await.unwrap().len(),
@@ -171,10 +177,14 @@ async fn errors_keep_orchestrators_codes_and_bad_input_stays_local() {
     );
     // Unknown events pass the client (providers add events) and the emulator refuses them.
     match orchestrator
+        .webhooks()
         .create(&dto("New", "https://x.example", &["job.teleported"]))
         .await
     {
-        Err(Error::Validation { message, .. }) => assert!(message.contains("1000"), "{message}"),
+        Err(Error::Rejected { reply, context }) => {
+            assert_eq!(reply.code.as_deref(), Some("1000"), "{reply}");
+            assert_eq!(context.operation, Some("create webhook"));
+        }
         other => panic!("{other:?}"),
     }
 }
@@ -190,6 +200,7 @@ async fn a_personal_access_token_and_the_on_premises_path_work() {
     .unwrap();
     assert!(
         orchestrator
+            .webhooks()
             .get(&WebhookFilter::new())
             .await
             .unwrap()
@@ -206,13 +217,18 @@ async fn ping_delivers_a_verified_body() {
     let mut receiver = hook_emulator::Receiver::start(verifier).await.unwrap();
     let orchestrator = client(&emulator);
     let created = orchestrator
+        .webhooks()
         .create(&WebhookDto {
             secret: Some("ping-secret".into()),
             ..dto("pinged", receiver.url(), &[])
         })
         .await
         .unwrap();
-    let ping = orchestrator.test(created.id.unwrap()).await.unwrap();
+    let ping = orchestrator
+        .webhooks()
+        .ping(created.id.unwrap())
+        .await
+        .unwrap();
     let delivery = receiver.next(Duration::from_secs(10)).await.unwrap();
     delivery.verified.unwrap();
     let body: serde_json::Value = serde_json::from_slice(&delivery.body).unwrap();
@@ -236,24 +252,14 @@ async fn the_common_trait_filters_server_side_and_pages_with_odata() {
         api.create(&spec).await.unwrap();
     }
     let jobs = api
-        .list(&ListQuery {
-            event_type: Some("job.completed".into()),
-            enabled: Some(true),
-            ..ListQuery::default()
-        })
+        .list(&ListQuery::new().event_type("job.completed").enabled(true))
         .await
         .unwrap();
     assert_eq!((jobs.items.len(), jobs.total), (2, Some(2)));
-    let all: Vec<_> = list_all(
-        api.as_ref(),
-        ListQuery {
-            per_page: Some(2),
-            ..ListQuery::default()
-        },
-    )
-    .try_collect()
-    .await
-    .unwrap();
+    let all: Vec<_> = list_all(api.as_ref(), ListQuery::new().per_page(2))
+        .try_collect()
+        .await
+        .unwrap();
     assert_eq!(
         all.iter()
             .map(|w| w.name.clone().unwrap())
@@ -262,22 +268,15 @@ async fn the_common_trait_filters_server_side_and_pages_with_odata() {
     );
     let first = &all[0].id;
     let renamed = api
-        .update(
-            first,
-            &WebhookPatch {
-                name: Some("renamed".into()),
-                ..WebhookPatch::default()
-            },
-        )
+        .update(first, &WebhookPatch::new().name("renamed"))
         .await
         .unwrap();
     assert_eq!(renamed.name.as_deref(), Some("renamed"));
     assert_eq!(api.event_types().await.unwrap().len(), 21);
     assert!(api.test(first).await.unwrap().event_id.is_some());
-    assert!(matches!(
-        api.get(&WebhookId::new("not-a-number")).await,
-        Err(Error::Validation { .. })
-    ));
+    let error = api.get(&WebhookId::new("not-a-number")).await.unwrap_err();
+    assert!(matches!(error, Error::Invalid { ref field, .. } if field == "id"));
+    assert!(error.to_string().contains("integers"), "{error}");
     api.delete(first).await.unwrap();
     assert_eq!(api.provider(), Provider::UiPath);
 }

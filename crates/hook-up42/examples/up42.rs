@@ -5,7 +5,7 @@
 
 use std::time::Duration;
 
-use hook_up42::Up42Client;
+use hook_up42::{CreateWebhook, Up42Client, Up42Config};
 
 #[tokio::main]
 async fn main() -> Result<(), Box<dyn std::error::Error>> {
@@ -15,22 +15,17 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
         .trust_root_pem(certificate.pem)
         .start()
         .await?;
-    let c = &emulator.credentials().up42;
-    let up42 = Up42Client::new(
-        &emulator.up42_base(),
-        &emulator.up42_token_url(),
-        c.username.clone(),
-        c.password.clone(),
-        c.workspace_id.clone(),
-    )?;
+    let up42 = Up42Client::new(Up42Config::from_vars(|name| emulator.var(name))?)?;
 
     let webhook = up42
         .create_webhook(
-            "new-webhook",
-            receiver.url(),
-            ["job.status", "order.status"],
-            true,
-            Some("QWZTFnMEXhqZKNmu"),
+            &CreateWebhook::new(
+                "new-webhook",
+                receiver.url(),
+                ["job.status", "order.status"],
+            )
+            .active(true)
+            .secret("QWZTFnMEXhqZKNmu"),
         )
         .await?;
     println!("created {} → {}", webhook.id(), webhook.info().url);

@@ -1,19 +1,25 @@
-//! A client for UP42's workspace webhooks (seed 003), in the seed's vocabulary:
-//! [`Up42Client::get_webhooks`], [`Up42Client::initialize_webhook`] giving a
+//! UP42's workspace webhooks, whole: the wire records ([`wire`]), the event catalog
+//! ([`EVENTS`]), UP42's rules (HTTPS URLs, names), its error envelope, its token endpoint,
+//! its hosts and `HOOK_UP42_*` variables ([`Up42Config`]), a native client in UP42's words
+//! ([`Up42Client::get_webhooks`], [`Up42Client::initialize_webhook`] giving a
 //! [`WebhookHandle`] with `info`, `update`, `delete` and `trigger_test_events`,
-//! [`Up42Client::create_webhook`] and [`Up42Client::get_webhook_events`]; plus
-//! [`WebhookApi`]. URLs must be HTTPS, checked before anything is sent.
+//! [`Up42Client::create_webhook`] and [`Up42Client::get_webhook_events`]), and
+//! [`hook_model::WebhookApi`].
+//!
+//! UP42's Python SDK deprecated its webhooks module in July 2025 and removed it in October
+//! 2025; the API's pages remain, and this client follows them. The wire contract, with its
+//! sources, is in this repository's `docs/providers.md`.
 //!
 //! ```no_run
 //! # async fn run() -> Result<(), hook_model::Error> {
-//! use hook_up42::Up42Client;
-//! let up42 = Up42Client::new(
-//!     "https://api.up42.com",
-//!     "https://auth.up42.com/realms/public/protocol/openid-connect/token",
-//!     "me@example.com", "password", "workspace-id",
-//! )?;
+//! use hook_up42::{CreateWebhook, Up42Client, Up42Config};
+//! let up42 = Up42Client::new(Up42Config::new("me@example.com", "password", "workspace-id"))?;
 //! let webhook = up42
-//!     .create_webhook("new-webhook", "https://receiving-url.com", ["job.status", "order.status"], true, Some("QWZTFnMEXhqZKNmu"))
+//!     .create_webhook(
+//!         &CreateWebhook::new("new-webhook", "https://receiving-url.com", ["job.status", "order.status"])
+//!             .active(true)
+//!             .secret("QWZTFnMEXhqZKNmu"),
+//!     )
 //!     .await?;
 //! let run = webhook.trigger_test_events().await?;
 //! println!("{} of {} test messages arrived", run.tests_succeeded, run.tests_run);
@@ -21,15 +27,71 @@
 //! ```
 #![deny(missing_docs)]
 
+mod catalog;
+mod config;
+pub mod wire;
+
 use async_trait::async_trait;
-use hook_http::{Auth, ClientConfig, HttpClient, Request};
-use hook_model::wire::up42::Envelope;
-pub use hook_model::wire::up42::{EventInfo, TestRun, Up42Webhook};
+use hook_http::{Auth, ClientConfig, ErrorReply, HttpClient, OAuth2, Request};
+use hook_model::check::{self, Scheme};
 use hook_model::{
-    Error, EventType, EventTypeInfo, ListQuery, Page, Provider, Secret, TestOutcome, Webhook,
-    WebhookApi, WebhookId, WebhookPatch, WebhookSpec,
+    Capabilities, Context, Error, EventType, EventTypeInfo, ListQuery, Page, Paging, Provider,
+    Secret, TestOutcome, Webhook, WebhookApi, WebhookId, WebhookPatch, WebhookSpec,
 };
 use serde::de::DeserializeOwned;
+
+pub use catalog::EVENTS;
+pub use config::{DEFAULT_BASE_URL, DEFAULT_TOKEN_URL, SA_BASE_URL, SA_TOKEN_URL, Up42Config, env};
+use wire::Envelope;
+pub use wire::{EventInfo, TestRun, Up42Event, Up42Webhook};
+
+/// What UP42 offers through [`WebhookApi`].
+pub const CAPABILITIES: Capabilities = Capabilities::new(Paging::None).test(true).https_only(true);
+
+/// The body of [`Up42Client::create_webhook`].
+#[derive(Debug, Clone)]
+#[non_exhaustive]
+pub struct CreateWebhook {
+    /// The name.
+    pub name: String,
+    /// Where deliveries go; HTTPS required.
+    pub url: String,
+    /// The events to subscribe to.
+    pub events: Vec<EventType>,
+    /// Whether deliveries start right away (UP42's default: no).
+    pub active: bool,
+    /// The signing secret.
+    pub secret: Option<Secret>,
+}
+
+impl CreateWebhook {
+    /// An inactive webhook named `name` delivering `events` to `url`, with no secret.
+    pub fn new<E: Into<EventType>>(
+        name: impl Into<String>,
+        url: impl Into<String>,
+        events: impl IntoIterator<Item = E>,
+    ) -> Self {
+        CreateWebhook {
+            name: name.into(),
+            url: url.into(),
+            events: events.into_iter().map(Into::into).collect(),
+            active: false,
+            secret: None,
+        }
+    }
+
+    /// Sets whether deliveries start right away.
+    pub fn active(mut self, active: bool) -> Self {
+        self.active = active;
+        self
+    }
+
+    /// Sets the signing secret.
+    pub fn secret(mut self, secret: impl Into<Secret>) -> Self {
+        self.secret = Some(secret.into());
+        self
+    }
+}
 
 /// UP42's client, scoped to one workspace. Cheap to clone.
 ///
@@ -38,7 +100,7 @@ use serde::de::DeserializeOwned;
 /// use hook_up42::UpdateWebhook;
 /// let mut webhook = up42.initialize_webhook("1df1ebb0-78a4-55d9-b806-15d22e391bd3").await?;
 /// println!("{:?}", webhook.info());
-/// webhook.update(UpdateWebhook { active: Some(false), ..UpdateWebhook::default() }).await?;
+/// webhook.update(UpdateWebhook::new().active(false)).await?;
 /// # Ok(()) }
 /// ```
 #[derive(Debug, Clone)]
@@ -56,6 +118,7 @@ pub struct WebhookHandle {
 
 /// Changes for [`WebhookHandle::update`]; absent fields keep their current value.
 #[derive(Debug, Clone, Default)]
+#[non_exhaustive]
 pub struct UpdateWebhook {
     /// A new name.
     pub name: Option<String>,
@@ -69,69 +132,102 @@ pub struct UpdateWebhook {
     pub secret: Option<Secret>,
 }
 
-fn segment(id: &str) -> Result<&str, Error> {
-    if id.is_empty() || !id.chars().all(|c| c.is_ascii_alphanumeric() || c == '-') {
-        return Err(Error::validation(
-            "id",
-            format!("{id:?} is not a UP42 webhook id"),
-        ));
+impl UpdateWebhook {
+    /// A change of nothing yet.
+    pub fn new() -> Self {
+        UpdateWebhook::default()
     }
-    Ok(id)
+
+    /// Turns deliveries on or off.
+    pub fn active(mut self, active: bool) -> Self {
+        self.active = Some(active);
+        self
+    }
 }
 
-/// The record UP42 expects in create and update bodies, checked first.
-fn body(
-    name: &str,
-    url: &str,
-    events: &[EventType],
-    active: bool,
-    secret: Option<&Secret>,
-) -> Result<serde_json::Value, Error> {
-    let spec = WebhookSpec {
-        events: events.to_vec(),
-        ..WebhookSpec::builder(url).name(name).build()
-    };
-    spec.validate(Provider::Up42)?;
-    let events: Vec<EventType> = events.iter().map(|e| e.canonical(Provider::Up42)).collect();
-    let mut body =
-        serde_json::json!({"name": name, "url": url, "events": events, "active": active});
-    if let Some(secret) = secret {
+fn segment(field: &str, id: &str) -> Result<(), Error> {
+    if id.is_empty() || !id.chars().all(|c| c.is_ascii_alphanumeric() || c == '-') {
+        return Err(Error::invalid(
+            field,
+            format!("{id:?} is not a UP42 id: letters, digits and - only"),
+        ));
+    }
+    Ok(())
+}
+
+fn context(operation: &'static str) -> Context {
+    Context::new(Provider::Up42, operation)
+}
+
+/// The record UP42 expects in create and update bodies, checked first: a name, an HTTPS
+/// URL, well-formed event names, a non-empty secret when one is given.
+fn body(webhook: &CreateWebhook) -> Result<serde_json::Value, Error> {
+    check::required("name", Some(&webhook.name))?;
+    check::url("url", &webhook.url, Scheme::HttpsOnly)?;
+    check::event_names("events", &webhook.events)?;
+    check::secret("secret", webhook.secret.as_ref())?;
+    let events: Vec<EventType> = webhook
+        .events
+        .iter()
+        .map(|e| e.canonical_in(&EVENTS))
+        .collect();
+    let mut body = serde_json::json!({
+        "name": webhook.name, "url": webhook.url, "events": events, "active": webhook.active,
+    });
+    if let Some(secret) = &webhook.secret {
         body["secret"] = serde_json::Value::String(secret.expose().to_owned());
     }
     Ok(body)
 }
 
+/// Reads UP42's error envelope, `{"data": null, "error": {"code", "message", "details"}}`.
+pub fn decode_error(body: &[u8]) -> ErrorReply {
+    serde_json::from_slice::<Envelope<serde_json::Value>>(body)
+        .ok()
+        .and_then(|e| e.error)
+        .map(|e| {
+            let code = match e.code {
+                serde_json::Value::Null => None,
+                serde_json::Value::String(s) => Some(s),
+                other => Some(other.to_string()),
+            };
+            let field = e
+                .details
+                .as_ref()
+                .and_then(|d| d.get("field"))
+                .and_then(|f| f.as_str())
+                .map(str::to_owned);
+            ErrorReply::new(code, e.message).field(field)
+        })
+        .unwrap_or_default()
+}
+
 impl Up42Client {
-    /// A client for `base_url` (`https://api.up42.com`) logging in with the password grant
-    /// at `token_url`, working in `workspace`.
-    pub fn new(
-        base_url: &str,
-        token_url: &str,
-        username: impl Into<String>,
-        password: impl Into<Secret>,
-        workspace: impl Into<String>,
-    ) -> Result<Self, Error> {
-        let auth = Auth::Password {
-            token_url: token_url.to_owned(),
-            username: username.into(),
-            password: password.into(),
-            client_id: "up42-sdk".into(),
-            scope: Some("openid".into()),
-        };
+    /// A client for the workspace `config` names, logging in with the password grant
+    /// (`client_id=up42-sdk`, as UP42's SDK does).
+    pub fn new(config: Up42Config) -> Result<Self, Error> {
+        let auth = Auth::token(
+            OAuth2::password(
+                config.token_url.clone(),
+                "up42-sdk",
+                config.username.clone(),
+                config.password.clone(),
+            )
+            .scope("openid"),
+        );
         Up42Client::with_config(
-            ClientConfig::new(Provider::Up42, base_url, auth)?,
-            workspace,
+            ClientConfig::new(Provider::Up42, &config.base_url, auth)?,
+            config.workspace,
         )
     }
 
-    /// A client with a full transport configuration (client-credentials auth, timeouts).
+    /// A client with a full transport configuration (client-credentials auth, timeouts);
+    /// UP42's error decoder is set here.
     pub fn with_config(config: ClientConfig, workspace: impl Into<String>) -> Result<Self, Error> {
         let workspace = workspace.into();
-        segment(&workspace).map_err(|_| {
-            Error::validation("workspace", format!("{workspace:?} is not a workspace id"))
-        })?;
+        segment("workspace", &workspace).map_err(|e| e.within(&context("configure client")))?;
         Ok(Up42Client {
-            http: HttpClient::new(config)?,
+            http: HttpClient::new(config.errors(decode_error))?,
             workspace,
         })
     }
@@ -151,10 +247,14 @@ impl Up42Client {
         request: Request,
         what: &'static str,
     ) -> Result<T, Error> {
-        let envelope: Envelope<T> = self.http.send(request).await?.json(what)?;
-        envelope
-            .data
-            .ok_or_else(|| Error::validation("data", format!("UP42 answered no data for {what}")))
+        let response = self.http.send(request).await?;
+        let envelope: Envelope<T> = response.json(what)?;
+        envelope.data.ok_or_else(|| {
+            hook_model::decode::<T>(what, b"null")
+                .err()
+                .unwrap_or_else(|| Error::invalid("data", "UP42 answered no data"))
+                .within(&response.context)
+        })
     }
 
     fn path(&self, rest: &str) -> String {
@@ -163,45 +263,35 @@ impl Up42Client {
 
     /// `GET /workspaces/{workspace}/webhooks`: every webhook of the workspace.
     pub async fn get_webhooks(&self) -> Result<Vec<WebhookHandle>, Error> {
-        let list: Vec<Up42Webhook> = self
-            .data(Request::get(self.path("")), "UP42 webhook list")
-            .await?;
+        let request = Request::get(self.path("")).operation("list webhooks");
+        let list: Vec<Up42Webhook> = self.data(request, "UP42 webhook list").await?;
         Ok(list.into_iter().map(|info| self.handle(info)).collect())
     }
 
     /// `GET /workspaces/{workspace}/webhooks/{id}`: a handle with the webhook's `info`.
     pub async fn initialize_webhook(&self, id: &str) -> Result<WebhookHandle, Error> {
-        let info = self
-            .data(
-                Request::get(self.path(&format!("/{}", segment(id)?))),
-                "UP42 webhook",
-            )
-            .await?;
+        segment("id", id).map_err(|e| e.within(&context("get webhook").webhook(id)))?;
+        let request = Request::get(self.path(&format!("/{id}")))
+            .operation("get webhook")
+            .webhook(id);
+        let info = self.data(request, "UP42 webhook").await?;
         Ok(self.handle(info))
     }
 
-    /// `POST /workspaces/{workspace}/webhooks`.
-    pub async fn create_webhook<E: Into<EventType>>(
-        &self,
-        name: &str,
-        url: &str,
-        events: impl IntoIterator<Item = E>,
-        active: bool,
-        secret: Option<&str>,
-    ) -> Result<WebhookHandle, Error> {
-        let events: Vec<EventType> = events.into_iter().map(Into::into).collect();
-        let secret = secret.map(Secret::new);
-        let body = body(name, url, &events, active, secret.as_ref())?;
-        let info = self
-            .data(Request::post(self.path("")).json(&body)?, "UP42 webhook")
-            .await?;
+    /// `POST /workspaces/{workspace}/webhooks`, checked first.
+    pub async fn create_webhook(&self, webhook: &CreateWebhook) -> Result<WebhookHandle, Error> {
+        let body = body(webhook).map_err(|e| e.within(&context("create webhook")))?;
+        let request = Request::post(self.path(""))
+            .operation("create webhook")
+            .json(&body)?;
+        let info = self.data(request, "UP42 webhook").await?;
         Ok(self.handle(info))
     }
 
     /// `GET /webhooks/events`: the events a webhook can subscribe to.
     pub async fn get_webhook_events(&self) -> Result<Vec<EventInfo>, Error> {
-        self.data(Request::get("webhooks/events"), "UP42 webhook events")
-            .await
+        let request = Request::get("webhooks/events").operation("list event types");
+        self.data(request, "UP42 webhook events").await
     }
 
     fn handle(&self, info: Up42Webhook) -> WebhookHandle {
@@ -223,57 +313,105 @@ impl WebhookHandle {
         self.info.id.as_deref().unwrap_or_default()
     }
 
-    /// `PUT …/webhooks/{id}` with the full body: `changes` over the current info.
+    /// `PUT …/webhooks/{id}` with the full body: `changes` over the current info,
+    /// checked first.
     pub async fn update(&mut self, changes: UpdateWebhook) -> Result<&Up42Webhook, Error> {
-        let name = changes.name.unwrap_or_else(|| self.info.name.clone());
-        let url = changes.url.unwrap_or_else(|| self.info.url.clone());
-        let events = changes.events.unwrap_or_else(|| self.info.events.clone());
-        let active = changes.active.unwrap_or(self.info.active);
-        let secret = changes
-            .secret
-            .or_else(|| self.info.secret.clone().filter(|s| !s.is_empty()));
-        let body = body(&name, &url, &events, active, secret.as_ref())?;
-        let path = self.client.path(&format!("/{}", segment(self.id())?));
-        self.info = self
-            .client
-            .data(Request::put(path).json(&body)?, "UP42 webhook")
-            .await?;
+        let id = self.id().to_owned();
+        let context = context("update webhook").webhook(&id);
+        let whole = CreateWebhook {
+            name: changes.name.unwrap_or_else(|| self.info.name.clone()),
+            url: changes.url.unwrap_or_else(|| self.info.url.clone()),
+            events: changes.events.unwrap_or_else(|| self.info.events.clone()),
+            active: changes.active.unwrap_or(self.info.active),
+            secret: changes
+                .secret
+                .or_else(|| self.info.secret.clone().filter(|s| !s.is_empty())),
+        };
+        let body = body(&whole).map_err(|e| e.within(&context))?;
+        segment("id", &id).map_err(|e| e.within(&context))?;
+        let request = Request::put(self.client.path(&format!("/{id}")))
+            .operation("update webhook")
+            .webhook(&id)
+            .json(&body)?;
+        self.info = self.client.data(request, "UP42 webhook").await?;
         Ok(&self.info)
     }
 
     /// `DELETE …/webhooks/{id}`.
     pub async fn delete(self) -> Result<(), Error> {
-        let path = self.client.path(&format!("/{}", segment(self.id())?));
-        self.client
-            .http
-            .send(Request::delete(path))
-            .await
-            .map(|_| ())
+        self.client.delete_by_id(self.id()).await
     }
 
     /// `POST …/webhooks/{id}/tests`: one test message per subscribed event.
     pub async fn trigger_test_events(&self) -> Result<TestRun, Error> {
-        let path = self.client.path(&format!("/{}/tests", segment(self.id())?));
-        self.client.data(Request::post(path), "UP42 test run").await
+        self.client.test_by_id(self.id()).await
+    }
+}
+
+impl Up42Client {
+    async fn delete_by_id(&self, id: &str) -> Result<(), Error> {
+        segment("id", id).map_err(|e| e.within(&context("delete webhook").webhook(id)))?;
+        let request = Request::delete(self.path(&format!("/{id}")))
+            .operation("delete webhook")
+            .webhook(id);
+        self.http.send(request).await.map(|_| ())
+    }
+
+    async fn test_by_id(&self, id: &str) -> Result<TestRun, Error> {
+        segment("id", id).map_err(|e| e.within(&context("test webhook").webhook(id)))?;
+        let request = Request::post(self.path(&format!("/{id}/tests")))
+            .operation("test webhook")
+            .webhook(id);
+        self.data(request, "UP42 test run").await
     }
 }
 
 /// The common model of a UP42 webhook; the record itself is kept in `native`.
-pub fn to_common(record: &Up42Webhook) -> Result<Webhook, Error> {
-    Ok(Webhook {
-        id: WebhookId::new(record.id.clone().unwrap_or_default()),
-        provider: Provider::Up42,
-        name: Some(record.name.clone()),
-        url: record.url.clone(),
-        events: record.events.clone(),
-        all_events: false,
-        enabled: record.active,
-        has_secret: record.secret.as_ref().is_some_and(|s| !s.is_empty()),
-        created_at: record.created_at,
-        updated_at: record.updated_at,
-        native: serde_json::to_value(record)
-            .map_err(|e| Error::validation("record", e.to_string()))?,
+pub fn to_common(record: &Up42Webhook) -> Webhook {
+    let native = serde_json::to_value(record).unwrap_or_default();
+    let mut webhook = Webhook::new(
+        Provider::Up42,
+        record.id.clone().unwrap_or_default(),
+        native,
+    );
+    webhook.name = Some(record.name.clone());
+    webhook.url.clone_from(&record.url);
+    webhook.events.clone_from(&record.events);
+    webhook.enabled = record.active;
+    webhook.has_secret = record.secret.as_ref().is_some_and(|s| !s.is_empty());
+    webhook.created_at = record.created_at;
+    webhook.updated_at = record.updated_at;
+    webhook
+}
+
+/// UP42's create body for `spec`; UP42 has no description, delivery headers or
+/// caller-chosen id, so a spec with one is refused rather than losing it.
+pub fn from_spec(spec: &WebhookSpec) -> Result<CreateWebhook, Error> {
+    refuse_unmodelled(spec.description.is_some(), !spec.headers.is_empty())?;
+    Ok(CreateWebhook {
+        name: spec.name.clone().unwrap_or_default(),
+        url: spec.url.clone(),
+        events: spec.events.clone(),
+        active: spec.enabled,
+        secret: spec.secret.clone(),
     })
+}
+
+fn refuse_unmodelled(description: bool, headers: bool) -> Result<(), Error> {
+    let field = match (description, headers) {
+        (true, _) => "description",
+        (_, true) => "headers",
+        _ => return Ok(()),
+    };
+    Err(Error::unsupported(
+        Provider::Up42,
+        if description {
+            "descriptions"
+        } else {
+            "delivery headers"
+        },
+        format!("UP42 webhooks have no {field}: leave it unset"),
+    ))
 }
 
 #[async_trait]
@@ -282,14 +420,15 @@ impl WebhookApi for Up42Client {
         Provider::Up42
     }
 
+    fn capabilities(&self) -> Capabilities {
+        CAPABILITIES
+    }
+
     /// UP42 answers every webhook at once: one page, filtered here; `total` counts the matches.
     async fn list(&self, query: &ListQuery) -> Result<Page<Webhook>, Error> {
         let all = self.get_webhooks().await?;
-        let webhooks: Vec<Webhook> = all
-            .iter()
-            .map(|h| to_common(h.info()))
-            .collect::<Result<_, _>>()?;
-        let mut page = Page::filtered(webhooks, query, None, false);
+        let webhooks: Vec<Webhook> = all.iter().map(|h| to_common(h.info())).collect();
+        let mut page = Page::filtered(webhooks, query);
         page.total = Some(page.items.len() as u64);
         // Everything arrives at once: page 1 holds it all, later pages are empty.
         if page.page > 1 {
@@ -299,33 +438,18 @@ impl WebhookApi for Up42Client {
     }
 
     async fn get(&self, id: &WebhookId) -> Result<Webhook, Error> {
-        to_common(self.initialize_webhook(id.as_str()).await?.info())
+        Ok(to_common(
+            self.initialize_webhook(id.as_str()).await?.info(),
+        ))
     }
 
     async fn create(&self, spec: &WebhookSpec) -> Result<Webhook, Error> {
-        spec.validate(Provider::Up42)?;
-        let name = spec.name.clone().unwrap_or_default();
-        let secret = spec.secret.as_ref().map(|s| s.expose().to_owned());
-        let handle = self
-            .create_webhook(
-                &name,
-                &spec.url,
-                spec.events.clone(),
-                spec.enabled,
-                secret.as_deref(),
-            )
-            .await?;
-        to_common(handle.info())
+        let record = from_spec(spec)?;
+        Ok(to_common(self.create_webhook(&record).await?.info()))
     }
 
     async fn update(&self, id: &WebhookId, patch: &WebhookPatch) -> Result<Webhook, Error> {
-        patch.validate(Provider::Up42)?;
-        if patch.description.is_some() || patch.headers.is_some() {
-            return Err(Error::Unsupported {
-                provider: Provider::Up42,
-                operation: "description or headers on a UP42 webhook",
-            });
-        }
+        refuse_unmodelled(patch.description.is_some(), patch.headers.is_some())?;
         let mut handle = self.initialize_webhook(id.as_str()).await?;
         let changes = UpdateWebhook {
             name: patch.name.clone(),
@@ -334,23 +458,19 @@ impl WebhookApi for Up42Client {
             active: patch.enabled,
             secret: patch.secret.clone(),
         };
-        to_common(handle.update(changes).await?)
+        Ok(to_common(handle.update(changes).await?))
     }
 
     async fn delete(&self, id: &WebhookId) -> Result<(), Error> {
-        let path = self.path(&format!("/{}", segment(id.as_str())?));
-        self.http.send(Request::delete(path)).await.map(|_| ())
+        self.delete_by_id(id.as_str()).await
     }
 
     async fn test(&self, id: &WebhookId) -> Result<TestOutcome, Error> {
-        let path = self.path(&format!("/{}/tests", segment(id.as_str())?));
-        let run: TestRun = self.data(Request::post(path), "UP42 test run").await?;
-        Ok(TestOutcome {
-            event_id: None,
-            tests_run: Some(run.tests_run),
-            tests_succeeded: Some(run.tests_succeeded),
-            native: serde_json::to_value(&run).unwrap_or_default(),
-        })
+        let run = self.test_by_id(id.as_str()).await?;
+        let mut outcome = TestOutcome::new(serde_json::to_value(&run).unwrap_or_default());
+        outcome.tests_run = Some(run.tests_run);
+        outcome.tests_succeeded = Some(run.tests_succeeded);
+        Ok(outcome)
     }
 
     async fn event_types(&self) -> Result<Vec<EventTypeInfo>, Error> {
@@ -365,5 +485,20 @@ impl WebhookApi for Up42Client {
                 description: e.description,
             })
             .collect())
+    }
+}
+
+/// Parses a delivery body in this SDK's UP42 payload shape ([`Up42Event`], *unconfirmed*).
+pub fn parse_event(body: &[u8]) -> Result<Up42Event, Error> {
+    hook_model::decode("UP42 event", body)
+}
+
+impl hook_model::DeliveryEvent for Up42Event {
+    fn kind(&self) -> &EventType {
+        &self.kind
+    }
+
+    fn event_id(&self) -> Option<&str> {
+        Some(&self.id)
     }
 }

@@ -5,32 +5,26 @@
 use std::time::Duration;
 
 use hook_emulator::{Emulator, EmulatorHandle, Receiver};
-use hook_model::{Error, Provider, WebhookApi, WebhookPatch, WebhookSpec};
-use hook_up42::{Up42Client, UpdateWebhook};
+use hook_model::{Error, WebhookApi, WebhookPatch, WebhookSpec};
+use hook_up42::{CreateWebhook, Up42Client, Up42Config, UpdateWebhook};
 
 fn client(emulator: &EmulatorHandle) -> Up42Client {
-    let c = &emulator.credentials().up42;
-    Up42Client::new(
-        &emulator.up42_base(),
-        &emulator.up42_token_url(),
-        c.username.clone(),
-        c.password.clone(),
-        c.workspace_id.clone(),
-    )
-    .unwrap()
+    Up42Client::new(Up42Config::from_vars(|name| emulator.var(name)).unwrap()).unwrap()
 }
 
 #[tokio::test]
-async fn the_seed_methods_from_create_to_delete() {
+async fn the_sdk_methods_from_create_to_delete() {
     let emulator = Emulator::builder().start().await.unwrap();
     let up42 = client(&emulator);
     let mut webhook = up42
         .create_webhook(
-            "new-webhook",
-            "https://receiving-url.com",
-            ["job.status", "order.status"],
-            true,
-            Some("QWZTFnMEXhqZKNmu"),
+            &CreateWebhook::new(
+                "new-webhook",
+                "https://receiving-url.com",
+                ["job.status", "order.status"],
+            )
+            .active(true)
+            .secret("QWZTFnMEXhqZKNmu"),
         )
         .await
         .unwrap();
@@ -58,10 +52,10 @@ async fn the_seed_methods_from_create_to_delete() {
     );
 
     webhook
-        .update(UpdateWebhook {
-            name: Some("new-name".into()),
-            active: Some(false),
-            ..UpdateWebhook::default()
+        .update({
+            let mut changes = UpdateWebhook::new().active(false);
+            changes.name = Some("new-name".into());
+            changes
         })
         .await
         .unwrap();
@@ -88,7 +82,7 @@ async fn the_seed_methods_from_create_to_delete() {
     again.delete().await.unwrap();
     assert!(matches!(
         up42.initialize_webhook(&id).await,
-        Err(Error::NotFound(_))
+        Err(Error::NotFound { .. })
     ));
 }
 
@@ -97,16 +91,18 @@ async fn http_urls_are_refused_before_sending() {
     let emulator = Emulator::builder().start().await.unwrap();
     let up42 = client(&emulator);
     let error = up42
-        .create_webhook("n", "http://receiving-url.com", ["job.status"], true, None)
+        .create_webhook(
+            &CreateWebhook::new("n", "http://receiving-url.com", ["job.status"]).active(true),
+        )
         .await
         .unwrap_err();
     assert!(
-        matches!(error, Error::Validation { ref field, .. } if field == "url"),
+        matches!(error, Error::Invalid { ref field, .. } if field == "url"),
         "{error}"
     );
     assert!(matches!(
         up42.initialize_webhook("../x").await,
-        Err(Error::Validation { .. })
+        Err(Error::Invalid { .. })
     ));
     assert!(emulator.admin().requests().await.unwrap().is_empty());
 }
@@ -123,11 +119,9 @@ async fn test_events_reach_an_https_receiver_and_verify() {
     let up42 = client(&emulator);
     let webhook = up42
         .create_webhook(
-            "tls",
-            receiver.url(),
-            ["job.status", "order.status"],
-            true,
-            Some("QWZTFnMEXhqZKNmu"),
+            &CreateWebhook::new("tls", receiver.url(), ["job.status", "order.status"])
+                .active(true)
+                .secret("QWZTFnMEXhqZKNmu"),
         )
         .await
         .unwrap();
@@ -136,7 +130,7 @@ async fn test_events_reach_an_https_receiver_and_verify() {
     for _ in 0..2 {
         let delivery = receiver.next(Duration::from_secs(10)).await.unwrap();
         delivery.verified.unwrap();
-        hook_model::Event::parse(Provider::Up42, &delivery.body).unwrap();
+        hook_up42::parse_event(&delivery.body).unwrap();
     }
 }
 
@@ -158,13 +152,7 @@ async fn the_common_trait_lifecycle() {
         ("order.status", true, false)
     );
     let patched = api
-        .update(
-            &created.id,
-            &WebhookPatch {
-                events: Some(vec!["job.status".into()]),
-                ..WebhookPatch::default()
-            },
-        )
+        .update(&created.id, &WebhookPatch::new().events(["job.status"]))
         .await
         .unwrap();
     assert_eq!(
@@ -180,7 +168,7 @@ async fn the_common_trait_lifecycle() {
     );
     assert_eq!(api.event_types().await.unwrap().len(), 2);
     assert_eq!(
-        api.list(&hook_model::ListQuery::default())
+        api.list(&hook_model::ListQuery::new())
             .await
             .unwrap()
             .items
@@ -189,7 +177,7 @@ async fn the_common_trait_lifecycle() {
     );
     api.delete(&created.id).await.unwrap();
     assert!(
-        api.list(&hook_model::ListQuery::default())
+        api.list(&hook_model::ListQuery::new())
             .await
             .unwrap()
             .items

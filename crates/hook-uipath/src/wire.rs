@@ -1,13 +1,13 @@
-//! UiPath Orchestrator OData records (seeds 000 and 002).
+//! UiPath Orchestrator OData records, as the Orchestrator API reference shows them.
 
 use std::collections::BTreeMap;
 
 use serde::{Deserialize, Deserializer, Serialize};
 use time::OffsetDateTime;
 
-use crate::{EventType, Secret};
+use hook_model::{EventType, Secret};
 
-/// One subscribed event, `{"EventType": "job.started"}` on the wire. Seed 000 writes
+/// One subscribed event, `{"EventType": "job.started"}` on the wire. Some clients write
 /// plain strings (`"Job.Completed"`): both decode; the object form is written.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct EventSubscription {
@@ -42,7 +42,7 @@ impl From<EventType> for EventSubscription {
 }
 
 /// `WebhookDto`: a webhook as Orchestrator stores it. Every field is optional on the
-/// wire (a PUT body of seed 002 carries no `Id`), so absent stays absent.
+/// wire (a PUT body carries no `Id`), so absent stays absent.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "PascalCase")]
 pub struct WebhookDto {
@@ -76,7 +76,7 @@ pub struct WebhookDto {
     /// The subscribed events.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub events: Option<Vec<EventSubscription>>,
-    /// Headers sent with each delivery (seed 000).
+    /// Headers sent with each delivery.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub headers: Option<BTreeMap<String, String>>,
     /// Fields not named here (`@odata.context`, …), kept.
@@ -169,17 +169,27 @@ pub struct UiPathEvent {
     pub extra: serde_json::Map<String, serde_json::Value>,
 }
 
-/// An Orchestrator error body: `{"message", "errorCode", "resourceIds"}`.
+/// An Orchestrator error body: `{"message", "errorCode", "traceId", "resourceIds"}` as
+/// observed; the published `ErrorResult` spells the same fields in PascalCase, which
+/// decodes too.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct ErrorBody {
     /// What went wrong.
+    #[serde(default, alias = "Message")]
     pub message: String,
     /// 1000 invalid request (400), 1001 name already used (409), 1002 not found (404).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(default, alias = "ErrorCode", skip_serializing_if = "Option::is_none")]
     pub error_code: Option<i64>,
+    /// The trace id to quote to UiPath support.
+    #[serde(default, alias = "TraceId", skip_serializing_if = "Option::is_none")]
+    pub trace_id: Option<String>,
     /// The resources concerned.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        alias = "ResourceIds",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub resource_ids: Option<Vec<serde_json::Value>>,
     /// Fields not named here, kept.
     #[serde(flatten)]

@@ -1,11 +1,11 @@
-//! Port records (seed 001, and the real API where it differs).
+//! Port records.
 
 use std::collections::BTreeMap;
 
 use serde::{Deserialize, Serialize};
 use time::OffsetDateTime;
 
-use crate::{EventType, Secret};
+use hook_model::{EventType, Secret};
 
 /// How Port signs deliveries of a webhook it receives (`security.signatureAlgorithm`).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -112,7 +112,7 @@ pub struct PortWebhook {
     pub extra: serde_json::Map<String, serde_json::Value>,
 }
 
-/// `GET /v1/webhooks`: `{"ok": true, "webhooks": […]}`; real Port may say `integrations`.
+/// `GET /v1/webhooks`: `{"ok": true, "webhooks": […]}`; Port may say `integrations`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct WebhookList {
     /// Always true on success.
@@ -125,7 +125,7 @@ pub struct WebhookList {
     pub extra: serde_json::Map<String, serde_json::Value>,
 }
 
-/// One webhook: `{"ok": true, "webhook": {…}}`; real Port may say `integration`.
+/// One webhook: `{"ok": true, "webhook": {…}}`; Port may say `integration`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct WebhookEnvelope {
     /// Always true on success.
@@ -186,7 +186,7 @@ pub struct TokenAnswer {
     pub token_type: Option<String>,
 }
 
-/// A delivery body (seed 001): `{"event", "timestamp", "data", "organization", "source"}`.
+/// A delivery body in this SDK's earlier model: `{"event", "timestamp", "data", "organization", "source"}`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct PortEvent {
     /// The event type.

@@ -1,9 +1,9 @@
-//! UP42 records (seed 003): every answer is `{"data": …, "error": null}`.
+//! UP42 records: every answer is `{"data": …, "error": null}`.
 
 use serde::{Deserialize, Serialize};
 use time::OffsetDateTime;
 
-use crate::{EventType, Secret};
+use hook_model::{EventType, Secret};
 
 /// The envelope of every answer.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -98,4 +98,29 @@ pub struct EventInfo {
     /// A documentation link.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub documentation: Option<String>,
+}
+
+/// A delivery body as this SDK has assumed it: `{"id", "type", "created_at", "data"}`
+/// (*unconfirmed*: UP42's own samples show `{"event", "body"}`; to be settled against
+/// them).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Up42Event {
+    /// The event's id.
+    pub id: String,
+    /// The event type, `job.status` or `order.status`.
+    #[serde(rename = "type")]
+    pub kind: EventType,
+    /// When it happened.
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "time::serde::rfc3339::option"
+    )]
+    pub created_at: Option<OffsetDateTime>,
+    /// What happened.
+    #[serde(default)]
+    pub data: serde_json::Value,
+    /// Fields not named here, kept.
+    #[serde(flatten)]
+    pub extra: serde_json::Map<String, serde_json::Value>,
 }

@@ -1,9 +1,9 @@
-//! Records of the generic `/v1/webhooks` service (seed 004).
+//! Records of the generic `/v1/webhooks` service.
 
 use serde::{Deserialize, Serialize};
 use time::OffsetDateTime;
 
-use crate::{Delivery, EventType, Secret};
+use hook_model::{Delivery, EventType, Secret};
 
 /// A webhook: the create body (no `id`, no `created_at`) and the answer.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
@@ -34,7 +34,7 @@ pub struct GenericWebhook {
     pub extra: serde_json::Map<String, serde_json::Value>,
 }
 
-/// A delivery body, also UP42's assumed one: `{"id": "evt_…", "type", "created_at", "data"}`.
+/// A delivery body: `{"id": "evt_…", "type", "created_at", "data"}`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct GenericEvent {
     /// `evt_…`.
@@ -42,7 +42,7 @@ pub struct GenericEvent {
     /// The event type.
     #[serde(rename = "type")]
     pub kind: EventType,
-    /// When it happened. The seed's "manual testing" example omits it.
+    /// When it happened. The service's "manual testing" example omits it.
     #[serde(
         default,
         skip_serializing_if = "Option::is_none",
@@ -64,7 +64,7 @@ pub struct DeliveryList {
     pub deliveries: Vec<Delivery>,
 }
 
-/// `GET /v1/webhooks`: *unconfirmed* (the seed documents no list call), assumed
+/// `GET /v1/webhooks`: *unconfirmed* (the service documents no list call), assumed
 /// `{"data": […], "has_more": bool}` as the usual REST shape.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct WebhookList {
@@ -75,7 +75,7 @@ pub struct WebhookList {
     pub has_more: bool,
 }
 
-/// An error body: *unconfirmed* (the seed documents none), assumed
+/// An error body: *unconfirmed* (the service documents none), assumed
 /// `{"error": {"code", "message"}}`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct ErrorBody {
@@ -95,7 +95,7 @@ pub struct ErrorDetail {
     pub field: Option<String>,
 }
 
-/// `POST /v1/webhooks/{id}/test`: *unconfirmed* (the seed documents the call, not its
+/// `POST /v1/webhooks/{id}/test`: *unconfirmed* (the service documents the call, not its
 /// answer), assumed `202 {"event_id", "delivery_id"}`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct TestAnswer {

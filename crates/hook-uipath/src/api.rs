@@ -1,0 +1,169 @@
+//! [`WebhookApi`] for Orchestrator: each method converts the common model to
+//! Orchestrator's record, then calls the native method, which checks it once.
+
+use async_trait::async_trait;
+use hook_model::{
+    Capabilities, Context, Error, EventType, EventTypeInfo, ListQuery, Page, Paging, Provider,
+    TestOutcome, Webhook, WebhookApi, WebhookId, WebhookPatch, WebhookSpec,
+};
+
+use crate::client::{MAX_TOP, UiPathClient, WebhookFilter};
+use crate::wire::{EventSubscription, WebhookDto};
+
+/// What Orchestrator offers through [`WebhookApi`].
+pub const CAPABILITIES: Capabilities = Capabilities::new(Paging::Offset)
+    .test(true)
+    .server_filters(true)
+    .all_events(true)
+    .delivery_headers(true);
+
+fn parse_id(id: &WebhookId, operation: &'static str) -> Result<i64, Error> {
+    id.as_str().parse().map_err(|_| {
+        Error::invalid(
+            "id",
+            format!("{id:?} is not a UiPath webhook id: UiPath ids are integers"),
+        )
+        .within(&Context::new(Provider::UiPath, operation).webhook(id))
+    })
+}
+
+fn subscriptions(events: &[EventType]) -> Vec<EventSubscription> {
+    events
+        .iter()
+        .map(|e| EventSubscription::from(e.canonical_in(&crate::EVENTS)))
+        .collect()
+}
+
+/// The common model of a UiPath webhook; the record itself is kept in `native`.
+pub fn to_common(record: &WebhookDto) -> Webhook {
+    let mut native = serde_json::to_value(record).unwrap_or_default();
+    if let Some(map) = native.as_object_mut() {
+        map.remove("@odata.context");
+    }
+    let id = record.id.map(|id| id.to_string()).unwrap_or_default();
+    let mut webhook = Webhook::new(Provider::UiPath, id, native);
+    webhook.name.clone_from(&record.name);
+    webhook.url = record.url.clone().unwrap_or_default();
+    webhook.events = record
+        .events
+        .iter()
+        .flatten()
+        .map(|e| e.event_type.clone())
+        .collect();
+    webhook.all_events = record.subscribe_to_all_events.unwrap_or(false);
+    webhook.enabled = record.enabled.unwrap_or(false);
+    webhook.has_secret = record.secret.as_ref().is_some_and(|s| !s.is_empty());
+    webhook
+}
+
+/// Orchestrator's record for a new webhook.
+pub fn from_spec(spec: &WebhookSpec) -> WebhookDto {
+    WebhookDto {
+        name: spec.name.clone(),
+        description: spec.description.clone(),
+        url: Some(spec.url.clone()),
+        enabled: Some(spec.enabled),
+        secret: spec.secret.clone(),
+        subscribe_to_all_events: Some(spec.all_events),
+        allow_insecure_ssl: Some(spec.allow_insecure_tls),
+        events: Some(subscriptions(&spec.events)),
+        headers: (!spec.headers.is_empty()).then(|| spec.headers.clone()),
+        ..WebhookDto::default()
+    }
+}
+
+/// Orchestrator's PATCH body for `patch`.
+pub fn from_patch(patch: &WebhookPatch) -> WebhookDto {
+    WebhookDto {
+        name: patch.name.clone(),
+        description: patch.description.clone(),
+        url: patch.url.clone(),
+        enabled: patch.enabled,
+        secret: patch.secret.clone(),
+        events: patch.events.as_deref().map(subscriptions),
+        headers: patch.headers.clone(),
+        ..WebhookDto::default()
+    }
+}
+
+#[async_trait]
+impl WebhookApi for UiPathClient {
+    fn provider(&self) -> Provider {
+        Provider::UiPath
+    }
+
+    fn capabilities(&self) -> Capabilities {
+        CAPABILITIES
+    }
+
+    /// Filters server-side with OData; pages with `$top`/`$skip` (100 a page unless
+    /// `per_page` says), counting the total.
+    async fn list(&self, query: &ListQuery) -> Result<Page<Webhook>, Error> {
+        let per_page = query.per_page.unwrap_or(100).clamp(1, MAX_TOP);
+        let page = query.page_number();
+        let skip = (page - 1).saturating_mul(per_page);
+        let mut filter = WebhookFilter::new()
+            .page(per_page, skip)
+            .count(true)
+            .order_by("Id");
+        filter.enabled = query.enabled;
+        filter.event_type.clone_from(&query.event_type);
+        filter.url.clone_from(&query.url);
+        let list = self.webhooks().get(&filter).await?;
+        let seen = u64::from(skip) + list.value.len() as u64;
+        Ok(Page::new(list.value.iter().map(to_common).collect(), page)
+            .with_total(list.count)
+            .with_more(list.count.is_some_and(|total| seen < total)))
+    }
+
+    async fn get(&self, id: &WebhookId) -> Result<Webhook, Error> {
+        let id = parse_id(id, "get webhook")?;
+        Ok(to_common(&self.webhooks().get_by_id(id).await?))
+    }
+
+    async fn create(&self, spec: &WebhookSpec) -> Result<Webhook, Error> {
+        Ok(to_common(&self.webhooks().create(&from_spec(spec)).await?))
+    }
+
+    async fn update(&self, id: &WebhookId, patch: &WebhookPatch) -> Result<Webhook, Error> {
+        let id = parse_id(id, "update webhook")?;
+        Ok(to_common(
+            &self.webhooks().update(id, &from_patch(patch)).await?,
+        ))
+    }
+
+    async fn delete(&self, id: &WebhookId) -> Result<(), Error> {
+        self.webhooks()
+            .delete(parse_id(id, "delete webhook")?)
+            .await
+    }
+
+    async fn test(&self, id: &WebhookId) -> Result<TestOutcome, Error> {
+        let ping = self.webhooks().ping(parse_id(id, "ping webhook")?).await?;
+        let mut outcome = TestOutcome::new(serde_json::to_value(&ping).unwrap_or_default());
+        outcome.event_id = Some(ping.event_id);
+        outcome.tests_run = Some(1);
+        Ok(outcome)
+    }
+
+    async fn event_types(&self) -> Result<Vec<EventTypeInfo>, Error> {
+        Ok(self
+            .webhooks()
+            .event_types()
+            .await?
+            .into_iter()
+            .map(|e| {
+                let description = e
+                    .name
+                    .find_in(&crate::EVENTS)
+                    .map(|c| c.description.to_owned());
+                EventTypeInfo {
+                    name: e.name,
+                    group: e.group,
+                    title: None,
+                    description,
+                }
+            })
+            .collect())
+    }
+}

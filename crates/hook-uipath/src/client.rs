@@ -1,0 +1,366 @@
+//! The native client: Orchestrator's `odata/Webhooks` calls in Orchestrator's words.
+
+use hook_http::{ClientConfig, HttpClient, Request};
+use hook_model::check::{self, Scheme};
+use hook_model::{Context, Error, EventType, Provider};
+
+use crate::config::{UiPathAuth, UiPathConfig};
+use crate::wire::{EventTypeDto, ODataList, UiPathEvent, WebhookDto};
+
+const PING: &str = "UiPath.Server.Configuration.OData.Ping";
+const EVENT_TYPES: &str = "UiPath.Server.Configuration.OData.GetEventTypes()";
+
+/// The most items one list call may ask for (OData `$top`).
+pub const MAX_TOP: u32 = 1000;
+/// The longest `Name`.
+pub const NAME_MAX: usize = 128;
+/// The longest `Description`.
+pub const DESCRIPTION_MAX: usize = 256;
+/// The longest `Url`.
+pub const URL_MAX: usize = 2000;
+/// The longest `Secret`.
+pub const SECRET_MAX: usize = 100;
+/// The longest event type name.
+pub const EVENT_TYPE_MAX: usize = 50;
+
+/// The filters and paging of [`Webhooks::get`], turned into OData.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct WebhookFilter {
+    /// `Enabled eq …`.
+    pub enabled: Option<bool>,
+    /// `Events/any(e: e/EventType eq '…')`, compared case-insensitively by Orchestrator.
+    pub event_type: Option<EventType>,
+    /// `Url eq '…'`.
+    pub url: Option<String>,
+    /// `$top` (≤ 1000).
+    pub top: Option<u32>,
+    /// `$skip`.
+    pub skip: Option<u32>,
+    /// `$count=true`: the answer carries the total.
+    pub count: bool,
+    /// `$orderby`, such as `Id` or `Name desc`.
+    pub order_by: Option<String>,
+}
+
+impl WebhookFilter {
+    /// No filter.
+    pub fn new() -> Self {
+        WebhookFilter::default()
+    }
+
+    /// Only enabled (or disabled) webhooks.
+    pub fn enabled(mut self, enabled: bool) -> Self {
+        self.enabled = Some(enabled);
+        self
+    }
+
+    /// Only webhooks subscribed to `event`.
+    pub fn event_type(mut self, event: impl Into<EventType>) -> Self {
+        self.event_type = Some(event.into());
+        self
+    }
+
+    /// Only webhooks delivering to `url`.
+    pub fn url(mut self, url: impl Into<String>) -> Self {
+        self.url = Some(url.into());
+        self
+    }
+
+    /// `$top` and `$skip`.
+    pub fn page(mut self, top: u32, skip: u32) -> Self {
+        self.top = Some(top);
+        self.skip = Some(skip);
+        self
+    }
+
+    /// Ask for the total.
+    pub fn count(mut self, count: bool) -> Self {
+        self.count = count;
+        self
+    }
+
+    /// `$orderby`.
+    pub fn order_by(mut self, order_by: impl Into<String>) -> Self {
+        self.order_by = Some(order_by.into());
+        self
+    }
+
+    /// The `$filter` expression, if any: clauses joined with ` and `, single quotes
+    /// doubled inside literals, event names in catalog spelling.
+    pub fn expression(&self) -> Option<String> {
+        let quote = |text: &str| format!("'{}'", text.replace('\'', "''"));
+        let mut clauses = Vec::new();
+        if let Some(enabled) = self.enabled {
+            clauses.push(format!("Enabled eq {enabled}"));
+        }
+        if let Some(url) = &self.url {
+            clauses.push(format!("Url eq {}", quote(url)));
+        }
+        if let Some(event) = &self.event_type {
+            let event = event.canonical_in(&crate::EVENTS);
+            clauses.push(format!(
+                "Events/any(e: e/EventType eq {})",
+                quote(event.as_str())
+            ));
+        }
+        (!clauses.is_empty()).then(|| clauses.join(" and "))
+    }
+}
+
+/// Orchestrator's webhook client. Cheap to clone. Its calls are under
+/// [`UiPathClient::webhooks`], as in UiPath's own SDKs (`client.webhooks.get(…)`).
+///
+/// ```no_run
+/// # async fn run() -> Result<(), hook_model::Error> {
+/// use hook_uipath::{UiPathAuth, UiPathClient, WebhookDto};
+/// let pat = UiPathAuth::personal_access_token("my-pat");
+/// let orchestrator = UiPathClient::on_premises("https://orchestrator.example.com", pat)?;
+/// let hook = orchestrator.webhooks().get_by_id(10).await?;
+/// let ping = orchestrator.webhooks().ping(hook.id.unwrap_or(10)).await?;
+/// let disable = WebhookDto { enabled: Some(false), ..WebhookDto::default() };
+/// orchestrator.webhooks().update(10, &disable).await?;
+/// println!("ping {}", ping.event_id);
+/// # Ok(()) }
+/// ```
+#[derive(Debug, Clone)]
+pub struct UiPathClient {
+    http: HttpClient,
+}
+
+/// The `odata/Webhooks` calls of a [`UiPathClient`].
+#[derive(Debug, Clone, Copy)]
+pub struct Webhooks<'c> {
+    http: &'c HttpClient,
+}
+
+impl UiPathClient {
+    /// A client for the tenant `config` names.
+    pub fn new(config: UiPathConfig) -> Result<Self, Error> {
+        let context = Context::new(Provider::UiPath, "configure client");
+        for (field, value) in [
+            ("organization", config.organization.as_str()),
+            ("tenant", config.tenant.as_str()),
+        ] {
+            check::path_segment(field, value).map_err(|e| e.within(&context))?;
+        }
+        let auth = config.auth.clone().into_auth(config.token_url());
+        UiPathClient::with_config(ClientConfig::new(
+            Provider::UiPath,
+            &config.base_url(),
+            auth,
+        )?)
+    }
+
+    /// On-premises: `{orchestrator}/`, tokens from `{orchestrator}/identity/connect/token`.
+    pub fn on_premises(orchestrator: &str, auth: UiPathAuth) -> Result<Self, Error> {
+        let orchestrator = orchestrator.trim_end_matches('/');
+        let auth = auth.into_auth(format!("{orchestrator}/identity/connect/token"));
+        UiPathClient::with_config(ClientConfig::new(Provider::UiPath, orchestrator, auth)?)
+    }
+
+    /// A client with a full transport configuration; Orchestrator's error decoder is set
+    /// here.
+    pub fn with_config(config: ClientConfig) -> Result<Self, Error> {
+        Ok(UiPathClient {
+            http: HttpClient::new(config.errors(crate::errors::decode))?,
+        })
+    }
+
+    /// The transport.
+    pub fn http(&self) -> &HttpClient {
+        &self.http
+    }
+
+    /// The webhook calls.
+    pub fn webhooks(&self) -> Webhooks<'_> {
+        Webhooks { http: &self.http }
+    }
+}
+
+fn context(operation: &'static str) -> Context {
+    Context::new(Provider::UiPath, operation)
+}
+
+impl Webhooks<'_> {
+    /// `GET odata/Webhooks` with the filter's `$filter`, `$top`, `$skip`, `$count`, `$orderby`.
+    pub async fn get(&self, filter: &WebhookFilter) -> Result<ODataList<WebhookDto>, Error> {
+        let mut request = Request::get("odata/Webhooks").operation("list webhooks");
+        if let Some(expression) = filter.expression() {
+            request = request.query("$filter", expression);
+        }
+        if let Some(top) = filter.top {
+            if top > MAX_TOP {
+                return Err(Error::invalid(
+                    "top",
+                    format!("{top} is over Orchestrator's limit of {MAX_TOP}: page with skip"),
+                )
+                .within(&context("list webhooks")));
+            }
+            request = request.query("$top", top);
+        }
+        if let Some(skip) = filter.skip {
+            request = request.query("$skip", skip);
+        }
+        if filter.count {
+            request = request.query("$count", "true");
+        }
+        if let Some(order) = &filter.order_by {
+            request = request.query("$orderby", order);
+        }
+        self.http.send(request).await?.json("UiPath webhook list")
+    }
+
+    /// `GET odata/Webhooks({id})`.
+    pub async fn get_by_id(&self, id: i64) -> Result<WebhookDto, Error> {
+        let request = Request::get(format!("odata/Webhooks({id})"))
+            .operation("get webhook")
+            .webhook(id);
+        self.http.send(request).await?.json("UiPath webhook")
+    }
+
+    /// `POST odata/Webhooks`, checked first: `Name` and `Url` present, lengths within
+    /// Orchestrator's limits, event names well-formed.
+    pub async fn create(&self, webhook: &WebhookDto) -> Result<WebhookDto, Error> {
+        check(webhook, Body::Whole).map_err(|e| e.within(&context("create webhook")))?;
+        let request = Request::post("odata/Webhooks")
+            .operation("create webhook")
+            .json(webhook)?;
+        self.http.send(request).await?.json("UiPath webhook")
+    }
+
+    /// `PATCH odata/Webhooks({id})` with the fields set in `changes`, checked first.
+    /// Orchestrator may answer 204; the webhook is then read back.
+    pub async fn update(&self, id: i64, changes: &WebhookDto) -> Result<WebhookDto, Error> {
+        check(changes, Body::Partial)
+            .map_err(|e| e.within(&context("update webhook").webhook(id)))?;
+        let request = Request::patch(format!("odata/Webhooks({id})"))
+            .operation("update webhook")
+            .webhook(id)
+            .json(changes)?;
+        let response = self.http.send(request).await?;
+        if response.body.is_empty() {
+            return self.get_by_id(id).await;
+        }
+        response.json("UiPath webhook")
+    }
+
+    /// `PUT odata/Webhooks({id})` with the full body, checked first.
+    pub async fn replace(&self, id: i64, webhook: &WebhookDto) -> Result<WebhookDto, Error> {
+        check(webhook, Body::Partial)
+            .map_err(|e| e.within(&context("replace webhook").webhook(id)))?;
+        let request = Request::put(format!("odata/Webhooks({id})"))
+            .operation("replace webhook")
+            .webhook(id)
+            .json(webhook)?;
+        self.http.send(request).await?.json("UiPath webhook")
+    }
+
+    /// `DELETE odata/Webhooks({id})`.
+    pub async fn delete(&self, id: i64) -> Result<(), Error> {
+        let request = Request::delete(format!("odata/Webhooks({id})"))
+            .operation("delete webhook")
+            .webhook(id);
+        self.http.send(request).await.map(|_| ())
+    }
+
+    /// `POST odata/Webhooks({id})/…Ping`: Orchestrator answers the ping event and also
+    /// delivers it to the webhook's URL.
+    pub async fn ping(&self, id: i64) -> Result<UiPathEvent, Error> {
+        let request = Request::post(format!("odata/Webhooks({id})/{PING}"))
+            .operation("ping webhook")
+            .webhook(id);
+        self.http.send(request).await?.json("UiPath ping")
+    }
+
+    /// `GET odata/Webhooks/…GetEventTypes()`.
+    pub async fn event_types(&self) -> Result<Vec<EventTypeDto>, Error> {
+        let request =
+            Request::get(format!("odata/Webhooks/{EVENT_TYPES}")).operation("list event types");
+        let list: ODataList<EventTypeDto> =
+            self.http.send(request).await?.json("UiPath event types")?;
+        Ok(list.value)
+    }
+}
+
+/// Whether a body must hold every required field (create) or only what it changes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Body {
+    Whole,
+    Partial,
+}
+
+/// Checks what can be checked before sending, naming the wire's fields.
+fn check(webhook: &WebhookDto, body: Body) -> Result<(), Error> {
+    if body == Body::Whole {
+        check::required("Name", webhook.name.as_deref())?;
+        check::required("Url", webhook.url.as_deref())?;
+    }
+    if let Some(name) = &webhook.name {
+        check::required("Name", Some(name))?;
+        check::max_chars("Name", name, NAME_MAX)?;
+    }
+    if let Some(url) = &webhook.url {
+        check::url("Url", url, Scheme::HttpOrHttps)?;
+        check::max_chars("Url", url, URL_MAX)?;
+    }
+    if let Some(description) = &webhook.description {
+        check::max_chars("Description", description, DESCRIPTION_MAX)?;
+    }
+    if let Some(secret) = &webhook.secret {
+        check::secret("Secret", Some(secret))?;
+        check::max_chars("Secret", secret.expose(), SECRET_MAX)?;
+    }
+    let events: Vec<EventType> = webhook
+        .events
+        .iter()
+        .flatten()
+        .map(|e| e.event_type.clone())
+        .collect();
+    check::event_names("Events", &events)?;
+    for (index, event) in events.iter().enumerate() {
+        check::max_chars(&format!("Events[{index}]"), event.as_str(), EVENT_TYPE_MAX)?;
+    }
+    if let Some(headers) = &webhook.headers {
+        check::headers("Headers", headers)?;
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn filters_become_odata_with_quotes_doubled() {
+        let filter = WebhookFilter::new()
+            .enabled(true)
+            .url("https://x.example/O'Brien")
+            .event_type("Job.Completed");
+        assert_eq!(
+            filter.expression().unwrap(),
+            "Enabled eq true and Url eq 'https://x.example/O''Brien' and Events/any(e: e/EventType eq 'job.completed')"
+        );
+        assert_eq!(WebhookFilter::new().expression(), None);
+    }
+
+    #[test]
+    fn checks_name_the_wire_field() {
+        let field = |dto: &WebhookDto, body| match check(dto, body) {
+            Err(Error::Invalid { field, .. }) => field,
+            other => panic!("{other:?}"),
+        };
+        assert_eq!(field(&WebhookDto::default(), Body::Whole), "Name");
+        let long = WebhookDto {
+            name: Some("n".repeat(NAME_MAX + 1)),
+            ..WebhookDto::default()
+        };
+        assert_eq!(field(&long, Body::Partial), "Name");
+        let http = WebhookDto {
+            url: Some("ftp://x".into()),
+            ..WebhookDto::default()
+        };
+        assert_eq!(field(&http, Body::Partial), "Url");
+        check(&WebhookDto::default(), Body::Partial).unwrap();
+    }
+}
