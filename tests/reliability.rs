@@ -119,14 +119,7 @@ async fn inject_faults(emulator: &EmulatorHandle, provider: Provider) {
         (FaultKind::Latency { millis: 600 }, 0.03),
     ];
     for (fault, rate) in faults {
-        let rule = FaultRule {
-            id: String::new(),
-            route: route.clone(),
-            fault,
-            count: None,
-            rate: Some(rate),
-            fired: 0,
-        };
+        let rule = FaultRule::new(fault).within(route.clone()).rate(rate);
         emulator.admin().inject(&rule).await.unwrap();
     }
 }

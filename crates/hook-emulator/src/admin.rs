@@ -421,6 +421,11 @@ impl AdminClient {
         Ok(serde_json::from_value(answer["faults"].clone()).unwrap_or_default())
     }
 
+    /// How many times each fault rule fired, in the order they were injected.
+    pub async fn fired(&self) -> Result<Vec<u64>, AdminError> {
+        Ok(self.faults().await?.iter().map(|f| f.fired).collect())
+    }
+
     /// Removes every fault rule.
     pub async fn clear_faults(&self) -> Result<(), AdminError> {
         let _: serde_json::Value = self

@@ -1,9 +1,141 @@
-//! Small helpers the provider route trees share.
+//! The skeleton the provider route trees share: the auth guard, body decoding, validation
+//! errors and not-found answers, with each provider's error shape plugged in through
+//! [`Dialect`]; and small helpers for URLs, catalogs and paging.
 
-use axum::http::StatusCode;
+use std::marker::PhantomData;
+use std::sync::Arc;
+
+use axum::extract::FromRequestParts;
+use axum::http::request::Parts;
+use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use hook_model::{EventType, Provider};
 use serde::Serialize;
+
+use crate::app::App;
+
+/// A JSON object body.
+pub(crate) type Object = serde_json::Map<String, serde_json::Value>;
+
+/// What a handler answers: the answer, or the provider-shaped error it stopped at.
+pub(crate) type Answer = Result<Response, Response>;
+
+/// What differs between the provider route trees: the provider, and how it shapes and
+/// words its errors. The shared steps are the provided methods.
+pub(crate) trait Dialect {
+    /// The provider emulated.
+    const PROVIDER: Provider;
+    /// The status of a validation refusal (400 or 422).
+    const INVALID: StatusCode;
+    /// The status of a body that is not a JSON object.
+    const MALFORMED: StatusCode = StatusCode::BAD_REQUEST;
+    /// The largest body the provider accepts, if it says.
+    const MAX_BODY: Option<usize> = None;
+    /// What an unauthenticated request is told.
+    const UNAUTHORIZED: &'static str = "a valid bearer token is required";
+
+    /// An answer with `status` in the provider's error shape; `code` is the provider's
+    /// word for it, `field` the field at fault.
+    fn error(status: StatusCode, code: &str, message: String, field: Option<&str>) -> Response;
+
+    /// How the provider says webhook `id` does not exist.
+    fn not_found(id: &str) -> Response;
+
+    /// A validation refusal naming `field`.
+    fn invalid(field: &str, message: impl Into<String>) -> Response {
+        Self::error(
+            Self::INVALID,
+            "validation_error",
+            message.into(),
+            Some(field),
+        )
+    }
+
+    /// Refuses a request without the provider's credentials.
+    fn guard(app: &App, headers: &HeaderMap) -> Result<(), Response> {
+        if app.authorized(Self::PROVIDER, headers) {
+            Ok(())
+        } else {
+            Err(Self::error(
+                StatusCode::UNAUTHORIZED,
+                "unauthorized",
+                Self::UNAUTHORIZED.into(),
+                None,
+            ))
+        }
+    }
+
+    /// The body as a JSON object, within the provider's size limit.
+    fn object(body: &[u8]) -> Result<Object, Response> {
+        if let Some(max) = Self::MAX_BODY
+            && body.len() > max
+        {
+            return Err(Self::error(
+                StatusCode::PAYLOAD_TOO_LARGE,
+                "payload_too_large",
+                format!("the body is {} bytes, over the limit of {max}", body.len()),
+                None,
+            ));
+        }
+        let malformed = |message: String| {
+            let code = if Self::MALFORMED == Self::INVALID {
+                "validation_error"
+            } else {
+                "invalid_json"
+            };
+            Self::error(Self::MALFORMED, code, message, Some("body"))
+        };
+        match serde_json::from_slice(body) {
+            Ok(serde_json::Value::Object(map)) => Ok(map),
+            Ok(_) => Err(malformed("the body must be a JSON object".into())),
+            Err(e) => Err(malformed(format!("the body is not JSON: {e}"))),
+        }
+    }
+
+    /// `value`, or the provider's not-found answer for `id`.
+    fn found<T>(value: Option<T>, id: &str) -> Result<T, Response> {
+        value.ok_or_else(|| Self::not_found(id))
+    }
+}
+
+/// An extractor that lets a request through only with `D`'s credentials, answering the
+/// provider's 401 otherwise.
+pub(crate) struct Authorized<D>(PhantomData<D>);
+
+impl<D: Dialect> FromRequestParts<Arc<App>> for Authorized<D> {
+    type Rejection = Response;
+
+    async fn from_request_parts(parts: &mut Parts, app: &Arc<App>) -> Result<Self, Response> {
+        D::guard(app, &parts.headers).map(|()| Authorized(PhantomData))
+    }
+}
+
+/// `incoming` laid over the stored `current` record (PATCH), or alone (PUT); `current`'s
+/// `keep` fields win either way.
+pub(crate) fn merged<T: Serialize>(
+    current: &T,
+    mut incoming: Object,
+    replace: bool,
+    keep: &[&str],
+) -> Object {
+    let stored = match serde_json::to_value(current) {
+        Ok(serde_json::Value::Object(map)) => map,
+        _ => Object::new(),
+    };
+    let mut map = if replace {
+        Object::new()
+    } else {
+        stored.clone()
+    };
+    map.append(&mut incoming);
+    for key in keep {
+        match stored.get(*key) {
+            Some(value) => map.insert((*key).to_owned(), value.clone()),
+            None => map.remove(*key),
+        };
+    }
+    map
+}
 
 /// A JSON answer with a status.
 pub(crate) fn json<T: Serialize>(status: StatusCode, body: &T) -> Response {

@@ -75,6 +75,53 @@ pub struct FaultRule {
     pub fired: u64,
 }
 
+impl FaultRule {
+    /// A rule applying `fault` to every request, until narrowed.
+    ///
+    /// ```
+    /// use hook_emulator::{FaultKind, FaultRule};
+    /// let rule = FaultRule::new(FaultKind::Status { status: 503 }).on("GET", "/generic/").times(2);
+    /// assert_eq!((rule.count, rule.route.method.as_deref()), (Some(2), Some("GET")));
+    /// ```
+    pub fn new(fault: FaultKind) -> Self {
+        FaultRule {
+            id: String::new(),
+            route: RouteMatch::default(),
+            fault,
+            count: None,
+            rate: None,
+            fired: 0,
+        }
+    }
+
+    /// Only requests with `method` whose path starts with `path_prefix`.
+    pub fn on(mut self, method: &str, path_prefix: &str) -> Self {
+        self.route = RouteMatch {
+            method: Some(method.to_owned()),
+            path_prefix: Some(path_prefix.to_owned()),
+        };
+        self
+    }
+
+    /// Only requests that `route` matches.
+    pub fn within(mut self, route: RouteMatch) -> Self {
+        self.route = route;
+        self
+    }
+
+    /// For the next `count` matching requests only.
+    pub fn times(mut self, count: u32) -> Self {
+        self.count = Some(count);
+        self
+    }
+
+    /// For this share (0 to 1) of matching requests.
+    pub fn rate(mut self, rate: f64) -> Self {
+        self.rate = Some(rate);
+        self
+    }
+}
+
 /// A request as it arrived, for wire-shape assertions. Authorization values and secret
 /// fields of JSON and form bodies are redacted.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]

@@ -52,6 +52,32 @@ pub use odata::MAX_FILTER_LEN;
 pub use receiver::{Certificate, Received, Receiver};
 pub use state::{Attempt, DeliveryRecord, State};
 
+/// Checks that `json` decodes as `T` and encodes back to the same JSON value: nothing
+/// lost, nothing added. For tests of tolerant-reader, exact-writer records against a
+/// provider's documented examples.
+///
+/// ```
+/// #[derive(serde::Serialize, serde::Deserialize)]
+/// struct Record { id: u32 }
+/// let record: Record = hook_emulator::round_trip(r#"{"id": 7}"#)?;
+/// assert_eq!(record.id, 7);
+/// assert!(hook_emulator::round_trip::<Record>(r#"{"id": 7, "extra": 1}"#).is_err());
+/// # Ok::<(), String>(())
+/// ```
+pub fn round_trip<T: serde::Serialize + serde::de::DeserializeOwned>(
+    json: &str,
+) -> Result<T, String> {
+    let record: T = hook_model::decode("record", json.as_bytes()).map_err(|e| e.report())?;
+    let original: serde_json::Value =
+        serde_json::from_str(json).map_err(|e| format!("not JSON: {e}"))?;
+    let written = serde_json::to_value(&record).map_err(|e| format!("cannot encode: {e}"))?;
+    if written == original {
+        Ok(record)
+    } else {
+        Err(format!("wrote {written} for {original}"))
+    }
+}
+
 /// UiPath credentials the emulator accepts.
 #[derive(Debug, Clone)]
 pub struct UiPathCredentials {

@@ -6,14 +6,17 @@ use std::sync::Arc;
 use axum::Router;
 use axum::body::Bytes;
 use axum::extract::{Path, Query, State};
-use axum::http::{HeaderMap, StatusCode};
+use axum::http::StatusCode;
 use axum::response::Response;
 use axum::routing::{get, post};
 use hook_model::Provider;
 use hook_port::wire::{PortWebhook, TokenRequest};
 
 use crate::app::App;
-use crate::common::{canonical_events, json, now, page_params, paginate, valid_url};
+use crate::common::{
+    Answer, Authorized, Dialect, Object, canonical_events, json, merged, now, page_params,
+    paginate, valid_url,
+};
 
 /// Port refuses bodies over 1 MiB.
 pub const MAX_BODY: usize = 1024 * 1024;
@@ -28,39 +31,36 @@ pub(crate) fn routes() -> Router<Arc<App>> {
         )
 }
 
-fn error(status: StatusCode, code: &str, message: impl Into<String>) -> Response {
-    json(
-        status,
-        &serde_json::json!({"ok": false, "error": code, "message": message.into()}),
-    )
+/// Port's error shape: `{"ok": false, "error": "<code>", "message"}`.
+pub(crate) struct Port;
+
+impl Dialect for Port {
+    const PROVIDER: Provider = Provider::Port;
+    const INVALID: StatusCode = StatusCode::UNPROCESSABLE_ENTITY;
+    const MALFORMED: StatusCode = StatusCode::UNPROCESSABLE_ENTITY;
+    const MAX_BODY: Option<usize> = Some(MAX_BODY);
+
+    fn error(status: StatusCode, code: &str, message: String, _field: Option<&str>) -> Response {
+        json(
+            status,
+            &serde_json::json!({"ok": false, "error": code, "message": message}),
+        )
+    }
+
+    fn not_found(identifier: &str) -> Response {
+        Self::error(
+            StatusCode::NOT_FOUND,
+            "not_found",
+            format!("Webhook with identifier \"{identifier}\" was not found"),
+            None,
+        )
+    }
 }
+
+type Auth = Authorized<Port>;
 
 fn invalid(message: impl Into<String>) -> Response {
-    error(
-        StatusCode::UNPROCESSABLE_ENTITY,
-        "validation_error",
-        message,
-    )
-}
-
-fn not_found(identifier: &str) -> Response {
-    error(
-        StatusCode::NOT_FOUND,
-        "not_found",
-        format!("Webhook with identifier \"{identifier}\" was not found"),
-    )
-}
-
-fn guard(app: &App, headers: &HeaderMap) -> Result<(), Response> {
-    if app.authorized(Provider::Port, headers) {
-        Ok(())
-    } else {
-        Err(error(
-            StatusCode::UNAUTHORIZED,
-            "unauthorized",
-            "a valid bearer token is required",
-        ))
-    }
+    Port::invalid("body", message)
 }
 
 async fn token(State(app): State<Arc<App>>, body: Bytes) -> Response {
@@ -71,10 +71,11 @@ async fn token(State(app): State<Arc<App>>, body: Bytes) -> Response {
     if request.client_id != creds.client_id
         || request.client_secret.expose() != creds.client_secret.expose()
     {
-        return error(
+        return Port::error(
             StatusCode::UNAUTHORIZED,
             "unauthorized",
-            "invalid client credentials",
+            "invalid client credentials".into(),
+            None,
         );
     }
     let (token, ttl) = app.issue_token(Provider::Port);
@@ -85,55 +86,30 @@ async fn token(State(app): State<Arc<App>>, body: Bytes) -> Response {
 }
 
 async fn list(
+    _: Auth,
     State(app): State<Arc<App>>,
-    headers: HeaderMap,
     Query(query): Query<HashMap<String, String>>,
-) -> Response {
-    if let Err(response) = guard(&app, &headers) {
-        return response;
-    }
-    let (page, per_page) = match page_params(query.get("page"), query.get("per_page"), 100) {
-        Ok(p) => p,
-        Err(message) => return invalid(message),
-    };
+) -> Answer {
+    let (page, per_page) =
+        page_params(query.get("page"), query.get("per_page"), 100).map_err(invalid)?;
     let all: Vec<PortWebhook> = app.read(|state| state.port.values().cloned().collect());
     let (webhooks, _) = paginate(&all, page, per_page);
-    json(
+    Ok(json(
         StatusCode::OK,
         &serde_json::json!({"ok": true, "webhooks": webhooks}),
-    )
+    ))
 }
 
-async fn read(
-    State(app): State<Arc<App>>,
-    headers: HeaderMap,
-    Path(identifier): Path<String>,
-) -> Response {
-    if let Err(response) = guard(&app, &headers) {
-        return response;
-    }
-    match app.read(|state| state.port.get(&identifier).cloned()) {
-        Some(webhook) => json(
-            StatusCode::OK,
-            &serde_json::json!({"ok": true, "webhook": webhook}),
-        ),
-        None => not_found(&identifier),
-    }
+fn one(status: StatusCode, webhook: &PortWebhook) -> Response {
+    json(status, &serde_json::json!({"ok": true, "webhook": webhook}))
 }
 
-fn decode(body: &[u8]) -> Result<serde_json::Map<String, serde_json::Value>, Response> {
-    if body.len() > MAX_BODY {
-        return Err(error(
-            StatusCode::PAYLOAD_TOO_LARGE,
-            "payload_too_large",
-            format!("the body is {} bytes, over the 1 MiB limit", body.len()),
-        ));
-    }
-    match serde_json::from_slice::<serde_json::Value>(body) {
-        Ok(serde_json::Value::Object(map)) => Ok(map),
-        Ok(_) => Err(invalid("the body must be a JSON object")),
-        Err(e) => Err(invalid(format!("the body is not JSON: {e}"))),
-    }
+async fn read(_: Auth, State(app): State<Arc<App>>, Path(identifier): Path<String>) -> Answer {
+    let webhook = Port::found(
+        app.read(|state| state.port.get(&identifier).cloned()),
+        &identifier,
+    )?;
+    Ok(one(StatusCode::OK, &webhook))
 }
 
 /// Port's documented limits, checked here independently of the client's own checks:
@@ -161,7 +137,7 @@ fn check_limits(webhook: &PortWebhook) -> Result<(), hook_model::Error> {
 }
 
 /// Checks a full record against Port's schema and limits.
-fn validate(map: serde_json::Map<String, serde_json::Value>) -> Result<PortWebhook, Response> {
+fn validate(map: Object) -> Result<PortWebhook, Response> {
     let mut webhook: PortWebhook = serde_json::from_value(serde_json::Value::Object(map))
         .map_err(|e| invalid(format!("the body does not match the webhook schema: {e}")))?;
     check_limits(&webhook).map_err(|e| invalid(e.to_string()))?;
@@ -176,14 +152,8 @@ fn validate(map: serde_json::Map<String, serde_json::Value>) -> Result<PortWebho
     Ok(webhook)
 }
 
-async fn create(State(app): State<Arc<App>>, headers: HeaderMap, body: Bytes) -> Response {
-    if let Err(response) = guard(&app, &headers) {
-        return response;
-    }
-    let mut webhook = match decode(&body).and_then(validate) {
-        Ok(webhook) => webhook,
-        Err(response) => return response,
-    };
+async fn create(_: Auth, State(app): State<Arc<App>>, body: Bytes) -> Answer {
+    let mut webhook = Port::object(&body).and_then(validate)?;
     let at = now();
     webhook.enabled.get_or_insert(true);
     webhook.created_at = Some(at);
@@ -204,112 +174,76 @@ async fn create(State(app): State<Arc<App>>, headers: HeaderMap, body: Bytes) ->
         true
     });
     if !stored {
-        return error(
+        return Err(Port::error(
             StatusCode::CONFLICT,
             "conflict",
             format!(
                 "a webhook with identifier \"{}\" already exists",
                 webhook.identifier
             ),
-        );
+            None,
+        ));
     }
-    json(
-        StatusCode::CREATED,
-        &serde_json::json!({"ok": true, "webhook": webhook}),
-    )
+    Ok(one(StatusCode::CREATED, &webhook))
 }
 
 async fn patch(
+    _: Auth,
     State(app): State<Arc<App>>,
-    headers: HeaderMap,
     Path(identifier): Path<String>,
     body: Bytes,
-) -> Response {
-    change(app, headers, identifier, body, false)
+) -> Answer {
+    change(&app, &identifier, &body, Body::Partial)
 }
 
 async fn put(
+    _: Auth,
     State(app): State<Arc<App>>,
-    headers: HeaderMap,
     Path(identifier): Path<String>,
     body: Bytes,
-) -> Response {
-    change(app, headers, identifier, body, true)
+) -> Answer {
+    change(&app, &identifier, &body, Body::Whole)
 }
 
-fn change(
-    app: Arc<App>,
-    headers: HeaderMap,
-    identifier: String,
-    body: Bytes,
-    replace: bool,
-) -> Response {
-    if let Err(response) = guard(&app, &headers) {
-        return response;
-    }
-    let mut incoming = match decode(&body) {
-        Ok(map) => map,
-        Err(response) => return response,
-    };
-    let Some(current) = app.read(|state| state.port.get(&identifier).cloned()) else {
-        return not_found(&identifier);
-    };
+/// Whether a change replaces the record (PUT) or lays over it (PATCH).
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Body {
+    Whole,
+    Partial,
+}
+
+fn change(app: &App, identifier: &str, body: &[u8], kind: Body) -> Answer {
+    let incoming = Port::object(body)?;
+    let current = Port::found(
+        app.read(|state| state.port.get(identifier).cloned()),
+        identifier,
+    )?;
     match incoming.get("identifier") {
-        Some(serde_json::Value::String(id)) if *id != identifier => {
-            return invalid("identifier cannot be changed");
+        Some(serde_json::Value::String(id)) if id != identifier => {
+            return Err(invalid("identifier cannot be changed"));
         }
         _ => {}
     }
-    let mut map = if replace {
-        serde_json::Map::new()
-    } else {
-        match serde_json::to_value(&current) {
-            Ok(serde_json::Value::Object(map)) => map,
-            _ => serde_json::Map::new(),
-        }
-    };
-    map.append(&mut incoming);
-    map.insert(
-        "identifier".into(),
-        serde_json::Value::String(identifier.clone()),
-    );
-    let mut webhook = match validate(map) {
-        Ok(webhook) => webhook,
-        Err(response) => return response,
-    };
+    let map = merged(&current, incoming, kind == Body::Whole, &["identifier"]);
+    let mut webhook = validate(map)?;
     webhook.enabled.get_or_insert(true);
     webhook.created_at = current.created_at;
     webhook.created_by = current.created_by.clone();
     webhook.webhook_key = current.webhook_key.clone();
     webhook.updated_at = Some(now());
     webhook.updated_by = Some("emulator".into());
-    let stored = app.write(|state| match state.port.get_mut(&identifier) {
-        Some(slot) => {
-            *slot = webhook.clone();
-            true
-        }
-        None => false,
+    let stored = app.write(|state| {
+        let slot = state.port.get_mut(identifier)?;
+        *slot = webhook.clone();
+        Some(webhook)
     });
-    if stored {
-        json(
-            StatusCode::OK,
-            &serde_json::json!({"ok": true, "webhook": webhook}),
-        )
-    } else {
-        not_found(&identifier)
-    }
+    Ok(one(StatusCode::OK, &Port::found(stored, identifier)?))
 }
 
-async fn delete(
-    State(app): State<Arc<App>>,
-    headers: HeaderMap,
-    Path(identifier): Path<String>,
-) -> Response {
-    if let Err(response) = guard(&app, &headers) {
-        return response;
-    }
-    match app.write(|state| state.port.remove(&identifier)) {
-        Some(_) => json(StatusCode::OK, &serde_json::json!({"ok": true})),
-        None => not_found(&identifier),
-    }
+async fn delete(_: Auth, State(app): State<Arc<App>>, Path(identifier): Path<String>) -> Answer {
+    Port::found(
+        app.write(|state| state.port.remove(&identifier)),
+        &identifier,
+    )?;
+    Ok(json(StatusCode::OK, &serde_json::json!({"ok": true})))
 }

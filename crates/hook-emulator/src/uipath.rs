@@ -18,7 +18,7 @@ use hook_uipath::wire::{
 };
 
 use crate::app::App;
-use crate::common::{canonical_events, json, valid_url};
+use crate::common::{Dialect, canonical_events, json, valid_url};
 use crate::deliver;
 use crate::odata;
 
@@ -35,22 +35,47 @@ pub(crate) fn routes() -> Router<Arc<App>> {
         )
 }
 
+/// Orchestrator's error shape: `{"message", "errorCode", "resourceIds"}`.
+pub(crate) struct UiPath;
+
+impl Dialect for UiPath {
+    const PROVIDER: Provider = Provider::UiPath;
+    const INVALID: StatusCode = StatusCode::BAD_REQUEST;
+    const UNAUTHORIZED: &'static str = "You are not authenticated!";
+
+    /// `code` is Orchestrator's `errorCode` as text, or a shared word mapped onto one.
+    fn error(status: StatusCode, code: &str, message: String, _field: Option<&str>) -> Response {
+        let code = match code {
+            "validation_error" | "invalid_json" => ERROR_INVALID_REQUEST,
+            "conflict" => ERROR_NAME_TAKEN,
+            "not_found" => ERROR_NOT_FOUND,
+            other => other.parse().unwrap_or(0),
+        };
+        json(
+            status,
+            &serde_json::json!({"message": message, "errorCode": code, "resourceIds": null}),
+        )
+    }
+
+    fn not_found(id: &str) -> Response {
+        let id: serde_json::Value = id.parse::<i64>().map_or_else(|_| id.into(), Into::into);
+        json(
+            StatusCode::NOT_FOUND,
+            &serde_json::json!({"message": "Webhook does not exist.", "errorCode": ERROR_NOT_FOUND, "resourceIds": [id]}),
+        )
+    }
+}
+
 fn error(status: StatusCode, code: i64, message: impl Into<String>) -> Response {
-    json(
-        status,
-        &serde_json::json!({"message": message.into(), "errorCode": code, "resourceIds": null}),
-    )
+    UiPath::error(status, &code.to_string(), message.into(), None)
 }
 
 fn not_found(id: i64) -> Response {
-    json(
-        StatusCode::NOT_FOUND,
-        &serde_json::json!({"message": "Webhook does not exist.", "errorCode": ERROR_NOT_FOUND, "resourceIds": [id]}),
-    )
+    UiPath::not_found(&id.to_string())
 }
 
 fn invalid(message: impl Into<String>) -> Response {
-    error(StatusCode::BAD_REQUEST, ERROR_INVALID_REQUEST, message)
+    UiPath::invalid("body", message)
 }
 
 fn context(base: &str, fragment: &str) -> serde_json::Value {
@@ -99,8 +124,8 @@ async fn odata_route(
             format!("no tenant {org}/{tenant} here"),
         );
     }
-    if !app.authorized(Provider::UiPath, &headers) {
-        return error(StatusCode::UNAUTHORIZED, 0, "You are not authenticated!");
+    if let Err(refused) = UiPath::guard(&app, &headers) {
+        return refused;
     }
     let base = format!("/uipath/{org}/{tenant}/orchestrator_/odata/");
     let (id, action) = match parse_path(&rest) {

@@ -7,7 +7,7 @@ use std::sync::Arc;
 use axum::Router;
 use axum::body::Bytes;
 use axum::extract::{Path, State};
-use axum::http::{HeaderMap, StatusCode};
+use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use hook_model::{DeliveryStatus, EventType, Provider, Secret};
@@ -16,7 +16,7 @@ use hook_up42::wire::{EventInfo, TestRun, Up42Webhook};
 use serde::Serialize;
 
 use crate::app::App;
-use crate::common::{canonical_events, json, now, valid_url};
+use crate::common::{Answer, Authorized, Dialect, canonical_events, json, now, valid_url};
 use crate::deliver;
 
 pub(crate) fn routes() -> Router<Arc<App>> {
@@ -44,46 +44,47 @@ fn ok<T: Serialize>(status: StatusCode, data: &T) -> Response {
     json(status, &serde_json::json!({"data": data, "error": null}))
 }
 
-fn error(status: StatusCode, message: impl Into<String>, details: serde_json::Value) -> Response {
-    json(
-        status,
-        &serde_json::json!({"data": null, "error": {"code": status.as_u16(), "message": message.into(), "details": details}}),
-    )
-}
+/// UP42's error shape: `{"data": null, "error": {"code", "message", "details"}}`.
+pub(crate) struct Up42;
 
-fn invalid(field: &str, message: impl Into<String>) -> Response {
-    error(
-        StatusCode::BAD_REQUEST,
-        message,
-        serde_json::json!({"field": field}),
-    )
-}
+impl Dialect for Up42 {
+    const PROVIDER: Provider = Provider::Up42;
+    const INVALID: StatusCode = StatusCode::BAD_REQUEST;
 
-fn not_found(id: &str) -> Response {
-    error(
-        StatusCode::NOT_FOUND,
-        format!("Webhook {id} not found"),
-        serde_json::Value::Null,
-    )
-}
-
-fn guard(app: &App, headers: &HeaderMap, workspace: Option<&str>) -> Result<(), Response> {
-    if !app.authorized(Provider::Up42, headers) {
-        return Err(error(
-            StatusCode::UNAUTHORIZED,
-            "a valid bearer token is required",
-            serde_json::Value::Null,
-        ));
+    fn error(status: StatusCode, _code: &str, message: String, field: Option<&str>) -> Response {
+        let details = field.map_or(serde_json::Value::Null, |f| serde_json::json!({"field": f}));
+        json(
+            status,
+            &serde_json::json!({"data": null, "error": {"code": status.as_u16(), "message": message, "details": details}}),
+        )
     }
-    match workspace {
-        Some(ws) if ws != app.credentials.up42.workspace_id => Err(error(
+
+    fn not_found(id: &str) -> Response {
+        Self::error(
+            StatusCode::NOT_FOUND,
+            "not_found",
+            format!("Webhook {id} not found"),
+            None,
+        )
+    }
+}
+
+/// A request with UP42 credentials to workspace routes: the workspace must be the
+/// emulator's.
+fn workspace(app: &App, workspace: &str) -> Result<(), Response> {
+    if workspace == app.credentials.up42.workspace_id {
+        Ok(())
+    } else {
+        Err(Up42::error(
             StatusCode::FORBIDDEN,
-            format!("no access to workspace {ws}"),
-            serde_json::Value::Null,
-        )),
-        _ => Ok(()),
+            "forbidden",
+            format!("no access to workspace {workspace}"),
+            None,
+        ))
     }
 }
+
+type Auth = Authorized<Up42>;
 
 async fn token(State(app): State<Arc<App>>, body: Bytes) -> Response {
     let form: HashMap<String, String> = url::form_urlencoded::parse(&body).into_owned().collect();
@@ -118,10 +119,7 @@ async fn token(State(app): State<Arc<App>>, body: Bytes) -> Response {
     )
 }
 
-async fn events(State(app): State<Arc<App>>, headers: HeaderMap) -> Response {
-    if let Err(response) = guard(&app, &headers, None) {
-        return response;
-    }
+async fn events(_: Auth) -> Response {
     let list: Vec<EventInfo> = UP42_EVENTS
         .iter()
         .map(|e| EventInfo {
@@ -135,14 +133,8 @@ async fn events(State(app): State<Arc<App>>, headers: HeaderMap) -> Response {
     ok(StatusCode::OK, &list)
 }
 
-async fn list(
-    State(app): State<Arc<App>>,
-    headers: HeaderMap,
-    Path(workspace): Path<String>,
-) -> Response {
-    if let Err(response) = guard(&app, &headers, Some(&workspace)) {
-        return response;
-    }
+async fn list(_: Auth, State(app): State<Arc<App>>, Path(ws): Path<String>) -> Answer {
+    workspace(&app, &ws)?;
     let all: Vec<Up42Webhook> = app.read(|state| {
         let mut ids: Vec<(&u64, &String)> =
             state.up42_order.iter().map(|(id, seq)| (seq, id)).collect();
@@ -151,38 +143,34 @@ async fn list(
             .filter_map(|(_, id)| state.up42.get(*id).cloned())
             .collect()
     });
-    ok(StatusCode::OK, &all)
+    Ok(ok(StatusCode::OK, &all))
 }
 
 async fn read(
+    _: Auth,
     State(app): State<Arc<App>>,
-    headers: HeaderMap,
-    Path((workspace, id)): Path<(String, String)>,
-) -> Response {
-    if let Err(response) = guard(&app, &headers, Some(&workspace)) {
-        return response;
-    }
-    match app.read(|state| state.up42.get(&id).cloned()) {
-        Some(webhook) => ok(StatusCode::OK, &webhook),
-        None => not_found(&id),
-    }
+    Path((ws, id)): Path<(String, String)>,
+) -> Answer {
+    workspace(&app, &ws)?;
+    let webhook = Up42::found(app.read(|state| state.up42.get(&id).cloned()), &id)?;
+    Ok(ok(StatusCode::OK, &webhook))
 }
 
 /// Decodes and checks a full body: name, HTTPS URL, events from the catalog.
 fn validate(body: &[u8]) -> Result<Up42Webhook, Response> {
-    let value: serde_json::Value = serde_json::from_slice(body)
-        .map_err(|e| invalid("body", format!("the body is not JSON: {e}")))?;
+    let invalid = |field: &str, message: String| Up42::invalid(field, message);
+    let value = serde_json::Value::Object(Up42::object(body)?);
     if value
         .get("name")
         .and_then(|n| n.as_str())
         .is_none_or(|n| n.trim().is_empty())
     {
-        return Err(invalid("name", "name is required"));
+        return Err(invalid("name", "name is required".into()));
     }
     let url = value
         .get("url")
         .and_then(|u| u.as_str())
-        .ok_or_else(|| invalid("url", "url is required"))?;
+        .ok_or_else(|| invalid("url", "url is required".into()))?;
     valid_url(url, true).map_err(|m| invalid("url", format!("url: {m}")))?;
     let mut webhook: Up42Webhook = serde_json::from_value(value)
         .map_err(|e| invalid("body", format!("the body does not match the schema: {e}")))?;
@@ -195,18 +183,13 @@ fn validate(body: &[u8]) -> Result<Up42Webhook, Response> {
 }
 
 async fn create(
+    _: Auth,
     State(app): State<Arc<App>>,
-    headers: HeaderMap,
-    Path(workspace): Path<String>,
+    Path(ws): Path<String>,
     body: Bytes,
-) -> Response {
-    if let Err(response) = guard(&app, &headers, Some(&workspace)) {
-        return response;
-    }
-    let mut webhook = match validate(&body) {
-        Ok(webhook) => webhook,
-        Err(response) => return response,
-    };
+) -> Answer {
+    workspace(&app, &ws)?;
+    let mut webhook = validate(&body)?;
     let id = uuid::Uuid::new_v4().to_string();
     let at = now();
     webhook.id = Some(id.clone());
@@ -216,22 +199,17 @@ async fn create(
         state.record_up42(&id);
         state.up42.insert(id, webhook.clone());
     });
-    ok(StatusCode::CREATED, &webhook)
+    Ok(ok(StatusCode::CREATED, &webhook))
 }
 
 async fn update(
+    _: Auth,
     State(app): State<Arc<App>>,
-    headers: HeaderMap,
-    Path((workspace, id)): Path<(String, String)>,
+    Path((ws, id)): Path<(String, String)>,
     body: Bytes,
-) -> Response {
-    if let Err(response) = guard(&app, &headers, Some(&workspace)) {
-        return response;
-    }
-    let mut webhook = match validate(&body) {
-        Ok(webhook) => webhook,
-        Err(response) => return response,
-    };
+) -> Answer {
+    workspace(&app, &ws)?;
+    let mut webhook = validate(&body)?;
     let stored = app.write(|state| {
         let slot = state.up42.get_mut(&id)?;
         webhook.id = Some(id.clone());
@@ -240,42 +218,32 @@ async fn update(
         *slot = webhook.clone();
         Some(webhook)
     });
-    match stored {
-        Some(webhook) => ok(StatusCode::OK, &webhook),
-        None => not_found(&id),
-    }
+    Ok(ok(StatusCode::OK, &Up42::found(stored, &id)?))
 }
 
 async fn delete(
+    _: Auth,
     State(app): State<Arc<App>>,
-    headers: HeaderMap,
-    Path((workspace, id)): Path<(String, String)>,
-) -> Response {
-    if let Err(response) = guard(&app, &headers, Some(&workspace)) {
-        return response;
-    }
-    match app.write(|state| {
+    Path((ws, id)): Path<(String, String)>,
+) -> Answer {
+    workspace(&app, &ws)?;
+    let removed = app.write(|state| {
         state.up42_order.remove(&id);
         state.up42.remove(&id)
-    }) {
-        Some(_) => StatusCode::NO_CONTENT.into_response(),
-        None => not_found(&id),
-    }
+    });
+    Up42::found(removed, &id)?;
+    Ok(StatusCode::NO_CONTENT.into_response())
 }
 
 /// Sends one message per subscribed event, each tried once, and answers how many reached
 /// the URL.
 async fn test(
+    _: Auth,
     State(app): State<Arc<App>>,
-    headers: HeaderMap,
-    Path((workspace, id)): Path<(String, String)>,
-) -> Response {
-    if let Err(response) = guard(&app, &headers, Some(&workspace)) {
-        return response;
-    }
-    let Some(webhook) = app.read(|state| state.up42.get(&id).cloned()) else {
-        return not_found(&id);
-    };
+    Path((ws, id)): Path<(String, String)>,
+) -> Answer {
+    workspace(&app, &ws)?;
+    let webhook = Up42::found(app.read(|state| state.up42.get(&id).cloned()), &id)?;
     let started_at = now();
     let mut version = app.log_version.subscribe();
     let ids: Vec<String> = webhook
@@ -312,12 +280,12 @@ async fn test(
             break 0;
         }
     };
-    ok(
+    Ok(ok(
         StatusCode::OK,
         &TestRun {
             started_at,
             tests_run: u32::try_from(ids.len()).unwrap_or(u32::MAX),
             tests_succeeded: u32::try_from(succeeded).unwrap_or(u32::MAX),
         },
-    )
+    ))
 }

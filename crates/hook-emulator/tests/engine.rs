@@ -219,14 +219,11 @@ async fn injected_faults_answer_then_run_out() {
     };
     emulator
         .admin()
-        .inject(&FaultRule {
-            id: String::new(),
-            route: route.clone(),
-            fault: FaultKind::Status { status: 503 },
-            count: Some(2),
-            rate: None,
-            fired: 0,
-        })
+        .inject(
+            &FaultRule::new(FaultKind::Status { status: 503 })
+                .within(route.clone())
+                .times(2),
+        )
         .await
         .unwrap();
     let http = http();
@@ -248,16 +245,13 @@ async fn injected_faults_answer_then_run_out() {
 
     emulator
         .admin()
-        .inject(&FaultRule {
-            id: String::new(),
-            route: route.clone(),
-            fault: FaultKind::RateLimit {
+        .inject(
+            &FaultRule::new(FaultKind::RateLimit {
                 retry_after_secs: 7,
-            },
-            count: Some(1),
-            rate: None,
-            fired: 0,
-        })
+            })
+            .within(route.clone())
+            .times(1),
+        )
         .await
         .unwrap();
     let limited = http.get(&url).bearer_auth(&key).send().await.unwrap();
@@ -271,14 +265,11 @@ async fn injected_faults_answer_then_run_out() {
 
     emulator
         .admin()
-        .inject(&FaultRule {
-            id: String::new(),
-            route,
-            fault: FaultKind::Drop,
-            count: Some(1),
-            rate: None,
-            fired: 0,
-        })
+        .inject(
+            &FaultRule::new(FaultKind::Drop)
+                .within(route.clone())
+                .times(1),
+        )
         .await
         .unwrap();
     let dropped = http.get(&url).bearer_auth(&key).send().await;
@@ -287,14 +278,7 @@ async fn injected_faults_answer_then_run_out() {
         Ok(response) => response.bytes().await.is_err(),
     };
     assert!(failed, "a dropped connection is an error for the client");
-    let fired: Vec<u64> = emulator
-        .admin()
-        .faults()
-        .await
-        .unwrap()
-        .iter()
-        .map(|f| f.fired)
-        .collect();
+    let fired: Vec<u64> = emulator.admin().fired().await.unwrap();
     assert_eq!(fired, [2, 1, 1]);
 }
 

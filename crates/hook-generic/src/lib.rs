@@ -117,16 +117,11 @@ impl CreateWebhook {
         }
     }
 
-    /// Sets the signing secret.
-    pub fn secret(mut self, secret: impl Into<Secret>) -> Self {
-        self.secret = Some(secret.into());
-        self
-    }
-
-    /// Sets whether deliveries start right away.
-    pub fn active(mut self, active: bool) -> Self {
-        self.active = Some(active);
-        self
+    hook_model::setters! {
+        /// Sets the signing secret.
+        secret: Option<Secret>;
+        /// Sets whether deliveries start right away.
+        active: some bool;
     }
 }
 
@@ -154,16 +149,13 @@ impl UpdateWebhook {
         UpdateWebhook::default()
     }
 
-    /// Turns delivery on or off.
-    pub fn active(mut self, active: bool) -> Self {
-        self.active = Some(active);
-        self
-    }
-
-    /// Sets a new URL.
-    pub fn url(mut self, url: impl Into<String>) -> Self {
-        self.url = Some(url.into());
-        self
+    hook_model::setters! {
+        /// Turns delivery on or off.
+        active: some bool;
+        /// Sets a new URL.
+        url: Option<String>;
+        /// Sets a new secret.
+        secret: Option<Secret>;
     }
 }
 

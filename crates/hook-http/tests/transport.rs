@@ -5,7 +5,7 @@
 
 use std::time::Duration;
 
-use hook_emulator::{Emulator, EmulatorHandle, FaultKind, FaultRule, RouteMatch};
+use hook_emulator::{Emulator, EmulatorHandle, FaultKind, FaultRule};
 use hook_http::{Auth, ClientConfig, ErrorReply, HttpClient, OAuth2, Request, RetryPolicy};
 use hook_model::{Applied, Error, Provider};
 
@@ -59,18 +59,16 @@ fn generic_client(emulator: &EmulatorHandle) -> HttpClient {
     HttpClient::new(config).unwrap()
 }
 
-fn rule(method: &str, prefix: &str, fault: FaultKind, count: u32) -> FaultRule {
-    FaultRule {
-        id: String::new(),
-        route: RouteMatch {
-            method: Some(method.into()),
-            path_prefix: Some(prefix.into()),
-        },
-        fault,
-        count: Some(count),
-        rate: None,
-        fired: 0,
-    }
+/// Injects `fault` for the next `count` requests with `method` under `prefix`.
+async fn inject(
+    emulator: &EmulatorHandle,
+    method: &str,
+    prefix: &str,
+    fault: FaultKind,
+    count: u32,
+) {
+    let rule = FaultRule::new(fault).on(method, prefix).times(count);
+    emulator.admin().inject(&rule).await.unwrap();
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -108,22 +106,11 @@ async fn the_token_endpoint_is_retried_through_5xx_429_and_dropped_connections()
         },
         FaultKind::Drop,
     ] {
-        emulator
-            .admin()
-            .inject(&rule("POST", TOKEN_PATH, fault, 1))
-            .await
-            .unwrap();
+        inject(&emulator, "POST", TOKEN_PATH, fault, 1).await;
     }
     let client = good_oauth_client(&emulator);
     assert_eq!(client.send(Request::get(LIST)).await.unwrap().status, 200);
-    let fired: Vec<u64> = emulator
-        .admin()
-        .faults()
-        .await
-        .unwrap()
-        .iter()
-        .map(|f| f.fired)
-        .collect();
+    let fired: Vec<u64> = emulator.admin().fired().await.unwrap();
     assert_eq!(fired, [1, 1, 1]);
     assert_eq!(client.token_fetches(), 1);
 }
@@ -131,16 +118,14 @@ async fn the_token_endpoint_is_retried_through_5xx_429_and_dropped_connections()
 #[tokio::test]
 async fn a_failing_token_endpoint_is_not_a_credential_refusal() {
     let emulator = Emulator::builder().start().await.unwrap();
-    emulator
-        .admin()
-        .inject(&rule(
-            "POST",
-            TOKEN_PATH,
-            FaultKind::Status { status: 502 },
-            10,
-        ))
-        .await
-        .unwrap();
+    inject(
+        &emulator,
+        "POST",
+        TOKEN_PATH,
+        FaultKind::Status { status: 502 },
+        10,
+    )
+    .await;
     let error = good_oauth_client(&emulator)
         .send(Request::get(LIST).operation("list webhooks"))
         .await
@@ -151,7 +136,7 @@ async fn a_failing_token_endpoint_is_not_a_credential_refusal() {
     );
     assert!(error.is_retryable());
     assert_eq!(error.context().operation, Some("fetch token"));
-    assert_eq!(emulator.admin().faults().await.unwrap()[0].fired, 4);
+    assert_eq!(emulator.admin().fired().await.unwrap()[0], 4);
 }
 
 #[tokio::test]
@@ -168,28 +153,24 @@ async fn wrong_credentials_are_unauthorized_and_name_no_secret() {
 async fn idempotent_requests_retry_through_5xx_and_429() {
     let emulator = Emulator::builder().start().await.unwrap();
     let client = generic_client(&emulator);
-    emulator
-        .admin()
-        .inject(&rule(
-            "GET",
-            "/generic/",
-            FaultKind::Status { status: 500 },
-            2,
-        ))
-        .await
-        .unwrap();
-    emulator
-        .admin()
-        .inject(&rule(
-            "GET",
-            "/generic/",
-            FaultKind::RateLimit {
-                retry_after_secs: 0,
-            },
-            1,
-        ))
-        .await
-        .unwrap();
+    inject(
+        &emulator,
+        "GET",
+        "/generic/",
+        FaultKind::Status { status: 500 },
+        2,
+    )
+    .await;
+    inject(
+        &emulator,
+        "GET",
+        "/generic/",
+        FaultKind::RateLimit {
+            retry_after_secs: 0,
+        },
+        1,
+    )
+    .await;
     assert_eq!(
         client
             .send(Request::get("v1/webhooks"))
@@ -198,14 +179,7 @@ async fn idempotent_requests_retry_through_5xx_and_429() {
             .status,
         200
     );
-    let fired: Vec<u64> = emulator
-        .admin()
-        .faults()
-        .await
-        .unwrap()
-        .iter()
-        .map(|f| f.fired)
-        .collect();
+    let fired: Vec<u64> = emulator.admin().fired().await.unwrap();
     assert_eq!(fired, [2, 1]);
 }
 
@@ -213,16 +187,14 @@ async fn idempotent_requests_retry_through_5xx_and_429() {
 async fn retries_stop_at_the_budget_with_a_typed_error() {
     let emulator = Emulator::builder().start().await.unwrap();
     let client = generic_client(&emulator);
-    emulator
-        .admin()
-        .inject(&rule(
-            "GET",
-            "/generic/",
-            FaultKind::Status { status: 503 },
-            10,
-        ))
-        .await
-        .unwrap();
+    inject(
+        &emulator,
+        "GET",
+        "/generic/",
+        FaultKind::Status { status: 503 },
+        10,
+    )
+    .await;
     let error = client.send(Request::get("v1/webhooks")).await.unwrap_err();
     assert!(
         matches!(&error, Error::Rejected { reply, .. } if reply.status == Some(503)),
@@ -230,7 +202,7 @@ async fn retries_stop_at_the_budget_with_a_typed_error() {
     );
     assert!(error.is_retryable(), "a GET may be sent again");
     assert_eq!(
-        emulator.admin().faults().await.unwrap()[0].fired,
+        emulator.admin().fired().await.unwrap()[0],
         4,
         "one try and three retries"
     );
@@ -240,18 +212,16 @@ async fn retries_stop_at_the_budget_with_a_typed_error() {
 async fn a_retry_after_over_the_cap_is_reported_not_waited() {
     let emulator = Emulator::builder().start().await.unwrap();
     let client = generic_client(&emulator);
-    emulator
-        .admin()
-        .inject(&rule(
-            "GET",
-            "/generic/",
-            FaultKind::RateLimit {
-                retry_after_secs: 60,
-            },
-            1,
-        ))
-        .await
-        .unwrap();
+    inject(
+        &emulator,
+        "GET",
+        "/generic/",
+        FaultKind::RateLimit {
+            retry_after_secs: 60,
+        },
+        1,
+    )
+    .await;
     let error = client.send(Request::get("v1/webhooks")).await.unwrap_err();
     assert!(
         matches!(error, Error::RateLimited { retry_after: Some(d), .. } if d == Duration::from_secs(60)),
@@ -264,16 +234,14 @@ async fn post_is_never_retried_and_a_lost_answer_says_it_may_have_been_applied()
     let emulator = Emulator::builder().start().await.unwrap();
     let client = generic_client(&emulator);
     let body = serde_json::json!({"url": "https://x.example", "events": ["user.created"]});
-    emulator
-        .admin()
-        .inject(&rule(
-            "POST",
-            "/generic/",
-            FaultKind::Status { status: 500 },
-            5,
-        ))
-        .await
-        .unwrap();
+    inject(
+        &emulator,
+        "POST",
+        "/generic/",
+        FaultKind::Status { status: 500 },
+        5,
+    )
+    .await;
     let error = client
         .send(Request::post("v1/webhooks").json(&body).unwrap())
         .await
@@ -283,14 +251,10 @@ async fn post_is_never_retried_and_a_lost_answer_says_it_may_have_been_applied()
         !error.is_retryable(),
         "a POST answered 500 may have been applied"
     );
-    assert_eq!(emulator.admin().faults().await.unwrap()[0].fired, 1);
+    assert_eq!(emulator.admin().fired().await.unwrap()[0], 1);
 
     emulator.admin().clear_faults().await.unwrap();
-    emulator
-        .admin()
-        .inject(&rule("POST", "/generic/", FaultKind::Drop, 1))
-        .await
-        .unwrap();
+    inject(&emulator, "POST", "/generic/", FaultKind::Drop, 1).await;
     let error = client
         .send(Request::post("v1/webhooks").json(&body).unwrap())
         .await
@@ -318,16 +282,14 @@ async fn a_slow_answer_is_a_timeout() {
         .timeout(Duration::from_millis(100))
         .retry(RetryPolicy::none());
     let client = HttpClient::new(config).unwrap();
-    emulator
-        .admin()
-        .inject(&rule(
-            "GET",
-            "/generic/",
-            FaultKind::Latency { millis: 2_000 },
-            1,
-        ))
-        .await
-        .unwrap();
+    inject(
+        &emulator,
+        "GET",
+        "/generic/",
+        FaultKind::Latency { millis: 2_000 },
+        1,
+    )
+    .await;
     let error = client.send(Request::get("v1/webhooks")).await.unwrap_err();
     assert!(
         matches!(error, Error::Timeout { after, .. } if after == Duration::from_millis(100)),
@@ -394,11 +356,7 @@ async fn a_delete_whose_answer_was_lost_succeeds_on_retry() {
         .unwrap()
         .status();
     assert_eq!(status, 204);
-    emulator
-        .admin()
-        .inject(&rule("DELETE", "/generic/", FaultKind::Drop, 1))
-        .await
-        .unwrap();
+    inject(&emulator, "DELETE", "/generic/", FaultKind::Drop, 1).await;
     assert_eq!(
         client
             .send(Request::delete(path.as_str()))

@@ -140,11 +140,11 @@ pub fn secret(field: &str, secret: Option<&crate::Secret>) -> Result<(), Error> 
 mod tests {
     use super::*;
 
+    /// The field a refused-before-sending check names.
     fn field(result: Result<(), Error>) -> String {
-        match result {
-            Err(Error::Invalid { field, .. }) => field,
-            other => panic!("expected Invalid, got {other:?}"),
-        }
+        let error = result.expect_err("a refusal");
+        assert!(matches!(error, Error::Invalid { .. }), "{error:?}");
+        error.field().unwrap_or_default().to_owned()
     }
 
     #[test]

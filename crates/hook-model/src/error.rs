@@ -248,6 +248,24 @@ pub enum Error {
     },
 }
 
+/// The context of any variant (every variant has one).
+macro_rules! context_of {
+    ($error:expr) => {
+        match $error {
+            Error::Invalid { context, .. }
+            | Error::Rejected { context, .. }
+            | Error::NotFound { context, .. }
+            | Error::Conflict { context, .. }
+            | Error::Unauthorized { context, .. }
+            | Error::RateLimited { context, .. }
+            | Error::Transport { context, .. }
+            | Error::Timeout { context, .. }
+            | Error::Decode { context, .. }
+            | Error::Unsupported { context, .. } => context,
+        }
+    };
+}
+
 impl Error {
     /// Refused before sending: `field` is at fault, `message` says why and what is accepted.
     pub fn invalid(field: impl Into<String>, message: impl Into<String>) -> Self {
@@ -274,33 +292,18 @@ impl Error {
 
     /// The call that failed.
     pub fn context(&self) -> &Context {
-        let context: &Context = match self {
-            Error::Invalid { context, .. }
-            | Error::Rejected { context, .. }
-            | Error::NotFound { context, .. }
-            | Error::Conflict { context, .. }
-            | Error::Unauthorized { context, .. }
-            | Error::RateLimited { context, .. }
-            | Error::Transport { context, .. }
-            | Error::Timeout { context, .. }
-            | Error::Decode { context, .. }
-            | Error::Unsupported { context, .. } => context,
-        };
-        context
+        context_of!(self)
     }
 
     fn context_mut(&mut self) -> &mut Context {
+        context_of!(self)
+    }
+
+    /// The field at fault: ours ([`Error::Invalid`]) or the one the service named.
+    pub fn field(&self) -> Option<&str> {
         match self {
-            Error::Invalid { context, .. }
-            | Error::Rejected { context, .. }
-            | Error::NotFound { context, .. }
-            | Error::Conflict { context, .. }
-            | Error::Unauthorized { context, .. }
-            | Error::RateLimited { context, .. }
-            | Error::Transport { context, .. }
-            | Error::Timeout { context, .. }
-            | Error::Decode { context, .. }
-            | Error::Unsupported { context, .. } => context,
+            Error::Invalid { field, .. } => Some(field),
+            _ => self.reply().and_then(|r| r.field.as_deref()),
         }
     }
 

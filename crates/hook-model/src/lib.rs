@@ -35,6 +35,7 @@ mod event;
 mod list;
 mod provider;
 mod secret;
+mod setters;
 mod stream;
 mod webhook;
 

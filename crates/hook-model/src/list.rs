@@ -31,34 +31,17 @@ impl ListQuery {
         ListQuery::default()
     }
 
-    /// Only enabled (or only disabled) webhooks.
-    pub fn enabled(mut self, enabled: bool) -> Self {
-        self.enabled = Some(enabled);
-        self
-    }
-
-    /// Only webhooks subscribed to `event`.
-    pub fn event_type(mut self, event: impl Into<EventType>) -> Self {
-        self.event_type = Some(event.into());
-        self
-    }
-
-    /// Only webhooks delivering to `url`.
-    pub fn url(mut self, url: impl Into<String>) -> Self {
-        self.url = Some(url.into());
-        self
-    }
-
-    /// The 1-based page to fetch.
-    pub fn page(mut self, page: u32) -> Self {
-        self.page = Some(page);
-        self
-    }
-
-    /// Items per page.
-    pub fn per_page(mut self, per_page: u32) -> Self {
-        self.per_page = Some(per_page);
-        self
+    crate::setters! {
+        /// Only enabled (or only disabled) webhooks.
+        enabled: some bool;
+        /// Only webhooks subscribed to this event.
+        event_type: Option<EventType>;
+        /// Only webhooks delivering to this URL.
+        url: Option<String>;
+        /// The 1-based page to fetch.
+        page: some u32;
+        /// Items per page.
+        per_page: some u32;
     }
 
     /// Whether `webhook` passes the query's filters (`enabled`, `url`, `event_type`), for

@@ -161,96 +161,65 @@ pub struct WebhookSpec {
     pub allow_insecure_tls: bool,
 }
 
-/// Builds a [`WebhookSpec`].
-#[derive(Debug, Clone)]
-pub struct WebhookSpecBuilder {
-    spec: WebhookSpec,
-}
+/// The builder of a [`WebhookSpec`] is the spec itself: its setters chain, and
+/// [`WebhookSpec::build`] ends the chain.
+pub type WebhookSpecBuilder = WebhookSpec;
 
 impl WebhookSpec {
     /// Starts a spec delivering to `url`, enabled, with no events.
     pub fn builder(url: impl Into<String>) -> WebhookSpecBuilder {
-        WebhookSpecBuilder {
-            spec: WebhookSpec {
-                url: url.into(),
-                name: None,
-                identifier: None,
-                description: None,
-                events: Vec::new(),
-                all_events: false,
-                enabled: true,
-                secret: None,
-                headers: BTreeMap::new(),
-                allow_insecure_tls: false,
-            },
+        WebhookSpec {
+            url: url.into(),
+            name: None,
+            identifier: None,
+            description: None,
+            events: Vec::new(),
+            all_events: false,
+            enabled: true,
+            secret: None,
+            headers: BTreeMap::new(),
+            allow_insecure_tls: false,
         }
     }
-}
 
-impl WebhookSpecBuilder {
-    /// Sets the name.
-    pub fn name(mut self, name: impl Into<String>) -> Self {
-        self.spec.name = Some(name.into());
-        self
-    }
-
-    /// Sets the caller-chosen id (Port's `identifier`).
-    pub fn identifier(mut self, identifier: impl Into<String>) -> Self {
-        self.spec.identifier = Some(identifier.into());
-        self
-    }
-
-    /// Sets the description.
-    pub fn description(mut self, description: impl Into<String>) -> Self {
-        self.spec.description = Some(description.into());
-        self
+    crate::setters! {
+        /// Sets the name.
+        name: Option<String>;
+        /// Sets the caller-chosen id (Port's `identifier`).
+        identifier: Option<String>;
+        /// Sets the description.
+        description: Option<String>;
+        /// Subscribes to every event (UiPath).
+        all_events: bool;
+        /// Sets whether deliveries start right away.
+        enabled: bool;
+        /// Sets the signing secret.
+        secret: Option<Secret>;
+        /// Allows deliveries to HTTPS URLs whose certificate does not verify.
+        allow_insecure_tls: bool;
     }
 
     /// Adds one event.
     pub fn event(mut self, event: impl Into<EventType>) -> Self {
-        self.spec.events.push(event.into());
+        self.events.push(event.into());
         self
     }
 
     /// Adds several events.
     pub fn events<E: Into<EventType>>(mut self, events: impl IntoIterator<Item = E>) -> Self {
-        self.spec.events.extend(events.into_iter().map(Into::into));
-        self
-    }
-
-    /// Subscribes to every event (UiPath).
-    pub fn all_events(mut self, all: bool) -> Self {
-        self.spec.all_events = all;
-        self
-    }
-
-    /// Sets whether deliveries start right away.
-    pub fn enabled(mut self, enabled: bool) -> Self {
-        self.spec.enabled = enabled;
-        self
-    }
-
-    /// Sets the signing secret.
-    pub fn secret(mut self, secret: impl Into<Secret>) -> Self {
-        self.spec.secret = Some(secret.into());
+        self.events.extend(events.into_iter().map(Into::into));
         self
     }
 
     /// Adds a header sent with each delivery.
     pub fn header(mut self, name: impl Into<String>, value: impl Into<String>) -> Self {
-        self.spec.headers.insert(name.into(), value.into());
+        self.headers.insert(name.into(), value.into());
         self
     }
 
-    /// Allows deliveries to HTTPS URLs whose certificate does not verify.
-    pub fn allow_insecure_tls(mut self, allow: bool) -> Self {
-        self.spec.allow_insecure_tls = allow;
-        self
-    }
-
-    /// The spec.
+    /// The spec, at the end of a chain of setters.
     pub fn build(self) -> WebhookSpec {
-        self.spec
+        self
     }
 }
 
@@ -292,45 +261,24 @@ impl WebhookPatch {
         *self == WebhookPatch::default()
     }
 
-    /// Sets a new URL.
-    pub fn url(mut self, url: impl Into<String>) -> Self {
-        self.url = Some(url.into());
-        self
-    }
-
-    /// Sets a new name.
-    pub fn name(mut self, name: impl Into<String>) -> Self {
-        self.name = Some(name.into());
-        self
-    }
-
-    /// Sets a new description.
-    pub fn description(mut self, description: impl Into<String>) -> Self {
-        self.description = Some(description.into());
-        self
+    crate::setters! {
+        /// Sets a new URL.
+        url: Option<String>;
+        /// Sets a new name.
+        name: Option<String>;
+        /// Sets a new description.
+        description: Option<String>;
+        /// Turns delivery on or off.
+        enabled: some bool;
+        /// Sets a new secret.
+        secret: Option<Secret>;
+        /// Replaces the delivery headers.
+        headers: Option<BTreeMap<String, String>>;
     }
 
     /// Replaces the event list.
     pub fn events<E: Into<EventType>>(mut self, events: impl IntoIterator<Item = E>) -> Self {
         self.events = Some(events.into_iter().map(Into::into).collect());
-        self
-    }
-
-    /// Turns delivery on or off.
-    pub fn enabled(mut self, enabled: bool) -> Self {
-        self.enabled = Some(enabled);
-        self
-    }
-
-    /// Sets a new secret.
-    pub fn secret(mut self, secret: impl Into<Secret>) -> Self {
-        self.secret = Some(secret.into());
-        self
-    }
-
-    /// Replaces the delivery headers.
-    pub fn headers(mut self, headers: BTreeMap<String, String>) -> Self {
-        self.headers = Some(headers);
         self
     }
 }

@@ -54,16 +54,15 @@ impl UpdateWebhook {
         UpdateWebhook::default()
     }
 
-    /// Turns the webhook on or off.
-    pub fn enabled(mut self, enabled: bool) -> Self {
-        self.enabled = Some(enabled);
-        self
-    }
-
-    /// Sets a new title.
-    pub fn title(mut self, title: impl Into<String>) -> Self {
-        self.title = Some(title.into());
-        self
+    hook_model::setters! {
+        /// Turns the webhook on or off.
+        enabled: some bool;
+        /// Sets a new title.
+        title: Option<String>;
+        /// Sets a new description.
+        description: Option<String>;
+        /// Sets a new URL.
+        url: Option<String>;
     }
 }
 
@@ -305,30 +304,38 @@ impl PortClient {
 mod tests {
     use super::*;
 
-    fn field(result: Result<(), Error>) -> String {
-        match result {
-            Err(Error::Invalid { field, .. }) => field,
-            other => panic!("expected Invalid, got {other:?}"),
-        }
-    }
-
     #[test]
     fn limits_name_ports_fields() {
-        assert_eq!(field(check_identifier(&"x".repeat(31))), "identifier");
-        assert_eq!(field(check_identifier("has space")), "identifier");
-        assert_eq!(field(check_identifier("a/b")), "identifier");
+        assert_eq!(
+            check_identifier(&"x".repeat(31)).unwrap_err().field(),
+            Some("identifier")
+        );
+        assert_eq!(
+            check_identifier("has space").unwrap_err().field(),
+            Some("identifier")
+        );
+        assert_eq!(
+            check_identifier("a/b").unwrap_err().field(),
+            Some("identifier")
+        );
         let long_title = PortWebhook {
             identifier: "ok".into(),
             title: Some("t".repeat(31)),
             ..PortWebhook::default()
         };
-        assert_eq!(field(check_webhook(&long_title)), "title");
+        assert_eq!(
+            check_webhook(&long_title).unwrap_err().field(),
+            Some("title")
+        );
         let long_description = PortWebhook {
             identifier: "ok".into(),
             description: Some("d".repeat(201)),
             ..PortWebhook::default()
         };
-        assert_eq!(field(check_webhook(&long_description)), "description");
+        assert_eq!(
+            check_webhook(&long_description).unwrap_err().field(),
+            Some("description")
+        );
     }
 
     #[test]

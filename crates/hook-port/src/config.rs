@@ -66,10 +66,9 @@ impl PortConfig {
         }
     }
 
-    /// The same, on another API host.
-    pub fn base_url(mut self, base_url: impl Into<String>) -> Self {
-        self.base_url = base_url.into();
-        self
+    hook_model::setters! {
+        /// The same, on another API host.
+        base_url: into String;
     }
 
     /// Reads the [`mod@env`] variables through `var`. A missing one is [`Error::Invalid`]

@@ -49,40 +49,23 @@ impl WebhookFilter {
         WebhookFilter::default()
     }
 
-    /// Only enabled (or disabled) webhooks.
-    pub fn enabled(mut self, enabled: bool) -> Self {
-        self.enabled = Some(enabled);
-        self
-    }
-
-    /// Only webhooks subscribed to `event`.
-    pub fn event_type(mut self, event: impl Into<EventType>) -> Self {
-        self.event_type = Some(event.into());
-        self
-    }
-
-    /// Only webhooks delivering to `url`.
-    pub fn url(mut self, url: impl Into<String>) -> Self {
-        self.url = Some(url.into());
-        self
+    hook_model::setters! {
+        /// Only enabled (or disabled) webhooks.
+        enabled: some bool;
+        /// Only webhooks subscribed to this event.
+        event_type: Option<EventType>;
+        /// Only webhooks delivering to this URL.
+        url: Option<String>;
+        /// Ask for the total.
+        count: bool;
+        /// `$orderby`.
+        order_by: Option<String>;
     }
 
     /// `$top` and `$skip`.
     pub fn page(mut self, top: u32, skip: u32) -> Self {
         self.top = Some(top);
         self.skip = Some(skip);
-        self
-    }
-
-    /// Ask for the total.
-    pub fn count(mut self, count: bool) -> Self {
-        self.count = count;
-        self
-    }
-
-    /// `$orderby`.
-    pub fn order_by(mut self, order_by: impl Into<String>) -> Self {
-        self.order_by = Some(order_by.into());
         self
     }
 

@@ -140,10 +140,9 @@ impl UiPathConfig {
         }
     }
 
-    /// The same, on another host with Automation Cloud's layout.
-    pub fn host(mut self, host: impl Into<String>) -> Self {
-        self.host = host.into();
-        self
+    hook_model::setters! {
+        /// The same, on another host with Automation Cloud's layout.
+        host: into String;
     }
 
     /// Reads the [`mod@env`] variables through `var` (`std::env::var`, a test's map, …).

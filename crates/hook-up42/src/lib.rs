@@ -80,16 +80,11 @@ impl CreateWebhook {
         }
     }
 
-    /// Sets whether deliveries start right away.
-    pub fn active(mut self, active: bool) -> Self {
-        self.active = active;
-        self
-    }
-
-    /// Sets the signing secret.
-    pub fn secret(mut self, secret: impl Into<Secret>) -> Self {
-        self.secret = Some(secret.into());
-        self
+    hook_model::setters! {
+        /// Sets whether deliveries start right away.
+        active: bool;
+        /// Sets the signing secret.
+        secret: Option<Secret>;
     }
 }
 
@@ -138,10 +133,15 @@ impl UpdateWebhook {
         UpdateWebhook::default()
     }
 
-    /// Turns deliveries on or off.
-    pub fn active(mut self, active: bool) -> Self {
-        self.active = Some(active);
-        self
+    hook_model::setters! {
+        /// Turns deliveries on or off.
+        active: some bool;
+        /// Sets a new name.
+        name: Option<String>;
+        /// Sets a new HTTPS URL.
+        url: Option<String>;
+        /// Sets a new secret.
+        secret: Option<Secret>;
     }
 }
 
