@@ -16,7 +16,6 @@ mod signing;
 mod table;
 mod webhooks;
 
-use std::path::PathBuf;
 use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
@@ -39,20 +38,7 @@ enum Command {
         time_scale: f64,
     },
     /// Run the emulator of the four webhook APIs until Ctrl-C.
-    Emulator {
-        /// Loopback port (0 picks a free one).
-        #[arg(long, default_value_t = 8042)]
-        port: u16,
-        /// Keep state in this file across restarts.
-        #[arg(long)]
-        state: Option<PathBuf>,
-        /// Multiply delivery waits by this factor (0.001: the 2 h retry takes 7.2 s).
-        #[arg(long, default_value_t = 1.0)]
-        time_scale: f64,
-        /// Deliver to non-loopback addresses too.
-        #[arg(long)]
-        allow_remote_delivery: bool,
-    },
+    Emulator(hook_emulator::Standalone),
     /// Manage webhooks of a provider.
     Webhooks(webhooks::Args),
     /// Sign a body read from standard input and print the headers to send.
@@ -68,12 +54,7 @@ async fn main() -> ExitCode {
     let cli = Cli::parse();
     let result = match cli.command {
         Command::Demo { time_scale } => demo::run(time_scale).await,
-        Command::Emulator {
-            port,
-            state,
-            time_scale,
-            allow_remote_delivery,
-        } => emulator(port, state, time_scale, allow_remote_delivery).await,
+        Command::Emulator(settings) => emulator(settings).await,
         Command::Webhooks(args) => webhooks::run(args).await,
         Command::Sign(args) => signing::sign(args),
         Command::Verify(args) => signing::verify(args),
@@ -88,18 +69,7 @@ async fn main() -> ExitCode {
     }
 }
 
-async fn emulator(
-    port: u16,
-    state: Option<PathBuf>,
-    time_scale: f64,
-    allow_remote: bool,
-) -> Result<ExitCode, String> {
-    let settings = hook_emulator::Standalone {
-        port,
-        state,
-        time_scale,
-        allow_remote_delivery: allow_remote,
-    };
+async fn emulator(settings: hook_emulator::Standalone) -> Result<ExitCode, String> {
     hook_emulator::run_standalone(settings)
         .await
         .map_err(|e| e.to_string())?;

@@ -511,7 +511,8 @@ pub fn describe(emulator: &EmulatorHandle) -> String {
          UP42     base {up42}  workspace {ws}\n         \
          token {up42_token}  username={user}  password={pw}\n\
          Generic  base {generic}  Authorization: Bearer {key}\n\
-         Admin    {url}/_admin/events | deliveries | requests | faults | reset\n",
+         Admin    {url}/_admin/events | deliveries | requests | faults | reset\n\n\
+         To point a client here, export:\n{exports}",
         url = emulator.url(),
         uipath = emulator.uipath_base(),
         host = emulator.uipath_host(),
@@ -528,20 +529,29 @@ pub fn describe(emulator: &EmulatorHandle) -> String {
         pw = c.up42.password.expose(),
         generic = emulator.generic_base(),
         key = c.generic.api_key.expose(),
+        exports = Provider::ALL
+            .into_iter()
+            .flat_map(|provider| emulator.env(provider))
+            .map(|(name, value)| format!("  export {name}='{value}'\n"))
+            .collect::<String>(),
     )
 }
 
-/// The standalone emulator's settings (the flags of `hook emulator` and of the
-/// `hook-emulator` binary).
-#[derive(Debug, Clone)]
+/// The standalone emulator's settings: the flags of `hook emulator` and of the
+/// `hook-emulator` binary, defined once here.
+#[derive(Debug, Clone, clap::Args)]
 pub struct Standalone {
-    /// Loopback port; 0 picks a free one.
+    /// Loopback port to listen on (0 picks a free one).
+    #[arg(long, default_value_t = 8042)]
     pub port: u16,
-    /// State file, if any.
+    /// Keep state in this file across restarts.
+    #[arg(long)]
     pub state: Option<PathBuf>,
-    /// Delivery wait multiplier.
+    /// Multiply delivery waits by this factor (0.001: the 2 h retry takes 7.2 s).
+    #[arg(long, default_value_t = 1.0)]
     pub time_scale: f64,
     /// Deliver to non-loopback addresses too.
+    #[arg(long)]
     pub allow_remote_delivery: bool,
 }
 
