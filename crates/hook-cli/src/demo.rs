@@ -194,15 +194,15 @@ async fn scenario(
     } else {
         "fire event"
     };
-    step(&mut steps, test_name, async {
+    // What the test (or fired event) should deliver: its event id when the provider says.
+    let expected = step(&mut steps, test_name, async {
         if api.capabilities().test {
             let outcome = api.test(&id).await.map_err(|e| e.to_string())?;
-            Ok((
-                (),
-                outcome
-                    .event_id
-                    .map_or_else(|| "test sent".to_owned(), |e| format!("event {e}")),
-            ))
+            let detail = outcome
+                .event_id
+                .as_ref()
+                .map_or_else(|| "test sent".to_owned(), |e| format!("event {e}"));
+            Ok((outcome.event_id, detail))
         } else {
             // Port has no test call: fire a real event through the emulator's admin API.
             let fired = emulator
@@ -215,7 +215,7 @@ async fn scenario(
                 .await
                 .map_err(|e| e.to_string())?;
             Ok((
-                (),
+                None,
                 format!(
                     "no test call on {provider}; fired {first} ({} delivery)",
                     fired.deliveries.len()
@@ -223,32 +223,56 @@ async fn scenario(
             ))
         }
     })
-    .await;
+    .await
+    .flatten();
 
     step(&mut steps, "receive + verify", async {
-        let delivery = receiver
-            .next(WAIT)
-            .await
-            .ok_or_else(|| format!("no delivery within {} s", WAIT.as_secs()))?;
-        let verified = delivery
-            .verified
-            .map_err(|e| format!("signature refused: {e}"))?;
-        let event =
-            hook_facade::Event::parse(provider, &delivery.body).map_err(|e| e.to_string())?;
-        let scheme = hook_emulator::scheme(provider);
-        Ok((
-            (),
-            format!(
-                "{} verified with the {} scheme ({}{})",
-                event.kind(),
-                scheme.name,
-                scheme.signature_header,
-                verified
-                    .timestamp
-                    .map(|t| format!(", t={t}"))
-                    .unwrap_or_default()
-            ),
-        ))
+        // Providers may deliver on their own first (UiPath pings a webhook when it is
+        // created and updated): each earlier delivery must verify too.
+        let mut earlier = Vec::new();
+        loop {
+            let delivery = receiver
+                .next(WAIT)
+                .await
+                .ok_or_else(|| format!("no delivery within {} s", WAIT.as_secs()))?;
+            let verified = delivery
+                .verified
+                .map_err(|e| format!("signature refused: {e}"))?;
+            let event =
+                hook_facade::Event::parse(provider, &delivery.body).map_err(|e| e.to_string())?;
+            let wanted = match &expected {
+                Some(event_id) => event.id() == Some(event_id.as_str()),
+                None => true,
+            };
+            if !wanted {
+                if earlier.len() >= 4 {
+                    return Err(format!("the test's delivery did not come; got {earlier:?}"));
+                }
+                earlier.push(event.kind().to_string());
+                continue;
+            }
+            let scheme = hook_emulator::scheme(provider);
+            let before = match earlier.len() {
+                0 => String::new(),
+                n => format!(
+                    ", after {n} earlier ({}), each verified",
+                    earlier.join(", ")
+                ),
+            };
+            return Ok((
+                (),
+                format!(
+                    "{} verified with the {} scheme ({}{}){before}",
+                    event.kind(),
+                    scheme.name,
+                    scheme.signature_header,
+                    verified
+                        .timestamp
+                        .map(|t| format!(", t={t}"))
+                        .unwrap_or_default()
+                ),
+            ));
+        }
     })
     .await;
 

@@ -122,6 +122,9 @@ async fn deliveries(
         provider.is_none_or(|p| d.provider == p)
             && query.get("webhook_id").is_none_or(|w| *w == d.webhook_id)
             && query.get("id").is_none_or(|i| *i == d.id)
+            && query
+                .get("event_type")
+                .is_none_or(|t| t.eq_ignore_ascii_case(&d.event_type))
     };
     let wait = query.get("wait").map(String::as_str);
     let timeout = query
@@ -312,7 +315,7 @@ impl AdminClient {
         .await
     }
 
-    /// Deliveries matching `query` pairs (`provider`, `webhook_id`, `id`).
+    /// Deliveries matching `query` pairs (`provider`, `webhook_id`, `id`, `event_type`).
     pub async fn deliveries(
         &self,
         query: &[(&str, &str)],

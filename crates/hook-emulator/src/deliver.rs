@@ -10,7 +10,6 @@ use hook_generic::GenericEvent;
 use hook_model::{DeliveryStatus, EventType, Provider, Secret};
 use hook_port::PortEvent;
 use hook_sign::{Message, Scheme, Signer};
-use hook_uipath::UiPathEvent;
 use serde::Serialize;
 use time::OffsetDateTime;
 
@@ -47,7 +46,7 @@ pub(crate) fn target(state: &State, provider: Provider, id: &str) -> Option<Targ
             Some(Target {
                 url: dto.url.clone()?,
                 secret: dto.secret.clone(),
-                headers: dto.headers.clone().unwrap_or_default(),
+                headers: BTreeMap::new(),
                 allow_insecure: dto.allow_insecure_ssl.unwrap_or(false),
             })
         }
@@ -165,23 +164,22 @@ pub(crate) fn payload(provider: Provider, event: &EventType, data: serde_json::V
             for owned in UIPATH_COMMON_FIELDS {
                 extra.remove(owned);
             }
-            let event = UiPathEvent {
-                odata_context: None,
-                kind: event.clone(),
-                event_id: event_id.clone(),
-                timestamp: now,
-                tenant_id: Some(1),
-                organization_unit_id: None,
-                user_id: Some(1),
-                job: None,
-                jobs: None,
-                robots: None,
-                queue: None,
-                queue_items: None,
-                releases: None,
-                process_schedule: None,
-                extra,
-            };
+            // Built as JSON here, not from the client's record type, so a misreading of
+            // the record cannot hide in both.
+            let mut body = serde_json::Map::new();
+            body.insert("Type".into(), event.as_str().into());
+            body.insert("EventId".into(), event_id.clone().into());
+            body.insert(
+                "Timestamp".into(),
+                now.format(&time::format_description::well_known::Rfc3339)
+                    .unwrap_or_default()
+                    .into(),
+            );
+            body.insert("TenantId".into(), 1.into());
+            body.insert("OrganizationUnitId".into(), serde_json::Value::Null);
+            body.insert("UserId".into(), 1.into());
+            body.append(&mut extra);
+            let event = serde_json::Value::Object(body);
             Payload {
                 event_id,
                 body: json(&event),
@@ -312,7 +310,9 @@ async fn run(app: Arc<App>, id: String, retry: bool, first_wait: Duration) {
         } else {
             schedule.delay_before(number + 1)
         };
-        let uipath_failed = !succeeded && provider == Provider::UiPath && !gone;
+        // A failed event opens UiPath's circuit breaker; a failed ping (sent once, with
+        // `retry` false) does not: whether Orchestrator's does is *unconfirmed*.
+        let uipath_failed = !succeeded && provider == Provider::UiPath && !gone && retry;
         let disable_until = app.clock.elapsed() + UIPATH_DISABLE;
         app.write_log(|state| {
             if uipath_failed && let Ok(hook) = webhook_id.parse::<i64>() {
@@ -447,6 +447,16 @@ pub(crate) fn fire(
         deliveries.push(enqueue(app, provider, &webhook, event, &payload, true));
     }
     (event_ids, deliveries)
+}
+
+/// Delivers one already-built `payload` of `event` to every subscriber (UiPath's
+/// `TriggerCustom`: one event, answered to the caller, sent to each webhook).
+pub(crate) fn fan_out(app: &Arc<App>, provider: Provider, event: &EventType, payload: &Payload) {
+    let now = app.clock.elapsed();
+    let webhooks = app.read(|state| subscribers(state, provider, event, now));
+    for webhook in webhooks {
+        enqueue(app, provider, &webhook, event, payload, true);
+    }
 }
 
 #[cfg(test)]

@@ -23,12 +23,37 @@ use crate::deliver;
 use crate::odata;
 
 const PING: &str = "UiPath.Server.Configuration.OData.Ping";
-const EVENT_TYPES: &str = "UiPath.Server.Configuration.OData.GetEventTypes()";
+/// The spec's path of the event-type list; clients in the wild add `()`, also served.
+const EVENT_TYPES: &str = "UiPath.Server.Configuration.OData.GetEventTypes";
+const EVENT_TYPES_CALL: &str = "UiPath.Server.Configuration.OData.GetEventTypes()";
+const TRIGGER_CUSTOM: &str = "UiPath.Server.Configuration.OData.TriggerCustom";
+/// The properties of `WebhookDto`; anything else in a body is refused, as Orchestrator does.
+const PROPERTIES: [&str; 10] = [
+    "Id",
+    "Key",
+    "Name",
+    "Description",
+    "Url",
+    "Enabled",
+    "Secret",
+    "SubscribeToAllEvents",
+    "AllowInsecureSsl",
+    "Events",
+];
+/// The properties POST and PUT must carry.
+const REQUIRED: [&str; 5] = [
+    "Name",
+    "Url",
+    "Enabled",
+    "SubscribeToAllEvents",
+    "AllowInsecureSsl",
+];
 
 pub(crate) fn routes() -> Router<Arc<App>> {
     Router::new()
         .route("/uipath/identity_/connect/token", post(token))
         .route("/uipath/identity/connect/token", post(token))
+        .route("/uipath/{org}/identity_/connect/token", post(token))
         .route(
             "/uipath/{org}/{tenant}/orchestrator_/odata/{*rest}",
             any(odata_route),
@@ -53,7 +78,7 @@ impl Dialect for UiPath {
         };
         json(
             status,
-            &serde_json::json!({"message": message, "errorCode": code, "resourceIds": null}),
+            &serde_json::json!({"message": message, "errorCode": code, "resourceIds": null, "traceId": trace_id()}),
         )
     }
 
@@ -61,7 +86,7 @@ impl Dialect for UiPath {
         let id: serde_json::Value = id.parse::<i64>().map_or_else(|_| id.into(), Into::into);
         json(
             StatusCode::NOT_FOUND,
-            &serde_json::json!({"message": "Webhook does not exist.", "errorCode": ERROR_NOT_FOUND, "resourceIds": [id]}),
+            &serde_json::json!({"message": "Webhook does not exist.", "errorCode": ERROR_NOT_FOUND, "resourceIds": [id], "traceId": trace_id()}),
         )
     }
 }
@@ -135,7 +160,8 @@ async fn odata_route(
     match (method, id, action.as_deref()) {
         (Method::GET, None, None) => list(&app, &base, &query),
         (Method::POST, None, None) => create(&app, &base, &body),
-        (Method::GET, None, Some(EVENT_TYPES)) => event_types(&base),
+        (Method::GET, None, Some(EVENT_TYPES | EVENT_TYPES_CALL)) => event_types(&base),
+        (Method::POST, None, Some(TRIGGER_CUSTOM)) => trigger_custom(&app, &base, &body),
         (Method::GET, Some(id), None) => get(&app, &base, id),
         (Method::PUT, Some(id), None) => update(&app, &base, id, &body, true),
         (Method::PATCH, Some(id), None) => update(&app, &base, id, &body, false),
@@ -244,9 +270,28 @@ fn get(app: &App, base: &str, id: i64) -> Response {
     }
 }
 
-fn decode_body(body: &[u8]) -> Result<WebhookDto, Response> {
-    serde_json::from_slice::<WebhookDto>(body)
+/// A body of `WebhookDto` properties only; with `whole` (POST, PUT) carrying the five
+/// required ones. OData annotations (`@odata.…`) are ignored.
+fn decode_body(body: &[u8], whole: bool) -> Result<WebhookDto, Response> {
+    let map = UiPath::object(body)?;
+    if let Some(key) = map
+        .keys()
+        .find(|k| !k.starts_with("@odata") && !PROPERTIES.contains(&k.as_str()))
+    {
+        return Err(invalid(format!(
+            "The request body is invalid: WebhookDto has no property '{key}'."
+        )));
+    }
+    if whole && let Some(key) = REQUIRED.iter().find(|k| !map.contains_key(**k)) {
+        return Err(invalid(format!("The {key} field is required.")));
+    }
+    serde_json::from_value::<WebhookDto>(serde_json::Value::Object(map))
         .map_err(|e| invalid(format!("The request body is invalid: {e}")))
+}
+
+/// A trace id for an error answer, as Orchestrator sends one.
+fn trace_id() -> String {
+    uuid::Uuid::new_v4().simple().to_string()
 }
 
 /// Checks a full record and puts its events in catalog spelling.
@@ -281,8 +326,8 @@ fn name_taken(state: &crate::state::State, name: Option<&str>, except: Option<i6
     })
 }
 
-fn create(app: &App, base: &str, body: &[u8]) -> Response {
-    let mut dto = match decode_body(body) {
+fn create(app: &Arc<App>, base: &str, body: &[u8]) -> Response {
+    let mut dto = match decode_body(body, true) {
         Ok(dto) => dto,
         Err(response) => return response,
     };
@@ -304,6 +349,9 @@ fn create(app: &App, base: &str, body: &[u8]) -> Response {
     });
     match created {
         Some(dto) => {
+            if let Some(id) = dto.id {
+                send_ping(app, id);
+            }
             let mut response = entity(base, &dto);
             *response.status_mut() = StatusCode::CREATED;
             response
@@ -316,8 +364,8 @@ fn create(app: &App, base: &str, body: &[u8]) -> Response {
     }
 }
 
-fn update(app: &App, base: &str, id: i64, body: &[u8], replace: bool) -> Response {
-    let incoming = match decode_body(body) {
+fn update(app: &Arc<App>, base: &str, id: i64, body: &[u8], replace: bool) -> Response {
+    let incoming = match decode_body(body, replace) {
         Ok(dto) => dto,
         Err(response) => return response,
     };
@@ -348,8 +396,7 @@ fn update(app: &App, base: &str, id: i64, body: &[u8], replace: bool) -> Respons
             secret,
             subscribe_to_all_events,
             allow_insecure_ssl,
-            events,
-            headers
+            events
         );
         merged
     };
@@ -373,7 +420,10 @@ fn update(app: &App, base: &str, id: i64, body: &[u8], replace: bool) -> Respons
         Ok(next)
     });
     match stored {
-        Ok(dto) => entity(base, &dto),
+        Ok(dto) => {
+            send_ping(app, id);
+            entity(base, &dto)
+        }
         Err(response) => response,
     }
 }
@@ -406,12 +456,9 @@ fn event_types(base: &str) -> Response {
     json(StatusCode::OK, &body)
 }
 
-/// Answers the ping body and delivers the same body to the webhook's URL, once, as
-/// Orchestrator does.
-fn ping(app: &Arc<App>, base: &str, id: i64) -> Response {
-    if app.read(|state| !state.uipath.contains_key(&id)) {
-        return not_found(id);
-    }
+/// Delivers a `ping` to webhook `id`, once: Orchestrator does so right after a webhook
+/// is created or updated, and on Ping.
+fn send_ping(app: &Arc<App>, id: i64) -> deliver::Payload {
     let event = EventType::new("ping");
     let payload = deliver::payload(Provider::UiPath, &event, serde_json::Value::Null);
     deliver::enqueue(
@@ -422,9 +469,38 @@ fn ping(app: &Arc<App>, base: &str, id: i64) -> Response {
         &payload,
         false,
     );
+    payload
+}
+
+/// Answers the ping body and delivers the same body to the webhook's URL, once, as
+/// Orchestrator does.
+fn ping(app: &Arc<App>, base: &str, id: i64) -> Response {
+    if app.read(|state| !state.uipath.contains_key(&id)) {
+        return not_found(id);
+    }
+    let payload = send_ping(app, id);
     let mut answer: serde_json::Value = serde_json::from_slice(&payload.body).unwrap_or_default();
     answer["@odata.context"] = context(base, "UiPath.Webhooks.Dto.PingEventDto");
-    json(StatusCode::OK, &answer)
+    json(StatusCode::ACCEPTED, &answer)
+}
+
+/// Raises a `custom` event carrying the body as `EventData`, delivered to the webhooks
+/// subscribed to it (or to every event), and answers the event.
+fn trigger_custom(app: &Arc<App>, base: &str, body: &[u8]) -> Response {
+    let data = match UiPath::object(body) {
+        Ok(data) => data,
+        Err(response) => return response,
+    };
+    let event = EventType::new("custom");
+    let payload = deliver::payload(
+        Provider::UiPath,
+        &event,
+        serde_json::json!({"EventData": data}),
+    );
+    deliver::fan_out(app, Provider::UiPath, &event, &payload);
+    let mut answer: serde_json::Value = serde_json::from_slice(&payload.body).unwrap_or_default();
+    answer["@odata.context"] = context(base, "UiPath.Webhooks.Dto.CustomEventDto");
+    json(StatusCode::ACCEPTED, &answer)
 }
 
 #[cfg(test)]

@@ -142,12 +142,17 @@ async fn a_receiver_back_up_gets_the_event_on_a_later_attempt_under_a_scaled_clo
 async fn a_failed_uipath_delivery_disables_the_webhook_for_an_hour() {
     let emulator = Emulator::builder().manual_clock().start().await.unwrap();
     let mut receiver = Receiver::start(Provider::UiPath, "s").await;
-    receiver.answer(500);
     let token = token(&emulator, Provider::UiPath).await;
     let (status, _) = call(&http(), Method::POST, &format!("{}odata/Webhooks", emulator.uipath_base()), &token, Some(json!({
-        "Name": "jobs", "Url": receiver.url, "Enabled": true, "Secret": "s", "Events": [{"EventType": "job.completed"}]
+        "Name": "jobs", "Url": receiver.url, "Enabled": true, "Secret": "s", "Events": [{"EventType": "job.completed"}],
+        "SubscribeToAllEvents": false, "AllowInsecureSsl": false
     }))).await;
     assert_eq!(status, 201);
+    assert!(
+        receiver.next().await.body.starts_with(b"{"),
+        "the automatic ping"
+    );
+    receiver.answer(500);
     let first = emulator
         .admin()
         .fire(Provider::UiPath, "job.completed", json!({"Job": {"Id": 1}}))
@@ -420,7 +425,10 @@ async fn a_thousand_concurrent_creates_get_a_thousand_unique_ids() {
                 Method::POST,
                 &uipath_url,
                 &uipath,
-                Some(json!({"Name": format!("n{i}"), "Url": "https://x.example"})),
+                Some(
+                    json!({"Name": format!("n{i}"), "Url": "https://x.example", "Enabled": true,
+                    "SubscribeToAllEvents": false, "AllowInsecureSsl": false}),
+                ),
             )
             .await;
             (g, u)

@@ -53,12 +53,12 @@ async fn a_personal_access_token_and_a_client_credentials_token_both_work() {
 }
 
 #[tokio::test]
-async fn the_whole_lifecycle_with_seed_bodies() {
+async fn the_whole_lifecycle_with_documented_bodies() {
     let emulator = Emulator::builder().start().await.unwrap();
     let (http, base) = (http(), emulator.uipath_base());
     let token = token(&emulator, Provider::UiPath).await;
 
-    // Seed 000's create body: plain-string events in seed spelling.
+    // Plain-string events in another spelling, as some clients write them.
     let (status, created) = call(
         &http,
         Method::POST,
@@ -94,17 +94,22 @@ async fn the_whole_lifecycle_with_seed_bodies() {
     .await;
     assert_eq!((status, &got["Name"]), (200, &json!("JobNotifier")));
 
-    // Seed 002's PUT body.
-    let (status, replaced) = call(
-        &http,
-        Method::PUT,
-        &format!("{base}odata/Webhooks({id})"),
-        &token,
-        Some(json!({"Url": "https://orchestrator.uipath.com/reference", "Enabled": false,
-            "Secret": "This is a new secret.", "AllowInsecureSsl": true,
-            "Events": [{"EventType": "process.created"}, {"EventType": "queue.created"}, {"EventType": "robot.deleted"}]})),
-    )
-    .await;
+    // The API reference's PUT example lacks Name and SubscribeToAllEvents, which the
+    // OpenAPI requires: refused, naming the first missing one.
+    let mut put = json!({"Url": "https://orchestrator.uipath.com/reference", "Enabled": false,
+        "Secret": "This is a new secret.", "AllowInsecureSsl": true,
+        "Events": [{"EventType": "process.created"}, {"EventType": "queue.created"}, {"EventType": "robot.deleted"}]});
+    let one = format!("{base}odata/Webhooks({id})");
+    let (status, refused) = call(&http, Method::PUT, &one, &token, Some(put.clone())).await;
+    assert_eq!((status, &refused["errorCode"]), (400, &json!(1000)));
+    assert!(
+        refused["message"].as_str().unwrap().contains("Name"),
+        "{refused}"
+    );
+    assert!(refused["traceId"].is_string());
+    put["Name"] = json!("JobNotifier");
+    put["SubscribeToAllEvents"] = json!(false);
+    let (status, replaced) = call(&http, Method::PUT, &one, &token, Some(put)).await;
     assert_eq!(status, 200, "{replaced}");
     assert_eq!(replaced["Id"], id);
     assert_eq!(replaced["Enabled"], false);
@@ -148,7 +153,8 @@ async fn duplicate_names_bad_urls_and_unknown_events_get_their_error_codes() {
     let emulator = Emulator::builder().start().await.unwrap();
     let (http, base) = (http(), emulator.uipath_base());
     let token = token(&emulator, Provider::UiPath).await;
-    let body = json!({"Name": "Same", "Url": "https://x.example/h", "Enabled": true});
+    let body = json!({"Name": "Same", "Url": "https://x.example/h", "Enabled": true,
+        "SubscribeToAllEvents": false, "AllowInsecureSsl": false});
     assert_eq!(
         call(
             &http,
@@ -165,10 +171,13 @@ async fn duplicate_names_bad_urls_and_unknown_events_get_their_error_codes() {
     assert_eq!((status, &conflict["errorCode"]), (409, &json!(1001)));
 
     for bad in [
-        json!({"Name": "A", "Url": "invalid-url", "Enabled": true}),
-        json!({"Name": "B", "Url": "https://x.example", "Events": ["job.exploded"]}),
+        json!({"Name": "A", "Url": "invalid-url", "Enabled": true, "SubscribeToAllEvents": false, "AllowInsecureSsl": false}),
+        json!({"Name": "B", "Url": "https://x.example", "Enabled": true, "SubscribeToAllEvents": false, "AllowInsecureSsl": false, "Events": ["job.exploded"]}),
         json!({"Url": "https://x.example"}),
-        json!({"Name": "C", "Url": "https://x.example", "Enabled": "yes"}),
+        json!({"Name": "C", "Url": "https://x.example", "Enabled": "yes", "SubscribeToAllEvents": false, "AllowInsecureSsl": false}),
+        json!({"Name": "D", "Url": "https://x.example", "Enabled": true, "SubscribeToAllEvents": false, "AllowInsecureSsl": false,
+            "Headers": {"X-Source": "UiPath"}}),
+        json!({"Name": "E", "Url": "https://x.example", "Enabled": true, "AllowInsecureSsl": false}),
     ] {
         let (status, error) = call(
             &http,
@@ -198,7 +207,8 @@ async fn odata_filters_paging_count_and_order() {
         ("c", true, "queue.created"),
         ("O'Brien", true, "job.faulted"),
     ] {
-        let body = json!({"Name": name, "Url": format!("https://x.example/{name}"), "Enabled": enabled, "Events": [event]});
+        let body = json!({"Name": name, "Url": format!("https://x.example/{name}"), "Enabled": enabled,
+            "SubscribeToAllEvents": false, "AllowInsecureSsl": false, "Events": [event]});
         assert_eq!(
             call(&http, Method::POST, &webhooks(&base), &token, Some(body))
                 .await
@@ -252,21 +262,20 @@ async fn odata_filters_paging_count_and_order() {
 }
 
 #[tokio::test]
-async fn event_types_are_the_21_of_seed_002() {
+async fn event_types_answer_on_the_spec_path_and_with_parentheses() {
     let emulator = Emulator::builder().start().await.unwrap();
     let token = token(&emulator, Provider::UiPath).await;
-    let url = format!(
-        "{}/UiPath.Server.Configuration.OData.GetEventTypes()",
-        webhooks(&emulator.uipath_base())
-    );
-    let (status, answer) = call(&http(), Method::GET, &url, &token, None).await;
-    assert_eq!(status, 200);
-    let list = answer["value"].as_array().unwrap();
-    assert_eq!(list.len(), 21);
-    assert_eq!(
-        list[13],
-        json!({"Name": "queueItem.added", "Group": "queueItem"})
-    );
+    for action in [
+        "UiPath.Server.Configuration.OData.GetEventTypes",
+        "UiPath.Server.Configuration.OData.GetEventTypes()",
+    ] {
+        let url = format!("{}/{action}", webhooks(&emulator.uipath_base()));
+        let (status, answer) = call(&http(), Method::GET, &url, &token, None).await;
+        assert_eq!(status, 200, "{action}");
+        let list = answer["value"].as_array().unwrap();
+        assert_eq!(list.len(), 47);
+        assert!(list.contains(&json!({"Name": "queueItem.added", "Group": "queueItem"})));
+    }
 }
 
 #[tokio::test]
@@ -282,22 +291,26 @@ async fn ping_answers_and_delivers_a_signed_ping_to_the_url() {
         &token,
         Some(
             json!({"Name": "pinged", "Url": receiver.url, "Enabled": true, "Secret": "ping-secret",
-            "Headers": {"X-Source": "UiPath"}}),
+            "SubscribeToAllEvents": false, "AllowInsecureSsl": false}),
         ),
     )
     .await;
     let id = created["Id"].as_i64().unwrap();
+    // Orchestrator pings a webhook right after it is created.
+    let automatic = receiver.next().await;
+    automatic.verified.unwrap();
+    let body: Value = serde_json::from_slice(&automatic.body).unwrap();
+    assert_eq!(body["Type"], "ping");
     let url = format!(
         "{}({id})/UiPath.Server.Configuration.OData.Ping",
         webhooks(&emulator.uipath_base())
     );
     let (status, ping) = call(&http, Method::POST, &url, &token, None).await;
-    assert_eq!((status, &ping["Type"]), (200, &json!("ping")));
-    assert_eq!(ping["EventId"].as_str().unwrap().len(), 32);
+    assert_eq!((status, &ping["Type"]), (202, &json!("ping")));
+    assert!(ping["EventId"].as_str().unwrap().len() <= 50);
 
     let delivery = receiver.next().await;
     delivery.verified.unwrap();
-    assert_eq!(delivery.headers["x-source"], "UiPath");
     let body: Value = serde_json::from_slice(&delivery.body).unwrap();
     assert_eq!(body["EventId"], ping["EventId"]);
     hook_uipath::parse_event(&delivery.body).unwrap();

@@ -14,8 +14,16 @@ use crate::wire::{EventSubscription, WebhookDto};
 pub const CAPABILITIES: Capabilities = Capabilities::new(Paging::Offset)
     .test(true)
     .server_filters(true)
-    .all_events(true)
-    .delivery_headers(true);
+    .all_events(true);
+
+fn no_headers(operation: &'static str) -> Error {
+    Error::unsupported(
+        Provider::UiPath,
+        operation,
+        "Orchestrator's webhooks have no custom delivery headers: leave them unset, and \
+         authenticate deliveries with the secret's X-UiPath-Signature instead",
+    )
+}
 
 fn parse_id(id: &WebhookId, operation: &'static str) -> Result<i64, Error> {
     id.as_str().parse().map_err(|_| {
@@ -56,9 +64,13 @@ pub fn to_common(record: &WebhookDto) -> Webhook {
     webhook
 }
 
-/// Orchestrator's record for a new webhook.
-pub fn from_spec(spec: &WebhookSpec) -> WebhookDto {
-    WebhookDto {
+/// Orchestrator's record for a new webhook: all five required properties set. Delivery
+/// headers are refused: Orchestrator has none.
+pub fn from_spec(spec: &WebhookSpec) -> Result<WebhookDto, Error> {
+    if !spec.headers.is_empty() {
+        return Err(no_headers("delivery headers"));
+    }
+    Ok(WebhookDto {
         name: spec.name.clone(),
         description: spec.description.clone(),
         url: Some(spec.url.clone()),
@@ -67,23 +79,25 @@ pub fn from_spec(spec: &WebhookSpec) -> WebhookDto {
         subscribe_to_all_events: Some(spec.all_events),
         allow_insecure_ssl: Some(spec.allow_insecure_tls),
         events: Some(subscriptions(&spec.events)),
-        headers: (!spec.headers.is_empty()).then(|| spec.headers.clone()),
         ..WebhookDto::default()
-    }
+    })
 }
 
-/// Orchestrator's PATCH body for `patch`.
-pub fn from_patch(patch: &WebhookPatch) -> WebhookDto {
-    WebhookDto {
+/// Orchestrator's PATCH body for `patch`. Delivery headers are refused: Orchestrator has
+/// none.
+pub fn from_patch(patch: &WebhookPatch) -> Result<WebhookDto, Error> {
+    if patch.headers.is_some() {
+        return Err(no_headers("delivery headers"));
+    }
+    Ok(WebhookDto {
         name: patch.name.clone(),
         description: patch.description.clone(),
         url: patch.url.clone(),
         enabled: patch.enabled,
         secret: patch.secret.clone(),
         events: patch.events.as_deref().map(subscriptions),
-        headers: patch.headers.clone(),
         ..WebhookDto::default()
-    }
+    })
 }
 
 #[async_trait]
@@ -122,13 +136,13 @@ impl WebhookApi for UiPathClient {
     }
 
     async fn create(&self, spec: &WebhookSpec) -> Result<Webhook, Error> {
-        Ok(to_common(&self.webhooks().create(&from_spec(spec)).await?))
+        Ok(to_common(&self.webhooks().create(&from_spec(spec)?).await?))
     }
 
     async fn update(&self, id: &WebhookId, patch: &WebhookPatch) -> Result<Webhook, Error> {
         let id = parse_id(id, "update webhook")?;
         Ok(to_common(
-            &self.webhooks().update(id, &from_patch(patch)).await?,
+            &self.webhooks().update(id, &from_patch(patch)?).await?,
         ))
     }
 

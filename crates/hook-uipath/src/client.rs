@@ -8,7 +8,8 @@ use crate::config::{UiPathAuth, UiPathConfig};
 use crate::wire::{EventTypeDto, ODataList, UiPathEvent, WebhookDto};
 
 const PING: &str = "UiPath.Server.Configuration.OData.Ping";
-const EVENT_TYPES: &str = "UiPath.Server.Configuration.OData.GetEventTypes()";
+const EVENT_TYPES: &str = "UiPath.Server.Configuration.OData.GetEventTypes";
+const TRIGGER_CUSTOM: &str = "UiPath.Server.Configuration.OData.TriggerCustom";
 
 /// The most items one list call may ask for (OData `$top`).
 pub const MAX_TOP: u32 = 1000;
@@ -202,8 +203,9 @@ impl Webhooks<'_> {
         self.http.send(request).await?.json("UiPath webhook")
     }
 
-    /// `POST odata/Webhooks`, checked first: `Name` and `Url` present, lengths within
-    /// Orchestrator's limits, event names well-formed.
+    /// `POST odata/Webhooks`, checked first: the five required properties (`Name`, `Url`,
+    /// `Enabled`, `SubscribeToAllEvents`, `AllowInsecureSsl`) present, lengths within
+    /// Orchestrator's limits, event names well-formed, no property `WebhookDto` lacks.
     pub async fn create(&self, webhook: &WebhookDto) -> Result<WebhookDto, Error> {
         check(webhook, Body::Whole).map_err(|e| e.within(&context("create webhook")))?;
         let request = Request::post("odata/Webhooks")
@@ -228,9 +230,10 @@ impl Webhooks<'_> {
         response.json("UiPath webhook")
     }
 
-    /// `PUT odata/Webhooks({id})` with the full body, checked first.
+    /// `PUT odata/Webhooks({id})` with the full body, checked first: like `create`, it
+    /// must carry `Name`, `Url`, `Enabled`, `SubscribeToAllEvents` and `AllowInsecureSsl`.
     pub async fn replace(&self, id: i64, webhook: &WebhookDto) -> Result<WebhookDto, Error> {
-        check(webhook, Body::Partial)
+        check(webhook, Body::Whole)
             .map_err(|e| e.within(&context("replace webhook").webhook(id)))?;
         let request = Request::put(format!("odata/Webhooks({id})"))
             .operation("replace webhook")
@@ -247,8 +250,8 @@ impl Webhooks<'_> {
         self.http.send(request).await.map(|_| ())
     }
 
-    /// `POST odata/Webhooks({id})/…Ping`: Orchestrator answers the ping event and also
-    /// delivers it to the webhook's URL.
+    /// `POST odata/Webhooks({id})/…Ping`: Orchestrator answers 202 with the ping event and
+    /// also delivers it to the webhook's URL.
     pub async fn ping(&self, id: i64) -> Result<UiPathEvent, Error> {
         let request = Request::post(format!("odata/Webhooks({id})/{PING}"))
             .operation("ping webhook")
@@ -256,13 +259,36 @@ impl Webhooks<'_> {
         self.http.send(request).await?.json("UiPath ping")
     }
 
-    /// `GET odata/Webhooks/…GetEventTypes()`.
+    /// `GET odata/Webhooks/UiPath.Server.Configuration.OData.GetEventTypes`, the path of
+    /// Orchestrator's OpenAPI.
     pub async fn event_types(&self) -> Result<Vec<EventTypeDto>, Error> {
         let request =
             Request::get(format!("odata/Webhooks/{EVENT_TYPES}")).operation("list event types");
         let list: ODataList<EventTypeDto> =
             self.http.send(request).await?.json("UiPath event types")?;
         Ok(list.value)
+    }
+}
+
+impl Webhooks<'_> {
+    /// `POST odata/Webhooks/…TriggerCustom`: raises a `custom` event carrying `data` as its
+    /// `EventData` (each value an object, as the OpenAPI requires), delivered to the
+    /// webhooks subscribed to `custom`; answers the event.
+    pub async fn trigger_custom(
+        &self,
+        data: &serde_json::Map<String, serde_json::Value>,
+    ) -> Result<UiPathEvent, Error> {
+        if let Some((key, _)) = data.iter().find(|(_, v)| !v.is_object()) {
+            return Err(Error::invalid(
+                format!("data[{key:?}]"),
+                "each value of a custom event's data must be a JSON object",
+            )
+            .within(&context("trigger custom event")));
+        }
+        let request = Request::post(format!("odata/Webhooks/{TRIGGER_CUSTOM}"))
+            .operation("trigger custom event")
+            .json(data)?;
+        self.http.send(request).await?.json("UiPath custom event")
     }
 }
 
@@ -278,6 +304,27 @@ fn check(webhook: &WebhookDto, body: Body) -> Result<(), Error> {
     if body == Body::Whole {
         check::required("Name", webhook.name.as_deref())?;
         check::required("Url", webhook.url.as_deref())?;
+        for (field, present) in [
+            ("Enabled", webhook.enabled.is_some()),
+            (
+                "SubscribeToAllEvents",
+                webhook.subscribe_to_all_events.is_some(),
+            ),
+            ("AllowInsecureSsl", webhook.allow_insecure_ssl.is_some()),
+        ] {
+            if !present {
+                return Err(Error::invalid(
+                    field,
+                    "Orchestrator requires it on create and replace: set it to true or false",
+                ));
+            }
+        }
+    }
+    if let Some(key) = webhook.extra.keys().find(|k| !k.starts_with("@odata")) {
+        return Err(Error::invalid(
+            key.clone(),
+            format!("Orchestrator's WebhookDto has no property {key:?} and refuses it"),
+        ));
     }
     if let Some(name) = &webhook.name {
         check::required("Name", Some(name))?;
@@ -303,9 +350,6 @@ fn check(webhook: &WebhookDto, body: Body) -> Result<(), Error> {
     check::event_names("Events", &events)?;
     for (index, event) in events.iter().enumerate() {
         check::max_chars(&format!("Events[{index}]"), event.as_str(), EVENT_TYPE_MAX)?;
-    }
-    if let Some(headers) = &webhook.headers {
-        check::headers("Headers", headers)?;
     }
     Ok(())
 }

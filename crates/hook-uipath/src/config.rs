@@ -10,6 +10,10 @@ pub const CLOUD_HOST: &str = "https://cloud.uipath.com";
 
 /// The scope asked for with client credentials unless told otherwise.
 pub const DEFAULT_SCOPE: &str = "OR.Webhooks";
+/// The scopes for read-only use.
+pub const READ_SCOPE: &str = "OR.Webhooks.Read";
+/// The scopes for write-only use.
+pub const WRITE_SCOPE: &str = "OR.Webhooks.Write";
 
 /// The environment variables [`UiPathConfig::from_vars`] reads.
 pub mod env {
@@ -83,6 +87,23 @@ impl UiPathAuth {
             client_id: client_id.into(),
             client_secret: client_secret.into(),
             scope: DEFAULT_SCOPE.into(),
+        }
+    }
+
+    /// The same credentials asking for `scope` instead ([`READ_SCOPE`], [`WRITE_SCOPE`], or
+    /// both separated by a space); a personal access token is unchanged.
+    pub fn scope(self, scope: impl Into<String>) -> Self {
+        match self {
+            UiPathAuth::ClientCredentials {
+                client_id,
+                client_secret,
+                ..
+            } => UiPathAuth::ClientCredentials {
+                client_id,
+                client_secret,
+                scope: scope.into(),
+            },
+            token => token,
         }
     }
 
@@ -188,12 +209,14 @@ impl UiPathConfig {
         )
     }
 
-    /// The token endpoint, `{host}/identity_/connect/token` (UiPath documents the
-    /// organization-scoped `{host}/{organization}/identity_/connect/token` too; both answer).
+    /// The organization-scoped token endpoint,
+    /// `{host}/{organization}/identity_/connect/token` (UiPath also answers on the unscoped
+    /// `{host}/identity_/connect/token`).
     pub fn token_url(&self) -> String {
         format!(
-            "{}/identity_/connect/token",
-            self.host.trim_end_matches('/')
+            "{}/{}/identity_/connect/token",
+            self.host.trim_end_matches('/'),
+            self.organization
         )
     }
 }

@@ -3,7 +3,8 @@
 //! endpoint, its hosts and `HOOK_UIPATH_*` variables ([`UiPathConfig`]), a native client
 //! in Orchestrator's words ([`UiPathClient::webhooks`]: `get` with `enabled`, `event_type`
 //! and `url` filters and OData paging, `get_by_id`, `create`, `update` (PATCH), `replace`
-//! (PUT), `delete`, `ping`, `event_types`), and [`hook_model::WebhookApi`].
+//! (PUT), `delete`, `ping`, `event_types`, `trigger_custom`), and
+//! [`hook_model::WebhookApi`].
 //!
 //! Webhooks are tenant-wide, so no folder header is sent. Automation Cloud and
 //! on-premises token endpoints are both supported, as are personal access tokens. The
@@ -35,7 +36,9 @@ pub use client::{
     DESCRIPTION_MAX, EVENT_TYPE_MAX, MAX_TOP, NAME_MAX, SECRET_MAX, URL_MAX, UiPathClient,
     WebhookFilter, Webhooks,
 };
-pub use config::{CLOUD_HOST, DEFAULT_SCOPE, UiPathAuth, UiPathConfig, env};
+pub use config::{
+    CLOUD_HOST, DEFAULT_SCOPE, READ_SCOPE, UiPathAuth, UiPathConfig, WRITE_SCOPE, env,
+};
 pub use errors::decode as decode_error;
 pub use wire::{EventSubscription, EventTypeDto, ODataList, UiPathEvent, WebhookDto};
 

@@ -1,7 +1,5 @@
 //! UiPath Orchestrator OData records, as the Orchestrator API reference shows them.
 
-use std::collections::BTreeMap;
-
 use serde::{Deserialize, Deserializer, Serialize};
 use time::OffsetDateTime;
 
@@ -41,8 +39,10 @@ impl From<EventType> for EventSubscription {
     }
 }
 
-/// `WebhookDto`: a webhook as Orchestrator stores it. Every field is optional on the
-/// wire (a PUT body carries no `Id`), so absent stays absent.
+/// `WebhookDto`: a webhook as Orchestrator's OpenAPI defines it, and nothing else (it has
+/// no `Headers`: Orchestrator sends no custom delivery headers). Every field is optional
+/// here so absent stays absent; POST and PUT bodies must carry `Name`, `Url`, `Enabled`,
+/// `SubscribeToAllEvents` and `AllowInsecureSsl`, which the client checks.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "PascalCase")]
 pub struct WebhookDto {
@@ -76,9 +76,6 @@ pub struct WebhookDto {
     /// The subscribed events.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub events: Option<Vec<EventSubscription>>,
-    /// Headers sent with each delivery.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub headers: Option<BTreeMap<String, String>>,
     /// Fields not named here (`@odata.context`, …), kept.
     #[serde(flatten)]
     pub extra: serde_json::Map<String, serde_json::Value>,
@@ -131,7 +128,7 @@ pub struct UiPathEvent {
     /// The event type (`job.completed`, `ping`).
     #[serde(rename = "Type")]
     pub kind: EventType,
-    /// 32 hex digits.
+    /// The event's id: a string of up to 50 characters (not always hex).
     pub event_id: String,
     /// When it happened.
     #[serde(with = "time::serde::rfc3339")]
@@ -143,27 +140,65 @@ pub struct UiPathEvent {
     /// The user who caused it; absent when a robot did.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub user_id: Option<i64>,
-    /// `job.*` events.
+    /// The entity the event is about.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub entity_key: Option<String>,
+    /// When the event happened, where it differs from `Timestamp`.
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "time::serde::rfc3339::option"
+    )]
+    pub event_time: Option<OffsetDateTime>,
+    /// The folder's key.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub organization_unit_key: Option<String>,
+    /// The user's key.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub user_key: Option<String>,
+    /// `job.started`, `job.completed`, `job.faulted`, `job.suspended`, `job.resumed`,
+    /// `job.stopping`, `job.terminating`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub job: Option<serde_json::Value>,
-    /// Events about several jobs.
+    /// `job.created` and `job.stopped`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub jobs: Option<serde_json::Value>,
-    /// `robot.*` events.
+    /// `job.created`: how the jobs were started.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub start_info: Option<serde_json::Value>,
+    /// `robot.created`, `robot.updated`, `robot.deleted`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub robots: Option<serde_json::Value>,
-    /// `queue.*` events.
+    /// `robot.status`: the robots' sessions.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub sessions: Option<serde_json::Value>,
+    /// `queue.created`, `queue.updated`, `queue.deleted`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub queues: Option<serde_json::Value>,
+    /// `queueItem.*`: the queue the items belong to.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub queue: Option<serde_json::Value>,
-    /// `queueItem.*` events.
+    /// `queueItem.transactionStarted`, `…Completed`, `…Failed`, `queueItem.deferred`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub queue_item: Option<serde_json::Value>,
+    /// The other `queueItem.*` events.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub queue_items: Option<serde_json::Value>,
-    /// `process.*` events.
+    /// `process.*`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub releases: Option<serde_json::Value>,
-    /// `schedule.failed`.
+    /// `schedule.failed`: the trigger.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub process_schedule: Option<serde_json::Value>,
+    /// `schedule.failed`: why.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub reason: Option<serde_json::Value>,
+    /// `task.*`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub tasks: Option<serde_json::Value>,
+    /// `custom`: the data given to `TriggerCustom`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub event_data: Option<serde_json::Value>,
     /// Fields not named here, kept.
     #[serde(flatten)]
     pub extra: serde_json::Map<String, serde_json::Value>,

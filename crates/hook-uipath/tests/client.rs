@@ -22,6 +22,8 @@ fn dto(name: &str, url: &str, events: &[&str]) -> WebhookDto {
         name: Some(name.into()),
         url: Some(url.into()),
         enabled: Some(true),
+        subscribe_to_all_events: Some(false),
+        allow_insecure_ssl: Some(false),
         events: Some(
             events
                 .iter()
@@ -33,7 +35,7 @@ fn dto(name: &str, url: &str, events: &[&str]) -> WebhookDto {
 }
 
 #[tokio::test]
-async fn the_seed_methods_and_their_wire_shape() {
+async fn the_sdk_methods_and_their_wire_shape() {
     let emulator = Emulator::builder().start().await.unwrap();
     let orchestrator = client(&emulator);
     let created = orchestrator
@@ -47,7 +49,7 @@ async fn the_seed_methods_and_their_wire_shape() {
         .unwrap();
     let id = created.id.unwrap();
     let log = emulator.admin().requests().await.unwrap();
-    assert_eq!(log[0].path, "/uipath/identity_/connect/token");
+    assert_eq!(log[0].path, "/uipath/emulator-org/identity_/connect/token");
     let form = log[0].body.as_ref().unwrap().as_str().unwrap();
     assert!(
         form.contains("grant_type=client_credentials")
@@ -131,7 +133,7 @@ async fn the_seed_methods_and_their_wire_shape() {
         Some("https://orchestrator.uipath.com/reference")
     );
     let types = orchestrator.webhooks().event_types().await.unwrap();
-    assert_eq!(types.len(), 21);
+    assert_eq!(types.len(), hook_uipath::EVENTS.len());
     orchestrator.webhooks().delete(id).await.unwrap();
     match orchestrator.webhooks().get_by_id(id).await {
         Err(Error::NotFound { reply: e, .. }) => assert_eq!(e.code.as_deref(), Some("1002")),
@@ -163,6 +165,34 @@ async fn errors_keep_orchestrators_codes_and_bad_input_stays_local() {
     assert!(
         matches!(orchestrator.webhooks().create(&WebhookDto { name: None, ..dto("x", "https://x.example", &[]) }).await, Err(Error::Invalid { field, .. }) if field == "Name")
     );
+    let partial = WebhookDto {
+        subscribe_to_all_events: None,
+        ..dto("x", "https://x.example", &[])
+    };
+    let error = orchestrator.webhooks().create(&partial).await.unwrap_err();
+    assert_eq!(error.field(), Some("SubscribeToAllEvents"), "{error}");
+    let mut with_headers = dto("x", "https://x.example", &[]);
+    with_headers
+        .extra
+        .insert("Headers".into(), serde_json::json!({"X-Source": "UiPath"}));
+    let error = orchestrator
+        .webhooks()
+        .create(&with_headers)
+        .await
+        .unwrap_err();
+    assert_eq!(error.field(), Some("Headers"), "{error}");
+    let api: &dyn WebhookApi = &orchestrator;
+    let spec = WebhookSpec::builder("https://x.example")
+        .name("x")
+        .header("X-Source", "UiPath")
+        .build();
+    let error = api.create(&spec).await.unwrap_err();
+    assert!(matches!(error, Error::Unsupported { .. }), "{error}");
+    assert!(
+        error.to_string().contains("no custom delivery headers"),
+        "{error}"
+    );
+    assert!(!api.capabilities().delivery_headers);
     assert!(matches!(
         orchestrator
             .webhooks()
@@ -187,6 +217,43 @@ async fn errors_keep_orchestrators_codes_and_bad_input_stays_local() {
         }
         other => panic!("{other:?}"),
     }
+}
+
+#[tokio::test]
+async fn trigger_custom_raises_a_custom_event_delivered_to_its_subscribers() {
+    let emulator = Emulator::builder().start().await.unwrap();
+    let verifier = hook_sign::Verifier::new(hook_sign::Scheme::uipath(), "custom-secret").unwrap();
+    let mut receiver = hook_emulator::Receiver::start(verifier).await.unwrap();
+    let orchestrator = client(&emulator);
+    orchestrator
+        .webhooks()
+        .create(&WebhookDto {
+            secret: Some("custom-secret".into()),
+            ..dto("custom", receiver.url(), &["custom"])
+        })
+        .await
+        .unwrap();
+    let ping = receiver.next(Duration::from_secs(10)).await.unwrap();
+    assert_eq!(hook_uipath::parse_event(&ping.body).unwrap().kind, "ping");
+    let data = serde_json::json!({"order": {"id": 7}});
+    let answered = orchestrator
+        .webhooks()
+        .trigger_custom(data.as_object().unwrap())
+        .await
+        .unwrap();
+    assert_eq!(answered.kind, "custom");
+    let delivery = receiver.next(Duration::from_secs(10)).await.unwrap();
+    delivery.verified.unwrap();
+    let event = hook_uipath::parse_event(&delivery.body).unwrap();
+    assert_eq!(event.event_id, answered.event_id);
+    assert_eq!(event.event_data, Some(data));
+    let not_objects = serde_json::json!({"order": 7});
+    let error = orchestrator
+        .webhooks()
+        .trigger_custom(not_objects.as_object().unwrap())
+        .await
+        .unwrap_err();
+    assert_eq!(error.field(), Some("data[\"order\"]"));
 }
 
 #[tokio::test]
@@ -224,6 +291,13 @@ async fn ping_delivers_a_verified_body() {
         })
         .await
         .unwrap();
+    // Orchestrator pings a new webhook at once; then Ping pings it again.
+    let automatic = receiver.next(Duration::from_secs(10)).await.unwrap();
+    automatic.verified.unwrap();
+    assert_eq!(
+        hook_uipath::parse_event(&automatic.body).unwrap().kind,
+        "ping"
+    );
     let ping = orchestrator
         .webhooks()
         .ping(created.id.unwrap())
@@ -272,7 +346,10 @@ async fn the_common_trait_filters_server_side_and_pages_with_odata() {
         .await
         .unwrap();
     assert_eq!(renamed.name.as_deref(), Some("renamed"));
-    assert_eq!(api.event_types().await.unwrap().len(), 21);
+    assert_eq!(
+        api.event_types().await.unwrap().len(),
+        hook_uipath::EVENTS.len()
+    );
     assert!(api.test(first).await.unwrap().event_id.is_some());
     let error = api.get(&WebhookId::new("not-a-number")).await.unwrap_err();
     assert!(matches!(error, Error::Invalid { ref field, .. } if field == "id"));
