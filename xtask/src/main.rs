@@ -1,10 +1,11 @@
 //! Project automation, in plain Rust (matklad's cargo-xtask pattern).
 //!
 //! ```text
-//! cargo xtask ci                      fmt, clippy, docs, tests, examples, property tests at the CI count
+//! cargo xtask ci                      fmt, clippy, docs, tests, conformance, examples, property tests at the CI count
 //! cargo xtask proptest [--cases N]    the property tests, deep (default 100000 cases each)
 //! cargo xtask bench [--report-only]   criterion benchmarks; rewrites BENCHMARKS.md's tables
 //! cargo xtask fuzz [--seconds N]      cargo fuzz on every target (needs nightly and cargo-fuzz)
+//! cargo xtask conformance             the client and the emulator against UiPath's OpenAPI
 //! ```
 
 mod bench;
@@ -47,6 +48,7 @@ fn main() -> ExitCode {
             )),
         },
         Some("fuzz") => fuzz::run(&root(), &args[1..]),
+        Some("conformance") => conformance(),
         Some("help" | "--help" | "-h") | None => {
             println!("{}", usage());
             Ok(())
@@ -66,12 +68,14 @@ fn usage() -> &'static str {
     "usage: cargo xtask <task>\n\n\
      tasks:\n  \
      ci                    cargo fmt --check, clippy -D warnings, rustdoc -D warnings, cargo test,\n                        \
-     and the property tests at the CI case count\n  \
+     the conformance suite, and the property tests at the CI case count\n  \
      proptest [--cases N]  the property tests in release mode, N cases each (default 100000)\n  \
      bench [--report-only] criterion benchmarks, then BENCHMARKS.md's measured tables\n                        \
      (--report-only: rewrite the tables from the last stored figures)\n  \
      fuzz [--seconds N] [--target T]  cargo fuzz (nightly) on each target, N seconds each\n                        \
-     (default 600), from the committed seed corpus"
+     (default 600), from the committed seed corpus\n  \
+     conformance           hook-uipath and the emulator against UiPath's published OpenAPI\n                        \
+     (read from ../shared/specs, or HOOK_UIPATH_SPEC); prints what it checked"
 }
 
 fn cases(args: &[String]) -> Result<u32> {
@@ -151,6 +155,7 @@ fn ci() -> Result {
             .env("RUSTDOCFLAGS", "-D warnings"),
     )?;
     run("cargo test", cargo().args(["test", "--workspace"]))?;
+    conformance()?;
     for (package, example) in EXAMPLES {
         run(
             &format!("example {package}/{example}"),
@@ -322,6 +327,25 @@ fn provider_agnostic(root: &Path) -> Result {
             found.join("\n")
         ))
     }
+}
+
+/// The conformance suite: hook-uipath's requests, the emulator's answers and deliveries,
+/// and the client's decoders, each against UiPath's published OpenAPI. Without the spec it
+/// says so; under `CI=true` that is a failure.
+fn conformance() -> Result {
+    run(
+        "conformance: UiPath's OpenAPI",
+        cargo().args([
+            "test",
+            "-p",
+            "hook-contract-tests",
+            "--test",
+            "conformance",
+            "--",
+            "--ignored",
+            "--nocapture",
+        ]),
+    )
 }
 
 fn proptest(cases: u32, depth: &str) -> Result {

@@ -17,6 +17,7 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
 
     let webhook: WebhookDto = serde_json::from_value(serde_json::json!({
         "Name": "JobNotifier", "Url": receiver.url(), "Enabled": true, "Secret": "my-signing-secret",
+        "SubscribeToAllEvents": false, "AllowInsecureSsl": false,
         "Events": ["Job.Completed", "Job.Faulted"]
     }))?;
     let created = orchestrator.webhooks().create(&webhook).await?;
@@ -33,6 +34,13 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
         .await?;
     println!("{:?} enabled webhook(s) for job.completed", jobs.count);
 
+    // Orchestrator pings a new webhook right away.
+    let automatic = receiver
+        .next(Duration::from_secs(10))
+        .await
+        .ok_or("no automatic ping arrived")?;
+    automatic.verified?;
+    println!("the automatic ping arrived and verified");
     let ping = orchestrator.webhooks().ping(id).await?;
     let delivery = receiver
         .next(Duration::from_secs(10))

@@ -214,15 +214,34 @@ impl Webhooks<'_> {
         self.http.send(request).await?.json("UiPath webhook")
     }
 
-    /// `PATCH odata/Webhooks({id})` with the fields set in `changes`, checked first.
-    /// Orchestrator may answer 204; the webhook is then read back.
+    /// `PATCH odata/Webhooks({id})` changing the fields set in `changes`, checked first.
+    ///
+    /// Orchestrator's OpenAPI gives PATCH the `WebhookDto` schema, five properties required;
+    /// when `changes` lacks some, they are read from the webhook first and sent as they are,
+    /// so the body is valid under either reading of PATCH. Orchestrator may answer 204; the
+    /// webhook is then read back.
     pub async fn update(&self, id: i64, changes: &WebhookDto) -> Result<WebhookDto, Error> {
         check(changes, Body::Partial)
             .map_err(|e| e.within(&context("update webhook").webhook(id)))?;
+        let body = if required_missing(changes) {
+            let current = self.get_by_id(id).await?;
+            WebhookDto {
+                name: changes.name.clone().or(current.name),
+                url: changes.url.clone().or(current.url),
+                enabled: changes.enabled.or(current.enabled),
+                subscribe_to_all_events: changes
+                    .subscribe_to_all_events
+                    .or(current.subscribe_to_all_events),
+                allow_insecure_ssl: changes.allow_insecure_ssl.or(current.allow_insecure_ssl),
+                ..changes.clone()
+            }
+        } else {
+            changes.clone()
+        };
         let request = Request::patch(format!("odata/Webhooks({id})"))
             .operation("update webhook")
             .webhook(id)
-            .json(changes)?;
+            .json(&body)?;
         let response = self.http.send(request).await?;
         if response.body.is_empty() {
             return self.get_by_id(id).await;
@@ -297,6 +316,15 @@ impl Webhooks<'_> {
 enum Body {
     Whole,
     Partial,
+}
+
+/// Whether a body lacks one of the five properties POST and PUT require.
+fn required_missing(webhook: &WebhookDto) -> bool {
+    webhook.name.is_none()
+        || webhook.url.is_none()
+        || webhook.enabled.is_none()
+        || webhook.subscribe_to_all_events.is_none()
+        || webhook.allow_insecure_ssl.is_none()
 }
 
 /// Checks what can be checked before sending, naming the wire's fields.

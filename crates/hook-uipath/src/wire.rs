@@ -98,7 +98,8 @@ pub struct ODataList<T> {
         skip_serializing_if = "Option::is_none"
     )]
     pub count: Option<u64>,
-    /// The items.
+    /// The items (absent reads as none: the OpenAPI does not require it).
+    #[serde(default = "Vec::new")]
     pub value: Vec<T>,
 }
 
