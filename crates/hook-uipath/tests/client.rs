@@ -155,7 +155,13 @@ async fn errors_keep_orchestrators_codes_and_bad_input_stays_local() {
         .create(&dto("Same", "https://y.example", &[]))
         .await
     {
-        Err(Error::Conflict { reply: e, .. }) => assert_eq!(e.code.as_deref(), Some("1001")),
+        Err(Error::Conflict { reply: e, context }) => {
+            assert_eq!(e.code.as_deref(), Some("1001"));
+            // Orchestrator's traceId is the error's request id, printed with it.
+            let trace = context.request_id.clone().expect("a trace id");
+            let error = Error::Conflict { reply: e, context };
+            assert!(error.to_string().contains(&trace), "{error}");
+        }
         other => panic!("{other:?}"),
     }
     let before = emulator.admin().requests().await.unwrap().len();
