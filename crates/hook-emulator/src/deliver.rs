@@ -199,7 +199,16 @@ pub(crate) fn payload(provider: Provider, event: &EventType, data: serde_json::V
                 body: json(&body),
             }
         }
-        Provider::Up42 | Provider::Generic => {
+        Provider::Up42 => {
+            // UP42's shape: `{"event", "body"}`, the event data as the body. The payload
+            // has no event id; the delivery log keeps one of the emulator's own.
+            let body = serde_json::json!({"event": event.as_str(), "body": data});
+            Payload {
+                event_id: new_id("evt_"),
+                body: json(&body),
+            }
+        }
+        Provider::Generic => {
             let event_id = new_id("evt_");
             let body = GenericEvent {
                 id: event_id.clone(),

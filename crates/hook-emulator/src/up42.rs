@@ -26,6 +26,7 @@ pub(crate) fn routes() -> Router<Arc<App>> {
             post(token),
         )
         .route("/up42/webhooks/events", get(events))
+        .route("/up42/users/me", get(me))
         .route(
             "/up42/workspaces/{workspace}/webhooks",
             get(list).post(create),
@@ -116,6 +117,15 @@ async fn token(State(app): State<Arc<App>>, body: Bytes) -> Response {
     json(
         StatusCode::OK,
         &serde_json::json!({"access_token": token.expose(), "expires_in": ttl, "token_type": "Bearer", "scope": "openid"}),
+    )
+}
+
+/// `GET /users/me`: the one user, whose id is the workspace's.
+async fn me(_: Auth, State(app): State<Arc<App>>) -> Response {
+    let c = &app.credentials.up42;
+    ok(
+        StatusCode::OK,
+        &serde_json::json!({"id": c.workspace_id, "email": c.username}),
     )
 }
 
@@ -250,7 +260,12 @@ async fn test(
         .events
         .iter()
         .map(|event| {
-            let data = serde_json::json!({"test": true, "status": "SUCCEEDED"});
+            let status = if *event == "order.status" {
+                "FULFILLED"
+            } else {
+                "SUCCEEDED"
+            };
+            let data = serde_json::json!({"test": true, "status": status});
             let payload = deliver::payload(Provider::Up42, event, data);
             deliver::enqueue(&app, Provider::Up42, &id, event, &payload, false)
         })

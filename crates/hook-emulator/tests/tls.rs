@@ -119,12 +119,15 @@ async fn a_trusted_root_lets_up42_test_runs_reach_an_https_receiver() {
         (&run["data"]["testsRun"], &run["data"]["testsSucceeded"]),
         (&json!(2), &json!(2))
     );
+    let mut events = Vec::new();
     for _ in 0..2 {
-        received
-            .next(Duration::from_secs(10))
-            .await
-            .unwrap()
-            .verified
-            .unwrap();
+        let delivery = received.next(Duration::from_secs(10)).await.unwrap();
+        delivery.verified.unwrap();
+        // UP42's handler samples read `{"event", "body": {…, "status"}}`.
+        let body: serde_json::Value = serde_json::from_slice(&delivery.body).unwrap();
+        assert!(body["body"]["status"].is_string(), "{body}");
+        events.push(body["event"].as_str().unwrap().to_owned());
     }
+    events.sort();
+    assert_eq!(events, ["job.status", "order.status"]);
 }

@@ -140,3 +140,14 @@ async fn the_event_catalog_and_a_test_run_against_an_unreachable_url() {
         )
     );
 }
+
+#[tokio::test]
+async fn users_me_answers_the_workspace_id() {
+    let emulator = Emulator::builder().start().await.unwrap();
+    let token = token(&emulator, Provider::Up42).await;
+    let url = format!("{}/users/me", emulator.up42_base());
+    let (status, me) = call(&http(), Method::GET, &url, &token, None).await;
+    assert_eq!(status, 200);
+    assert_eq!(me["data"]["id"], emulator.credentials().up42.workspace_id);
+    assert_eq!(me["error"], json!(null));
+}

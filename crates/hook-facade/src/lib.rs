@@ -335,7 +335,7 @@ mod tests {
             ),
             (
                 Provider::Up42,
-                br#"{"id":"evt_1","type":"job.status","created_at":"2024-01-15T10:30:00Z","data":{"status":"SUCCEEDED"}}"#,
+                br#"{"event":"job.status","body":{"jobId":"j-1","status":"SUCCEEDED"}}"#,
                 "job.status",
             ),
         ];

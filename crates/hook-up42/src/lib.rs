@@ -43,7 +43,9 @@ use serde::de::DeserializeOwned;
 pub use catalog::EVENTS;
 pub use config::{DEFAULT_BASE_URL, DEFAULT_TOKEN_URL, SA_BASE_URL, SA_TOKEN_URL, Up42Config, env};
 use wire::Envelope;
-pub use wire::{EventInfo, TestRun, Up42Event, Up42Webhook};
+pub use wire::{
+    CurrentUser, EventInfo, JobStatus, OrderStatus, TestRun, Up42Event, Up42EventBody, Up42Webhook,
+};
 
 /// What UP42 offers through [`WebhookApi`].
 pub const CAPABILITIES: Capabilities = Capabilities::new(Paging::None).test(true).https_only(true);
@@ -155,6 +157,20 @@ fn segment(field: &str, id: &str) -> Result<(), Error> {
     Ok(())
 }
 
+async fn current_user(http: &HttpClient) -> Result<CurrentUser, Error> {
+    let response = http
+        .send(Request::get("users/me").operation("get current user"))
+        .await?;
+    let envelope: Envelope<CurrentUser> = response.json("UP42 user")?;
+    envelope.data.ok_or_else(|| {
+        // No user: a decode error at `data`, as for any answer without its data.
+        hook_model::decode::<CurrentUser>("UP42 user (data)", b"null")
+            .err()
+            .unwrap_or_else(|| Error::invalid("data", "UP42 answered no user"))
+            .within(&response.context)
+    })
+}
+
 fn context(operation: &'static str) -> Context {
     Context::new(Provider::Up42, operation)
 }
@@ -219,6 +235,35 @@ impl Up42Client {
             ClientConfig::new(Provider::Up42, &config.base_url, auth)?,
             config.workspace,
         )
+    }
+
+    /// A client for the workspace of the user `config` signs in as, found with
+    /// `GET /users/me` (whose `id` is the workspace id, as UP42's Python SDK reads it);
+    /// `config.workspace` is not used.
+    pub async fn discover(config: Up42Config) -> Result<Self, Error> {
+        let auth = Auth::token(
+            OAuth2::password(
+                config.token_url.clone(),
+                "up42-sdk",
+                config.username.clone(),
+                config.password.clone(),
+            )
+            .scope("openid"),
+        );
+        let http = HttpClient::new(
+            ClientConfig::new(Provider::Up42, &config.base_url, auth)?.errors(decode_error),
+        )?;
+        let user = current_user(&http).await?;
+        segment("workspace", &user.id).map_err(|e| e.within(&context("find workspace")))?;
+        Ok(Up42Client {
+            http,
+            workspace: user.id,
+        })
+    }
+
+    /// `GET /users/me`: the signed-in user.
+    pub async fn current_user(&self) -> Result<CurrentUser, Error> {
+        current_user(&self.http).await
     }
 
     /// A client with a full transport configuration (client-credentials auth, timeouts);
@@ -488,17 +533,24 @@ impl WebhookApi for Up42Client {
     }
 }
 
-/// Parses a delivery body in this SDK's UP42 payload shape ([`Up42Event`], *unconfirmed*).
+/// Parses a delivery body UP42 sent: `{"event", "body"}` ([`Up42Event`]).
+///
+/// ```
+/// let event = hook_up42::parse_event(br#"{"event":"order.status","body":{"status":"FULFILLED"}}"#)?;
+/// assert_eq!(event.order_status(), Some(hook_up42::OrderStatus::Fulfilled));
+/// # Ok::<(), hook_model::Error>(())
+/// ```
 pub fn parse_event(body: &[u8]) -> Result<Up42Event, Error> {
     hook_model::decode("UP42 event", body)
 }
 
 impl hook_model::DeliveryEvent for Up42Event {
     fn kind(&self) -> &EventType {
-        &self.kind
+        &self.event
     }
 
+    /// UP42's payload carries no event id.
     fn event_id(&self) -> Option<&str> {
-        Some(&self.id)
+        None
     }
 }

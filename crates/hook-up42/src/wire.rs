@@ -100,27 +100,115 @@ pub struct EventInfo {
     pub documentation: Option<String>,
 }
 
-/// A delivery body as this SDK has assumed it: `{"id", "type", "created_at", "data"}`
-/// (*unconfirmed*: UP42's own samples show `{"event", "body"}`; to be settled against
-/// them).
+/// A delivery body, as UP42's own handler samples read it:
+/// `{"event": "job.status" | "order.status", "body": {…, "status": …}}`. Fields not named
+/// here are kept, at both levels.
+///
+/// ```
+/// use hook_up42::{JobStatus, Up42Event};
+/// let event: Up42Event = serde_json::from_str(
+///     r#"{"event": "job.status", "body": {"jobId": "j-1", "status": "SUCCEEDED"}}"#,
+/// )?;
+/// assert_eq!(event.job_status(), Some(JobStatus::Succeeded));
+/// assert_eq!(event.body.extra["jobId"], "j-1");
+/// # Ok::<(), serde_json::Error>(())
+/// ```
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Up42Event {
-    /// The event's id.
-    pub id: String,
-    /// The event type, `job.status` or `order.status`.
-    #[serde(rename = "type")]
-    pub kind: EventType,
-    /// When it happened.
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "time::serde::rfc3339::option"
-    )]
-    pub created_at: Option<OffsetDateTime>,
-    /// What happened.
+    /// `job.status` or `order.status`.
+    pub event: EventType,
+    /// What changed.
     #[serde(default)]
-    pub data: serde_json::Value,
+    pub body: Up42EventBody,
     /// Fields not named here, kept.
+    #[serde(flatten)]
+    pub extra: serde_json::Map<String, serde_json::Value>,
+}
+
+/// The `body` of a delivery: the new status, and the job's or order's other fields kept.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct Up42EventBody {
+    /// The new status, as UP42 writes it (`SUCCEEDED`, `FAILED PERMANENTLY`, …).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub status: Option<String>,
+    /// Every other field (ids, names, timestamps), kept as sent; UP42 documents no more.
+    #[serde(flatten)]
+    pub extra: serde_json::Map<String, serde_json::Value>,
+}
+
+impl Up42Event {
+    /// The job status, for a `job.status` delivery.
+    pub fn job_status(&self) -> Option<JobStatus> {
+        (self.event == "job.status")
+            .then(|| self.body.status.as_deref().map(JobStatus::from))
+            .flatten()
+    }
+
+    /// The order status, for an `order.status` delivery.
+    pub fn order_status(&self) -> Option<OrderStatus> {
+        (self.event == "order.status")
+            .then(|| self.body.status.as_deref().map(OrderStatus::from))
+            .flatten()
+    }
+}
+
+/// A job's status in a `job.status` delivery; statuses this version does not know are kept.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum JobStatus {
+    /// `SUCCEEDED`.
+    Succeeded,
+    /// `FAILED`.
+    Failed,
+    /// `ERROR`.
+    Error,
+    /// `CANCELLED`.
+    Cancelled,
+    /// Any other status, as written.
+    Other(String),
+}
+
+impl From<&str> for JobStatus {
+    fn from(status: &str) -> Self {
+        match status {
+            "SUCCEEDED" => JobStatus::Succeeded,
+            "FAILED" => JobStatus::Failed,
+            "ERROR" => JobStatus::Error,
+            "CANCELLED" => JobStatus::Cancelled,
+            other => JobStatus::Other(other.to_owned()),
+        }
+    }
+}
+
+/// An order's status in an `order.status` delivery; statuses this version does not know
+/// are kept.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum OrderStatus {
+    /// `FULFILLED`.
+    Fulfilled,
+    /// `FAILED PERMANENTLY`.
+    FailedPermanently,
+    /// Any other status, as written.
+    Other(String),
+}
+
+impl From<&str> for OrderStatus {
+    fn from(status: &str) -> Self {
+        match status {
+            "FULFILLED" => OrderStatus::Fulfilled,
+            "FAILED PERMANENTLY" => OrderStatus::FailedPermanently,
+            other => OrderStatus::Other(other.to_owned()),
+        }
+    }
+}
+
+/// `GET /users/me`: the signed-in user; up42-py uses its `id` as the workspace id.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct CurrentUser {
+    /// The user's id, also the id of their workspace.
+    pub id: String,
+    /// Fields not named here (`email`, names, …), kept.
     #[serde(flatten)]
     pub extra: serde_json::Map<String, serde_json::Value>,
 }

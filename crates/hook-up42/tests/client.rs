@@ -127,11 +127,39 @@ async fn test_events_reach_an_https_receiver_and_verify() {
         .unwrap();
     let run = webhook.trigger_test_events().await.unwrap();
     assert_eq!((run.tests_run, run.tests_succeeded), (2, 2));
+    let mut statuses = Vec::new();
     for _ in 0..2 {
         let delivery = receiver.next(Duration::from_secs(10)).await.unwrap();
         delivery.verified.unwrap();
-        hook_up42::parse_event(&delivery.body).unwrap();
+        let event = hook_up42::parse_event(&delivery.body).unwrap();
+        statuses.push(format!(
+            "{:?}{:?}",
+            event.job_status(),
+            event.order_status()
+        ));
     }
+    statuses.sort();
+    assert_eq!(
+        statuses,
+        ["NoneSome(Fulfilled)", "Some(Succeeded)None"],
+        "one job.status and one order.status, in UP42's {{event, body}} shape"
+    );
+}
+
+#[tokio::test]
+async fn a_client_finds_its_workspace_from_the_current_user() {
+    let emulator = Emulator::builder().start().await.unwrap();
+    let mut config = Up42Config::from_vars(|name| emulator.var(name)).unwrap();
+    config.workspace = String::new();
+    let up42 = Up42Client::discover(config).await.unwrap();
+    assert_eq!(up42.workspace(), emulator.credentials().up42.workspace_id);
+    let me = up42.current_user().await.unwrap();
+    assert_eq!(me.id, up42.workspace());
+    assert_eq!(
+        me.extra["email"],
+        emulator.credentials().up42.username.as_str()
+    );
+    assert!(up42.get_webhooks().await.unwrap().is_empty());
 }
 
 #[tokio::test]

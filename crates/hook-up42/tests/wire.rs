@@ -40,3 +40,33 @@ fn up42_records() {
     );
     assert_eq!(token.extra["scope"], "openid");
 }
+
+// The delivery shapes UP42's own handler samples read.
+#[test]
+fn up42_deliveries_read_event_and_body_with_typed_statuses() {
+    let job: hook_up42::Up42Event = round_trip(
+        r#"{"event":"job.status","body":{"jobId":"2a3b","jobName":"ndvi","status":"FAILED","finishedAt":"2024-01-15T10:30:00Z"}}"#,
+    );
+    assert_eq!(job.job_status(), Some(hook_up42::JobStatus::Failed));
+    assert_eq!(job.order_status(), None);
+    assert_eq!(job.body.extra["jobName"], "ndvi");
+    let order: hook_up42::Up42Event = round_trip(
+        r#"{"event":"order.status","body":{"orderId":"o-1","status":"FAILED PERMANENTLY"},"sentAt":1}"#,
+    );
+    assert_eq!(
+        order.order_status(),
+        Some(hook_up42::OrderStatus::FailedPermanently)
+    );
+    assert_eq!(order.extra["sentAt"], 1);
+    let unknown: hook_up42::Up42Event =
+        round_trip(r#"{"event":"job.status","body":{"status":"QUEUED"}}"#);
+    assert_eq!(
+        unknown.job_status(),
+        Some(hook_up42::JobStatus::Other("QUEUED".into()))
+    );
+    let user: wire::Envelope<hook_up42::CurrentUser> =
+        round_trip(r#"{"data":{"id":"8f0c","email":"me@example.com"},"error":null}"#);
+    assert_eq!(user.data.unwrap().id, "8f0c");
+    // The generic shape this SDK once assumed is not a UP42 delivery.
+    assert!(hook_up42::parse_event(br#"{"id":"evt_1","type":"job.status","data":{}}"#).is_err());
+}
