@@ -1,6 +1,6 @@
 //! Naming the likely mistake behind a failed verification.
 //!
-//! Seed 004's troubleshooting list says: check the secret, the payload encoding, that the
+//! The usual troubleshooting advice says: check the secret, the payload encoding, that the
 //! raw body is used, and the hash algorithm. [`explain`] goes further: it re-computes the
 //! MAC under the usual mistakes (a re-serialized or re-indented body, a trailing newline,
 //! hex for base64, a missing prefix, a `whsec_` secret used raw or decoded, a payload

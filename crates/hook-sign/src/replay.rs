@@ -6,7 +6,8 @@ use std::sync::Mutex;
 use std::time::Duration;
 
 /// A bounded record of recently seen delivery ids: at most `capacity` ids, none older than
-/// `max_age`. Seed 004 asks receivers to be idempotent; this flags the repeats.
+/// `max_age`. Webhook providers deliver at least once and ask receivers to be idempotent;
+/// this flags the repeats.
 ///
 /// Keep `max_age` at least the signature tolerance: an id forgotten sooner could be
 /// replayed with a still-valid timestamp.
