@@ -181,7 +181,8 @@ pub async fn run(args: Args) -> Result<ExitCode, String> {
         .ok_or("say which provider with --provider uipath|port|up42|generic")?;
     let api = connect(args.config(provider)?).map_err(|e| e.to_string())?;
     let api: &dyn WebhookApi = api.as_ref();
-    let fail = |e: hook_facade::Error| e.to_string();
+    // One line: the error and each cause, once.
+    let fail = |e: hook_facade::Error| e.report();
     match &args.command {
         WebhookCommand::List {
             enabled,
