@@ -289,11 +289,17 @@ async fn run(app: Arc<App>, id: String, retry: bool, first_wait: Duration) {
     }
     let schedule = hook_generic::retry_schedule();
     loop {
-        let Some((provider, webhook_id, body, attempts)) = app.read(|state| {
-            state
-                .deliveries
-                .get(&id)
-                .map(|d| (d.provider, d.webhook_id.clone(), d.body.clone(), d.attempts))
+        let Some((provider, webhook_id, body, attempts, ping)) = app.read(|state| {
+            state.deliveries.get(&id).map(|d| {
+                let ping = d.event_type == "ping";
+                (
+                    d.provider,
+                    d.webhook_id.clone(),
+                    d.body.clone(),
+                    d.attempts,
+                    ping,
+                )
+            })
         }) else {
             return; // reset removed it
         };
@@ -319,9 +325,9 @@ async fn run(app: Arc<App>, id: String, retry: bool, first_wait: Duration) {
         } else {
             schedule.delay_before(number + 1)
         };
-        // A failed event opens UiPath's circuit breaker; a failed ping (sent once, with
-        // `retry` false) does not: whether Orchestrator's does is *unconfirmed*.
-        let uipath_failed = !succeeded && provider == Provider::UiPath && !gone && retry;
+        // A failed event opens UiPath's circuit breaker; a failed ping does not: whether
+        // Orchestrator's does is *unconfirmed*.
+        let uipath_failed = !succeeded && provider == Provider::UiPath && !gone && !ping;
         let disable_until = app.clock.elapsed() + UIPATH_DISABLE;
         app.write_log(|state| {
             if uipath_failed && let Ok(hook) = webhook_id.parse::<i64>() {

@@ -12,7 +12,7 @@ use serde::Serialize;
 use serde::de::DeserializeOwned;
 use tracing::Instrument as _;
 
-use crate::config::{Auth, ClientConfig};
+use crate::config::{Auth, ClientConfig, RetryPolicy};
 use crate::errors::{excerpt, map_error, plain_errors, request_id};
 use crate::token::{TokenBody, TokenSource};
 
@@ -323,24 +323,16 @@ impl HttpClient {
                     });
                 }
                 Ok((status, headers, body)) => {
-                    let wait = retry_after(&headers);
-                    let retryable = status == 429 || status >= 500;
                     let mut context = context.clone();
                     context.request_id = request_id(&headers);
-                    if !(retryable && request.idempotent() && retries < policy.max_retries) {
-                        tracing::debug!(status, "failed");
-                        let decoder = self.inner.config.errors;
-                        return Err(map_error(status, wait, &body, decoder, context));
-                    }
-                    match wait {
-                        Some(wait) if wait > policy.max_retry_after => {
-                            return Err(Error::RateLimited {
-                                retry_after: Some(wait),
-                                context: Box::new(context),
-                            });
+                    match retry(policy, retries, request.idempotent(), status, &headers) {
+                        Retry::After(delay) => delay,
+                        Retry::TooLong(wait) => return Err(rate_limited(wait, context)),
+                        Retry::No => {
+                            tracing::debug!(status, "failed");
+                            let (wait, decoder) = (retry_after(&headers), self.inner.config.errors);
+                            return Err(map_error(status, wait, &body, decoder, context));
                         }
-                        Some(wait) => wait,
-                        None => policy.backoff(retries + 1),
                     }
                 }
                 Err(error) => {
@@ -388,11 +380,7 @@ impl HttpClient {
                 .header("content-type", "application/json")
                 .body(body.clone());
         }
-        let response = builder.send().await?;
-        let status = response.status().as_u16();
-        let headers = response.headers().clone();
-        let body = response.bytes().await?;
-        Ok((status, headers, body))
+        exchange(builder).await
     }
 
     fn refreshable(&self) -> bool {
@@ -449,30 +437,22 @@ impl HttpClient {
                     .header("content-type", "application/json")
                     .body(json.expose().to_owned()),
             };
-            let outcome = async {
-                let response = request.send().await?;
-                let status = response.status().as_u16();
-                let headers = response.headers().clone();
-                let body = response.bytes().await?;
-                Ok::<_, reqwest::Error>((status, headers, body))
-            }
-            .await;
-            let delay = match outcome {
+            let delay = match exchange(request).await {
                 Ok((status, headers, body)) if (200..300).contains(&status) => {
                     context.request_id = request_id(&headers);
                     return source.parse(&body).map_err(|e| e.within(&context));
                 }
                 Ok((status, headers, body)) => {
-                    let wait = retry_after(&headers);
-                    let retryable = status == 429 || status >= 500;
-                    if !retryable || retries >= policy.max_retries {
-                        context.request_id = request_id(&headers);
-                        return Err(token_refusal(status, wait, &body, context));
+                    context.request_id = request_id(&headers);
+                    // Asking for a token changes nothing: retried like an idempotent call.
+                    match retry(policy, retries, true, status, &headers) {
+                        Retry::After(delay) => delay,
+                        Retry::TooLong(wait) => return Err(rate_limited(wait, context)),
+                        Retry::No => {
+                            let wait = retry_after(&headers);
+                            return Err(token_refusal(status, wait, &body, context));
+                        }
                     }
-                    wait.map_or_else(
-                        || policy.backoff(retries + 1),
-                        |w| w.min(policy.max_retry_after),
-                    )
                 }
                 Err(error) => {
                     if retries >= policy.max_retries {
@@ -485,6 +465,55 @@ impl HttpClient {
             tracing::debug!(retry = retries, "token endpoint failed, retrying");
             tokio::time::sleep(delay).await;
         }
+    }
+}
+
+/// One try: send, then read the status, headers and whole body.
+async fn exchange(
+    request: reqwest::RequestBuilder,
+) -> Result<(u16, HeaderMap, Bytes), reqwest::Error> {
+    let response = request.send().await?;
+    let status = response.status().as_u16();
+    let headers = response.headers().clone();
+    let body = response.bytes().await?;
+    Ok((status, headers, body))
+}
+
+/// What to do after an error answer.
+enum Retry {
+    /// Try again after this wait.
+    After(Duration),
+    /// The provider asked for a wait longer than the policy honours.
+    TooLong(Duration),
+    /// Give up: not retryable, not safe to repeat, or out of retries.
+    No,
+}
+
+/// The one retry rule of requests and token fetches: 429 and 5xx are retried when the
+/// request is safe to repeat and retries remain, after `Retry-After` (up to its cap) or
+/// the policy's backoff.
+fn retry(
+    policy: &RetryPolicy,
+    retries: u32,
+    idempotent: bool,
+    status: u16,
+    headers: &HeaderMap,
+) -> Retry {
+    let retryable = status == 429 || status >= 500;
+    if !(retryable && idempotent && retries < policy.max_retries) {
+        return Retry::No;
+    }
+    match retry_after(headers) {
+        Some(wait) if wait > policy.max_retry_after => Retry::TooLong(wait),
+        Some(wait) => Retry::After(wait),
+        None => Retry::After(policy.backoff(retries + 1)),
+    }
+}
+
+fn rate_limited(wait: Duration, context: Context) -> Error {
+    Error::RateLimited {
+        retry_after: Some(wait),
+        context: Box::new(context),
     }
 }
 

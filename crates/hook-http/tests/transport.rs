@@ -116,6 +116,24 @@ async fn the_token_endpoint_is_retried_through_5xx_429_and_dropped_connections()
 }
 
 #[tokio::test]
+async fn a_token_endpoint_asking_for_too_long_a_wait_is_rate_limited_like_any_call() {
+    let emulator = Emulator::builder().start().await.unwrap();
+    let fault = FaultKind::RateLimit {
+        retry_after_secs: 60,
+    };
+    inject(&emulator, "POST", TOKEN_PATH, fault, 1).await;
+    let error = good_oauth_client(&emulator)
+        .send(Request::get(LIST))
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(&error, Error::RateLimited { retry_after: Some(d), .. } if *d == Duration::from_secs(60)),
+        "{error}"
+    );
+    assert_eq!(error.context().operation, Some("fetch token"));
+}
+
+#[tokio::test]
 async fn a_failing_token_endpoint_is_not_a_credential_refusal() {
     let emulator = Emulator::builder().start().await.unwrap();
     inject(

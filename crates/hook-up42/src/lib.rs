@@ -157,18 +157,41 @@ fn segment(field: &str, id: &str) -> Result<(), Error> {
     Ok(())
 }
 
-async fn current_user(http: &HttpClient) -> Result<CurrentUser, Error> {
-    let response = http
-        .send(Request::get("users/me").operation("get current user"))
-        .await?;
-    let envelope: Envelope<CurrentUser> = response.json("UP42 user")?;
+/// The `data` of UP42's `{"data", "error"}` answer to `request`; an answer without data
+/// is a decode error, as null where `T` was expected.
+async fn data<T: DeserializeOwned>(
+    http: &HttpClient,
+    request: Request,
+    what: &'static str,
+) -> Result<T, Error> {
+    let response = http.send(request).await?;
+    let envelope: Envelope<T> = response.json(what)?;
     envelope.data.ok_or_else(|| {
-        // No user: a decode error at `data`, as for any answer without its data.
-        hook_model::decode::<CurrentUser>("UP42 user (data)", b"null")
+        hook_model::decode::<T>(what, b"null")
             .err()
-            .unwrap_or_else(|| Error::invalid("data", "UP42 answered no user"))
+            .unwrap_or_else(|| Error::invalid("data", "UP42 answered no data"))
             .within(&response.context)
     })
+}
+
+async fn current_user(http: &HttpClient) -> Result<CurrentUser, Error> {
+    let request = Request::get("users/me").operation("get current user");
+    data(http, request, "UP42 user").await
+}
+
+/// The transport of `config`: the password grant with `client_id=up42-sdk`, as UP42's
+/// SDK logs in, and UP42's error decoder.
+fn transport(config: &Up42Config) -> Result<ClientConfig, Error> {
+    let auth = Auth::token(
+        OAuth2::password(
+            config.token_url.clone(),
+            "up42-sdk",
+            config.username.clone(),
+            config.password.clone(),
+        )
+        .scope("openid"),
+    );
+    Ok(ClientConfig::new(Provider::Up42, &config.base_url, auth)?.errors(decode_error))
 }
 
 fn context(operation: &'static str) -> Context {
@@ -222,37 +245,14 @@ impl Up42Client {
     /// A client for the workspace `config` names, logging in with the password grant
     /// (`client_id=up42-sdk`, as UP42's SDK does).
     pub fn new(config: Up42Config) -> Result<Self, Error> {
-        let auth = Auth::token(
-            OAuth2::password(
-                config.token_url.clone(),
-                "up42-sdk",
-                config.username.clone(),
-                config.password.clone(),
-            )
-            .scope("openid"),
-        );
-        Up42Client::with_config(
-            ClientConfig::new(Provider::Up42, &config.base_url, auth)?,
-            config.workspace,
-        )
+        Up42Client::with_config(transport(&config)?, config.workspace)
     }
 
     /// A client for the workspace of the user `config` signs in as, found with
     /// `GET /users/me` (whose `id` is the workspace id, as UP42's Python SDK reads it);
     /// `config.workspace` is not used.
     pub async fn discover(config: Up42Config) -> Result<Self, Error> {
-        let auth = Auth::token(
-            OAuth2::password(
-                config.token_url.clone(),
-                "up42-sdk",
-                config.username.clone(),
-                config.password.clone(),
-            )
-            .scope("openid"),
-        );
-        let http = HttpClient::new(
-            ClientConfig::new(Provider::Up42, &config.base_url, auth)?.errors(decode_error),
-        )?;
+        let http = HttpClient::new(transport(&config)?)?;
         let user = current_user(&http).await?;
         segment("workspace", &user.id).map_err(|e| e.within(&context("find workspace")))?;
         Ok(Up42Client {
@@ -292,14 +292,7 @@ impl Up42Client {
         request: Request,
         what: &'static str,
     ) -> Result<T, Error> {
-        let response = self.http.send(request).await?;
-        let envelope: Envelope<T> = response.json(what)?;
-        envelope.data.ok_or_else(|| {
-            hook_model::decode::<T>(what, b"null")
-                .err()
-                .unwrap_or_else(|| Error::invalid("data", "UP42 answered no data"))
-                .within(&response.context)
-        })
+        data(&self.http, request, what).await
     }
 
     fn path(&self, rest: &str) -> String {
