@@ -1,6 +1,8 @@
 //! Header parsing and verification on hostile input: the input is split into a scheme
-//! choice, three header values and a body; every verify path and `explain` must return,
-//! never panic, whatever the bytes.
+//! choice, four header values and a body; every verify path and `explain` must return,
+//! never panic, whatever the bytes. For a header-list scheme (UP42) the second value is its
+//! `Signature-Input` and the fourth a `Content-Digest`, so the component-list, label and
+//! digest parsers see the bytes too.
 #![no_main]
 
 use hook_sign::{KeyFormat, Scheme, Verifier, explain};
@@ -13,10 +15,11 @@ fuzz_target!(|data: &[u8]| {
     let presets = Scheme::presets();
     let scheme = presets[usize::from(choice) % presets.len()].clone();
     // Values are separated by 0xFF bytes; missing parts are empty.
-    let mut parts = rest.splitn(4, |b| *b == 0xFF);
+    let mut parts = rest.splitn(5, |b| *b == 0xFF);
     let signature = parts.next().unwrap_or_default();
     let timestamp = parts.next().unwrap_or_default();
     let id = parts.next().unwrap_or_default();
+    let digest = parts.next().unwrap_or_default();
     let body = parts.next().unwrap_or_default();
     let secret: &[u8] = match scheme.key {
         KeyFormat::Raw => b"fuzz-secret",
@@ -25,13 +28,18 @@ fuzz_target!(|data: &[u8]| {
     let headers = [
         (scheme.signature_header.to_string(), signature.to_vec()),
         (
-            scheme.timestamp_header().unwrap_or("x-ts").to_owned(),
+            scheme
+                .timestamp_header()
+                .or(scheme.header_list().map(|(_, input)| input))
+                .unwrap_or("x-ts")
+                .to_owned(),
             timestamp.to_vec(),
         ),
         (
             scheme.id_header.as_deref().unwrap_or("x-id").to_owned(),
             id.to_vec(),
         ),
+        ("content-digest".to_owned(), digest.to_vec()),
     ];
     let Ok(verifier) = Verifier::new(scheme.clone(), secret) else {
         return;

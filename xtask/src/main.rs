@@ -22,7 +22,7 @@ const CI_CASES: u32 = 20_000;
 /// Cases per property in `cargo xtask proptest` unless `--cases` says.
 const DEEP_CASES: u32 = 100_000;
 /// The property test binaries: signature round trips, and the svix cross-check.
-const PROPERTY_TESTS: [&str; 2] = ["props", "svix"];
+const PROPERTY_TESTS: [&str; 3] = ["props", "svix", "up42"];
 
 /// Runnable examples CI runs (not only builds), as `(package, example)`.
 const EXAMPLES: [(&str, &str); 5] = [

@@ -38,6 +38,10 @@ pub struct SignArgs {
     /// Unix seconds to sign as of (default: now).
     #[arg(long)]
     timestamp: Option<u64>,
+    /// A header the request will carry, 'Name: value' (repeat), for header-list schemes
+    /// (up42) to list and sign besides Content-Digest and the id; not printed: send it as given.
+    #[arg(short = 'H', long = "header", value_parser = parse_header)]
+    headers: Vec<(String, String)>,
 }
 
 /// `hook verify`.
@@ -91,7 +95,12 @@ fn stdin() -> Result<Vec<u8>, String> {
 pub fn sign(args: SignArgs) -> Result<ExitCode, String> {
     let body = stdin()?;
     let signer = Signer::new(args.scheme, &args.secret).map_err(|e| e.to_string())?;
-    let mut message = Message::new(&body).id(&args.id);
+    let covered: Vec<(&str, &str)> = args
+        .headers
+        .iter()
+        .map(|(name, value)| (name.as_str(), value.as_str()))
+        .collect();
+    let mut message = Message::new(&body).id(&args.id).cover(&covered);
     if let Some(timestamp) = args.timestamp {
         message = message.at(timestamp);
     }

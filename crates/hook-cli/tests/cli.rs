@@ -31,6 +31,83 @@ fn headers_of(output: &Output) -> Vec<String> {
 
 const BODY: &[u8] = br#"{"id": "evt_1", "type": "user.created", "data": {"n": 1}}"#;
 
+/// A UP42 delivery built by hand from UP42's algorithm (HMAC-SHA256 over the listed
+/// headers' values), as `-H` arguments, listing `names` out of content-digest,
+/// content-type and the delivery id.
+fn up42_delivery(body: &[u8], created: u64, names: &[&str]) -> Vec<String> {
+    use base64::Engine as _;
+    use hmac::{KeyInit as _, Mac as _};
+    use sha2::Digest as _;
+    let b64 = |bytes: &[u8]| base64::engine::general_purpose::STANDARD.encode(bytes);
+    let digest = format!("sha-256=:{}:", b64(&sha2::Sha256::digest(body)));
+    let all = [
+        ("content-digest", digest.as_str()),
+        ("content-type", "application/json"),
+        ("x-up42-delivery-id", "dlv_1"),
+    ];
+    let mut mac = hmac::Hmac::<sha2::Sha256>::new_from_slice(b"up42-secret").unwrap();
+    let mut listed = Vec::new();
+    for name in names {
+        let (name, value) = all.iter().find(|(n, _)| n == name).unwrap();
+        mac.update(value.as_bytes());
+        listed.push(format!("\"{name}\""));
+    }
+    let mut args: Vec<String> = all.iter().map(|(n, v)| format!("{n}: {v}")).collect();
+    args.push(format!(
+        "Signature-Input: up42-sig=({});created={created}",
+        listed.join(" ")
+    ));
+    args.push(format!(
+        "Signature: up42-sig={}",
+        b64(&mac.finalize().into_bytes())
+    ));
+    args.into_iter()
+        .flat_map(|h| ["-H".to_owned(), h])
+        .collect()
+}
+
+#[test]
+fn verify_up42_accepts_a_real_delivery_and_names_each_refusal() {
+    let body = br#"{"event":"job.status","body":{"jobId":"j-1","status":"SUCCEEDED"}}"#;
+    let created = 1_700_000_000u64;
+    let run = |headers: Vec<String>, body: &[u8], now: u64| {
+        let mut args: Vec<String> = [
+            "verify",
+            "--scheme",
+            "up42",
+            "--secret",
+            "up42-secret",
+            "--now",
+        ]
+        .map(str::to_owned)
+        .to_vec();
+        args.push(now.to_string());
+        args.extend(headers);
+        let args: Vec<&str> = args.iter().map(String::as_str).collect();
+        let output = hook(&args, body);
+        (output.status.code(), text(&output.stdout))
+    };
+    let full = ["content-digest", "content-type", "x-up42-delivery-id"];
+    let (code, out) = run(up42_delivery(body, created, &full), body, created + 10);
+    assert_eq!((code, out.trim()), (Some(0), "valid"));
+
+    let (code, out) = run(up42_delivery(body, created, &full), b"{}", created + 10);
+    assert_eq!(code, Some(1));
+    assert!(
+        out.contains("does not match its signed Content-Digest"),
+        "{out}"
+    );
+
+    let (code, out) = run(up42_delivery(body, created, &full), body, created + 301);
+    assert_eq!(code, Some(1));
+    assert!(out.contains("301 seconds behind now"), "{out}");
+
+    let headers_only = ["content-type", "x-up42-delivery-id"];
+    let (code, out) = run(up42_delivery(body, created, &headers_only), body, created);
+    assert_eq!(code, Some(1));
+    assert!(out.contains("covers no body digest"), "{out}");
+}
+
 #[test]
 fn demo_passes_on_all_four_providers() {
     let output = hook(&["demo"], b"");

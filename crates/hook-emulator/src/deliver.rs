@@ -309,7 +309,7 @@ async fn run(app: Arc<App>, id: String, retry: bool, first_wait: Duration) {
         let at = OffsetDateTime::now_utc();
         let outcome = match &target {
             None => Err("the webhook no longer exists".to_owned()),
-            Some(target) => attempt(&app, provider, target, body.as_bytes()).await,
+            Some(target) => attempt(&app, provider, target, &id, body.as_bytes()).await,
         };
         let (status_code, error) = match &outcome {
             Ok(code) if (200..300).contains(code) => (Some(*code), None),
@@ -364,10 +364,14 @@ async fn run(app: Arc<App>, id: String, retry: bool, first_wait: Duration) {
 
 /// One POST. `Ok(status)` when the receiver answered, `Err(why)` when it could not be
 /// reached or the target was refused.
+///
+/// Header-list schemes (UP42) list and sign `content-digest`, `content-type` and the
+/// delivery id (`X-UP42-Delivery-Id`); the others sign as their scheme says.
 async fn attempt(
     app: &App,
     provider: Provider,
     target: &Target,
+    delivery_id: &str,
     body: &[u8],
 ) -> Result<u16, String> {
     check_target(&target.url, app.allow_remote_delivery)?;
@@ -380,12 +384,14 @@ async fn attempt(
     for (name, value) in &target.headers {
         request = request.header(name.as_str(), value.as_str());
     }
-    request = request.header("content-type", "application/json");
+    const CONTENT_TYPE: (&str, &str) = ("content-type", "application/json");
+    request = request.header(CONTENT_TYPE.0, CONTENT_TYPE.1);
     if let Some(secret) = target.secret.as_ref().filter(|s| !s.is_empty()) {
         let signer = Signer::new(scheme(provider), secret.expose())
             .map_err(|e| format!("cannot sign: {e}"))?;
+        let covered = [CONTENT_TYPE];
         let headers = signer
-            .sign(&Message::new(body).id("unused"))
+            .sign(&Message::new(body).id(delivery_id).cover(&covered))
             .map_err(|e| format!("cannot sign: {e}"))?;
         for (name, value) in headers.iter() {
             request = request.header(name, value);

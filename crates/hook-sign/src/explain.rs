@@ -8,8 +8,11 @@
 
 use std::fmt;
 
+use sha2::{Digest as _, Sha256};
+
 use crate::ConfigError;
 use crate::codec::{self, MacBytes};
+use crate::header_list;
 use crate::headers::{Found, Headers};
 use crate::key::Key;
 use crate::scheme::{Encoding, KeyFormat, Scheme, Signed, TimestampSource};
@@ -81,6 +84,26 @@ pub enum Mistake {
     },
     /// The timestamp looks like milliseconds; the scheme wants seconds.
     TimestampInMilliseconds,
+    /// A header-list signature is under another label than the scheme reads.
+    WrongLabel {
+        /// The label the request carries.
+        sent: String,
+        /// The label the scheme reads.
+        expected: String,
+    },
+    /// A header-list signature lists a header the request does not carry.
+    ListedHeaderMissing {
+        /// The listed header.
+        header: String,
+    },
+    /// A listed header's value was changed on the way (a proxy adding `; charset=utf-8` to
+    /// `Content-Type`, say): the signature matches its usual original value.
+    ListedHeaderAltered {
+        /// The altered header.
+        header: String,
+    },
+    /// The body does not match its signed `Content-Digest`, in no way tried here.
+    DigestMismatch,
     /// Nothing reproduced the signature: the secret is most likely not the one the sender
     /// used, or the body was changed in a way not tried here.
     WrongSecret,
@@ -129,6 +152,21 @@ impl fmt::Display for Mistake {
             Mistake::TimestampInMilliseconds => {
                 f.write_str("the timestamp looks like milliseconds; the scheme wants unix seconds")
             }
+            Mistake::WrongLabel { sent, expected } => write!(
+                f,
+                "the signature is labelled {sent:?} but this scheme reads {expected:?}: use the sender's label"
+            ),
+            Mistake::ListedHeaderMissing { header } => write!(
+                f,
+                "the signature lists {header} but the request lacks it: a proxy may have dropped it; forward it unchanged"
+            ),
+            Mistake::ListedHeaderAltered { header } => write!(
+                f,
+                "{header} was altered after signing (a proxy rewrote it?): forward listed headers unchanged"
+            ),
+            Mistake::DigestMismatch => f.write_str(
+                "the body is not the one whose digest was signed: verify the raw bytes as received, before any proxy or framework changes them",
+            ),
             Mistake::WrongSecret => f.write_str(
                 "no variant reproduced the signature: the secret is most likely not the sender's (or the body was altered)",
             ),
@@ -194,8 +232,13 @@ pub fn explain<H: Headers + ?Sized>(
     match &result {
         Ok(_) => {}
         Err(VerifyError::MissingHeader { header }) => {
+            let input = scheme.header_list().map(|(_, input)| input);
             if header.eq_ignore_ascii_case(&scheme.signature_header) {
                 mistakes.extend(other_schemes(scheme, headers));
+            } else if input.is_some_and(|input| !header.eq_ignore_ascii_case(input)) {
+                mistakes.push(Mistake::ListedHeaderMissing {
+                    header: header.to_string(),
+                });
             }
         }
         Err(VerifyError::OutsideTolerance {
@@ -304,6 +347,9 @@ fn reproduce<H: Headers + ?Sized>(
     let Some(value) = header(headers, &scheme.signature_header) else {
         return other_schemes(scheme, headers);
     };
+    if let Some((label, input)) = scheme.header_list() {
+        return reproduce_list(scheme, secret, headers, body, value, label, input);
+    }
     let tokens = tokens(value);
     let timestamp: Option<&[u8]> = match &scheme.timestamp {
         Some(TimestampSource::Header(name)) => header(headers, name),
@@ -319,16 +365,12 @@ fn reproduce<H: Headers + ?Sized>(
         .and_then(|name| header(headers, name));
     let mut mistakes = format_mistakes(scheme, &tokens);
 
-    let mut keys = vec![(scheme.key, Key::new(secret, scheme.key).ok())];
-    let other_format = match scheme.key {
-        KeyFormat::Raw => KeyFormat::WhsecBase64,
-        KeyFormat::WhsecBase64 => KeyFormat::Raw,
-    };
-    keys.push((other_format, Key::new(secret, other_format).ok()));
     let bodies = body_variants(body);
-    for (format, key) in &keys {
-        let Some(key) = key else { continue };
+    for (format, key) in &key_variants(scheme, secret) {
         for signed in Signed::ALL {
+            if signed == Signed::Components {
+                continue;
+            }
             let ts = match (signed.needs_timestamp(), timestamp) {
                 (true, None) => continue,
                 (true, Some(ts)) if parse_timestamp(ts).is_none() => continue,
@@ -365,6 +407,133 @@ fn reproduce<H: Headers + ?Sized>(
     }
     mistakes.push(Mistake::WrongSecret);
     mistakes
+}
+
+/// The labelled member of a header-list header, or the mistake of a wrong label.
+fn labelled<'v>(value: &'v [u8], label: &str) -> Result<&'v [u8], Vec<Mistake>> {
+    match header_list::member(value, label) {
+        Ok(Some(member)) => Ok(member),
+        _ => Err(header_list::labels(value)
+            .find(|sent| *sent != label.as_bytes())
+            .map(|sent| Mistake::WrongLabel {
+                sent: String::from_utf8_lossy(sent).into_owned(),
+                expected: label.to_owned(),
+            })
+            .into_iter()
+            .collect()),
+    }
+}
+
+/// Header-list diagnosis: label, encoding, missing or altered headers, the body digest.
+fn reproduce_list<H: Headers + ?Sized>(
+    scheme: &Scheme,
+    secret: &[u8],
+    headers: &H,
+    body: &[u8],
+    signature: &[u8],
+    label: &str,
+    input_header: &str,
+) -> Vec<Mistake> {
+    let member = match labelled(signature, label) {
+        Ok(member) => member,
+        Err(mistakes) => return mistakes,
+    };
+    let tokens = tokens(header_list::signature_text(member));
+    let mut mistakes = format_mistakes(scheme, &tokens);
+    let Some(input_value) = header(headers, input_header) else {
+        return mistakes;
+    };
+    let input = match labelled(input_value, label) {
+        Ok(member) => member,
+        Err(wrong) => return wrong,
+    };
+    let Ok(input) = header_list::parse_input(input) else {
+        return mistakes;
+    };
+    let mut listed: Vec<(&[u8], Vec<u8>)> = Vec::new();
+    for name in input.names() {
+        let text = String::from_utf8_lossy(name);
+        let Some(value) = header(headers, &text) else {
+            mistakes.push(Mistake::ListedHeaderMissing {
+                header: text.into_owned(),
+            });
+            return mistakes;
+        };
+        if name.eq_ignore_ascii_case(b"content-digest")
+            && let Ok(digest) = header_list::sha256_digest(value)
+            && Sha256::digest(body).as_slice() != digest
+        {
+            let change = body_variants(body)
+                .into_iter()
+                .find(|(_, variant)| Sha256::digest(variant).as_slice() == digest)
+                .and_then(|(change, _)| change);
+            mistakes.push(change.map_or(Mistake::DigestMismatch, Mistake::BodyChanged));
+        }
+        listed.push((name, value.to_vec()));
+    }
+    for (format, key) in key_variants(scheme, secret) {
+        // The values as received, then each header under its usual proxy rewrites.
+        let mut tries: Vec<Try<'_>> = vec![(None, listed.iter().map(|(_, v)| v.clone()).collect())];
+        for (index, (name, value)) in listed.iter().enumerate() {
+            for variant in header_variants(value) {
+                let mut values: Vec<Vec<u8>> = listed.iter().map(|(_, v)| v.clone()).collect();
+                values[index] = variant;
+                tries.push((Some(name), values));
+            }
+        }
+        for (altered, values) in tries {
+            let parts: Vec<&[u8]> = values.iter().map(Vec::as_slice).collect();
+            let mac = key.mac_parts(&parts);
+            if tokens.iter().any(|t| bool::from(t.mac.ct_eq(&mac))) {
+                if format != scheme.key {
+                    mistakes.push(Mistake::SecretFormat {
+                        sent: format,
+                        expected: scheme.key,
+                    });
+                }
+                if let Some(name) = altered {
+                    mistakes.push(Mistake::ListedHeaderAltered {
+                        header: String::from_utf8_lossy(name).into_owned(),
+                    });
+                }
+                return mistakes;
+            }
+        }
+    }
+    if !mistakes
+        .iter()
+        .any(|m| matches!(m, Mistake::BodyChanged(_) | Mistake::DigestMismatch))
+    {
+        mistakes.push(Mistake::WrongSecret);
+    }
+    mistakes
+}
+
+/// One attempt at reproducing a header list: the header changed (if any) and the values.
+type Try<'n> = (Option<&'n [u8]>, Vec<Vec<u8>>);
+
+/// A header value as it was likely sent before a proxy rewrote it.
+fn header_variants(value: &[u8]) -> Vec<Vec<u8>> {
+    let mut variants = Vec::new();
+    if let Some(i) = value.iter().position(|b| *b == b';') {
+        variants.push(trim(&value[..i]).to_vec());
+    }
+    variants.push([value, b"; charset=utf-8"].concat());
+    variants.push(value.to_ascii_lowercase());
+    variants.retain(|v| v != value);
+    variants
+}
+
+/// The scheme's key format first, then the other one (a `whsec_` secret misread).
+fn key_variants(scheme: &Scheme, secret: &[u8]) -> Vec<(KeyFormat, Key)> {
+    let other = match scheme.key {
+        KeyFormat::Raw => KeyFormat::WhsecBase64,
+        KeyFormat::WhsecBase64 => KeyFormat::Raw,
+    };
+    [scheme.key, other]
+        .into_iter()
+        .filter_map(|format| Key::new(secret, format).ok().map(|key| (format, key)))
+        .collect()
 }
 
 /// Prefix and encoding mistakes visible from the header alone.

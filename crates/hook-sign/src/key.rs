@@ -57,7 +57,17 @@ impl Key {
             mac.update(timestamp);
             mac.update(b".");
         }
+        // `Signed::Components` is never passed here: its parts go to `mac_parts`.
         mac.update(body);
+        mac.finalize().into_bytes().into()
+    }
+
+    /// The MAC of `parts` concatenated with no separator, fed piecewise.
+    pub(crate) fn mac_parts(&self, parts: &[&[u8]]) -> MacBytes {
+        let mut mac = self.mac.clone();
+        for part in parts {
+            mac.update(part);
+        }
         mac.finalize().into_bytes().into()
     }
 }

@@ -32,6 +32,7 @@ mod codec;
 mod explain;
 #[cfg(feature = "axum")]
 pub mod extract;
+mod header_list;
 mod headers;
 mod key;
 mod replay;
@@ -40,6 +41,7 @@ mod sign;
 mod verify;
 
 pub use explain::{BodyChange, Explanation, Mistake, explain};
+pub use header_list::MAX_COMPONENTS;
 pub use headers::{Found, Headers};
 pub use replay::{MAX_REPLAY_ID_LEN, ReplayGuard, Replayed};
 pub use scheme::{Encoding, Form, KeyFormat, Layout, PRESETS, Scheme, Signed, TimestampSource};

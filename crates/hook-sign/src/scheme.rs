@@ -34,12 +34,16 @@ pub enum Signed {
     TimestampBody,
     /// `{id}.{timestamp}.{body}` (Standard Webhooks).
     IdTimestampBody,
+    /// The values of the headers a [`Layout::HeaderList`] input lists, in its order,
+    /// concatenated with no separator (UP42). The body is covered only through a listed
+    /// `content-digest`, which the verifier checks against the body.
+    Components,
 }
 
 impl Signed {
     /// Whether this payload includes a timestamp.
     pub fn needs_timestamp(self) -> bool {
-        !matches!(self, Signed::Body)
+        matches!(self, Signed::TimestampBody | Signed::IdTimestampBody)
     }
 
     /// Whether this payload includes a message id.
@@ -52,11 +56,16 @@ impl Signed {
             Signed::Body => 0,
             Signed::TimestampBody => 1,
             Signed::IdTimestampBody => 2,
+            Signed::Components => 3,
         }
     }
 
-    pub(crate) const ALL: [Signed; 3] =
-        [Signed::Body, Signed::TimestampBody, Signed::IdTimestampBody];
+    pub(crate) const ALL: [Signed; 4] = [
+        Signed::Body,
+        Signed::TimestampBody,
+        Signed::IdTimestampBody,
+        Signed::Components,
+    ];
 }
 
 impl fmt::Display for Signed {
@@ -65,6 +74,7 @@ impl fmt::Display for Signed {
             Signed::Body => "{body}",
             Signed::TimestampBody => "{timestamp}.{body}",
             Signed::IdTimestampBody => "{id}.{timestamp}.{body}",
+            Signed::Components => "{listed header values}",
         })
     }
 }
@@ -95,7 +105,7 @@ impl Form {
 }
 
 /// How the signature header's value is laid out.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub enum Layout {
     /// The whole value (trimmed) is one signature.
     Single,
@@ -104,6 +114,23 @@ pub enum Layout {
     Separated {
         /// The byte between items: `b' '` for Standard Webhooks, `b','` for Stripe.
         separator: u8,
+    },
+    /// HTTP-message-signature style (UP42): `<input_header>: <label>=("<name>" …);created=<unix>`
+    /// lists the headers whose values are signed ([`Signed::Components`]), and the
+    /// signature header holds `<label>=<base64>` (RFC 9421's `:<base64>:` is accepted too).
+    ///
+    /// Names may be bare or quoted and compare case-insensitively; further `;key=value`
+    /// parameters are tolerated; other labels in either header are skipped. At most
+    /// [`MAX_COMPONENTS`](crate::MAX_COMPONENTS) names are read. `created` is required and
+    /// checked against the scheme's tolerance. A listed `content-digest` (RFC 9530,
+    /// `sha-256=:<base64>:`) is checked against the body; a list without it is refused
+    /// unless the verifier opts out with
+    /// [`Verifier::allow_headers_only`](crate::Verifier::allow_headers_only).
+    HeaderList {
+        /// The member name in both headers, such as `up42-sig`.
+        label: Cow<'static, str>,
+        /// The header listing the components, such as `Signature-Input`.
+        input_header: Cow<'static, str>,
     },
 }
 
@@ -170,6 +197,7 @@ const PORT_FORMS: &[Form] = &[
     Form::new("v1,", Encoding::Base64, Signed::TimestampBody),
     Form::new("sha256=", Encoding::Hex, Signed::Body),
 ];
+const COMPONENT_FORMS: &[Form] = &[Form::new("", Encoding::Base64, Signed::Components)];
 const HEX_BODY: &[Form] = &[Form::new("", Encoding::Hex, Signed::Body)];
 const STANDARD_FORMS: &[Form] = &[Form::new("v1,", Encoding::Base64, Signed::IdTimestampBody)];
 const GITHUB_FORMS: &[Form] = &[Form::new("sha256=", Encoding::Hex, Signed::Body)];
@@ -222,13 +250,37 @@ impl Scheme {
         }
     }
 
-    /// UP42: *unconfirmed*. UP42 documents only that a signature header is added when a
-    /// secret is set; this assumes the generic format under `X-Webhook-Signature`.
-    /// Adjust the fields if your deliveries differ.
+    /// UP42, as its sample validator reads deliveries:
+    /// `Signature-Input: up42-sig=("<name>" …);created=<unix seconds>` and
+    /// `Signature: up42-sig=<base64>`, the MAC being base64(HMAC-SHA256(UTF-8 secret, the
+    /// listed headers' values concatenated in order)).
+    ///
+    /// UP42 documents that a signature is added when a webhook has a secret
+    /// (<https://docs.up42.com/developers/webhooks>); *unconfirmed* is which headers it
+    /// lists. Only a listed `content-digest` ties the signature to the body, so the verifier
+    /// checks it and refuses a list without one unless told otherwise
+    /// ([`Verifier::allow_headers_only`](crate::Verifier::allow_headers_only)). Signers
+    /// list `content-digest`, the headers given with [`Message::cover`](crate::Message::cover)
+    /// and `X-UP42-Delivery-Id` when the message has an id (the header name is ours).
+    ///
+    /// `created` is refused when more than 300 s old. UP42's sample allows no future skew;
+    /// this preset allows the same 300 s ahead that the other timestamped presets allow, for
+    /// clock drift. `created` is not itself signed (the MAC covers header values only), so a
+    /// replayed delivery can carry a fresh `created`: pair the check with a
+    /// [`ReplayGuard`](crate::ReplayGuard) on the signed delivery id.
     pub fn up42() -> Self {
         Scheme {
             name: "up42".into(),
-            ..Scheme::generic()
+            signature_header: "Signature".into(),
+            timestamp: None,
+            id_header: Some("X-UP42-Delivery-Id".into()),
+            layout: Layout::HeaderList {
+                label: "up42-sig".into(),
+                input_header: "Signature-Input".into(),
+            },
+            forms: Cow::Borrowed(COMPONENT_FORMS),
+            key: KeyFormat::Raw,
+            tolerance: FIVE_MINUTES,
         }
     }
 
@@ -330,7 +382,13 @@ impl Scheme {
         if let Some(id) = &self.id_header {
             check_header_name(id)?;
         }
-        match (&self.timestamp, self.layout) {
+        match (&self.timestamp, &self.layout) {
+            (Some(_), Layout::HeaderList { .. }) => {
+                return bad(
+                    "a header-list layout takes its timestamp from `created`: set no timestamp source"
+                        .into(),
+                );
+            }
             (Some(TimestampSource::Header(name)), _) => check_header_name(name)?,
             (Some(TimestampSource::Item(prefix)), Layout::Separated { .. })
                 if !prefix.is_empty() => {}
@@ -341,7 +399,26 @@ impl Scheme {
             }
             (None, _) => {}
         }
+        let header_list = matches!(self.layout, Layout::HeaderList { .. });
+        if let Layout::HeaderList {
+            label,
+            input_header,
+        } = &self.layout
+        {
+            check_header_name(input_header)?;
+            if !is_label(label) {
+                return bad(format!(
+                    "label {label:?} must start with a lower-case letter or `*` and hold only lower-case letters, digits, `_`, `-`, `.` or `*`"
+                ));
+            }
+        }
         for form in self.forms.iter() {
+            if (form.signed == Signed::Components) != header_list {
+                return bad(format!(
+                    "form {:?}: listed components are signed exactly in a header-list layout",
+                    form.prefix
+                ));
+            }
             if form.signed.needs_timestamp() && self.timestamp.is_none() {
                 return bad(format!(
                     "form {:?} signs a timestamp but the scheme has no timestamp source",
@@ -354,8 +431,8 @@ impl Scheme {
                     form.prefix
                 ));
             }
-            if let Layout::Separated { separator } = self.layout
-                && form.prefix.as_bytes().contains(&separator)
+            if let Layout::Separated { separator } = &self.layout
+                && form.prefix.as_bytes().contains(separator)
             {
                 return bad(format!(
                     "form prefix {:?} contains the separator",
@@ -363,10 +440,10 @@ impl Scheme {
                 ));
             }
         }
-        if let Layout::Separated { separator } = self.layout
+        if let Layout::Separated { separator } = &self.layout
             && (!separator.is_ascii()
                 || separator.is_ascii_alphanumeric()
-                || matches!(separator, b'+' | b'/' | b'='))
+                || matches!(*separator, b'+' | b'/' | b'='))
         {
             return bad(
                 "the separator must be ASCII punctuation or space, outside the base64 alphabet"
@@ -376,9 +453,21 @@ impl Scheme {
         Ok(())
     }
 
-    /// Whether any form signs a timestamp.
+    /// Whether deliveries carry a timestamp that is checked: a form signs one, or the
+    /// layout is a header list (its `created`).
     pub fn uses_timestamp(&self) -> bool {
-        self.forms.iter().any(|f| f.signed.needs_timestamp())
+        self.header_list().is_some() || self.forms.iter().any(|f| f.signed.needs_timestamp())
+    }
+
+    /// The label and input header of a [`Layout::HeaderList`].
+    pub fn header_list(&self) -> Option<(&str, &str)> {
+        match &self.layout {
+            Layout::HeaderList {
+                label,
+                input_header,
+            } => Some((label, input_header)),
+            _ => None,
+        }
     }
 
     /// Whether any form signs a message id.
@@ -393,6 +482,15 @@ impl Scheme {
             _ => None,
         }
     }
+}
+
+/// An RFC 8941 key: `lcalpha` or `*` first, then `lcalpha`, digits, `_-.*`.
+fn is_label(label: &str) -> bool {
+    let mut bytes = label.bytes();
+    bytes
+        .next()
+        .is_some_and(|b| b.is_ascii_lowercase() || b == b'*')
+        && bytes.all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b"_-.*".contains(&b))
 }
 
 fn check_header_name(name: &str) -> Result<(), ConfigError> {
@@ -465,6 +563,28 @@ mod tests {
         let mut scheme = Scheme::generic();
         scheme.forms = Cow::Owned(Vec::new());
         assert!(scheme.validate().is_err());
+    }
+
+    #[test]
+    fn validate_rejects_header_lists_mixed_with_other_forms_or_labels() {
+        let mut scheme = Scheme::up42();
+        scheme.layout = Layout::Single;
+        assert!(
+            scheme.validate().is_err(),
+            "components outside a header list"
+        );
+        let mut scheme = Scheme::generic();
+        scheme.layout = Scheme::up42().layout;
+        assert!(scheme.validate().is_err(), "a body form in a header list");
+        let mut scheme = Scheme::up42();
+        scheme.layout = Layout::HeaderList {
+            label: "Up42".into(),
+            input_header: "Signature-Input".into(),
+        };
+        assert!(scheme.validate().is_err(), "an upper-case label");
+        let mut scheme = Scheme::up42();
+        scheme.timestamp = Some(TimestampSource::Header("x-ts".into()));
+        assert!(scheme.validate().is_err(), "a timestamp beside created");
     }
 
     #[test]

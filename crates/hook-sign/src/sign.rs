@@ -3,10 +3,13 @@
 use std::borrow::Cow;
 use std::fmt;
 
+use sha2::{Digest as _, Sha256};
+
 use crate::ConfigError;
 use crate::codec;
+use crate::header_list::{MAX_COMPONENTS, is_token};
 use crate::key::{self, Key};
-use crate::scheme::{Encoding, Layout, Scheme, TimestampSource};
+use crate::scheme::{Encoding, Form, Layout, Scheme, TimestampSource};
 use crate::verify::unix_now;
 
 /// The longest message id a signer accepts, in bytes.
@@ -48,6 +51,7 @@ pub struct Message<'a> {
     body: &'a [u8],
     timestamp: Option<u64>,
     id: Option<&'a str>,
+    covered: &'a [(&'a str, &'a str)],
 }
 
 impl<'a> Message<'a> {
@@ -57,6 +61,7 @@ impl<'a> Message<'a> {
             body,
             timestamp: None,
             id: None,
+            covered: &[],
         }
     }
 
@@ -69,6 +74,14 @@ impl<'a> Message<'a> {
     /// The message id, for schemes that sign one (Standard Webhooks' `webhook-id`).
     pub fn id(mut self, id: &'a str) -> Self {
         self.id = Some(id);
+        self
+    }
+
+    /// Headers the request will carry that a header-list scheme ([`Layout::HeaderList`])
+    /// should list and sign, such as `("content-type", "application/json")`. The signer
+    /// does not write them: send them with exactly these values. Other layouts ignore them.
+    pub fn cover(mut self, headers: &'a [(&'a str, &'a str)]) -> Self {
+        self.covered = headers;
         self
     }
 }
@@ -86,6 +99,14 @@ pub enum SignError {
     /// The id cannot be sent as a header value.
     #[error("the message id must be 1 to {MAX_ID_LEN} visible ASCII characters")]
     InvalidId,
+    /// A header given with [`Message::cover`] cannot be listed.
+    #[error(
+        "header {name:?} cannot be signed: names are HTTP tokens, values visible ASCII or spaces, and at most {MAX_COMPONENTS} headers are listed"
+    )]
+    InvalidHeader {
+        /// The header's name.
+        name: String,
+    },
 }
 
 /// Header names and values produced by a [`Signer`], in the order to send them.
@@ -163,8 +184,8 @@ impl Signer {
         secrets: impl IntoIterator<Item = S>,
     ) -> Result<Self, ConfigError> {
         let keys = key::keys_for(&scheme, secrets)?;
-        match (keys.len(), scheme.layout) {
-            (2.., Layout::Single) => Err(ConfigError::Scheme {
+        match (keys.len(), &scheme.layout) {
+            (2.., Layout::Single | Layout::HeaderList { .. }) => Err(ConfigError::Scheme {
                 reason: format!(
                     "the {} scheme carries one signature: sign with one secret",
                     scheme.name
@@ -199,11 +220,17 @@ impl Signer {
             (true, Some(id)) => id,
         };
         let timestamp = message.timestamp.unwrap_or_else(unix_now).to_string();
-        let mut value = String::new();
-        let separator = match scheme.layout {
+        let separator = match &scheme.layout {
             Layout::Single => ' ',
-            Layout::Separated { separator } => char::from(separator),
+            Layout::Separated { separator } => char::from(*separator),
+            Layout::HeaderList {
+                label,
+                input_header,
+            } => {
+                return self.sign_list(message, form, label, input_header, &timestamp);
+            }
         };
+        let mut value = String::new();
         if form.signed.needs_timestamp()
             && let Some(TimestampSource::Item(prefix)) = &scheme.timestamp
         {
@@ -238,6 +265,76 @@ impl Signer {
             headers.push((name.clone(), timestamp));
         }
         headers.push((scheme.signature_header.clone(), value));
+        Ok(SignedHeaders { headers })
+    }
+}
+
+impl Signer {
+    /// `Content-Digest`, the id header, `Signature-Input` and `Signature` of a header list.
+    fn sign_list(
+        &self,
+        message: &Message<'_>,
+        form: &Form,
+        label: &str,
+        // Takes the Cow itself so the header name stays borrowed for presets.
+        #[allow(clippy::ptr_arg)] input_header: &Cow<'static, str>,
+        created: &str,
+    ) -> Result<SignedHeaders, SignError> {
+        let scheme = &self.scheme;
+        let digest = format!(
+            "sha-256=:{}:",
+            codec::encode_base64(&Sha256::digest(message.body))
+        );
+        let mut listed: Vec<(&str, &str)> = vec![("content-digest", digest.as_str())];
+        for &(name, value) in message.covered {
+            let value = value.trim_matches(' ');
+            let visible = value.bytes().all(|b| b == b' ' || b.is_ascii_graphic());
+            if name.is_empty() || !name.bytes().all(is_token) || !visible {
+                return Err(SignError::InvalidHeader {
+                    name: name.to_owned(),
+                });
+            }
+            listed.push((name, value));
+        }
+        let id = match (&scheme.id_header, message.id) {
+            (Some(name), Some(id)) if valid_id(id) => Some((name, id)),
+            (Some(_), Some(_)) => return Err(SignError::InvalidId),
+            _ => None,
+        };
+        if let Some((name, id)) = id {
+            listed.push((name, id));
+        }
+        if let Some((name, _)) = listed.get(MAX_COMPONENTS) {
+            return Err(SignError::InvalidHeader {
+                name: (*name).to_owned(),
+            });
+        }
+        let values: Vec<&[u8]> = listed.iter().map(|(_, v)| v.as_bytes()).collect();
+        let mac = self
+            .keys
+            .first()
+            .map(|key| key.mac_parts(&values))
+            .unwrap_or_default();
+        let names: Vec<String> = listed
+            .iter()
+            .map(|(name, _)| format!("\"{}\"", name.to_ascii_lowercase()))
+            .collect();
+        let encoded = match form.encoding {
+            Encoding::Hex => codec::encode_hex(&mac),
+            Encoding::Base64 => codec::encode_base64(&mac),
+        };
+        let mut headers = vec![(Cow::Borrowed("Content-Digest"), digest.clone())];
+        if let Some((name, id)) = id {
+            headers.push((name.clone(), id.to_owned()));
+        }
+        headers.push((
+            input_header.clone(),
+            format!("{label}=({});created={created}", names.join(" ")),
+        ));
+        headers.push((
+            scheme.signature_header.clone(),
+            format!("{label}={}{encoded}", form.prefix),
+        ));
         Ok(SignedHeaders { headers })
     }
 }

@@ -4,10 +4,12 @@ use std::borrow::Cow;
 use std::fmt;
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
+use sha2::{Digest as _, Sha256};
 use subtle::ConstantTimeEq;
 
 use crate::ConfigError;
 use crate::codec::{self, MacBytes};
+use crate::header_list::{self, MAX_COMPONENTS};
 use crate::headers::{Found, Gathered, Headers};
 use crate::key::{self, Key};
 use crate::scheme::{Encoding, Layout, Scheme, Signed, TimestampSource};
@@ -36,6 +38,7 @@ pub const MAX_SIGNATURES: usize = 16;
 pub struct Verifier {
     scheme: Scheme,
     keys: Vec<Key>,
+    headers_only: bool,
 }
 
 /// What a successful verification established.
@@ -94,6 +97,27 @@ pub enum Malformed {
         /// The item prefix, such as `t=`.
         prefix: String,
     },
+    /// A header-list scheme's header has no member with the scheme's label.
+    #[error("it has no {label}= member (the label this scheme reads)")]
+    NoLabel {
+        /// The label looked for.
+        label: String,
+    },
+    /// A `Signature-Input` member is not a non-empty list of header names.
+    #[error("its component list is not a non-empty parenthesised list of header names")]
+    BadComponentList,
+    /// A `Signature-Input` lists more names than [`MAX_COMPONENTS`].
+    #[error("it lists more than {max} components")]
+    TooManyComponents {
+        /// The limit.
+        max: usize,
+    },
+    /// A `Signature-Input` member has no `created` parameter.
+    #[error("it has no ;created=<unix seconds> parameter")]
+    NoCreated,
+    /// A `Content-Digest` holds no SHA-256 digest.
+    #[error("it holds no sha-256=:<base64>: digest")]
+    NoSha256Digest,
 }
 
 /// Why a delivery did not verify. Never holds a secret.
@@ -137,6 +161,19 @@ pub enum VerifyError {
         /// How many secrets were tried.
         secrets: usize,
     },
+    /// A header-list signature lists no `content-digest`, so nothing ties it to the body.
+    #[error(
+        "the signature covers no body digest ({header} lists no content-digest): the body is unauthenticated; have the sender list content-digest, or opt out with Verifier::allow_headers_only"
+    )]
+    BodyNotCovered {
+        /// The header listing the components.
+        header: Cow<'static, str>,
+    },
+    /// The signature is valid but the body does not match its signed `Content-Digest`.
+    #[error(
+        "the body does not match its signed Content-Digest: it changed after signing; verify the raw bytes as received"
+    )]
+    BodyDigestMismatch,
 }
 
 impl fmt::Debug for Verifier {
@@ -144,6 +181,7 @@ impl fmt::Debug for Verifier {
         f.debug_struct("Verifier")
             .field("scheme", &self.scheme.name)
             .field("secrets", &format_args!("{} (redacted)", self.keys.len()))
+            .field("headers_only", &self.headers_only)
             .finish()
     }
 }
@@ -160,7 +198,23 @@ impl Verifier {
         secrets: impl IntoIterator<Item = S>,
     ) -> Result<Self, ConfigError> {
         let keys = key::keys_for(&scheme, secrets)?;
-        Ok(Verifier { scheme, keys })
+        Ok(Verifier {
+            scheme,
+            keys,
+            headers_only: false,
+        })
+    }
+
+    /// Accepts header-list signatures ([`Layout::HeaderList`]) that list no
+    /// `content-digest`, verifying the listed headers alone.
+    ///
+    /// The body of such a delivery is **not authenticated**: anyone who captured one
+    /// delivery can send any body with its headers. Use this only for a sender that cannot
+    /// list a digest, and treat the body as untrusted input. A listed digest is still
+    /// checked.
+    pub fn allow_headers_only(mut self) -> Self {
+        self.headers_only = true;
+        self
     }
 
     /// The scheme this verifier follows.
@@ -201,7 +255,9 @@ impl Verifier {
 
     /// Verifies against a one-pass iterator of `(name, value)` pairs, now.
     ///
-    /// Only the scheme's own headers are kept while reading, so any number of pairs is fine.
+    /// Only the scheme's own headers are kept while reading, so any number of pairs is fine;
+    /// a header-list scheme names its headers in one of them, so for it the pairs are
+    /// collected first.
     pub fn verify_pairs<K, V>(
         &self,
         pairs: impl IntoIterator<Item = (K, V)>,
@@ -211,6 +267,10 @@ impl Verifier {
         K: AsRef<str>,
         V: AsRef<[u8]>,
     {
+        if self.scheme.header_list().is_some() {
+            let pairs: Vec<(K, V)> = pairs.into_iter().collect();
+            return self.verify(&pairs, body);
+        }
         let names = [
             Some(self.scheme.signature_header.as_ref()),
             self.scheme.timestamp_header(),
@@ -227,6 +287,9 @@ impl Verifier {
     ) -> Result<Verified, VerifyError> {
         let parsed = Parsed::read(&self.scheme, headers)?;
         let timestamp = parsed.check_time(&self.scheme, now)?;
+        if let Some(list) = &parsed.list {
+            return self.run_list(&parsed, list, body, timestamp);
+        }
         for (secret_index, key) in self.keys.iter().enumerate() {
             for signed in Signed::ALL {
                 if !parsed.needs(signed) {
@@ -242,6 +305,49 @@ impl Verifier {
                             timestamp: timestamp.filter(|_| signed.needs_timestamp()),
                         });
                     }
+                }
+            }
+        }
+        Err(VerifyError::NoMatch {
+            signatures: parsed.len,
+            secrets: self.keys.len(),
+        })
+    }
+}
+
+impl Verifier {
+    /// A header list: the MAC over the listed values, then the body against its digest.
+    fn run_list(
+        &self,
+        parsed: &Parsed<'_>,
+        list: &Listed<'_>,
+        body: &[u8],
+        timestamp: Option<u64>,
+    ) -> Result<Verified, VerifyError> {
+        if list.digest.is_none() && !self.headers_only {
+            let header = self
+                .scheme
+                .header_list()
+                .map_or(Cow::Borrowed("Signature-Input"), |(_, input)| {
+                    Cow::Owned(input.to_owned())
+                });
+            return Err(VerifyError::BodyNotCovered { header });
+        }
+        for (secret_index, key) in self.keys.iter().enumerate() {
+            let mac = key.mac_parts(list.values());
+            for candidate in parsed.candidates() {
+                if bool::from(candidate.mac.ct_eq(&mac)) {
+                    if let Some(digest) = &list.digest {
+                        let actual: MacBytes = Sha256::digest(body).into();
+                        if !bool::from(actual.ct_eq(digest)) {
+                            return Err(VerifyError::BodyDigestMismatch);
+                        }
+                    }
+                    return Ok(Verified {
+                        secret_index,
+                        form_index: candidate.form,
+                        timestamp,
+                    });
                 }
             }
         }
@@ -269,9 +375,23 @@ pub(crate) struct Candidate {
 pub(crate) struct Parsed<'h> {
     items: [Candidate; MAX_SIGNATURES],
     len: usize,
-    needed: [bool; 3],
+    needed: [bool; 4],
     pub(crate) timestamp_text: &'h [u8],
     pub(crate) id: &'h [u8],
+    pub(crate) list: Option<Listed<'h>>,
+}
+
+/// A header list's signed values, in the listed order, and its body digest if listed.
+pub(crate) struct Listed<'h> {
+    values: [&'h [u8]; MAX_COMPONENTS],
+    len: usize,
+    pub(crate) digest: Option<MacBytes>,
+}
+
+impl<'h> Listed<'h> {
+    pub(crate) fn values(&self) -> &[&'h [u8]] {
+        &self.values[..self.len]
+    }
 }
 
 impl<'h> Parsed<'h> {
@@ -283,13 +403,21 @@ impl<'h> Parsed<'h> {
         let mut parsed = Parsed {
             items: [Candidate::default(); MAX_SIGNATURES],
             len: 0,
-            needed: [false; 3],
+            needed: [false; 4],
             timestamp_text: b"",
             id: b"",
+            list: None,
         };
         let mut timestamp_item = None;
         let malformed = |reason| malformed(&scheme.signature_header, reason);
-        match scheme.layout {
+        match &scheme.layout {
+            Layout::HeaderList {
+                label,
+                input_header,
+            } => {
+                parsed.read_list(scheme, headers, value, label, input_header)?;
+                return Ok(parsed);
+            }
             Layout::Single => parsed.push(scheme, trim(value)).map_err(malformed)?,
             Layout::Separated { separator } => {
                 let item_prefix = match &scheme.timestamp {
@@ -297,7 +425,7 @@ impl<'h> Parsed<'h> {
                     _ => None,
                 };
                 for item in value
-                    .split(|b| *b == separator)
+                    .split(|b| b == separator)
                     .map(trim)
                     .filter(|i| !i.is_empty())
                 {
@@ -342,6 +470,64 @@ impl<'h> Parsed<'h> {
             parsed.id = trim(required(headers, name)?);
         }
         Ok(parsed)
+    }
+
+    /// Reads the labelled members of both headers, then each listed header's value.
+    #[allow(clippy::ptr_arg)] // as `required`
+    fn read_list<H: Headers + ?Sized>(
+        &mut self,
+        scheme: &Scheme,
+        headers: &'h H,
+        signature: &'h [u8],
+        label: &str,
+        input_header: &Cow<'static, str>,
+    ) -> Result<(), VerifyError> {
+        let labelled = |header: &Cow<'static, str>, value: &'h [u8]| {
+            header_list::member(value, label)
+                .and_then(|member| {
+                    member.ok_or_else(|| Malformed::NoLabel {
+                        label: label.to_owned(),
+                    })
+                })
+                .map_err(|reason| malformed(header, reason))
+        };
+        let text = header_list::signature_text(labelled(&scheme.signature_header, signature)?);
+        self.push(scheme, text)
+            .map_err(|reason| malformed(&scheme.signature_header, reason))?;
+        let input_value = required(headers, input_header)?;
+        let input = header_list::parse_input(labelled(input_header, input_value)?)
+            .map_err(|reason| malformed(input_header, reason))?;
+        self.timestamp_text = input
+            .created
+            .ok_or_else(|| malformed(input_header, Malformed::NoCreated))?;
+        let mut list = Listed {
+            values: [b""; MAX_COMPONENTS],
+            len: 0,
+            digest: None,
+        };
+        for name in input.names() {
+            // Names are HTTP token bytes, checked by the parser: ASCII, so UTF-8.
+            let name = std::str::from_utf8(name).unwrap_or_default();
+            let value = match lookup(headers, name) {
+                Ok(value) => trim(value),
+                Err(None) => {
+                    return Err(VerifyError::MissingHeader {
+                        header: Cow::Owned(name.to_owned()),
+                    });
+                }
+                Err(Some(reason)) => return Err(malformed(&Cow::Owned(name.to_owned()), reason)),
+            };
+            if name.eq_ignore_ascii_case("content-digest") {
+                list.digest = Some(
+                    header_list::sha256_digest(value)
+                        .map_err(|reason| malformed(&Cow::Borrowed("Content-Digest"), reason))?,
+                );
+            }
+            list.values[list.len] = value;
+            list.len += 1;
+        }
+        self.list = Some(list);
+        Ok(())
     }
 
     fn push(&mut self, scheme: &Scheme, item: &[u8]) -> Result<(), Malformed> {
@@ -395,12 +581,16 @@ impl<'h> Parsed<'h> {
         scheme: &Scheme,
         now: Option<u64>,
     ) -> Result<Option<u64>, VerifyError> {
-        if !(self.needs(Signed::TimestampBody) || self.needs(Signed::IdTimestampBody)) {
+        if !(self.needs(Signed::TimestampBody)
+            || self.needs(Signed::IdTimestampBody)
+            || self.list.is_some())
+        {
             return Ok(None);
         }
         let timestamp = parse_timestamp(self.timestamp_text).ok_or_else(|| {
-            let header = match &scheme.timestamp {
-                Some(TimestampSource::Header(name)) => name.clone(),
+            let header = match (&scheme.timestamp, &scheme.layout) {
+                (Some(TimestampSource::Header(name)), _) => name.clone(),
+                (_, Layout::HeaderList { input_header, .. }) => input_header.clone(),
                 _ => scheme.signature_header.clone(),
             };
             malformed(&header, Malformed::BadTimestamp)
@@ -425,19 +615,28 @@ fn required<'h, H: Headers + ?Sized>(
     headers: &'h H,
     name: &Cow<'static, str>,
 ) -> Result<&'h [u8], VerifyError> {
-    match headers.find(name) {
-        Found::Missing => Err(VerifyError::MissingHeader {
+    match lookup(headers, name) {
+        Ok(value) if trim(value).is_empty() => Err(malformed(name, Malformed::Empty)),
+        Ok(value) => Ok(value),
+        Err(None) => Err(VerifyError::MissingHeader {
             header: name.clone(),
         }),
-        Found::Repeated => Err(malformed(name, Malformed::Repeated)),
-        Found::One(value) if value.len() > MAX_HEADER_LEN => Err(malformed(
-            name,
-            Malformed::TooLong {
-                len: value.len(),
-                max: MAX_HEADER_LEN,
-            },
-        )),
-        Found::One(value) if trim(value).is_empty() => Err(malformed(name, Malformed::Empty)),
+        Err(Some(reason)) => Err(malformed(name, reason)),
+    }
+}
+
+/// One header's value, bounded; `Err(None)` when absent.
+fn lookup<'h, H: Headers + ?Sized>(
+    headers: &'h H,
+    name: &str,
+) -> Result<&'h [u8], Option<Malformed>> {
+    match headers.find(name) {
+        Found::Missing => Err(None),
+        Found::Repeated => Err(Some(Malformed::Repeated)),
+        Found::One(value) if value.len() > MAX_HEADER_LEN => Err(Some(Malformed::TooLong {
+            len: value.len(),
+            max: MAX_HEADER_LEN,
+        })),
         Found::One(value) => Ok(value),
     }
 }

@@ -125,8 +125,10 @@ proptest! {
         prop_assert!(verifier.verify_ignoring_timestamp(&headers, &body).is_err());
     }
 
+    // Header lists (UP42) are left out: their `created` is checked but not signed, as
+    // `tests/up42.rs` shows.
     #[test]
-    fn a_flipped_timestamp_bit_rejects(scheme in preset_where(Scheme::uses_timestamp), key in secret_bytes(), body in body(), id in id(), at in timestamp(), pick in any::<prop::sample::Index>(), bit in 0u8..8) {
+    fn a_flipped_timestamp_bit_rejects(scheme in preset_where(|s| s.uses_timestamp() && s.header_list().is_none()), key in secret_bytes(), body in body(), id in id(), at in timestamp(), pick in any::<prop::sample::Index>(), bit in 0u8..8) {
         let secret = secret_text(&scheme, &key);
         let mut headers = owned(&sign(&scheme, &secret, &body, &id, at));
         let verifier = Verifier::new(scheme.clone(), &secret).unwrap();
@@ -153,7 +155,7 @@ proptest! {
         let verifier = Verifier::new(scheme.clone(), secret_text(&scheme, b"k")).unwrap();
         let names = [
             scheme.signature_header.to_string(),
-            scheme.timestamp_header().unwrap_or("x-unused-1").to_owned(),
+            scheme.timestamp_header().or(scheme.header_list().map(|(_, input)| input)).unwrap_or("x-unused-1").to_owned(),
             scheme.id_header.as_deref().unwrap_or("x-unused-2").to_owned(),
         ];
         let headers: Vec<(String, Vec<u8>)> = names.into_iter().zip(values).collect();

@@ -162,19 +162,42 @@ fn stripe_vector_and_v0_items_are_ignored() {
         .unwrap();
 }
 
+const UP42_BODY: &[u8] = br#"{"event":"job.status","body":{"jobId":"0f0e7a3c-5f5e-4a2b-9d0e-3b1f2c4d5e6f","status":"SUCCEEDED"}}"#;
+
+/// Computed with Python's `hmac`, `hashlib` and `base64` from UP42's algorithm: the MAC is
+/// over the listed headers' values concatenated in order.
 #[test]
-fn up42_uses_the_generic_format_under_its_header() {
-    check(
-        Scheme::up42(),
-        "whsec_abc123",
-        Message::new(GENERIC_BODY),
-        GENERIC_BODY,
-        &[(
-            "X-Webhook-Signature",
-            "fb13dca6e1a0760fbc45fa7ad34417f19dc0231c4b5cc29fb205355156c71f4d",
-        )],
-        0,
-    );
+fn up42_header_list_vector() {
+    let covered = [("content-type", "application/json")];
+    let message = Message::new(UP42_BODY)
+        .id("dlv_0001")
+        .at(1_700_000_000)
+        .cover(&covered);
+    let written = [
+        (
+            "Content-Digest",
+            "sha-256=:S5+YQYCXcmRKi8r5sNPIAfgjaYYFBGAh4xNQwyWDJNo=:",
+        ),
+        ("X-UP42-Delivery-Id", "dlv_0001"),
+        (
+            "Signature-Input",
+            r#"up42-sig=("content-digest" "content-type" "x-up42-delivery-id");created=1700000000"#,
+        ),
+        (
+            "Signature",
+            "up42-sig=k7achlf9cyS1nBVi246J4yZqJldpey1rwYjxMEXNdg4=",
+        ),
+    ];
+    let headers = Signer::new(Scheme::up42(), "QWZTFnMEXhqZKNmu")
+        .unwrap()
+        .sign(&message)
+        .unwrap();
+    assert_eq!(headers.iter().collect::<Vec<_>>(), written);
+    let received: Vec<(&str, &str)> = written.iter().copied().chain(covered).collect();
+    Verifier::new(Scheme::up42(), "QWZTFnMEXhqZKNmu")
+        .unwrap()
+        .verify_at(&received, UP42_BODY, 1_700_000_000)
+        .unwrap();
 }
 
 #[test]

@@ -10,6 +10,10 @@
 //! 2025; the API's pages remain, and this client follows them. The wire contract, with its
 //! sources, is in this repository's `docs/providers.md`.
 //!
+//! Deliveries are `{"event", "body"}` ([`parse_event`]) signed with `Signature-Input` /
+//! `Signature` headers: verify them with `hook_sign::Scheme::up42()` on the raw body, which
+//! also checks the signed `Content-Digest` against the body.
+//!
 //! ```no_run
 //! # async fn run() -> Result<(), hook_model::Error> {
 //! use hook_up42::{CreateWebhook, Up42Client, Up42Config};

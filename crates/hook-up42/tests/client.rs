@@ -131,6 +131,19 @@ async fn test_events_reach_an_https_receiver_and_verify() {
     for _ in 0..2 {
         let delivery = receiver.next(Duration::from_secs(10)).await.unwrap();
         delivery.verified.unwrap();
+        // UP42's header-list layout: the digest, the content type and the delivery id are
+        // listed, and the signature is under the up42-sig label.
+        let header = |name: &str| delivery.headers[name].to_str().unwrap().to_owned();
+        let input = header("signature-input");
+        assert!(
+            input.starts_with(
+                r#"up42-sig=("content-digest" "content-type" "x-up42-delivery-id");created="#
+            ),
+            "{input}"
+        );
+        assert!(header("signature").starts_with("up42-sig="));
+        assert!(header("content-digest").starts_with("sha-256=:"));
+        assert!(header("x-up42-delivery-id").starts_with("del_"));
         let event = hook_up42::parse_event(&delivery.body).unwrap();
         statuses.push(format!(
             "{:?}{:?}",
