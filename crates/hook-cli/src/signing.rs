@@ -26,7 +26,7 @@ fn parse_header(text: &str) -> Result<(String, String), String> {
 /// `hook sign`.
 #[derive(Debug, clap::Args)]
 pub struct SignArgs {
-    /// uipath, port, up42, generic, standard-webhooks, github or stripe.
+    /// uipath, port, up42, generic, standard-webhooks, github, github-sha1 or stripe.
     #[arg(long, value_parser = parse_scheme)]
     scheme: Scheme,
     /// The signing secret (or set HOOK_SECRET).

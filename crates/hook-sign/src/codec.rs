@@ -14,11 +14,17 @@ pub(crate) type MacBytes = [u8; MAC_LEN];
 
 /// Decodes exactly 64 hex digits (either case) into 32 bytes.
 pub(crate) fn decode_hex(text: &[u8]) -> Option<MacBytes> {
-    if text.len() != MAC_LEN * 2 {
+    decode_hex_len(text, MAC_LEN)
+}
+
+/// Decodes exactly `2 * len` hex digits (`len` ≤ 32) into the first `len` bytes; the rest
+/// stay zero (SHA-1 MACs are 20 bytes).
+pub(crate) fn decode_hex_len(text: &[u8], len: usize) -> Option<MacBytes> {
+    if len > MAC_LEN || text.len() != len * 2 {
         return None;
     }
     let mut out = [0u8; MAC_LEN];
-    for (byte, pair) in out.iter_mut().zip(text.chunks_exact(2)) {
+    for (byte, pair) in out[..len].iter_mut().zip(text.chunks_exact(2)) {
         *byte = (hex_value(pair[0])? << 4) | hex_value(pair[1])?;
     }
     Some(out)
@@ -35,15 +41,26 @@ fn hex_value(digit: u8) -> Option<u8> {
 
 /// Decodes standard, padded base64 of exactly 32 bytes (44 characters).
 pub(crate) fn decode_base64(text: &[u8]) -> Option<MacBytes> {
-    if text.len() != 44 {
+    decode_base64_len(text, MAC_LEN)
+}
+
+/// The length of standard, padded base64 of `len` bytes.
+pub(crate) const fn base64_len(len: usize) -> usize {
+    len.div_ceil(3) * 4
+}
+
+/// Decodes standard, padded base64 of exactly `len` bytes (`len` ≤ 32) into the first
+/// `len` bytes; the rest stay zero.
+pub(crate) fn decode_base64_len(text: &[u8], len: usize) -> Option<MacBytes> {
+    if len > MAC_LEN || text.len() != base64_len(len) {
         return None;
     }
-    // The engine wants room for a whole final quantum, so decode into 33 and check 32.
+    // The engine wants room for a whole final quantum, so decode into 33 and check `len`.
     let mut buf = [0u8; MAC_LEN + 1];
     match STANDARD.decode_slice(text, &mut buf) {
-        Ok(MAC_LEN) => {
+        Ok(n) if n == len => {
             let mut out = [0u8; MAC_LEN];
-            out.copy_from_slice(&buf[..MAC_LEN]);
+            out[..len].copy_from_slice(&buf[..len]);
             Some(out)
         }
         _ => None,
@@ -81,6 +98,17 @@ mod tests {
         let hex = encode_hex(&mac);
         assert_eq!(decode_hex(hex.as_bytes()), Some(mac));
         assert_eq!(decode_hex(hex.to_uppercase().as_bytes()), Some(mac));
+    }
+
+    #[test]
+    fn twenty_byte_macs_decode_into_the_front() {
+        let mac: [u8; 20] = core::array::from_fn(|i| i as u8 + 1);
+        let hex = decode_hex_len(encode_hex(&mac).as_bytes(), 20).unwrap();
+        let b64 = decode_base64_len(encode_base64(&mac).as_bytes(), 20).unwrap();
+        assert_eq!((&hex[..20], &hex[20..]), (&mac[..], &[0u8; 12][..]));
+        assert_eq!(hex, b64);
+        assert_eq!(base64_len(20), 28);
+        assert_eq!(decode_hex_len(&[b'a'; 64], 20), None);
     }
 
     #[test]

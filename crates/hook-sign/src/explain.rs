@@ -532,7 +532,11 @@ fn key_variants(scheme: &Scheme, secret: &[u8]) -> Vec<(KeyFormat, Key)> {
     };
     [scheme.key, other]
         .into_iter()
-        .filter_map(|format| Key::new(secret, format).ok().map(|key| (format, key)))
+        .filter_map(|format| {
+            Key::new(secret, format, scheme.algorithm)
+                .ok()
+                .map(|key| (format, key))
+        })
         .collect()
 }
 

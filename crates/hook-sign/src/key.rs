@@ -1,29 +1,39 @@
-//! Keys: a secret turned into a ready-keyed HMAC state.
+//! Keys: a secret turned into a ready-keyed MAC state.
 
 use std::fmt;
 
 use hmac::{Hmac, KeyInit, Mac};
-use sha2::Sha256;
+use sha1::Sha1;
+use sha2::{Digest as _, Sha256};
 use zeroize::Zeroizing;
 
 use crate::ConfigError;
 use crate::codec::{self, MacBytes};
-use crate::scheme::{KeyFormat, Scheme, Signed};
+use crate::scheme::{Algorithm, KeyFormat, Scheme, Signed};
 
 type HmacSha256 = Hmac<Sha256>;
+type HmacSha1 = Hmac<Sha1>;
 
-/// An HMAC-SHA256 key, keyed once so each MAC only clones the prepared state.
+/// A key, keyed once so each MAC only clones the prepared state.
 ///
-/// The raw secret is not kept; the prepared state is zeroed on drop. `Debug` prints no
+/// The raw secret is kept only for [`Algorithm::PlainSecret`], whose signature is the
+/// secret itself; prepared states and kept secrets are zeroed on drop. `Debug` prints no
 /// key material.
 #[derive(Clone)]
-pub(crate) struct Key {
-    mac: HmacSha256,
+pub(crate) enum Key {
+    Sha256(HmacSha256),
+    Sha1(HmacSha1),
+    /// The secret, and its SHA-256 for constant-time comparison with what was sent.
+    Plain(Zeroizing<Vec<u8>>, MacBytes),
 }
 
 impl Key {
-    /// Reads `secret` as `format` says.
-    pub(crate) fn new(secret: &[u8], format: KeyFormat) -> Result<Self, ConfigError> {
+    /// Reads `secret` as `format` says, for `algorithm`.
+    pub(crate) fn new(
+        secret: &[u8],
+        format: KeyFormat,
+        algorithm: Algorithm,
+    ) -> Result<Self, ConfigError> {
         let bytes: Zeroizing<Vec<u8>> = match format {
             KeyFormat::Raw => Zeroizing::new(secret.to_vec()),
             KeyFormat::WhsecBase64 => {
@@ -34,41 +44,81 @@ impl Key {
         if bytes.is_empty() {
             return Err(ConfigError::EmptySecret);
         }
-        Ok(Key::from_bytes(&bytes))
+        Ok(match algorithm {
+            Algorithm::HmacSha256 => Key::from_bytes(&bytes),
+            // HMAC takes keys of any length; new_from_slice cannot fail for it.
+            Algorithm::HmacSha1 => match HmacSha1::new_from_slice(&bytes) {
+                Ok(mac) => Key::Sha1(mac),
+                Err(_) => unreachable_key_length(),
+            },
+            Algorithm::PlainSecret => {
+                if !bytes.iter().all(|b| b.is_ascii_graphic()) {
+                    return Err(ConfigError::Scheme {
+                        reason: "a plain secret is sent as a header value: use visible ASCII only"
+                            .into(),
+                    });
+                }
+                let digest = Sha256::digest(bytes.as_slice()).into();
+                Key::Plain(bytes, digest)
+            }
+        })
     }
 
     pub(crate) fn from_bytes(bytes: &[u8]) -> Self {
         // HMAC takes keys of any length; new_from_slice cannot fail for it.
-        let mac = match HmacSha256::new_from_slice(bytes) {
-            Ok(mac) => mac,
+        match HmacSha256::new_from_slice(bytes) {
+            Ok(mac) => Key::Sha256(mac),
             Err(_) => unreachable_key_length(),
-        };
-        Key { mac }
+        }
     }
 
     /// The MAC of the message `signed` describes, fed piecewise: nothing is concatenated.
+    /// A plain secret's "MAC" is the SHA-256 of the secret, whatever the message.
     pub(crate) fn mac(&self, signed: Signed, id: &[u8], timestamp: &[u8], body: &[u8]) -> MacBytes {
-        let mut mac = self.mac.clone();
+        let mut parts: [&[u8]; 5] = [b""; 5];
+        let mut n = 0;
         if signed.needs_id() {
-            mac.update(id);
-            mac.update(b".");
+            parts[n] = id;
+            parts[n + 1] = b".";
+            n += 2;
         }
         if signed.needs_timestamp() {
-            mac.update(timestamp);
-            mac.update(b".");
+            parts[n] = timestamp;
+            parts[n + 1] = b".";
+            n += 2;
         }
         // `Signed::Components` is never passed here: its parts go to `mac_parts`.
-        mac.update(body);
-        mac.finalize().into_bytes().into()
+        parts[n] = body;
+        self.mac_parts(&parts[..=n])
     }
 
-    /// The MAC of `parts` concatenated with no separator, fed piecewise.
+    /// The MAC of `parts` concatenated with no separator, fed piecewise. SHA-1 MACs fill
+    /// the first 20 bytes; the rest stay zero.
     pub(crate) fn mac_parts(&self, parts: &[&[u8]]) -> MacBytes {
-        let mut mac = self.mac.clone();
-        for part in parts {
-            mac.update(part);
+        fn run<M: Mac + Clone>(state: &M, parts: &[&[u8]]) -> MacBytes {
+            let mut mac = state.clone();
+            for part in parts {
+                mac.update(part);
+            }
+            let bytes = mac.finalize().into_bytes();
+            let mut out = [0u8; codec::MAC_LEN];
+            let len = bytes.len().min(codec::MAC_LEN);
+            out[..len].copy_from_slice(&bytes[..len]);
+            out
         }
-        mac.finalize().into_bytes().into()
+        match self {
+            Key::Sha256(state) => run(state, parts),
+            Key::Sha1(state) => run(state, parts),
+            Key::Plain(_, digest) => *digest,
+        }
+    }
+
+    /// The secret a plain-secret signature carries.
+    pub(crate) fn plain(&self) -> Option<&[u8]> {
+        match self {
+            Key::Plain(secret, _) => Some(secret),
+            _ => None,
+        }
     }
 }
 
@@ -80,7 +130,7 @@ pub(crate) fn keys_for<S: AsRef<[u8]>>(
     scheme.validate()?;
     let keys = secrets
         .into_iter()
-        .map(|secret| Key::new(secret.as_ref(), scheme.key))
+        .map(|secret| Key::new(secret.as_ref(), scheme.key, scheme.algorithm))
         .collect::<Result<Vec<_>, _>>()?;
     if keys.is_empty() {
         return Err(ConfigError::NoSecrets);
@@ -91,7 +141,7 @@ pub(crate) fn keys_for<S: AsRef<[u8]>>(
 #[cold]
 fn unreachable_key_length() -> ! {
     // HMAC accepts every key length (RFC 2104 §2), so `new_from_slice` never refuses.
-    unreachable!("HMAC-SHA256 accepts keys of any length")
+    unreachable!("HMAC accepts keys of any length")
 }
 
 impl fmt::Debug for Key {

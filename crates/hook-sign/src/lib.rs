@@ -1,10 +1,13 @@
-//! Sign and verify webhook deliveries, for any provider, with nothing but HMAC-SHA256.
+//! Sign and verify webhook deliveries, for any provider: HMAC-SHA256 (and, where a sender
+//! insists, HMAC-SHA1 or a plain shared secret).
 //!
 //! A [`Scheme`] is a signature recipe as data: which headers, what is signed, how the MAC
 //! is written, how secrets become keys, and how old a timestamp may be. Presets cover the
 //! providers hook speaks to ([`Scheme::uipath`], [`Scheme::port`], [`Scheme::up42`],
 //! [`Scheme::generic`]) and the schemes users meet elsewhere
-//! ([`Scheme::standard_webhooks`], [`Scheme::github`], [`Scheme::stripe`]).
+//! ([`Scheme::standard_webhooks`], [`Scheme::github`], [`Scheme::github_sha1`],
+//! [`Scheme::stripe`]); [`Scheme::hex_body`] builds the body signatures Port's ingest URL
+//! checks (hex HMAC-SHA256 or HMAC-SHA1 in a named header, or the plain secret).
 //!
 //! ```
 //! use hook_sign::{Message, Scheme, Signer, Verifier};
@@ -44,7 +47,9 @@ pub use explain::{BodyChange, Explanation, Mistake, explain};
 pub use header_list::MAX_COMPONENTS;
 pub use headers::{Found, Headers};
 pub use replay::{MAX_REPLAY_ID_LEN, ReplayGuard, Replayed};
-pub use scheme::{Encoding, Form, KeyFormat, Layout, PRESETS, Scheme, Signed, TimestampSource};
+pub use scheme::{
+    Algorithm, Encoding, Form, KeyFormat, Layout, PRESETS, Scheme, Signed, TimestampSource,
+};
 pub use sign::{MAX_ID_LEN, Message, SignError, SignedHeaders, Signer};
 pub use verify::{
     MAX_HEADER_LEN, MAX_SIGNATURES, Malformed, Verified, Verifier, VerifyError, unix_now,

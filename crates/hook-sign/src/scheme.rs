@@ -144,6 +144,42 @@ pub enum TimestampSource {
     Item(Cow<'static, str>),
 }
 
+/// What a signature is computed with.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum Algorithm {
+    /// HMAC-SHA256 (every preset but `github-sha1`).
+    #[default]
+    HmacSha256,
+    /// HMAC-SHA1: GitHub's legacy `X-Hub-Signature`, and Port's `sha1` ingest check. SHA-1
+    /// is broken for collisions, not (yet) as an HMAC; prefer SHA-256 where you choose.
+    HmacSha1,
+    /// No MAC: the header holds the secret itself (Port's `plain` ingest check). Anyone
+    /// who sees one request can forge any other: use it only over TLS, and prefer a MAC.
+    PlainSecret,
+}
+
+impl Algorithm {
+    /// The MAC's length in bytes (0 for [`Algorithm::PlainSecret`]).
+    pub const fn mac_len(self) -> usize {
+        match self {
+            Algorithm::HmacSha256 => 32,
+            Algorithm::HmacSha1 => 20,
+            Algorithm::PlainSecret => 0,
+        }
+    }
+}
+
+impl fmt::Display for Algorithm {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            Algorithm::HmacSha256 => "HMAC-SHA256",
+            Algorithm::HmacSha1 => "HMAC-SHA1",
+            Algorithm::PlainSecret => "the plain secret",
+        })
+    }
+}
+
 /// How the secret text becomes the HMAC key.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum KeyFormat {
@@ -183,6 +219,8 @@ pub struct Scheme {
     pub forms: Cow<'static, [Form]>,
     /// How secrets become keys.
     pub key: KeyFormat,
+    /// What the signature is computed with.
+    pub algorithm: Algorithm,
     /// How far a timestamp may be from now, either way; `None` checks no time.
     pub tolerance: Option<Duration>,
 }
@@ -201,16 +239,18 @@ const COMPONENT_FORMS: &[Form] = &[Form::new("", Encoding::Base64, Signed::Compo
 const HEX_BODY: &[Form] = &[Form::new("", Encoding::Hex, Signed::Body)];
 const STANDARD_FORMS: &[Form] = &[Form::new("v1,", Encoding::Base64, Signed::IdTimestampBody)];
 const GITHUB_FORMS: &[Form] = &[Form::new("sha256=", Encoding::Hex, Signed::Body)];
+const GITHUB_SHA1_FORMS: &[Form] = &[Form::new("sha1=", Encoding::Hex, Signed::Body)];
 const STRIPE_FORMS: &[Form] = &[Form::new("v1=", Encoding::Hex, Signed::TimestampBody)];
 
 /// The names [`Scheme::preset`] knows, in a stable order.
-pub const PRESETS: [&str; 7] = [
+pub const PRESETS: [&str; 8] = [
     "uipath",
     "port",
     "up42",
     "generic",
     "standard-webhooks",
     "github",
+    "github-sha1",
     "stripe",
 ];
 
@@ -228,6 +268,7 @@ impl Scheme {
             layout: Layout::Single,
             forms: Cow::Borrowed(UIPATH_FORMS),
             key: KeyFormat::Raw,
+            algorithm: Algorithm::HmacSha256,
             tolerance: None,
         }
     }
@@ -246,6 +287,7 @@ impl Scheme {
             layout: Layout::Separated { separator: b' ' },
             forms: Cow::Borrowed(PORT_FORMS),
             key: KeyFormat::Raw,
+            algorithm: Algorithm::HmacSha256,
             tolerance: FIVE_MINUTES,
         }
     }
@@ -280,6 +322,7 @@ impl Scheme {
             },
             forms: Cow::Borrowed(COMPONENT_FORMS),
             key: KeyFormat::Raw,
+            algorithm: Algorithm::HmacSha256,
             tolerance: FIVE_MINUTES,
         }
     }
@@ -294,6 +337,7 @@ impl Scheme {
             layout: Layout::Single,
             forms: Cow::Borrowed(HEX_BODY),
             key: KeyFormat::Raw,
+            algorithm: Algorithm::HmacSha256,
             tolerance: None,
         }
     }
@@ -309,6 +353,7 @@ impl Scheme {
             layout: Layout::Separated { separator: b' ' },
             forms: Cow::Borrowed(STANDARD_FORMS),
             key: KeyFormat::WhsecBase64,
+            algorithm: Algorithm::HmacSha256,
             tolerance: FIVE_MINUTES,
         }
     }
@@ -323,6 +368,53 @@ impl Scheme {
             layout: Layout::Single,
             forms: Cow::Borrowed(GITHUB_FORMS),
             key: KeyFormat::Raw,
+            algorithm: Algorithm::HmacSha256,
+            tolerance: None,
+        }
+    }
+
+    /// GitHub's legacy header: `X-Hub-Signature: sha1=<hex>`, HMAC-SHA1 over the body.
+    pub fn github_sha1() -> Self {
+        Scheme {
+            name: "github-sha1".into(),
+            signature_header: "X-Hub-Signature".into(),
+            forms: Cow::Borrowed(GITHUB_SHA1_FORMS),
+            algorithm: Algorithm::HmacSha1,
+            ..Scheme::github()
+        }
+    }
+
+    /// A body signature in a header of your choosing: `header: <prefix><hex>`, the hex
+    /// HMAC of the raw body under `algorithm` (or, with [`Algorithm::PlainSecret`], the
+    /// secret itself after the prefix). This is what Port's ingest URL checks when a
+    /// webhook's `security` names a header, a prefix and `sha256`, `sha1` or `plain`, so it
+    /// signs test traffic for one. Named `custom`; check it with [`Scheme::validate`].
+    ///
+    /// ```
+    /// use hook_sign::{Algorithm, Message, Scheme, Signer, Verifier};
+    /// let scheme = Scheme::hex_body("x-hub-signature-256", "sha256=", Algorithm::HmacSha256);
+    /// let headers = Signer::new(scheme.clone(), "s")?.sign(&Message::new(b"{}"))?;
+    /// Verifier::new(scheme, "s")?.verify(&headers, b"{}")?;
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn hex_body(
+        header: impl Into<Cow<'static, str>>,
+        prefix: impl Into<Cow<'static, str>>,
+        algorithm: Algorithm,
+    ) -> Self {
+        Scheme {
+            name: "custom".into(),
+            signature_header: header.into(),
+            timestamp: None,
+            id_header: None,
+            layout: Layout::Single,
+            forms: Cow::Owned(vec![Form {
+                prefix: prefix.into(),
+                encoding: Encoding::Hex,
+                signed: Signed::Body,
+            }]),
+            key: KeyFormat::Raw,
+            algorithm,
             tolerance: None,
         }
     }
@@ -338,6 +430,7 @@ impl Scheme {
             layout: Layout::Separated { separator: b',' },
             forms: Cow::Borrowed(STRIPE_FORMS),
             key: KeyFormat::Raw,
+            algorithm: Algorithm::HmacSha256,
             tolerance: FIVE_MINUTES,
         }
     }
@@ -352,6 +445,7 @@ impl Scheme {
             "generic" => Scheme::generic(),
             "standard-webhooks" | "standardwebhooks" | "svix" => Scheme::standard_webhooks(),
             "github" => Scheme::github(),
+            "github-sha1" => Scheme::github_sha1(),
             "stripe" => Scheme::stripe(),
             _ => return None,
         })
@@ -400,6 +494,15 @@ impl Scheme {
             (None, _) => {}
         }
         let header_list = matches!(self.layout, Layout::HeaderList { .. });
+        if self.algorithm == Algorithm::PlainSecret
+            && (self.layout != Layout::Single
+                || self.key != KeyFormat::Raw
+                || self.forms.iter().any(|f| f.signed != Signed::Body))
+        {
+            return bad(
+                "the plain secret is one header value: a single layout, raw key, body form".into(),
+            );
+        }
         if let Layout::HeaderList {
             label,
             input_header,

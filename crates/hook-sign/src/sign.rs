@@ -237,20 +237,26 @@ impl Signer {
             value.push_str(prefix);
             value.push_str(&timestamp);
         }
+        let len = scheme.algorithm.mac_len();
         for key in &self.keys {
+            if !value.is_empty() {
+                value.push(separator);
+            }
+            value.push_str(&form.prefix);
+            if let Some(secret) = key.plain() {
+                // Key::new admitted only visible ASCII for a plain secret.
+                value.push_str(&String::from_utf8_lossy(secret));
+                continue;
+            }
             let mac = key.mac(
                 form.signed,
                 id.as_bytes(),
                 timestamp.as_bytes(),
                 message.body,
             );
-            if !value.is_empty() {
-                value.push(separator);
-            }
-            value.push_str(&form.prefix);
             value.push_str(&match form.encoding {
-                Encoding::Hex => codec::encode_hex(&mac),
-                Encoding::Base64 => codec::encode_base64(&mac),
+                Encoding::Hex => codec::encode_hex(&mac[..len]),
+                Encoding::Base64 => codec::encode_base64(&mac[..len]),
             });
         }
         let mut headers = Vec::with_capacity(3);
@@ -319,9 +325,10 @@ impl Signer {
             .iter()
             .map(|(name, _)| format!("\"{}\"", name.to_ascii_lowercase()))
             .collect();
+        let len = scheme.algorithm.mac_len();
         let encoded = match form.encoding {
-            Encoding::Hex => codec::encode_hex(&mac),
-            Encoding::Base64 => codec::encode_base64(&mac),
+            Encoding::Hex => codec::encode_hex(&mac[..len]),
+            Encoding::Base64 => codec::encode_base64(&mac[..len]),
         };
         let mut headers = vec![(Cow::Borrowed("Content-Digest"), digest.clone())];
         if let Some((name, id)) = id {

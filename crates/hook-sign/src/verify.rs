@@ -12,7 +12,7 @@ use crate::codec::{self, MacBytes};
 use crate::header_list::{self, MAX_COMPONENTS};
 use crate::headers::{Found, Gathered, Headers};
 use crate::key::{self, Key};
-use crate::scheme::{Encoding, Layout, Scheme, Signed, TimestampSource};
+use crate::scheme::{Algorithm, Encoding, Layout, Scheme, Signed, TimestampSource};
 
 /// The longest header value read, in bytes; longer values are refused unread.
 pub const MAX_HEADER_LEN: usize = 8 * 1024;
@@ -545,9 +545,12 @@ impl<'h> Parsed<'h> {
                 continue;
             };
             prefix_seen = true;
-            let mac = match form.encoding {
-                Encoding::Hex => codec::decode_hex(text),
-                Encoding::Base64 => codec::decode_base64(text),
+            let len = scheme.algorithm.mac_len();
+            let mac = match (scheme.algorithm, form.encoding) {
+                // The sent secret is hashed so the comparison is of equal-length digests.
+                (Algorithm::PlainSecret, _) => Some(Sha256::digest(text).into()),
+                (_, Encoding::Hex) => codec::decode_hex_len(text, len),
+                (_, Encoding::Base64) => codec::decode_base64_len(text, len),
             };
             if let Some(mac) = mac {
                 self.items[self.len] = Candidate { form: index, mac };
@@ -676,11 +679,12 @@ fn prefixes(scheme: &Scheme) -> String {
 }
 
 fn encodings(scheme: &Scheme) -> String {
-    let mut seen: Vec<&str> = Vec::new();
+    let len = scheme.algorithm.mac_len();
+    let mut seen: Vec<String> = Vec::new();
     for form in scheme.forms.iter() {
         let text = match form.encoding {
-            Encoding::Hex => "64 hex digits",
-            Encoding::Base64 => "44 base64 characters",
+            Encoding::Hex => format!("{} hex digits", len * 2),
+            Encoding::Base64 => format!("{} base64 characters", codec::base64_len(len)),
         };
         if !seen.contains(&text) {
             seen.push(text);

@@ -2,7 +2,7 @@
 //! implementation), for every preset: our signer writes them and our verifier accepts them.
 #![allow(clippy::unwrap_used)] // a failed unwrap is a failed test
 
-use hook_sign::{Malformed, Message, Scheme, Signer, Verifier, VerifyError};
+use hook_sign::{Algorithm, Malformed, Message, Scheme, Signer, Verifier, VerifyError};
 
 const GENERIC_BODY: &[u8] = br#"{"id":"evt_abc123","type":"user.created","created_at":"2026-01-15T12:30:00Z","data":{"id":"user_123","name":"John Doe","email":"john@example.com","status":"active"}}"#;
 const UIPATH_PING: &[u8] = br#"{"Type":"ping","EventId":"c3319a2d83c44b2f989bdd7eba1f0297","Timestamp":"2018-11-19T14:32:47.6024779Z","TenantId":57,"OrganizationUnitId":null,"UserId":583}"#;
@@ -405,4 +405,75 @@ fn thousands_of_signatures_and_nul_bytes_are_typed_errors() {
             ..
         })
     ));
+}
+
+/// Computed with Python's `hmac.new(key, msg, hashlib.sha1)` on GitHub's documented
+/// example secret and body.
+#[test]
+fn github_sha1_vector() {
+    check(
+        Scheme::github_sha1(),
+        "It's a Secret to Everybody",
+        Message::new(b"Hello, World!"),
+        b"Hello, World!",
+        &[(
+            "X-Hub-Signature",
+            "sha1=01dc10d0c83e72ed246219cdd91669667fe2ca59",
+        )],
+        0,
+    );
+}
+
+/// Port's ingest check, as a webhook's `security` describes it: a named header, a prefix,
+/// and `sha256`, `sha1` or `plain`.
+#[test]
+fn hex_body_schemes_follow_ports_ingest_check() {
+    let sha256 = Scheme::hex_body("x-hub-signature-256", "sha256=", Algorithm::HmacSha256);
+    check(
+        sha256,
+        "It's a Secret to Everybody",
+        Message::new(b"Hello, World!"),
+        b"Hello, World!",
+        &[(
+            "x-hub-signature-256",
+            "sha256=757107ea0eb2509fc211221cce984b8a37570b6d7586c22c46f4379c8b043e17",
+        )],
+        0,
+    );
+    let sha1 = Scheme::hex_body("x-sig", "", Algorithm::HmacSha1);
+    check(
+        sha1,
+        "It's a Secret to Everybody",
+        Message::new(b"Hello, World!"),
+        b"Hello, World!",
+        &[("x-sig", "01dc10d0c83e72ed246219cdd91669667fe2ca59")],
+        0,
+    );
+    let plain = Scheme::hex_body("x-token", "Token ", Algorithm::PlainSecret);
+    check(
+        plain.clone(),
+        "hunter2",
+        Message::new(b"{}"),
+        b"any body",
+        &[("x-token", "Token hunter2")],
+        0,
+    );
+    let verifier = Verifier::new(plain.clone(), "hunter2").unwrap();
+    assert!(matches!(
+        verifier.verify(&[("x-token", "Token hunter3")], b"{}"),
+        Err(VerifyError::NoMatch { .. })
+    ));
+    assert!(matches!(
+        Verifier::new(plain, "has space"),
+        Err(hook_sign::ConfigError::Scheme { .. })
+    ));
+    // A 64-digit SHA-256 MAC is not a SHA-1 signature, and the error says what is.
+    let error = Verifier::new(Scheme::github_sha1(), "k")
+        .unwrap()
+        .verify(
+            &[("X-Hub-Signature", format!("sha1={}", "a".repeat(64)))],
+            b"",
+        )
+        .unwrap_err();
+    assert!(error.to_string().contains("40 hex digits"), "{error}");
 }
