@@ -5,10 +5,9 @@
 
 use std::io::Write;
 use std::sync::{Arc, Mutex};
-use std::time::Duration;
 
 use hook_contract_tests::{SECRET, World};
-use hook_facade::{Provider, ProviderConfig, WebhookPatch, WebhookSpec};
+use hook_facade::{Provider, ProviderConfig, WebhookPatch};
 
 #[derive(Clone, Default)]
 struct Captured(Arc<Mutex<Vec<u8>>>);
@@ -62,11 +61,7 @@ async fn no_secret_or_token_in_debug_display_or_traces() {
         let mut world = World::new(provider).await;
         let secrets = secrets(&world);
         let url = world.receiver.url().to_owned();
-        let spec = WebhookSpec::builder(url.as_str())
-            .name("hygiene")
-            .events([world.event()])
-            .secret(SECRET)
-            .build();
+        let spec = world.spec("hygiene", url.as_str());
         assert_clean("WebhookSpec", &format!("{spec:?}"), &secrets);
         let config = ProviderConfig::from_pairs(provider, &world.emulator.env(provider)).unwrap();
         assert_clean("ProviderConfig", &format!("{config:?}"), &secrets);
@@ -84,23 +79,7 @@ async fn no_secret_or_token_in_debug_display_or_traces() {
             .await
             .unwrap();
         assert_clean("Webhook", &format!("{updated:?}"), &secrets);
-        if world.api.capabilities().test {
-            world.api.test(&created.id).await.unwrap();
-        } else {
-            world
-                .emulator
-                .admin()
-                .fire(provider, world.event(), serde_json::json!({}))
-                .await
-                .unwrap();
-        }
-        world
-            .receiver
-            .next(Duration::from_secs(10))
-            .await
-            .unwrap()
-            .verified
-            .unwrap();
+        world.deliver(&updated).await;
         // A bad request's error, too.
         let error = world.api.get(&world.missing_id()).await.unwrap_err();
         assert_clean("Error", &format!("{error} {error:?}"), &secrets);

@@ -8,7 +8,7 @@ use std::collections::HashMap;
 use std::time::Duration;
 
 use hook_emulator::{Emulator, EmulatorHandle, FaultKind, FaultRule, RouteMatch};
-use hook_facade::{Error, ListQuery, Provider, WebhookApi, WebhookPatch, WebhookSpec, list_all};
+use hook_facade::{Error, ListQuery, Provider, WebhookApi, WebhookPatch, list_all};
 use hook_http::{Auth, ClientConfig, OAuth2, RetryPolicy};
 
 /// A retry budget sized for 30% faults: 10 retries leave a 0.3^11 ≈ 2e-6 chance per call.
@@ -127,7 +127,7 @@ async fn inject_faults(emulator: &EmulatorHandle, provider: Provider) {
 fn event(provider: Provider) -> &'static str {
     match provider {
         Provider::UiPath => "job.completed",
-        Provider::Port => "entity.created",
+        Provider::Port => "ENTITY_CREATED",
         Provider::Up42 => "job.status",
         Provider::Generic => "user.created",
     }
@@ -145,10 +145,12 @@ async fn every_idempotent_call_completes_and_no_create_happens_twice() {
         let mut created = Vec::new();
         let mut create_errors: HashMap<&'static str, usize> = HashMap::new();
         for i in 0..CREATES {
-            let spec = WebhookSpec::builder(format!("https://x.example/{provider}/{i}"))
-                .name(format!("reliable {i}"))
-                .events([event(provider)])
-                .build();
+            let spec = hook_contract_tests::spec_for(
+                api.as_ref(),
+                &format!("reliable {i}"),
+                &format!("https://x.example/{provider}/{i}"),
+                event(provider),
+            );
             match api.create(&spec).await {
                 Ok(webhook) => created.push(webhook.id),
                 Err(error) => {
@@ -206,9 +208,11 @@ async fn every_idempotent_call_completes_and_no_create_happens_twice() {
             futures_util::TryStreamExt::try_collect(list_all(api.as_ref(), ListQuery::new()))
                 .await
                 .unwrap();
-        let mut per_url: HashMap<&str, usize> = HashMap::new();
+        let mut per_url: HashMap<String, usize> = HashMap::new();
         for webhook in &truth {
-            *per_url.entry(webhook.url.as_str()).or_default() += 1;
+            *per_url
+                .entry(hook_contract_tests::destination(api.as_ref(), webhook))
+                .or_default() += 1;
         }
         let duplicates: usize = per_url.values().map(|n| n - 1).sum();
         assert_eq!(duplicates, 0, "{provider}: a create happened twice");

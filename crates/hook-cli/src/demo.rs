@@ -12,16 +12,16 @@ use hook_facade::{
 
 use crate::table;
 
-const SECRET: &str = "demo-signing-secret";
-const WAIT: Duration = Duration::from_secs(5);
+pub(crate) const SECRET: &str = "demo-signing-secret";
+pub(crate) const WAIT: Duration = Duration::from_secs(5);
 
-struct Step {
+pub(crate) struct Step {
     name: &'static str,
     outcome: Result<String, String>,
     took: Duration,
 }
 
-async fn step<F, T>(steps: &mut Vec<Step>, name: &'static str, work: F) -> Option<T>
+pub(crate) async fn step<F, T>(steps: &mut Vec<Step>, name: &'static str, work: F) -> Option<T>
 where
     F: Future<Output = Result<(T, String), String>>,
 {
@@ -137,6 +137,10 @@ async fn scenario(
         }
     };
     let api: &dyn WebhookApi = api.as_ref();
+    if api.capabilities().is_inbound() {
+        crate::demo_inbound::scenario(&mut steps, api, emulator).await;
+        return steps;
+    }
     let (first, second) = events(provider);
     let spec = WebhookSpec::builder(receiver.url())
         .name("hook demo")
@@ -154,20 +158,7 @@ async fn scenario(
         return steps;
     };
 
-    step(&mut steps, "list", async {
-        let page = api
-            .list(&hook_facade::ListQuery::new())
-            .await
-            .map_err(|e| e.to_string())?;
-        match page.items.iter().any(|w| w.id == id) {
-            true => Ok((
-                (),
-                format!("{} webhook(s), ours among them", page.items.len()),
-            )),
-            false => Err("the new webhook is not listed".into()),
-        }
-    })
-    .await;
+    list_step(&mut steps, api, &id).await;
 
     step(&mut steps, "get", async {
         let webhook = api.get(&id).await.map_err(|e| e.to_string())?;
@@ -299,8 +290,32 @@ async fn scenario(
     })
     .await;
 
-    step(&mut steps, "delete", async {
-        api.delete(&id).await.map_err(|e| e.to_string())?;
+    delete_step(&mut steps, api, &id).await;
+    steps
+}
+
+/// Lists the webhooks and finds `id` among them.
+pub(crate) async fn list_step(steps: &mut Vec<Step>, api: &dyn WebhookApi, id: &WebhookId) {
+    step(steps, "list", async {
+        let page = api
+            .list(&hook_facade::ListQuery::new())
+            .await
+            .map_err(|e| e.to_string())?;
+        match page.items.iter().any(|w| &w.id == id) {
+            true => Ok((
+                (),
+                format!("{} webhook(s), ours among them", page.items.len()),
+            )),
+            false => Err("the new webhook is not listed".into()),
+        }
+    })
+    .await;
+}
+
+/// Deletes `id` and checks `get` then answers not found.
+pub(crate) async fn delete_step(steps: &mut Vec<Step>, api: &dyn WebhookApi, id: &WebhookId) {
+    step(steps, "delete", async {
+        api.delete(id).await.map_err(|e| e.to_string())?;
         match api.get(&WebhookId::new(id.as_str())).await {
             Err(hook_facade::Error::NotFound { .. }) => {
                 Ok(((), "gone (get answers not found)".to_owned()))
@@ -310,5 +325,4 @@ async fn scenario(
         }
     })
     .await;
-    steps
 }

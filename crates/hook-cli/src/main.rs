@@ -12,6 +12,7 @@
 //! Exit codes: 0 success, 1 failure, 2 usage.
 
 mod demo;
+mod demo_inbound;
 mod signing;
 mod table;
 mod webhooks;

@@ -84,9 +84,10 @@ enum WebhookCommand {
     },
     /// Create a webhook.
     Create {
-        /// Where deliveries go.
+        /// Where deliveries go; leave it out for inbound webhooks (Port), whose URL the
+        /// provider assigns and prints.
         #[arg(long)]
-        url: String,
+        url: Option<String>,
         /// Its name (Port: its title; the identifier derives from it).
         #[arg(long)]
         name: Option<String>,
@@ -215,10 +216,17 @@ pub async fn run(args: Args) -> Result<ExitCode, String> {
             secret,
             disabled,
         } => {
-            let mut spec = WebhookSpec::builder(url.as_str())
-                .events(events(names))
-                .enabled(!disabled)
-                .build();
+            let start = match url {
+                Some(url) => WebhookSpec::builder(url.as_str()),
+                None if api.capabilities().is_inbound() => WebhookSpec::inbound(),
+                None => {
+                    return Err(format!(
+                        "{} delivers to a URL you choose: give --url",
+                        api.provider().display_name()
+                    ));
+                }
+            };
+            let mut spec = start.events(events(names)).enabled(!disabled).build();
             spec.name.clone_from(name);
             spec.identifier.clone_from(identifier);
             spec.secret = secret.as_deref().map(hook_facade::Secret::new);

@@ -18,6 +18,7 @@ use crate::app::{App, lock};
 use crate::common::json;
 use crate::deliver;
 use crate::faults::{FaultRule, RecordedRequest};
+use crate::ingest::IngestRecord;
 use crate::state::DeliveryRecord;
 
 /// The longest a `wait` query holds the answer.
@@ -35,6 +36,87 @@ pub(crate) fn routes() -> Router<Arc<App>> {
         .route("/_admin/tokens/expire", post(expire_tokens))
         .route("/_admin/clock/advance", post(advance))
         .route("/_admin/reset", post(reset))
+        .route("/_admin/port/ingests", get(ingests))
+        .route("/_admin/port/invoke", post(invoke))
+}
+
+/// `GET /_admin/port/ingests` answer.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct IngestLog {
+    /// What became of requests sent to Port ingest URLs, oldest first.
+    pub ingests: Vec<IngestRecord>,
+}
+
+/// `?webhook=&min=N&timeout_ms=`: the ingest log (of one webhook); with `min`, the answer
+/// waits (at most `timeout_ms`, capped at [`MAX_WAIT`]) until that many records match,
+/// answering 408 with what there is on time-out.
+async fn ingests(
+    State(app): State<Arc<App>>,
+    Query(query): Query<HashMap<String, String>>,
+) -> Response {
+    let min: usize = query.get("min").and_then(|m| m.parse().ok()).unwrap_or(0);
+    let timeout = query
+        .get("timeout_ms")
+        .and_then(|t| t.parse().ok())
+        .map_or(MAX_WAIT, Duration::from_millis)
+        .min(MAX_WAIT);
+    let read = |app: &App| {
+        app.read(|state| {
+            state
+                .port_ingests
+                .iter()
+                .filter(|r| query.get("webhook").is_none_or(|w| *w == r.webhook))
+                .cloned()
+                .collect::<Vec<_>>()
+        })
+    };
+    let mut version = app.ingest_version.subscribe();
+    let waited = tokio::time::timeout(timeout, async {
+        loop {
+            version.borrow_and_update();
+            let list = read(&app);
+            if list.len() >= min || version.changed().await.is_err() {
+                return list;
+            }
+        }
+    })
+    .await;
+    match waited {
+        Ok(ingests) => json(StatusCode::OK, &IngestLog { ingests }),
+        Err(_) => json(
+            StatusCode::REQUEST_TIMEOUT,
+            &IngestLog {
+                ingests: read(&app),
+            },
+        ),
+    }
+}
+
+/// `POST /_admin/port/invoke` body: a Port action invocation to send.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct InvokeRequest {
+    /// Where the action's webhook backend listens.
+    pub url: String,
+    /// The body the action sends (Port's `invocationMethod.body`, user-defined).
+    #[serde(default)]
+    pub body: serde_json::Value,
+}
+
+/// Sends `body` to `url` as a Port action invocation: one attempt, `x-port-timestamp` and
+/// `x-port-signature: v1,<base64>` keyed with the emulator's Port client secret.
+async fn invoke(State(app): State<Arc<App>>, body: Bytes) -> Response {
+    let request: InvokeRequest = match serde_json::from_slice(&body) {
+        Ok(request) => request,
+        Err(e) => return bad(format!("body must be {{\"url\", \"body\"}}: {e}")),
+    };
+    if let Err(message) = deliver::check_target(&request.url, app.allow_remote_delivery) {
+        return bad(message);
+    }
+    let delivery = deliver::invoke(&app, &request.url, &request.body);
+    json(
+        StatusCode::ACCEPTED,
+        &serde_json::json!({"delivery": delivery}),
+    )
 }
 
 fn bad(message: impl Into<String>) -> Response {
@@ -459,6 +541,53 @@ impl AdminClient {
             )
             .await?;
         Ok(())
+    }
+
+    /// The ingest log: what became of requests sent to Port ingest URLs.
+    pub async fn ingests(&self) -> Result<Vec<IngestRecord>, AdminError> {
+        self.ingested("", 0, Duration::ZERO).await
+    }
+
+    /// Waits until `webhook`'s ingest log (every webhook's, when empty) holds at least `min`
+    /// records (at most `timeout`), then returns it. Fails with status 408 on time-out.
+    pub async fn ingested(
+        &self,
+        webhook: &str,
+        min: usize,
+        timeout: Duration,
+    ) -> Result<Vec<IngestRecord>, AdminError> {
+        let (min, ms) = (min.to_string(), timeout.as_millis().to_string());
+        let mut pairs = vec![("min", min.as_str()), ("timeout_ms", ms.as_str())];
+        if !webhook.is_empty() {
+            pairs.push(("webhook", webhook));
+        }
+        let log: IngestLog = self
+            .call(
+                self.http
+                    .get(format!("{}/_admin/port/ingests", self.base))
+                    .query(&pairs)
+                    .timeout(timeout + Duration::from_secs(5)),
+            )
+            .await?;
+        Ok(log.ingests)
+    }
+
+    /// Sends `body` to `url` as a Port action invocation, signed with the emulator's Port
+    /// client secret (`Scheme::port()`); returns the delivery's id (see
+    /// [`AdminClient::settled`]).
+    pub async fn invoke(&self, url: &str, body: &serde_json::Value) -> Result<String, AdminError> {
+        let request = InvokeRequest {
+            url: url.to_owned(),
+            body: body.clone(),
+        };
+        let answer: serde_json::Value = self
+            .call(
+                self.http
+                    .post(format!("{}/_admin/port/invoke", self.base))
+                    .json(&request),
+            )
+            .await?;
+        Ok(answer["delivery"].as_str().unwrap_or_default().to_owned())
     }
 
     /// Forgets every webhook, token, delivery, fault and recorded request.

@@ -26,6 +26,8 @@ pub(crate) struct App {
     state_path: Option<PathBuf>,
     /// Bumped on every change of the delivery log, so waiters need no polling.
     pub log_version: watch::Sender<u64>,
+    /// Bumped each time a Port ingest request is processed.
+    pub ingest_version: watch::Sender<u64>,
     pub http: reqwest::Client,
     pub http_insecure: reqwest::Client,
     pub faults: Mutex<Vec<FaultRule>>,
@@ -75,6 +77,7 @@ impl App {
             state: Mutex::new(config.state),
             state_path: config.state_path,
             log_version: watch::channel(0).0,
+            ingest_version: watch::channel(0).0,
             http: build(false)?,
             http_insecure: build(true)?,
             faults: Mutex::new(Vec::new()),
@@ -97,6 +100,11 @@ impl App {
             tracing::error!(%message, "state not saved");
         }
         result
+    }
+
+    /// Tells ingest waiters a request was processed.
+    pub fn bump_ingests(&self) {
+        self.ingest_version.send_modify(|v| *v += 1);
     }
 
     /// Changes the delivery log, saves, and wakes waiters.

@@ -39,7 +39,12 @@ pub fn scheme(provider: Provider) -> Scheme {
 }
 
 /// The current target of a webhook, or `None` when it no longer exists.
-pub(crate) fn target(state: &State, provider: Provider, id: &str) -> Option<Target> {
+pub(crate) fn target(
+    state: &State,
+    provider: Provider,
+    id: &str,
+    port_secret: &Secret,
+) -> Option<Target> {
     match provider {
         Provider::UiPath => {
             let dto = state.uipath.get(&id.parse().ok()?)?;
@@ -50,15 +55,14 @@ pub(crate) fn target(state: &State, provider: Provider, id: &str) -> Option<Targ
                 allow_insecure: dto.allow_insecure_ssl.unwrap_or(false),
             })
         }
-        Provider::Port => {
-            let hook = state.port.get(id)?;
-            Some(Target {
-                url: hook.url.clone()?,
-                secret: hook.security.as_ref().and_then(|s| s.secret.clone()),
-                headers: hook.headers.clone().unwrap_or_default(),
-                allow_insecure: false,
-            })
-        }
+        // Port's webhooks are inbound: its outgoing calls are action invocations, each
+        // sent to its own URL and signed with the organization's client secret.
+        Provider::Port => Some(Target {
+            url: state.port_invocations.get(id)?.clone(),
+            secret: Some(port_secret.clone()),
+            headers: BTreeMap::new(),
+            allow_insecure: false,
+        }),
         Provider::Up42 => {
             let hook = state.up42.get(id)?;
             Some(Target {
@@ -104,12 +108,8 @@ pub(crate) fn subscribers(
             })
             .map(|(id, _)| id.to_string())
             .collect(),
-        Provider::Port => state
-            .port
-            .iter()
-            .filter(|(_, h)| h.enabled.unwrap_or(true) && h.events.as_deref().is_some_and(has))
-            .map(|(id, _)| id.clone())
-            .collect(),
+        // Port's webhooks are inbound: none subscribes to anything.
+        Provider::Port => Vec::new(),
         Provider::Up42 => state
             .up42
             .iter()
@@ -260,6 +260,24 @@ pub(crate) fn enqueue(
     id
 }
 
+/// Sends `body` to `url` once as a Port action invocation; returns the delivery's id.
+pub(crate) fn invoke(app: &Arc<App>, url: &str, body: &serde_json::Value) -> String {
+    let id = new_id("inv_");
+    app.write(|state| state.port_invocations.insert(id.clone(), url.to_owned()));
+    let payload = Payload {
+        event_id: id.clone(),
+        body: json(body),
+    };
+    enqueue(
+        app,
+        Provider::Port,
+        &id,
+        &EventType::new("invocation"),
+        &payload,
+        false,
+    )
+}
+
 /// Restarts every pending delivery of a loaded state, each at its due time.
 pub(crate) fn resume(app: &Arc<App>) -> usize {
     let pending: Vec<(String, Duration)> = app.read(|state| {
@@ -304,7 +322,8 @@ async fn run(app: Arc<App>, id: String, retry: bool, first_wait: Duration) {
             return; // reset removed it
         };
         let number = attempts + 1;
-        let target = app.read(|state| target(state, provider, &webhook_id));
+        let port_secret = &app.credentials.port.client_secret;
+        let target = app.read(|state| target(state, provider, &webhook_id, port_secret));
         let emulated_ms = u64::try_from(app.clock.elapsed().as_millis()).unwrap_or(u64::MAX);
         let at = OffsetDateTime::now_utc();
         let outcome = match &target {

@@ -16,8 +16,15 @@
 //! ```
 //!
 //! Route trees: `/uipath/{org}/{tenant}/orchestrator_/odata/…` (and
-//! `/uipath/identity_/connect/token`), `/port/v1/…`, `/up42/…` (token under
-//! `/up42/auth/…`), `/generic/v1/…`, and the admin API under `/_admin/…` ([`AdminClient`]).
+//! `/uipath/identity_/connect/token`), `/port/v1/…` (Port's inbound webhooks and entities)
+//! with the ingest URLs `/port/ingest/{webhookKey}`, `/up42/…` (token under
+//! `/up42/auth/…`), `/generic/v1/…`, and the admin API under `/_admin/…` ([`AdminClient`]:
+//! also the Port ingest log, [`AdminClient::ingested`], and action invocations,
+//! [`AdminClient::invoke`]).
+//!
+//! Port's webhooks receive: a request to a webhook's ingest URL is answered at once, then
+//! checked against the webhook's `security`, de-duplicated, and turned into entities by its
+//! jq mappings, evaluated with the `jaq` crates behind guards (see `docs/providers.md`).
 #![deny(missing_docs)]
 // Route helpers return `Result<_, Response>` so a check can answer early with the
 // provider-shaped error; the Err is built at most once per request, so its size is moot.
@@ -30,6 +37,8 @@ mod common;
 mod deliver;
 mod faults;
 mod generic;
+mod ingest;
+mod jq;
 mod odata;
 mod port;
 mod receiver;
@@ -42,12 +51,18 @@ use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::Duration;
 
-pub use admin::{AdminClient, AdminError, DeliveryLog, FireRequest, Fired, MAX_WAIT};
+pub use admin::{
+    AdminClient, AdminError, DeliveryLog, FireRequest, Fired, IngestLog, InvokeRequest, MAX_WAIT,
+};
 pub use app::REQUEST_LOG_CAP;
 pub use clock::Clock;
 pub use deliver::{UIPATH_DISABLE, scheme};
 pub use faults::{FaultKind, FaultRule, MAX_BODY, RecordedRequest, RouteMatch};
 use hook_model::{Provider, Secret};
+pub use ingest::{
+    EVALUATION_BUDGET, INGEST_LOG_CAP, IngestOutcome, IngestRecord, MAX_ENTITIES, SEEN_CAP,
+};
+pub use jq::{MAX_EXPRESSION, MAX_OUTPUT_BYTES, MAX_OUTPUTS};
 pub use odata::MAX_FILTER_LEN;
 pub use receiver::{Certificate, Received, Receiver};
 pub use state::{Attempt, DeliveryRecord, State};

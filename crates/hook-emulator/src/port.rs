@@ -1,25 +1,39 @@
-//! Port: `/port/v1/webhooks…` and `/port/v1/auth/access_token`.
+//! Port as it really is: inbound webhooks at `/port/v1/webhooks…` (the eight accepted
+//! properties, `url` and `webhookKey` assigned here), their ingest URLs
+//! `/port/ingest/{webhookKey}` (processed by [`crate::ingest`]), the entities mappings make
+//! at `/port/v1/blueprints/{blueprint}/entities…`, and `/port/v1/auth/access_token`.
 
-use std::collections::HashMap;
+use std::collections::BTreeMap;
 use std::sync::Arc;
 
 use axum::Router;
 use axum::body::Bytes;
 use axum::extract::{Path, Query, State};
-use axum::http::StatusCode;
+use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::Response;
 use axum::routing::{get, post};
 use hook_model::Provider;
-use hook_port::wire::{PortWebhook, TokenRequest};
+use hook_port::wire::{
+    IntegrationType, PortWebhook, SignatureAlgorithm, TokenRequest, WebhookBody,
+};
 
 use crate::app::App;
-use crate::common::{
-    Answer, Authorized, Dialect, Object, canonical_events, json, merged, now, page_params,
-    paginate, valid_url,
-};
+use crate::common::{Answer, Authorized, Dialect, Object, json, now};
 
 /// Port refuses bodies over 1 MiB.
 pub const MAX_BODY: usize = 1024 * 1024;
+
+/// The properties Port's webhook routes accept; anything else is a 422.
+pub const ACCEPTED: [&str; 8] = [
+    "identifier",
+    "title",
+    "description",
+    "icon",
+    "mappings",
+    "enabled",
+    "security",
+    "integrationType",
+];
 
 pub(crate) fn routes() -> Router<Arc<App>> {
     Router::new()
@@ -29,6 +43,12 @@ pub(crate) fn routes() -> Router<Arc<App>> {
             "/port/v1/webhooks/{identifier}",
             get(read).patch(patch).put(put).delete(delete),
         )
+        .route("/port/v1/blueprints/{blueprint}/entities", get(entities))
+        .route(
+            "/port/v1/blueprints/{blueprint}/entities/{identifier}",
+            get(entity),
+        )
+        .route("/port/ingest/{key}", post(ingest))
 }
 
 /// Port's error shape: `{"ok": false, "error": "<code>", "message"}`.
@@ -59,8 +79,12 @@ impl Dialect for Port {
 
 type Auth = Authorized<Port>;
 
-fn invalid(message: impl Into<String>) -> Response {
-    Port::invalid("body", message)
+/// Port's 422 wording, with what is wrong after it.
+fn invalid(message: impl std::fmt::Display) -> Response {
+    Port::invalid(
+        "body",
+        format!("The json provided does not match the route's schema: {message}"),
+    )
 }
 
 async fn token(State(app): State<Arc<App>>, body: Bytes) -> Response {
@@ -85,23 +109,20 @@ async fn token(State(app): State<Arc<App>>, body: Bytes) -> Response {
     )
 }
 
-async fn list(
-    _: Auth,
-    State(app): State<Arc<App>>,
-    Query(query): Query<HashMap<String, String>>,
-) -> Answer {
-    let (page, per_page) =
-        page_params(query.get("page"), query.get("per_page"), 100).map_err(invalid)?;
+/// Every webhook in one answer, under `integrations`; Port documents no paging.
+async fn list(_: Auth, State(app): State<Arc<App>>) -> Answer {
     let all: Vec<PortWebhook> = app.read(|state| state.port.values().cloned().collect());
-    let (webhooks, _) = paginate(&all, page, per_page);
     Ok(json(
         StatusCode::OK,
-        &serde_json::json!({"ok": true, "webhooks": webhooks}),
+        &serde_json::json!({"ok": true, "integrations": all}),
     ))
 }
 
-fn one(status: StatusCode, webhook: &PortWebhook) -> Response {
-    json(status, &serde_json::json!({"ok": true, "webhook": webhook}))
+fn one(webhook: &PortWebhook) -> Response {
+    json(
+        StatusCode::OK,
+        &serde_json::json!({"ok": true, "integration": webhook}),
+    )
 }
 
 async fn read(_: Auth, State(app): State<Arc<App>>, Path(identifier): Path<String>) -> Answer {
@@ -109,82 +130,144 @@ async fn read(_: Auth, State(app): State<Arc<App>>, Path(identifier): Path<Strin
         app.read(|state| state.port.get(&identifier).cloned()),
         &identifier,
     )?;
-    Ok(one(StatusCode::OK, &webhook))
+    Ok(one(&webhook))
 }
 
-/// Port's documented limits, checked here independently of the client's own checks:
-/// identifier 1 to 30 of letters, digits and `@_.+:\/=-`; title ≤ 30; description ≤ 200.
-fn check_limits(webhook: &PortWebhook) -> Result<(), hook_model::Error> {
-    let id = &webhook.identifier;
-    hook_model::check::max_chars("identifier", id, 30)?;
-    if id.is_empty()
-        || !id
-            .chars()
-            .all(|c| c.is_ascii_alphanumeric() || "@_.+:\\/=-".contains(c))
+/// Port's documented rules, checked here independently of the client's checks: only the
+/// eight properties; identifier 1 to 30 of letters, digits and `@_.+:\/=-`; title ≤ 30
+/// and description ≤ 200; each mapping names a blueprint and an entity identifier; a known
+/// signature algorithm; with `whole` (POST, PUT), `title` and `enabled` present.
+fn parse_body(map: Object, whole: bool) -> Result<WebhookBody, Response> {
+    if let Some(key) = map.keys().find(|k| !ACCEPTED.contains(&k.as_str())) {
+        return Err(invalid(format!(
+            "{key:?} is not an accepted property (accepted: {})",
+            ACCEPTED.join(", ")
+        )));
+    }
+    let body: WebhookBody =
+        serde_json::from_value(serde_json::Value::Object(map)).map_err(invalid)?;
+    if whole && body.title.is_none() {
+        return Err(invalid("must have required property 'title'"));
+    }
+    if whole && body.enabled.is_none() {
+        return Err(invalid("must have required property 'enabled'"));
+    }
+    if let Some(id) = &body.identifier {
+        let allowed = |c: char| c.is_ascii_alphanumeric() || "@_.+:\\/=-".contains(c);
+        if id.is_empty() || id.chars().count() > 30 || !id.chars().all(allowed) {
+            return Err(invalid(
+                "identifier must be 1 to 30 letters, digits or @ _ . + : \\ / = -",
+            ));
+        }
+    }
+    if body.title.as_ref().is_some_and(|t| t.chars().count() > 30) {
+        return Err(invalid("title must be at most 30 characters"));
+    }
+    if body
+        .description
+        .as_ref()
+        .is_some_and(|d| d.chars().count() > 200)
     {
-        return Err(hook_model::Error::invalid(
-            "identifier",
-            "use letters, digits and @ _ . + : \\ / = - only",
-        ));
+        return Err(invalid("description must be at most 200 characters"));
     }
-    if let Some(title) = &webhook.title {
-        hook_model::check::max_chars("title", title, 30)?;
+    for (index, mapping) in body.mappings.iter().flatten().enumerate() {
+        if mapping.blueprint.is_empty() || mapping.entity.identifier.is_empty() {
+            return Err(invalid(format!(
+                "mappings[{index}] must have a blueprint and entity.identifier"
+            )));
+        }
     }
-    if let Some(description) = &webhook.description {
-        hook_model::check::max_chars("description", description, 200)?;
+    if let Some(SignatureAlgorithm::Other(name)) = body
+        .security
+        .as_ref()
+        .and_then(|s| s.signature_algorithm.as_ref())
+    {
+        return Err(invalid(format!(
+            "security.signatureAlgorithm {name:?} is not one of sha1, sha256, plain"
+        )));
     }
-    Ok(())
+    Ok(body)
 }
 
-/// Checks a full record against Port's schema and limits.
-fn validate(map: Object) -> Result<PortWebhook, Response> {
-    let mut webhook: PortWebhook = serde_json::from_value(serde_json::Value::Object(map))
-        .map_err(|e| invalid(format!("the body does not match the webhook schema: {e}")))?;
-    check_limits(&webhook).map_err(|e| invalid(e.to_string()))?;
-    let url = webhook
-        .url
-        .as_deref()
-        .ok_or_else(|| invalid("url is required"))?;
-    valid_url(url, false).map_err(|m| invalid(format!("url: {m}")))?;
-    if let Some(events) = &webhook.events {
-        webhook.events = Some(canonical_events(Provider::Port, events).map_err(invalid)?);
-    }
-    Ok(webhook)
+fn conflict(identifier: &str) -> Response {
+    Port::error(
+        StatusCode::CONFLICT,
+        "identifier_taken",
+        format!("a webhook with identifier \"{identifier}\" already exists"),
+        None,
+    )
 }
 
-async fn create(_: Auth, State(app): State<Arc<App>>, body: Bytes) -> Answer {
-    let mut webhook = Port::object(&body).and_then(validate)?;
+/// The ingest URL of `key`, on the host the request reached.
+fn ingest_url(headers: &HeaderMap, key: &str) -> String {
+    let host = headers
+        .get(header::HOST)
+        .and_then(|h| h.to_str().ok())
+        .unwrap_or("127.0.0.1");
+    format!("http://{host}/port/ingest/{key}")
+}
+
+async fn create(_: Auth, State(app): State<Arc<App>>, headers: HeaderMap, body: Bytes) -> Answer {
+    let body = Port::object(&body).and_then(|map| parse_body(map, true))?;
+    let key = uuid::Uuid::new_v4().simple().to_string();
     let at = now();
-    webhook.enabled.get_or_insert(true);
+    let mut webhook = PortWebhook::default();
+    webhook.url = Some(ingest_url(&headers, &key));
+    webhook.webhook_key = Some(key);
     webhook.created_at = Some(at);
-    webhook.updated_at = Some(at);
     webhook.created_by = Some("emulator".into());
+    webhook.updated_at = Some(at);
     webhook.updated_by = Some("emulator".into());
+    let chosen = body.identifier.clone();
+    apply(&mut webhook, body, true);
+    let stored = app.write(|state| {
+        let identifier = match chosen {
+            Some(id) if state.port.contains_key(&id) => return Err(id),
+            Some(id) => id,
+            // Port makes an identifier when none is given; how is *unconfirmed*.
+            None => webhook
+                .title
+                .as_deref()
+                .and_then(hook_port::identifier_from)
+                .filter(|id| !state.port.contains_key(id))
+                .unwrap_or_else(|| {
+                    format!(
+                        "webhook-{}",
+                        &uuid::Uuid::new_v4().simple().to_string()[..8]
+                    )
+                }),
+        };
+        webhook.identifier = identifier.clone();
+        state.port.insert(identifier, webhook.clone());
+        Ok(webhook)
+    });
+    stored
+        .map(|webhook| one(&webhook))
+        .map_err(|id| conflict(&id))
+}
+
+/// Lays `body` over `webhook`: every writable property with `whole` (PUT, POST), the
+/// ones `body` sets otherwise (PATCH). The identifier is handled by the caller.
+fn apply(webhook: &mut PortWebhook, body: WebhookBody, whole: bool) {
+    macro_rules! set {
+        ($($field:ident),*) => {$(
+            if whole || body.$field.is_some() {
+                webhook.$field = body.$field;
+            }
+        )*};
+    }
+    set!(
+        title,
+        description,
+        icon,
+        mappings,
+        enabled,
+        security,
+        integration_type
+    );
     webhook
         .integration_type
-        .get_or_insert_with(|| "custom".into());
-    webhook.webhook_key = Some(uuid::Uuid::new_v4().simple().to_string());
-    let stored = app.write(|state| {
-        if state.port.contains_key(&webhook.identifier) {
-            return false;
-        }
-        state
-            .port
-            .insert(webhook.identifier.clone(), webhook.clone());
-        true
-    });
-    if !stored {
-        return Err(Port::error(
-            StatusCode::CONFLICT,
-            "conflict",
-            format!(
-                "a webhook with identifier \"{}\" already exists",
-                webhook.identifier
-            ),
-            None,
-        ));
-    }
-    Ok(one(StatusCode::CREATED, &webhook))
+        .get_or_insert(IntegrationType::Custom);
 }
 
 async fn patch(
@@ -193,7 +276,7 @@ async fn patch(
     Path(identifier): Path<String>,
     body: Bytes,
 ) -> Answer {
-    change(&app, &identifier, &body, Body::Partial)
+    change(&app, &identifier, &body, false)
 }
 
 async fn put(
@@ -202,48 +285,137 @@ async fn put(
     Path(identifier): Path<String>,
     body: Bytes,
 ) -> Answer {
-    change(&app, &identifier, &body, Body::Whole)
+    change(&app, &identifier, &body, true)
 }
 
-/// Whether a change replaces the record (PUT) or lays over it (PATCH).
-#[derive(Clone, Copy, PartialEq, Eq)]
-enum Body {
-    Whole,
-    Partial,
-}
-
-fn change(app: &App, identifier: &str, body: &[u8], kind: Body) -> Answer {
-    let incoming = Port::object(body)?;
-    let current = Port::found(
-        app.read(|state| state.port.get(identifier).cloned()),
-        identifier,
-    )?;
-    match incoming.get("identifier") {
-        Some(serde_json::Value::String(id)) if id != identifier => {
-            return Err(invalid("identifier cannot be changed"));
+/// PATCH (`whole` false) or PUT; a new `identifier` renames the webhook, as Port's
+/// reference allows.
+fn change(app: &App, identifier: &str, body: &[u8], whole: bool) -> Answer {
+    let body = Port::object(body).and_then(|map| parse_body(map, whole))?;
+    let rename = body.identifier.clone().filter(|id| id != identifier);
+    let outcome = app.write(|state| {
+        let Some(current) = state.port.get(identifier) else {
+            return Err(Port::not_found(identifier));
+        };
+        if let Some(new) = &rename
+            && state.port.contains_key(new)
+        {
+            return Err(conflict(new));
         }
-        _ => {}
-    }
-    let map = merged(&current, incoming, kind == Body::Whole, &["identifier"]);
-    let mut webhook = validate(map)?;
-    webhook.enabled.get_or_insert(true);
-    webhook.created_at = current.created_at;
-    webhook.created_by = current.created_by.clone();
-    webhook.webhook_key = current.webhook_key.clone();
-    webhook.updated_at = Some(now());
-    webhook.updated_by = Some("emulator".into());
-    let stored = app.write(|state| {
-        let slot = state.port.get_mut(identifier)?;
-        *slot = webhook.clone();
-        Some(webhook)
+        let mut next = current.clone();
+        apply(&mut next, body, whole);
+        next.updated_at = Some(now());
+        next.updated_by = Some("emulator".into());
+        if let Some(new) = rename {
+            state.port.remove(identifier);
+            next.identifier = new;
+        }
+        state.port.insert(next.identifier.clone(), next.clone());
+        Ok(next)
     });
-    Ok(one(StatusCode::OK, &Port::found(stored, identifier)?))
+    outcome.map(|webhook| one(&webhook))
 }
 
 async fn delete(_: Auth, State(app): State<Arc<App>>, Path(identifier): Path<String>) -> Answer {
     Port::found(
-        app.write(|state| state.port.remove(&identifier)),
+        app.write(|state| {
+            state.port_seen.remove(&identifier);
+            state.port.remove(&identifier)
+        }),
         &identifier,
     )?;
     Ok(json(StatusCode::OK, &serde_json::json!({"ok": true})))
+}
+
+async fn entities(_: Auth, State(app): State<Arc<App>>, Path(blueprint): Path<String>) -> Answer {
+    let entities: Vec<hook_port::Entity> = app.read(|state| {
+        state
+            .port_entities
+            .get(&blueprint)
+            .map(|m| m.values().cloned().collect())
+            .unwrap_or_default()
+    });
+    Ok(json(
+        StatusCode::OK,
+        &serde_json::json!({"ok": true, "entities": entities}),
+    ))
+}
+
+async fn entity(
+    _: Auth,
+    State(app): State<Arc<App>>,
+    Path((blueprint, identifier)): Path<(String, String)>,
+) -> Answer {
+    let found = app.read(|state| {
+        state
+            .port_entities
+            .get(&blueprint)
+            .and_then(|m| m.get(&identifier))
+            .cloned()
+    });
+    match found {
+        Some(entity) => Ok(json(
+            StatusCode::OK,
+            &serde_json::json!({"ok": true, "entity": entity}),
+        )),
+        None => Err(Port::error(
+            StatusCode::NOT_FOUND,
+            "not_found",
+            format!("Entity \"{identifier}\" of blueprint \"{blueprint}\" was not found"),
+            None,
+        )),
+    }
+}
+
+/// `POST /port/ingest/{webhookKey}`: no token (the key is the credential); answers 202 at
+/// once (Port's status is *unconfirmed*) and processes off the request path.
+async fn ingest(
+    State(app): State<Arc<App>>,
+    Path(key): Path<String>,
+    Query(query): Query<BTreeMap<String, String>>,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Answer {
+    if body.len() > MAX_BODY {
+        return Err(Port::error(
+            StatusCode::PAYLOAD_TOO_LARGE,
+            "payload_too_large",
+            format!(
+                "the body is {} bytes, over the limit of {MAX_BODY}",
+                body.len()
+            ),
+            None,
+        ));
+    }
+    let identifier = app.read(|state| {
+        state
+            .port
+            .values()
+            .find(|w| w.webhook_key.as_deref() == Some(key.as_str()))
+            .map(|w| w.identifier.clone())
+    });
+    let Some(identifier) = identifier else {
+        return Err(Port::error(
+            StatusCode::NOT_FOUND,
+            "not_found",
+            "no webhook has this key".into(),
+            None,
+        ));
+    };
+    let headers: Vec<(String, String)> = headers
+        .iter()
+        .map(|(name, value)| {
+            (
+                name.as_str().to_owned(),
+                String::from_utf8_lossy(value.as_bytes()).into_owned(),
+            )
+        })
+        .collect();
+    let request = crate::ingest::Request {
+        headers,
+        query,
+        body,
+    };
+    tokio::spawn(crate::ingest::process(app, identifier, request));
+    Ok(json(StatusCode::ACCEPTED, &serde_json::json!({"ok": true})))
 }

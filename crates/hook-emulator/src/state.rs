@@ -1,12 +1,14 @@
 //! Everything the emulator remembers, and saving it to a file atomically.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, VecDeque};
 use std::io::Write as _;
 use std::path::Path;
 
 use hook_generic::GenericWebhook;
 use hook_model::{DeliveryStatus, Provider};
-use hook_port::PortWebhook;
+use hook_port::{Entity, PortWebhook};
+
+use crate::ingest::IngestRecord;
 use hook_uipath::WebhookDto;
 use hook_up42::Up42Webhook;
 use serde::{Deserialize, Serialize};
@@ -25,6 +27,23 @@ pub struct State {
     pub uipath_disabled_until: BTreeMap<i64, std::time::Duration>,
     /// Port webhooks by identifier.
     pub port: BTreeMap<String, PortWebhook>,
+    /// Port entities by blueprint, then identifier: what mappings made.
+    #[serde(default)]
+    pub port_entities: BTreeMap<String, BTreeMap<String, Entity>>,
+    /// Request ids each Port webhook has processed (`requestIdentifierPath`), oldest
+    /// first, at most [`crate::ingest::SEEN_CAP`].
+    #[serde(default)]
+    pub port_seen: BTreeMap<String, VecDeque<String>>,
+    /// What became of requests sent to Port ingest URLs, oldest first, at most
+    /// [`crate::ingest::INGEST_LOG_CAP`].
+    #[serde(default)]
+    pub port_ingests: VecDeque<IngestRecord>,
+    /// How many requests Port ingest URLs have processed.
+    #[serde(default)]
+    pub port_ingest_seq: u64,
+    /// Port action invocations by delivery target id: the URL each is sent to.
+    #[serde(default)]
+    pub port_invocations: BTreeMap<String, String>,
     /// UP42 webhooks by id.
     pub up42: BTreeMap<String, Up42Webhook>,
     /// Generic webhooks by id.

@@ -1,186 +1,534 @@
-//! Port over real HTTP: token, CRUD with both PATCH and PUT, limits, conflicts, 413, and
-//! deliveries signed the real Port way.
+//! Port over real HTTP, on Port's real model: inbound webhooks with the eight accepted
+//! properties, ingest URLs processed with jq mappings, entities, and action invocations
+//! signed with the client secret. Bodies are written as raw JSON from Port's API reference
+//! and its custom-integration guide, not with the client's types.
 #![allow(clippy::unwrap_used)] // a failed unwrap is a failed test
 
 mod support;
 
-use hook_emulator::Emulator;
+use std::time::Duration;
+
+use hook_emulator::{Emulator, EmulatorHandle, IngestOutcome, IngestRecord};
 use hook_model::Provider;
 use reqwest::Method;
-use serde_json::json;
+use serde_json::{Value, json};
 use support::{Receiver, call, http, token};
 
+const WAIT: Duration = Duration::from_secs(10);
+
+/// A webhook in the shape of Port's custom-integration guide: GitHub pull requests into
+/// the `pullRequest` blueprint, checked with GitHub's `x-hub-signature-256`.
+fn github_webhook() -> Value {
+    json!({
+        "identifier": "github-prs",
+        "title": "GitHub pull requests",
+        "description": "Pull requests from GitHub",
+        "icon": "Github",
+        "enabled": true,
+        "mappings": [{
+            "blueprint": "pullRequest",
+            "filter": ".headers.\"x-github-event\" == \"pull_request\"",
+            "entity": {
+                "identifier": ".body.pull_request.id | tostring",
+                "title": ".body.pull_request.title",
+                "properties": {
+                    "author": ".body.pull_request.user.login",
+                    "url": ".body.pull_request.html_url"
+                },
+                "relations": {"repository": ".body.repository.full_name"}
+            }
+        }],
+        "security": {
+            "secret": "github-secret",
+            "signatureHeaderName": "x-hub-signature-256",
+            "signatureAlgorithm": "sha256",
+            "signaturePrefix": "sha256=",
+            "requestIdentifierPath": ".headers.\"x-github-delivery\""
+        },
+        "integrationType": "custom"
+    })
+}
+
+fn pull_request(id: u64, title: &str) -> Value {
+    json!({
+        "action": "opened",
+        "pull_request": {"id": id, "title": title, "user": {"login": "octocat"}, "html_url": format!("https://github.com/o/r/pull/{id}")},
+        "repository": {"full_name": "o/r"}
+    })
+}
+
+struct Port {
+    emulator: EmulatorHandle,
+    http: reqwest::Client,
+    token: String,
+    base: String,
+}
+
+impl Port {
+    async fn start() -> Port {
+        let emulator = Emulator::builder().start().await.unwrap();
+        let token = token(&emulator, Provider::Port).await;
+        let base = format!("{}/v1/webhooks", emulator.port_base());
+        Port {
+            emulator,
+            http: http(),
+            token,
+            base,
+        }
+    }
+
+    async fn call(&self, method: Method, path: &str, body: Option<Value>) -> (u16, Value) {
+        call(
+            &self.http,
+            method,
+            &format!("{}{path}", self.base),
+            &self.token,
+            body,
+        )
+        .await
+    }
+
+    /// Creates `webhook`, answering its ingest URL.
+    async fn create(&self, webhook: Value) -> String {
+        let (status, created) = self.call(Method::POST, "", Some(webhook)).await;
+        assert_eq!(status, 200, "{created}");
+        created["integration"]["url"].as_str().unwrap().to_owned()
+    }
+
+    /// POSTs `body` to `url` with `headers`, raw; answers the status.
+    async fn ingest(&self, url: &str, headers: &[(&str, &str)], body: &[u8]) -> u16 {
+        let mut request = self.http.post(url).body(body.to_vec());
+        for (name, value) in headers {
+            request = request.header(*name, *value);
+        }
+        request.send().await.unwrap().status().as_u16()
+    }
+
+    /// The `n`th ingest record of `webhook` (counting from 1), once processed.
+    async fn record(&self, webhook: &str, n: usize) -> IngestRecord {
+        self.emulator
+            .admin()
+            .ingested(webhook, n, WAIT)
+            .await
+            .unwrap()
+            .swap_remove(n - 1)
+    }
+
+    async fn entity(&self, blueprint: &str, id: &str) -> (u16, Value) {
+        let url = format!(
+            "{}/v1/blueprints/{blueprint}/entities/{id}",
+            self.emulator.port_base()
+        );
+        call(&self.http, Method::GET, &url, &self.token, None).await
+    }
+}
+
+/// `sha256=` + hex HMAC-SHA256 of `body` under `secret`, computed with hook-sign's
+/// GitHub preset (itself checked against GitHub's published vector).
+fn github_signature(secret: &str, body: &[u8]) -> String {
+    let headers = hook_sign::Signer::new(hook_sign::Scheme::github(), secret)
+        .unwrap()
+        .sign(&hook_sign::Message::new(body))
+        .unwrap();
+    headers.get("x-hub-signature-256").unwrap().to_owned()
+}
+
 #[tokio::test]
-async fn token_lifecycle_and_the_seed_envelopes() {
-    let emulator = Emulator::builder().start().await.unwrap();
-    let (http, base) = (http(), format!("{}/v1/webhooks", emulator.port_base()));
-    let (status, refused) = call(&http, Method::GET, &base, "nope", None).await;
+async fn crud_follows_ports_reference() {
+    let port = Port::start().await;
+    let (status, refused) = call(&port.http, Method::GET, &port.base, "nope", None).await;
     assert_eq!(
         (status, &refused["ok"], &refused["error"]),
         (401, &json!(false), &json!("unauthorized"))
     );
-    let token = token(&emulator, Provider::Port).await;
 
-    // Seed 001's create body.
-    let (status, created) = call(&http, Method::POST, &base, &token, Some(json!({
-        "identifier": "entity-updated-webhook", "title": "Entity Updated Notifications",
-        "description": "Webhook for entity update events", "url": "https://api.example.com/webhooks/port",
-        "events": ["entity.created", "entity.updated"],
-        "headers": {"Authorization": "Bearer your-api-token", "Content-Type": "application/json"},
-        "security": {"secret": "your-webhook-secret"}
-    }))).await;
-    assert_eq!((status, &created["ok"]), (201, &json!(true)), "{created}");
-    assert_eq!(created["webhook"]["enabled"], true);
-    assert!(created["webhook"]["createdAt"].is_string());
-
-    let one = format!("{base}/entity-updated-webhook");
-    let (status, got) = call(&http, Method::GET, &one, &token, None).await;
+    let (status, created) = port.call(Method::POST, "", Some(github_webhook())).await;
+    assert_eq!((status, &created["ok"]), (200, &json!(true)), "{created}");
+    let webhook = &created["integration"];
+    let key = webhook["webhookKey"].as_str().unwrap();
     assert_eq!(
-        (status, &got["webhook"]["title"]),
-        (200, &json!("Entity Updated Notifications"))
+        webhook["url"],
+        format!("{}/ingest/{key}", port.emulator.port_base())
+    );
+    assert!(webhook["createdAt"].is_string() && webhook.get("events").is_none());
+
+    let (status, list) = port.call(Method::GET, "", None).await;
+    assert_eq!(
+        (status, list["integrations"].as_array().unwrap().len()),
+        (200, 1)
     );
 
-    let (status, patched) = call(&http, Method::PATCH, &one, &token, Some(json!({
-        "url": "https://api.example.com/webhooks/port/v2", "events": ["entity.created", "entity.updated", "entity.deleted"]
-    }))).await;
+    let (status, patched) = port
+        .call(
+            Method::PATCH,
+            "/github-prs",
+            Some(json!({"title": "PRs", "enabled": false})),
+        )
+        .await;
     assert_eq!(status, 200);
-    assert_eq!(patched["webhook"]["title"], "Entity Updated Notifications");
-    assert_eq!(patched["webhook"]["events"].as_array().unwrap().len(), 3);
+    assert_eq!(
+        (
+            &patched["integration"]["title"],
+            &patched["integration"]["enabled"]
+        ),
+        (&json!("PRs"), &json!(false))
+    );
+    assert_eq!(
+        patched["integration"]["mappings"][0]["blueprint"], "pullRequest",
+        "PATCH keeps what it does not name"
+    );
+    assert_eq!(
+        patched["integration"]["webhookKey"], key,
+        "the ingest URL stays"
+    );
 
-    let (status, replaced) = call(
-        &http,
-        Method::PUT,
-        &one,
-        &token,
-        Some(json!({"url": "https://x.example"})),
-    )
-    .await;
+    let (status, replaced) = port
+        .call(
+            Method::PUT,
+            "/github-prs",
+            Some(json!({"title": "Only this", "enabled": true})),
+        )
+        .await;
     assert_eq!(status, 200);
     assert!(
-        replaced["webhook"].get("title").is_none(),
+        replaced["integration"].get("mappings").is_none(),
         "PUT replaces: {replaced}"
     );
 
-    let (status, deleted) = call(&http, Method::DELETE, &one, &token, None).await;
+    let (status, renamed) = port
+        .call(
+            Method::PATCH,
+            "/github-prs",
+            Some(json!({"identifier": "prs"})),
+        )
+        .await;
+    assert_eq!(
+        (status, &renamed["integration"]["identifier"]),
+        (200, &json!("prs"))
+    );
+    assert_eq!(port.call(Method::GET, "/github-prs", None).await.0, 404);
+
+    let (status, deleted) = port.call(Method::DELETE, "/prs", None).await;
     assert_eq!((status, deleted), (200, json!({"ok": true})));
-    let (status, missing) = call(&http, Method::GET, &one, &token, None).await;
+    let (status, missing) = port.call(Method::DELETE, "/prs", None).await;
     assert_eq!((status, &missing["error"]), (404, &json!("not_found")));
 }
 
 #[tokio::test]
-async fn limits_conflicts_and_schema_errors() {
-    let emulator = Emulator::builder().start().await.unwrap();
-    let (http, base) = (http(), format!("{}/v1/webhooks", emulator.port_base()));
-    let token = token(&emulator, Provider::Port).await;
-    let ok = json!({"identifier": "taken", "url": "https://x.example"});
-    assert_eq!(
-        call(&http, Method::POST, &base, &token, Some(ok.clone()))
-            .await
-            .0,
-        201
-    );
-    let (status, conflict) = call(&http, Method::POST, &base, &token, Some(ok)).await;
-    assert_eq!((status, &conflict["error"]), (409, &json!("conflict")));
-
-    for bad in [
-        json!({"identifier": "x".repeat(31), "url": "https://x.example"}),
-        json!({"identifier": "ok", "title": "t".repeat(31), "url": "https://x.example"}),
-        json!({"identifier": "ok", "description": "d".repeat(201), "url": "https://x.example"}),
-        json!({"identifier": "has space", "url": "https://x.example"}),
-        json!({"identifier": "ok", "url": "https://x.example", "events": "entity.created"}),
-        json!({"identifier": "ok", "url": "https://x.example", "events": ["entity.exploded"]}),
-        json!({"identifier": "ok"}),
-        json!(["not", "an", "object"]),
+async fn bodies_outside_ports_schema_are_422() {
+    let port = Port::start().await;
+    for (body, says) in [
+        (
+            json!({"title": "t", "enabled": true, "url": "https://x.example"}),
+            "\"url\" is not an accepted property",
+        ),
+        (
+            json!({"title": "t", "enabled": true, "events": ["x"]}),
+            "\"events\"",
+        ),
+        (json!({"enabled": true}), "'title'"),
+        (json!({"title": "t"}), "'enabled'"),
+        (
+            json!({"title": "t".repeat(31), "enabled": true}),
+            "title must be at most 30",
+        ),
+        (
+            json!({"title": "t", "enabled": true, "identifier": "has space"}),
+            "identifier",
+        ),
+        (
+            json!({"title": "t", "enabled": true, "mappings": [{"blueprint": "b", "entity": {"identifier": ""}}]}),
+            "mappings[0]",
+        ),
+        (
+            json!({"title": "t", "enabled": true, "security": {"signatureAlgorithm": "md5"}}),
+            "md5",
+        ),
     ] {
-        let (status, error) = call(&http, Method::POST, &base, &token, Some(bad.clone())).await;
-        assert_eq!(
-            (status, &error["error"], &error["ok"]),
-            (422, &json!("validation_error"), &json!(false)),
-            "{bad}"
+        let (status, error) = port.call(Method::POST, "", Some(body.clone())).await;
+        assert_eq!((status, &error["ok"]), (422, &json!(false)), "{body}");
+        let message = error["message"].as_str().unwrap();
+        assert!(
+            message.starts_with("The json provided does not match the route's schema")
+                && message.contains(says),
+            "{body}: {message}"
         );
     }
-
-    let huge = json!({"identifier": "big", "url": "https://x.example", "description": "d".repeat(1024 * 1024)});
-    let (status, error) = call(&http, Method::POST, &base, &token, Some(huge)).await;
+    port.create(github_webhook()).await;
+    let (status, taken) = port.call(Method::POST, "", Some(github_webhook())).await;
+    assert_eq!(status, 409, "{taken}");
+    let (status, made) = port
+        .call(
+            Method::POST,
+            "",
+            Some(json!({"title": "No Identifier Given", "enabled": true})),
+        )
+        .await;
     assert_eq!(
-        (status, &error["error"]),
-        (413, &json!("payload_too_large"))
+        (status, &made["integration"]["identifier"]),
+        (200, &json!("no-identifier-given"))
     );
 }
 
 #[tokio::test]
-async fn pages_follow_page_and_per_page() {
-    let emulator = Emulator::builder().start().await.unwrap();
-    let (http, base) = (http(), format!("{}/v1/webhooks", emulator.port_base()));
-    let token = token(&emulator, Provider::Port).await;
-    for i in 0..5 {
-        let body = json!({"identifier": format!("hook-{i}"), "url": "https://x.example"});
-        assert_eq!(
-            call(&http, Method::POST, &base, &token, Some(body)).await.0,
-            201
-        );
-    }
-    let (_, page) = call(
-        &http,
-        Method::GET,
-        &format!("{base}?page=2&per_page=2"),
-        &token,
-        None,
-    )
-    .await;
-    let ids: Vec<&str> = page["webhooks"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|w| w["identifier"].as_str().unwrap())
-        .collect();
-    assert_eq!(ids, ["hook-2", "hook-3"]);
-    let (status, _) = call(
-        &http,
-        Method::GET,
-        &format!("{base}?per_page=0"),
-        &token,
-        None,
-    )
-    .await;
-    assert_eq!(status, 422);
+async fn a_signed_request_becomes_an_entity_and_a_tampered_one_is_dropped() {
+    let port = Port::start().await;
+    let url = port.create(github_webhook()).await;
+    let body = serde_json::to_vec(&pull_request(42, "Fix the build")).unwrap();
+    let signature = github_signature("github-secret", &body);
+    let headers = [
+        ("x-github-event", "pull_request"),
+        ("x-github-delivery", "d-1"),
+        ("x-hub-signature-256", signature.as_str()),
+        ("content-type", "application/json"),
+    ];
+    assert_eq!(port.ingest(&url, &headers, &body).await, 202);
+    let record = port.record("github-prs", 1).await;
+    assert_eq!(
+        (
+            &record.outcome,
+            record.upserted.as_slice(),
+            record.errors.len()
+        ),
+        (
+            &IngestOutcome::Processed,
+            &["pullRequest/42".to_owned()][..],
+            0
+        ),
+        "{record:?}"
+    );
+    let (status, entity) = port.entity("pullRequest", "42").await;
+    assert_eq!(status, 200);
+    assert_eq!(
+        entity["entity"],
+        json!({
+            "identifier": "42", "title": "Fix the build", "blueprint": "pullRequest",
+            "properties": {"author": "octocat", "url": "https://github.com/o/r/pull/42"},
+            "relations": {"repository": "o/r"},
+            "createdAt": entity["entity"]["createdAt"], "updatedAt": entity["entity"]["updatedAt"]
+        })
+    );
+
+    // The same delivery id again: de-duplicated on requestIdentifierPath.
+    assert_eq!(port.ingest(&url, &headers, &body).await, 202);
+    let again = port.record("github-prs", 2).await;
+    assert_eq!(again.outcome, IngestOutcome::Dropped);
+    assert!(again.reason.unwrap().contains("already processed"));
+
+    // A changed body under the old signature: dropped, with the reason.
+    let tampered = serde_json::to_vec(&pull_request(42, "Merged by mallory")).unwrap();
+    let headers = [
+        ("x-github-event", "pull_request"),
+        ("x-github-delivery", "d-2"),
+        ("x-hub-signature-256", signature.as_str()),
+    ];
+    assert_eq!(port.ingest(&url, &headers, &tampered).await, 202);
+    let dropped = port.record("github-prs", 3).await;
+    assert_eq!(dropped.outcome, IngestOutcome::Dropped);
+    assert!(
+        dropped
+            .reason
+            .as_deref()
+            .unwrap()
+            .contains("security check failed"),
+        "{dropped:?}"
+    );
+    let (_, entity) = port.entity("pullRequest", "42").await;
+    assert_eq!(entity["entity"]["title"], "Fix the build");
+
+    // Another event type: the filter skips the mapping.
+    let signature = github_signature("github-secret", b"{}");
+    let headers = [
+        ("x-github-event", "push"),
+        ("x-hub-signature-256", signature.as_str()),
+    ];
+    port.ingest(&url, &headers, b"{}").await;
+    let skipped = port.record("github-prs", 4).await;
+    assert_eq!(
+        (&skipped.outcome, skipped.upserted.len()),
+        (&IngestOutcome::Processed, 0)
+    );
 }
 
 #[tokio::test]
-async fn deliveries_carry_custom_headers_and_verify_with_the_port_preset() {
-    let emulator = Emulator::builder().start().await.unwrap();
-    let mut receiver = Receiver::start(Provider::Port, "port-secret").await;
-    let token = token(&emulator, Provider::Port).await;
-    let body = json!({"identifier": "recv", "url": receiver.url, "events": ["entity.created"],
-        "headers": {"X-Team": "platform"}, "security": {"secret": "port-secret"}});
-    let (status, _) = call(
-        &http(),
-        Method::POST,
-        &format!("{}/v1/webhooks", emulator.port_base()),
-        &token,
-        Some(body),
+async fn items_to_parse_delete_and_jq_errors() {
+    let port = Port::start().await;
+    let url = port
+        .create(json!({
+            "identifier": "alerts", "title": "Alerts", "enabled": true,
+            "mappings": [
+                {
+                    "blueprint": "alert",
+                    "filter": ".body.kind == \"open\"",
+                    "itemsToParse": ".body.alerts",
+                    "entity": {
+                        "identifier": ".item.id",
+                        "title": ".item.name | ascii_upcase",
+                        "icon": "\"Alert\"",
+                        "team": ".queryParams.team",
+                        "properties": {"severity": ".item.severity", "source": ".headers.\"x-source\""}
+                    }
+                },
+                {
+                    "blueprint": "alert",
+                    "filter": ".body.kind == \"resolved\"",
+                    "itemsToParse": ".body.alerts",
+                    "operation": "delete",
+                    "entity": {"identifier": ".item.id"}
+                },
+                {
+                    "blueprint": "broken",
+                    "entity": {"identifier": ".body | nosuchfunction"}
+                }
+            ]
+        }))
+        .await;
+    let open = json!({"kind": "open", "alerts": [
+        {"id": "a1", "name": "disk", "severity": 3},
+        {"id": "a2", "name": "cpu", "severity": 1}
+    ]});
+    let with_team = format!("{url}?team=sre");
+    port.ingest(
+        &with_team,
+        &[("x-source", "pager")],
+        open.to_string().as_bytes(),
     )
     .await;
-    assert_eq!(status, 201);
-    let fired = emulator
-        .admin()
-        .fire(
-            Provider::Port,
-            "Entity.Created",
-            json!({"entity": {"identifier": "payment-service"}}),
+    let record = port.record("alerts", 1).await;
+    assert_eq!(record.upserted, ["alert/a1", "alert/a2"]);
+    assert_eq!(record.errors.len(), 1, "{record:?}");
+    assert!(
+        record.errors[0].starts_with("mappings[2]") && record.errors[0].contains("compile"),
+        "{record:?}"
+    );
+    let (_, a1) = port.entity("alert", "a1").await;
+    assert_eq!(
+        (
+            &a1["entity"]["title"],
+            &a1["entity"]["icon"],
+            &a1["entity"]["team"]
+        ),
+        (&json!("DISK"), &json!("Alert"), &json!("sre"))
+    );
+    assert_eq!(
+        a1["entity"]["properties"],
+        json!({"severity": 3, "source": "pager"})
+    );
+
+    let resolved = json!({"kind": "resolved", "alerts": [{"id": "a1"}]});
+    port.ingest(&url, &[], resolved.to_string().as_bytes())
+        .await;
+    let record = port.record("alerts", 2).await;
+    assert_eq!(record.deleted, ["alert/a1"]);
+    assert_eq!(port.entity("alert", "a1").await.0, 404);
+    let list_url = format!("{}/v1/blueprints/alert/entities", port.emulator.port_base());
+    let (_, list) = call(&port.http, Method::GET, &list_url, &port.token, None).await;
+    assert_eq!(list["entities"].as_array().unwrap().len(), 1);
+
+    // Not JSON, and a mapping that never ends: recorded, and the emulator keeps answering.
+    port.ingest(&url, &[], b"not json").await;
+    assert!(
+        port.record("alerts", 3)
+            .await
+            .reason
+            .unwrap()
+            .contains("not JSON")
+    );
+    let (status, _) = port
+        .call(
+            Method::PATCH,
+            "/alerts",
+            Some(json!({"mappings": [{"blueprint": "b", "entity": {"identifier": "def f: 1 + f; f"}}]})),
         )
+        .await;
+    assert_eq!(status, 200);
+    port.ingest(&url, &[], b"{}").await;
+    let refused = port.record("alerts", 4).await;
+    assert!(refused.errors[0].contains("`def`"), "{refused:?}");
+    assert_eq!(port.call(Method::GET, "/alerts", None).await.0, 200);
+}
+
+#[tokio::test]
+async fn disabled_webhooks_sha1_plain_and_limits() {
+    let port = Port::start().await;
+    let mut webhook = json!({"identifier": "plain", "title": "Plain", "enabled": false,
+        "mappings": [{"blueprint": "thing", "entity": {"identifier": ".body.id"}}],
+        "security": {"secret": "tok3n", "signatureHeaderName": "x-token", "signatureAlgorithm": "plain"}});
+    let url = port.create(webhook.clone()).await;
+    port.ingest(&url, &[("x-token", "tok3n")], br#"{"id":"t1"}"#)
+        .await;
+    assert_eq!(
+        port.record("plain", 1).await.reason.as_deref(),
+        Some("the webhook is disabled")
+    );
+    port.call(Method::PATCH, "/plain", Some(json!({"enabled": true})))
+        .await;
+    port.ingest(&url, &[("x-token", "wrong")], br#"{"id":"t2"}"#)
+        .await;
+    assert_eq!(
+        port.record("plain", 2).await.outcome,
+        IngestOutcome::Dropped
+    );
+    port.ingest(&url, &[("x-token", "tok3n")], br#"{"id":"t3"}"#)
+        .await;
+    assert_eq!(port.record("plain", 3).await.upserted, ["thing/t3"]);
+
+    webhook["identifier"] = json!("sha1");
+    webhook["enabled"] = json!(true);
+    webhook["security"] = json!({"secret": "It's a Secret to Everybody", "signatureHeaderName": "x-hub-signature",
+        "signatureAlgorithm": "sha1", "signaturePrefix": "sha1="});
+    let url = port.create(webhook).await;
+    // GitHub's documented body, and its SHA-1 signature computed with Python's hmac.
+    let body = br#"{"id":"Hello, World!"}"#;
+    let signed = hook_sign::Signer::new(
+        hook_sign::Scheme::github_sha1(),
+        "It's a Secret to Everybody",
+    )
+    .unwrap()
+    .sign(&hook_sign::Message::new(body))
+    .unwrap();
+    let signature = signed.get("x-hub-signature").unwrap();
+    port.ingest(&url, &[("x-hub-signature", signature)], body)
+        .await;
+    assert_eq!(
+        port.record("sha1", 1).await.upserted,
+        ["thing/Hello, World!"]
+    );
+
+    let huge = vec![b' '; 1024 * 1024 + 1];
+    assert_eq!(port.ingest(&url, &[], &huge).await, 413);
+    let unknown = format!("{}/ingest/no-such-key", port.emulator.port_base());
+    assert_eq!(port.ingest(&unknown, &[], b"{}").await, 404);
+}
+
+#[tokio::test]
+async fn action_invocations_are_signed_with_the_client_secret() {
+    let emulator = Emulator::builder().start().await.unwrap();
+    let client_secret = emulator
+        .credentials()
+        .port
+        .client_secret
+        .expose()
+        .to_owned();
+    let mut receiver = Receiver::start(Provider::Port, &client_secret).await;
+    let body = json!({"action": "deploy", "properties": {"service": "payments"}});
+    let id = emulator.admin().invoke(&receiver.url, &body).await.unwrap();
+    let delivery = receiver.next().await;
+    let verified = delivery.verified.unwrap();
+    assert!(verified.timestamp.is_some(), "x-port-timestamp is signed");
+    assert_eq!(
+        serde_json::from_slice::<Value>(&delivery.body).unwrap(),
+        body
+    );
+    let log = emulator
+        .admin()
+        .settled(&[("id", id.as_str())], WAIT)
         .await
         .unwrap();
-    assert_eq!(fired.deliveries.len(), 1);
-    let delivery = receiver.next().await;
-    delivery.verified.unwrap();
-    assert_eq!(delivery.headers["x-team"], "platform");
-    assert!(
-        delivery.headers["x-port-signature"]
-            .to_str()
-            .unwrap()
-            .starts_with("v1,")
-    );
-    let event = hook_port::parse_event(&delivery.body).unwrap();
-    assert_eq!(event.event, "entity.created");
+    assert_eq!(log[0].status_code, Some(200));
+    let refused = emulator
+        .admin()
+        .invoke("https://example.com/hook", &body)
+        .await;
+    assert!(refused.is_err(), "non-loopback targets are refused");
 }

@@ -2,6 +2,19 @@
 
 use crate::Paging;
 
+/// Which way a provider's webhooks carry requests.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum Direction {
+    /// The provider sends deliveries to a URL the webhook names (UiPath, UP42, the generic
+    /// service): a spec carries the destination URL and the events.
+    Outbound,
+    /// The provider receives: it assigns each webhook a URL that third parties send to
+    /// (Port's ingest URL, in [`crate::Webhook::url`]), so a spec carries no URL and no
+    /// events. Build one with [`crate::WebhookSpec::inbound`].
+    Inbound,
+}
+
 /// What a provider supports. Each provider crate says what its own API offers; build one
 /// with [`Capabilities::new`] and the setters.
 ///
@@ -30,6 +43,8 @@ pub struct Capabilities {
     pub all_events: bool,
     /// Webhooks carry custom delivery headers.
     pub delivery_headers: bool,
+    /// Which way the webhooks carry requests.
+    pub direction: Direction,
 }
 
 impl Capabilities {
@@ -44,7 +59,19 @@ impl Capabilities {
             https_only: false,
             all_events: false,
             delivery_headers: false,
+            direction: Direction::Outbound,
         }
+    }
+
+    /// Which way the webhooks carry requests (outbound unless set).
+    pub const fn direction(mut self, direction: Direction) -> Self {
+        self.direction = direction;
+        self
+    }
+
+    /// Whether the webhooks receive (the provider assigns their URL) rather than send.
+    pub const fn is_inbound(&self) -> bool {
+        matches!(self.direction, Direction::Inbound)
     }
 
     /// Whether `test` sends a test or ping delivery.

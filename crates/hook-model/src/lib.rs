@@ -40,7 +40,7 @@ mod stream;
 mod webhook;
 
 pub use api::WebhookApi;
-pub use capabilities::Capabilities;
+pub use capabilities::{Capabilities, Direction};
 pub use decode::decode;
 pub use delivery::{Delivery, DeliveryStatus, RetrySchedule};
 pub use error::{Applied, Context, Error, ProviderError};

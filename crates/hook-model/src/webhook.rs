@@ -65,9 +65,11 @@ pub struct Webhook {
     pub provider: Provider,
     /// Its name (UiPath `Name`, Port `title`, UP42 `name`); the generic service has none.
     pub name: Option<String>,
-    /// Where deliveries go.
+    /// Where deliveries go; for an inbound webhook
+    /// ([`Direction::Inbound`](crate::Direction::Inbound)), the URL the provider assigned
+    /// for third parties to send to (Port's ingest URL).
     pub url: String,
-    /// The events it subscribes to.
+    /// The events it subscribes to (none for an inbound webhook).
     pub events: Vec<EventType>,
     /// Whether it receives every event (UiPath `SubscribeToAllEvents`).
     pub all_events: bool,
@@ -139,7 +141,7 @@ impl fmt::Debug for Webhook {
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[non_exhaustive]
 pub struct WebhookSpec {
-    /// Where deliveries go.
+    /// Where deliveries go; empty for an inbound webhook, whose URL the provider assigns.
     pub url: String,
     /// A name (UiPath `Name`, Port `title`, UP42 `name`).
     pub name: Option<String>,
@@ -166,6 +168,19 @@ pub struct WebhookSpec {
 pub type WebhookSpecBuilder = WebhookSpec;
 
 impl WebhookSpec {
+    /// Starts a spec of an inbound webhook
+    /// ([`Direction::Inbound`](crate::Direction::Inbound)): no destination URL and no
+    /// events, since the provider assigns the URL third parties send to; enabled.
+    ///
+    /// ```
+    /// use hook_model::WebhookSpec;
+    /// let spec = WebhookSpec::inbound().name("GitHub pull requests").build();
+    /// assert!(spec.url.is_empty() && spec.events.is_empty());
+    /// ```
+    pub fn inbound() -> WebhookSpecBuilder {
+        WebhookSpec::builder("")
+    }
+
     /// Starts a spec delivering to `url`, enabled, with no events.
     pub fn builder(url: impl Into<String>) -> WebhookSpecBuilder {
         WebhookSpec {

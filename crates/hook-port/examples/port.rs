@@ -1,57 +1,100 @@
-//! The Port client against the embedded emulator: create a webhook, update it, receive a
-//! verified delivery, delete it.
+//! The Port client against the embedded emulator, as Port really works: create an inbound
+//! webhook with a GitHub-style jq mapping and signature check, send it a signed pull
+//! request, read the entity its mapping made, receive a signed action invocation, delete.
 //!
 //! `cargo run -p hook-port --example port`
 
 use std::time::Duration;
 
-use hook_port::{PortClient, PortConfig, PortWebhook, Security, UpdateWebhook};
+use hook_port::{
+    EntityMapping, Mapping, PortClient, PortConfig, Security, SignatureAlgorithm, WebhookBody,
+    ingest_scheme,
+};
+use hook_sign::{Message, Scheme, Signer, Verifier};
 
 #[tokio::main]
 async fn main() -> Result<(), Box<dyn std::error::Error>> {
     let emulator = hook_emulator::Emulator::builder().start().await?;
-    let verifier = hook_sign::Verifier::new(hook_sign::Scheme::port(), "your-webhook-secret")?;
-    let mut receiver = hook_emulator::Receiver::start(verifier).await?;
     let port = PortClient::new(PortConfig::from_vars(|name| emulator.var(name))?)?;
 
-    let webhook = PortWebhook {
-        identifier: "entity-updated-webhook".into(),
-        title: Some("Entity Updated Notifications".into()),
-        url: Some(receiver.url().to_owned()),
-        events: Some(vec!["entity.created".into(), "entity.updated".into()]),
-        security: Some(Security {
-            secret: Some("your-webhook-secret".into()),
-            ..Security::default()
-        }),
-        ..PortWebhook::default()
-    };
-    let created = port.create_webhook(&webhook).await?;
-    println!("created {} ({:?})", created.identifier, created.title);
-    let mut update = UpdateWebhook::new();
-    update.description = Some("Entity update events".into());
-    port.update_webhook(&created.identifier, &update).await?;
-
-    emulator
-        .admin()
-        .fire(
-            hook_model::Provider::Port,
-            "entity.updated",
-            serde_json::json!({"entity": {"identifier": "svc"}}),
+    // An inbound webhook: Port assigns its URL; the mapping turns requests into entities.
+    let webhook = port
+        .create_webhook(
+            &WebhookBody::new("GitHub pull requests")
+                .identifier("github-prs")
+                .mapping(
+                    Mapping::new(
+                        "pullRequest",
+                        EntityMapping::new(".body.pull_request.id | tostring")
+                            .title(".body.pull_request.title")
+                            .property("author", ".body.pull_request.user.login"),
+                    )
+                    .filter(".headers.\"x-github-event\" == \"pull_request\""),
+                )
+                .security(Security::hmac(
+                    SignatureAlgorithm::Sha256,
+                    "github-secret",
+                    "x-hub-signature-256",
+                    "sha256=",
+                )),
         )
         .await?;
-    let delivery = receiver
+    let ingest_url = webhook.url.clone().unwrap_or_default();
+    println!("created {} → ingest URL {ingest_url}", webhook.identifier);
+
+    // What GitHub would send, signed the way the webhook's security expects.
+    let body = serde_json::to_vec(&serde_json::json!({
+        "action": "opened",
+        "pull_request": {"id": 42, "title": "Fix the build", "user": {"login": "octocat"}}
+    }))?;
+    let scheme =
+        ingest_scheme(webhook.security.as_ref().ok_or("no security")?)?.ok_or("no secret")?;
+    let signed = Signer::new(scheme, "github-secret")?.sign(&Message::new(&body))?;
+    let http = reqwest::Client::builder().no_proxy().build()?;
+    let mut request = http
+        .post(&ingest_url)
+        .header("x-github-event", "pull_request");
+    for (name, value) in signed.iter() {
+        request = request.header(name, value);
+    }
+    println!(
+        "ingest answered {}",
+        request.body(body).send().await?.status()
+    );
+    let record = emulator
+        .admin()
+        .ingested("github-prs", 1, Duration::from_secs(10))
+        .await?;
+    println!("processed: {:?}", record[0].upserted);
+    let entity = port.get_entity("pullRequest", "42").await?;
+    println!(
+        "entity {} {:?} by {}",
+        entity.identifier, entity.title, entity.properties["author"]
+    );
+
+    // Port's outgoing calls: an action invocation, signed with the client secret.
+    let client_secret = emulator
+        .credentials()
+        .port
+        .client_secret
+        .expose()
+        .to_owned();
+    let mut receiver =
+        hook_emulator::Receiver::start(Verifier::new(Scheme::port(), client_secret)?).await?;
+    emulator
+        .admin()
+        .invoke(receiver.url(), &serde_json::json!({"action": "deploy"}))
+        .await?;
+    let invocation = receiver
         .next(Duration::from_secs(10))
         .await
-        .ok_or("no delivery arrived")?;
-    delivery.verified?;
+        .ok_or("no invocation")?;
     println!(
-        "received and verified: {}",
-        String::from_utf8_lossy(&delivery.body)
+        "invocation verified with the client secret: {}",
+        invocation.verified.is_ok()
     );
-    println!(
-        "deleted: {}",
-        port.delete_webhook(&created.identifier).await?
-    );
+
+    println!("deleted: {}", port.delete_webhook("github-prs").await?);
     emulator.shutdown().await;
     Ok(())
 }

@@ -1,25 +1,35 @@
 //! [`WebhookApi`] for Port: each method converts the common model to Port's record, then
 //! calls the native method, which checks it once.
+//!
+//! Port's webhooks are **inbound** ([`Direction::Inbound`]): Port assigns each one an
+//! ingest URL that third parties send to, and its mappings turn what arrives into catalog
+//! entities. A spec therefore carries no destination URL, events or delivery headers
+//! ([`WebhookSpec::inbound`]); the created [`Webhook::url`] is the ingest URL.
 
 use async_trait::async_trait;
 use hook_model::{
-    Capabilities, Error, EventType, EventTypeInfo, ListQuery, Page, Paging, Provider, TestOutcome,
-    Webhook, WebhookApi, WebhookId, WebhookPatch, WebhookSpec,
+    Capabilities, Context, Direction, Error, EventTypeInfo, ListQuery, Page, Paging, Provider,
+    TestOutcome, Webhook, WebhookApi, WebhookId, WebhookPatch, WebhookSpec,
 };
 
-use crate::client::{PortClient, UpdateWebhook, identifier_from, secret_only};
-use crate::wire::PortWebhook;
+use crate::client::{PortClient, identifier_from};
+use crate::wire::{PortWebhook, Security, SignatureAlgorithm, WebhookBody};
 
-/// What Port offers through [`WebhookApi`]: no test call.
-pub const CAPABILITIES: Capabilities = Capabilities::new(Paging::PageNumber).delivery_headers(true);
+/// What Port offers through [`WebhookApi`]: inbound webhooks, one unpaged list, no test
+/// call; `event_types` answers the triggers of Port automations ([`crate::EVENTS`]).
+pub const CAPABILITIES: Capabilities =
+    Capabilities::new(Paging::None).direction(Direction::Inbound);
 
-/// The common model of a Port webhook; the record itself is kept in `native`.
+/// Why a Port spec cannot carry outgoing fields.
+const INBOUND: &str = "Port's webhooks are inbound: Port assigns each one the URL third parties send to (Webhook::url after create), and Port's outgoing calls come from its actions and automations; use WebhookSpec::inbound()";
+
+/// The common model of a Port webhook; the record itself is kept in `native`. `url` is
+/// the ingest URL Port assigned; `events` is empty.
 pub fn to_common(record: &PortWebhook) -> Webhook {
     let native = serde_json::to_value(record).unwrap_or_default();
     let mut webhook = Webhook::new(Provider::Port, record.identifier.clone(), native);
     webhook.name.clone_from(&record.title);
     webhook.url = record.url.clone().unwrap_or_default();
-    webhook.events = record.events.clone().unwrap_or_default();
     webhook.enabled = record.enabled.unwrap_or(true);
     webhook.has_secret = record
         .security
@@ -31,51 +41,71 @@ pub fn to_common(record: &PortWebhook) -> Webhook {
     webhook
 }
 
-fn canonical(events: &[EventType]) -> Vec<EventType> {
-    events
-        .iter()
-        .map(|e| e.canonical_in(&crate::EVENTS))
-        .collect()
+fn outgoing(field: &str) -> Error {
+    Error::invalid(field, INBOUND)
+}
+
+/// The check a common-model secret sets up: hex HMAC-SHA256 of the body in
+/// `x-hub-signature-256`, prefixed `sha256=` (GitHub's format, which Port's docs pair with
+/// `sha256`). For another sender, set [`Security`] with the native client.
+pub fn default_security(secret: hook_model::Secret) -> Security {
+    Security::hmac(
+        SignatureAlgorithm::Sha256,
+        secret,
+        "x-hub-signature-256",
+        "sha256=",
+    )
 }
 
 /// Port's record for a new webhook: the identifier is the spec's, or one made from its
-/// name ([`identifier_from`]).
-pub fn from_spec(spec: &WebhookSpec) -> Result<PortWebhook, Error> {
-    let identifier = spec
-        .identifier
+/// name ([`identifier_from`]); the name is the title; a secret sets up
+/// [`default_security`]. A destination URL, events, delivery headers, all-events or
+/// insecure TLS are refused: they are not Port fields.
+pub fn from_spec(spec: &WebhookSpec) -> Result<WebhookBody, Error> {
+    if !spec.url.is_empty() {
+        return Err(outgoing("url"));
+    }
+    if !spec.events.is_empty() || spec.all_events {
+        return Err(outgoing("events"));
+    }
+    if !spec.headers.is_empty() {
+        return Err(outgoing("headers"));
+    }
+    if spec.allow_insecure_tls {
+        return Err(outgoing("allow_insecure_tls"));
+    }
+    let title = spec
+        .name
         .clone()
-        .or_else(|| spec.name.as_deref().and_then(identifier_from))
-        .ok_or_else(|| {
-            Error::invalid(
-                "identifier",
-                "Port needs an identifier: set one, or a name with letters or digits to make it from",
-            )
-        })?;
-    Ok(PortWebhook {
+        .ok_or_else(|| Error::invalid("name", "Port requires a title: set the spec's name"))?;
+    let identifier = spec.identifier.clone().or_else(|| identifier_from(&title));
+    Ok(WebhookBody {
         identifier,
-        title: spec.name.clone(),
         description: spec.description.clone(),
-        url: Some(spec.url.clone()),
-        events: Some(canonical(&spec.events)),
-        headers: (!spec.headers.is_empty()).then(|| spec.headers.clone()),
-        enabled: Some(spec.enabled),
-        security: spec.secret.clone().map(secret_only),
-        ..PortWebhook::default()
+        security: spec.secret.clone().map(default_security),
+        ..WebhookBody::new(title).enabled(spec.enabled)
     })
 }
 
-/// Port's PATCH body for `patch`.
-pub fn from_patch(patch: &WebhookPatch) -> UpdateWebhook {
-    UpdateWebhook {
+/// Port's PATCH body for `patch`; a new URL, events or headers are refused (not Port
+/// fields). A new secret sets [`default_security`] with it.
+pub fn from_patch(patch: &WebhookPatch) -> Result<WebhookBody, Error> {
+    if patch.url.is_some() {
+        return Err(outgoing("url"));
+    }
+    if patch.events.is_some() {
+        return Err(outgoing("events"));
+    }
+    if patch.headers.is_some() {
+        return Err(outgoing("headers"));
+    }
+    Ok(WebhookBody {
         title: patch.name.clone(),
         description: patch.description.clone(),
-        url: patch.url.clone(),
-        events: patch.events.as_deref().map(canonical),
-        headers: patch.headers.clone(),
         enabled: patch.enabled,
-        security: patch.secret.clone().map(secret_only),
-        ..UpdateWebhook::default()
-    }
+        security: patch.secret.clone().map(default_security),
+        ..WebhookBody::patch()
+    })
 }
 
 #[async_trait]
@@ -88,17 +118,10 @@ impl WebhookApi for PortClient {
         CAPABILITIES
     }
 
-    /// Pages with `page`/`per_page`; Port answers no total, so a full page means there
-    /// may be more. Filters apply to each page here.
+    /// One request: Port answers every webhook at once; filters and paging apply here.
     async fn list(&self, query: &ListQuery) -> Result<Page<Webhook>, Error> {
-        let records = self
-            .get_webhooks(Some(query.page_number()), query.per_page)
-            .await?;
-        let has_more = query
-            .per_page
-            .is_some_and(|n| n > 0 && records.len() >= n as usize);
-        let webhooks = records.iter().map(to_common).collect();
-        Ok(Page::filtered(webhooks, query).with_more(has_more))
+        let webhooks = self.get_webhooks().await?.iter().map(to_common).collect();
+        Ok(Page::filtered(webhooks, query))
     }
 
     async fn get(&self, id: &WebhookId) -> Result<Webhook, Error> {
@@ -106,15 +129,15 @@ impl WebhookApi for PortClient {
     }
 
     async fn create(&self, spec: &WebhookSpec) -> Result<Webhook, Error> {
-        let record = from_spec(spec)
-            .map_err(|e| e.within(&hook_model::Context::new(Provider::Port, "create webhook")))?;
-        Ok(to_common(&self.create_webhook(&record).await?))
+        let body = from_spec(spec)
+            .map_err(|e| e.within(&Context::new(Provider::Port, "create webhook")))?;
+        Ok(to_common(&self.create_webhook(&body).await?))
     }
 
     async fn update(&self, id: &WebhookId, patch: &WebhookPatch) -> Result<Webhook, Error> {
-        Ok(to_common(
-            &self.update_webhook(id.as_str(), &from_patch(patch)).await?,
-        ))
+        let body = from_patch(patch)
+            .map_err(|e| e.within(&Context::new(Provider::Port, "update webhook").webhook(id)))?;
+        Ok(to_common(&self.update_webhook(id.as_str(), &body).await?))
     }
 
     async fn delete(&self, id: &WebhookId) -> Result<(), Error> {
@@ -122,9 +145,7 @@ impl WebhookApi for PortClient {
             true => Ok(()),
             false => Err(Error::Rejected {
                 reply: hook_model::ProviderError::new(200, None, "Port answered ok: false"),
-                context: Box::new(
-                    hook_model::Context::new(Provider::Port, "delete webhook").webhook(id),
-                ),
+                context: Box::new(Context::new(Provider::Port, "delete webhook").webhook(id)),
             }),
         }
     }
@@ -133,12 +154,52 @@ impl WebhookApi for PortClient {
         Err(Error::unsupported(
             Provider::Port,
             "test",
-            "Port has no test call for webhooks; send a request to the webhook's URL instead",
+            "Port's webhooks are inbound and have no test call: send a request to the webhook's ingest URL (Webhook::url) and look at the entities its mappings made",
         ))
     }
 
-    /// Port has no event-type call: answers [`crate::EVENTS`].
+    /// Port has no event-type call and its inbound webhooks subscribe to no events: this
+    /// answers the triggers of Port automations ([`crate::EVENTS`]), whose invocations are
+    /// Port's signed outgoing calls.
     async fn event_types(&self) -> Result<Vec<EventTypeInfo>, Error> {
         Ok(crate::EVENTS.iter().map(EventTypeInfo::from).collect())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn outgoing_fields_are_refused_naming_why() {
+        for (spec, field) in [
+            (WebhookSpec::builder("https://x.example").name("n"), "url"),
+            (WebhookSpec::inbound().name("n").event("x"), "events"),
+            (WebhookSpec::inbound().name("n").header("a", "b"), "headers"),
+        ] {
+            let error = from_spec(&spec.build()).unwrap_err();
+            assert_eq!(error.field(), Some(field));
+            assert!(error.to_string().contains("inbound"), "{error}");
+        }
+        let error = from_patch(&WebhookPatch::new().url("https://x.example")).unwrap_err();
+        assert_eq!(error.field(), Some("url"));
+    }
+
+    #[test]
+    fn an_inbound_spec_becomes_ports_eight_fields() {
+        let body = from_spec(
+            &WebhookSpec::inbound()
+                .name("GitHub PRs")
+                .secret("s")
+                .enabled(false)
+                .build(),
+        )
+        .unwrap();
+        assert_eq!(body.identifier.as_deref(), Some("github-prs"));
+        assert_eq!(
+            (body.title.as_deref(), body.enabled),
+            (Some("GitHub PRs"), Some(false))
+        );
+        assert!(body.security.is_some());
     }
 }

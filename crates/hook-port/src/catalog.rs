@@ -1,20 +1,41 @@
-//! The event names Port webhooks are documented with in this SDK's earlier model.
+//! The triggers of Port automations: what makes Port send its signed outgoing calls.
 
 use hook_model::CatalogEntry;
 
-/// Port's event names (*unconfirmed*: Port's webhooks are inbound, so these name what a
-/// third party may send, not a subscription list Port validates).
-pub const EVENTS: [CatalogEntry; 12] = [
-    CatalogEntry::new("entity.created", "entity", "An entity was created."),
-    CatalogEntry::new("entity.updated", "entity", "An entity was updated."),
-    CatalogEntry::new("entity.deleted", "entity", "An entity was deleted."),
-    CatalogEntry::new("action.created", "action", "An action was created."),
-    CatalogEntry::new("action.updated", "action", "An action was updated."),
-    CatalogEntry::new("action.deleted", "action", "An action was deleted."),
-    CatalogEntry::new("run.created", "run", "An action run was created."),
-    CatalogEntry::new("run.updated", "run", "An action run's status changed."),
-    CatalogEntry::new("run.completed", "run", "An action run completed."),
-    CatalogEntry::new("blueprint.created", "blueprint", "A blueprint was created."),
-    CatalogEntry::new("blueprint.updated", "blueprint", "A blueprint was updated."),
-    CatalogEntry::new("blueprint.deleted", "blueprint", "A blueprint was deleted."),
+/// The event types of Port automation triggers (Port's docs, "Setup trigger"). Port's
+/// webhooks are inbound and subscribe to none of these: an automation whose trigger is one
+/// of them invokes a webhook backend, signed with the organization's client secret.
+pub const EVENTS: [CatalogEntry; 8] = [
+    CatalogEntry::new(
+        "ENTITY_CREATED",
+        "entity",
+        "An entity of the blueprint was created.",
+    ),
+    CatalogEntry::new(
+        "ENTITY_UPDATED",
+        "entity",
+        "An entity of the blueprint was updated.",
+    ),
+    CatalogEntry::new(
+        "ENTITY_DELETED",
+        "entity",
+        "An entity of the blueprint was deleted.",
+    ),
+    CatalogEntry::new(
+        "ANY_ENTITY_CHANGE",
+        "entity",
+        "An entity of the blueprint was created, updated or deleted.",
+    ),
+    CatalogEntry::new(
+        "TIMER_PROPERTY_EXPIRED",
+        "entity",
+        "A timer property of an entity expired.",
+    ),
+    CatalogEntry::new("RUN_CREATED", "run", "A run of the action was created."),
+    CatalogEntry::new("RUN_UPDATED", "run", "A run of the action was updated."),
+    CatalogEntry::new(
+        "ANY_RUN_CHANGE",
+        "run",
+        "A run of the action was created or updated.",
+    ),
 ];

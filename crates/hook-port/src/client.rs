@@ -1,14 +1,14 @@
 //! The native client: Port's `/v1/webhooks` calls in Port's words, checked before sending.
 
-use std::collections::BTreeMap;
-
 use hook_http::{Auth, ClientConfig, ErrorReply, HttpClient, Request};
-use hook_model::check::{self, Scheme};
-use hook_model::{Context, Error, EventType, Provider, Secret};
-use serde::Serialize;
+use hook_model::check;
+use hook_model::{Context, Error, Provider};
 
 use crate::config::{PortConfig, PortToken};
-use crate::wire::{ErrorBody, Ok as PortOk, PortWebhook, Security, WebhookEnvelope, WebhookList};
+use crate::wire::{
+    Entity, EntityEnvelope, EntityList, ErrorBody, Mapping, Ok as PortOk, PortWebhook, WebhookBody,
+    WebhookEnvelope, WebhookList,
+};
 
 /// The longest identifier and title.
 pub const IDENTIFIER_MAX: usize = 30;
@@ -17,71 +17,14 @@ pub const TITLE_MAX: usize = 30;
 /// The longest description.
 pub const DESCRIPTION_MAX: usize = 200;
 
-/// The body of `PATCH /v1/webhooks/{identifier}`; absent fields stay as they are.
-#[derive(Debug, Clone, Default, Serialize)]
-#[serde(rename_all = "camelCase")]
-#[non_exhaustive]
-pub struct UpdateWebhook {
-    /// A new title (≤ 30).
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub title: Option<String>,
-    /// A new description (≤ 200).
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub description: Option<String>,
-    /// A new icon.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub icon: Option<String>,
-    /// A new URL.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub url: Option<String>,
-    /// A new event list.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub events: Option<Vec<EventType>>,
-    /// New delivery headers.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub headers: Option<BTreeMap<String, String>>,
-    /// Turn the webhook on or off.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub enabled: Option<bool>,
-    /// New signing settings.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub security: Option<Security>,
-}
-
-impl UpdateWebhook {
-    /// A change of nothing yet.
-    pub fn new() -> Self {
-        UpdateWebhook::default()
-    }
-
-    hook_model::setters! {
-        /// Turns the webhook on or off.
-        enabled: some bool;
-        /// Sets a new title.
-        title: Option<String>;
-        /// Sets a new description.
-        description: Option<String>;
-        /// Sets a new URL.
-        url: Option<String>;
-    }
-}
-
-/// `security` with only a secret set.
-pub fn secret_only(secret: Secret) -> Security {
-    Security {
-        secret: Some(secret),
-        ..Security::default()
-    }
-}
-
 /// Port's client. Cheap to clone.
 ///
 /// ```no_run
 /// # async fn run() -> Result<(), hook_model::Error> {
-/// use hook_port::{PortClient, PortConfig, UpdateWebhook};
+/// use hook_port::{PortClient, PortConfig, WebhookBody};
 /// let port = PortClient::new(PortConfig::new("client-id", "client-secret"))?;
-/// for webhook in port.get_webhooks(Some(1), Some(10)).await? {
-///     port.update_webhook(&webhook.identifier, &UpdateWebhook::new().enabled(false)).await?;
+/// for webhook in port.get_webhooks().await? {
+///     port.update_webhook(&webhook.identifier, &WebhookBody::patch().enabled(false)).await?;
 /// }
 /// # Ok(()) }
 /// ```
@@ -136,41 +79,55 @@ pub fn identifier_from(name: &str) -> Option<String> {
     (!slug.is_empty()).then_some(slug)
 }
 
-/// Checks what a body carries, naming Port's fields.
-fn check_fields(
-    title: Option<&str>,
-    description: Option<&str>,
-    url: Option<&str>,
-    events: Option<&[EventType]>,
-    headers: Option<&BTreeMap<String, String>>,
-    security: Option<&Security>,
-) -> Result<(), Error> {
-    if let Some(title) = title {
-        check::max_chars("title", title, TITLE_MAX)?;
+/// Whether a body is one Port accepts: limits on identifier, title and description,
+/// mappings with a blueprint and an entity identifier, a non-empty secret; with `whole`
+/// (create and replace), `title` and `enabled` present.
+pub fn check_body(body: &WebhookBody, whole: bool) -> Result<(), Error> {
+    if let Some(identifier) = &body.identifier {
+        check_identifier(identifier)?;
     }
-    if let Some(description) = description {
+    match &body.title {
+        Some(title) => check::max_chars("title", title, TITLE_MAX)?,
+        None if whole => {
+            return Err(Error::invalid(
+                "title",
+                "Port requires a title (at most 30 characters) to create or replace a webhook",
+            ));
+        }
+        None => {}
+    }
+    if whole && body.enabled.is_none() {
+        return Err(Error::invalid(
+            "enabled",
+            "Port requires enabled (true or false) to create or replace a webhook",
+        ));
+    }
+    if let Some(description) = &body.description {
         check::max_chars("description", description, DESCRIPTION_MAX)?;
     }
-    if let Some(url) = url {
-        check::url("url", url, Scheme::HttpOrHttps)?;
+    for (index, mapping) in body.mappings.iter().flatten().enumerate() {
+        check_mapping(index, mapping)?;
     }
-    check::event_names("events", events.unwrap_or_default())?;
-    if let Some(headers) = headers {
-        check::headers("headers", headers)?;
-    }
-    check::secret("security.secret", security.and_then(|s| s.secret.as_ref()))
+    check::secret(
+        "security.secret",
+        body.security.as_ref().and_then(|s| s.secret.as_ref()),
+    )
 }
 
-fn check_webhook(webhook: &PortWebhook) -> Result<(), Error> {
-    check_identifier(&webhook.identifier)?;
-    check_fields(
-        webhook.title.as_deref(),
-        webhook.description.as_deref(),
-        webhook.url.as_deref(),
-        webhook.events.as_deref(),
-        webhook.headers.as_ref(),
-        webhook.security.as_ref(),
-    )
+fn check_mapping(index: usize, mapping: &Mapping) -> Result<(), Error> {
+    if mapping.blueprint.trim().is_empty() {
+        return Err(Error::invalid(
+            format!("mappings[{index}].blueprint"),
+            "name the blueprint the entities go into",
+        ));
+    }
+    if mapping.entity.identifier.trim().is_empty() {
+        return Err(Error::invalid(
+            format!("mappings[{index}].entity.identifier"),
+            "give a jq expression for the entity's identifier, such as .body.id",
+        ));
+    }
+    Ok(())
 }
 
 /// Reads Port's error body, `{"ok": false, "error": "<code>", "message": "…"}`.
@@ -178,6 +135,10 @@ pub fn decode_error(body: &[u8]) -> ErrorReply {
     serde_json::from_slice::<ErrorBody>(body)
         .map(|e| ErrorReply::new(Some(e.error), e.message))
         .unwrap_or_default()
+}
+
+fn blueprint_segment<'b>(blueprint: &'b str, context: &Context) -> Result<&'b str, Error> {
+    check::path_segment("blueprint", blueprint).map_err(|e| e.within(context))
 }
 
 fn context(operation: &'static str) -> Context {
@@ -203,19 +164,9 @@ impl PortClient {
         &self.http
     }
 
-    /// `GET /v1/webhooks?page=&per_page=`.
-    pub async fn get_webhooks(
-        &self,
-        page: Option<u32>,
-        per_page: Option<u32>,
-    ) -> Result<Vec<PortWebhook>, Error> {
-        let mut request = Request::get("v1/webhooks").operation("list webhooks");
-        if let Some(page) = page {
-            request = request.query("page", page);
-        }
-        if let Some(per_page) = per_page {
-            request = request.query("per_page", per_page);
-        }
+    /// `GET /v1/webhooks`: every webhook, in one request (Port documents no paging).
+    pub async fn get_webhooks(&self) -> Result<Vec<PortWebhook>, Error> {
+        let request = Request::get("v1/webhooks").operation("list webhooks");
         let list: WebhookList = self.http.send(request).await?.json("Port webhook list")?;
         Ok(list.webhooks)
     }
@@ -231,58 +182,96 @@ impl PortClient {
         Ok(one.webhook)
     }
 
-    /// `POST /v1/webhooks`, checked first.
-    pub async fn create_webhook(&self, webhook: &PortWebhook) -> Result<PortWebhook, Error> {
-        let context = context("create webhook").webhook(&webhook.identifier);
-        check_webhook(webhook).map_err(|e| e.within(&context))?;
-        let request = Request::post("v1/webhooks")
-            .operation("create webhook")
-            .webhook(&webhook.identifier)
-            .json(webhook)?;
-        let one: WebhookEnvelope = self.http.send(request).await?.json("Port webhook")?;
+    /// `POST /v1/webhooks`, checked first ([`check_body`]: `title` and `enabled` required).
+    /// The answer carries the ingest URL Port assigned (`url`, `webhookKey`).
+    pub async fn create_webhook(&self, body: &WebhookBody) -> Result<PortWebhook, Error> {
+        let mut context = context("create webhook");
+        if let Some(identifier) = &body.identifier {
+            context = context.webhook(identifier.as_str());
+        }
+        check_body(body, true).map_err(|e| e.within(&context))?;
+        let mut request = Request::post("v1/webhooks").operation("create webhook");
+        if let Some(identifier) = &body.identifier {
+            request = request.webhook(identifier.as_str());
+        }
+        let one: WebhookEnvelope = self
+            .http
+            .send(request.json(body)?)
+            .await?
+            .json("Port webhook")?;
         Ok(one.webhook)
     }
 
-    /// `PATCH /v1/webhooks/{identifier}`: changes the fields `update` sets, checked first.
+    /// `PATCH /v1/webhooks/{identifier}`: changes the properties `body` sets, checked first.
     pub async fn update_webhook(
         &self,
         identifier: &str,
-        update: &UpdateWebhook,
+        body: &WebhookBody,
     ) -> Result<PortWebhook, Error> {
-        let context = context("update webhook").webhook(identifier);
-        check_fields(
-            update.title.as_deref(),
-            update.description.as_deref(),
-            update.url.as_deref(),
-            update.events.as_deref(),
-            update.headers.as_ref(),
-            update.security.as_ref(),
-        )
-        .map_err(|e| e.within(&context))?;
+        self.change(identifier, body, false).await
+    }
+
+    /// `PUT /v1/webhooks/{identifier}`: replaces the whole webhook, checked first
+    /// (`title` and `enabled` required). `WebhookBody::from(&answer)` keeps what is set.
+    pub async fn replace_webhook(
+        &self,
+        identifier: &str,
+        body: &WebhookBody,
+    ) -> Result<PortWebhook, Error> {
+        self.change(identifier, body, true).await
+    }
+
+    async fn change(
+        &self,
+        identifier: &str,
+        body: &WebhookBody,
+        whole: bool,
+    ) -> Result<PortWebhook, Error> {
+        let operation = if whole {
+            "replace webhook"
+        } else {
+            "update webhook"
+        };
+        let context = context(operation).webhook(identifier);
+        check_body(body, whole).map_err(|e| e.within(&context))?;
         let path = format!("v1/webhooks/{}", segment(identifier, &context)?);
-        let request = Request::patch(path)
-            .operation("update webhook")
+        let request = if whole {
+            Request::put(path)
+        } else {
+            Request::patch(path)
+        };
+        let request = request
+            .operation(operation)
             .webhook(identifier)
-            .json(update)?;
+            .json(body)?;
         let one: WebhookEnvelope = self.http.send(request).await?.json("Port webhook")?;
         Ok(one.webhook)
     }
 
-    /// `PUT /v1/webhooks/{identifier}`: replaces the whole webhook, checked first.
-    pub async fn replace_webhook(
-        &self,
-        identifier: &str,
-        webhook: &PortWebhook,
-    ) -> Result<PortWebhook, Error> {
-        let context = context("replace webhook").webhook(identifier);
-        check_webhook(webhook).map_err(|e| e.within(&context))?;
-        let path = format!("v1/webhooks/{}", segment(identifier, &context)?);
-        let request = Request::put(path)
-            .operation("replace webhook")
-            .webhook(identifier)
-            .json(webhook)?;
-        let one: WebhookEnvelope = self.http.send(request).await?.json("Port webhook")?;
-        Ok(one.webhook)
+    /// `GET /v1/blueprints/{blueprint}/entities`: what mappings (and anything else) put
+    /// into `blueprint`.
+    pub async fn get_entities(&self, blueprint: &str) -> Result<Vec<Entity>, Error> {
+        let context = context("list entities");
+        let path = format!(
+            "v1/blueprints/{}/entities",
+            blueprint_segment(blueprint, &context)?
+        );
+        let request = Request::get(path).operation("list entities");
+        let list: EntityList = self.http.send(request).await?.json("Port entity list")?;
+        Ok(list.entities)
+    }
+
+    /// `GET /v1/blueprints/{blueprint}/entities/{identifier}`.
+    pub async fn get_entity(&self, blueprint: &str, identifier: &str) -> Result<Entity, Error> {
+        let context = context("get entity");
+        let path = format!(
+            "v1/blueprints/{}/entities/{}",
+            blueprint_segment(blueprint, &context)?,
+            check::path_segment("identifier", identifier).map_err(|e| e.within(&context))?
+        );
+        let request = Request::get(path).operation("get entity");
+        let one: EntityEnvelope = self.http.send(request).await?.json("Port entity")?;
+        Ok(one.entity)
     }
 
     /// `DELETE /v1/webhooks/{identifier}`: whether Port said it worked.
@@ -318,23 +307,37 @@ mod tests {
             check_identifier("a/b").unwrap_err().field(),
             Some("identifier")
         );
-        let long_title = PortWebhook {
-            identifier: "ok".into(),
-            title: Some("t".repeat(31)),
-            ..PortWebhook::default()
-        };
+        let long_title = WebhookBody::new("t".repeat(31));
         assert_eq!(
-            check_webhook(&long_title).unwrap_err().field(),
+            check_body(&long_title, true).unwrap_err().field(),
             Some("title")
         );
-        let long_description = PortWebhook {
-            identifier: "ok".into(),
-            description: Some("d".repeat(201)),
-            ..PortWebhook::default()
-        };
+        let long_description = WebhookBody::new("ok").description("d".repeat(201));
         assert_eq!(
-            check_webhook(&long_description).unwrap_err().field(),
+            check_body(&long_description, true).unwrap_err().field(),
             Some("description")
+        );
+    }
+
+    #[test]
+    fn title_and_enabled_are_required_to_create_not_to_patch() {
+        let mut untitled = WebhookBody::patch().enabled(true);
+        assert_eq!(
+            check_body(&untitled, true).unwrap_err().field(),
+            Some("title")
+        );
+        check_body(&untitled, false).unwrap();
+        untitled = WebhookBody::patch().title("t");
+        assert_eq!(
+            check_body(&untitled, true).unwrap_err().field(),
+            Some("enabled")
+        );
+        let mapping = Mapping::new("", crate::EntityMapping::new(".body.id"));
+        assert_eq!(
+            check_body(&WebhookBody::new("t").mapping(mapping), true)
+                .unwrap_err()
+                .field(),
+            Some("mappings[0].blueprint")
         );
     }
 

@@ -1,27 +1,40 @@
-//! Port's webhooks, whole: the wire records ([`wire`]), checks of Port's limits, its
-//! error bodies, its token exchange ([`PortToken`]), its hosts and `HOOK_PORT_*`
-//! variables ([`PortConfig`]), a native client in Port's words (`get_webhooks`,
-//! `get_webhook`, `create_webhook`, `update_webhook` (PATCH), `replace_webhook` (PUT),
-//! `delete_webhook`), and [`hook_model::WebhookApi`]. Port has no test call: the trait's
-//! `test` answers [`hook_model::Error::Unsupported`] and `capabilities()` says so.
+//! Port's webhooks as they really are, whole: **inbound** data sources. Port assigns each
+//! webhook an ingest URL (`https://ingest.getport.io/{webhookKey}`); third parties POST to
+//! it; the webhook's jq [`Mapping`]s turn what arrives into catalog entities, after its
+//! [`Security`] check. Port's own outgoing, signed calls come from actions and automations
+//! (verify them with `hook_sign::Scheme::port()` and the organization's client secret).
 //!
-//! Both envelope keys decode (`webhooks`/`webhook` and Port's `integrations`/
-//! `integration`). Identifier, title and description limits are checked before anything
-//! is sent. The wire contract, with its sources, is in this repository's
-//! `docs/providers.md`.
+//! Here: the wire records ([`wire`]), checks of Port's limits, its error bodies, its token
+//! exchange ([`PortToken`]), its hosts and `HOOK_PORT_*` variables ([`PortConfig`]), a
+//! native client in Port's words (`get_webhooks`, `get_webhook`, `create_webhook`,
+//! `update_webhook` (PATCH), `replace_webhook` (PUT), `delete_webhook`, and
+//! `get_entities`/`get_entity` to see what a mapping produced), and
+//! [`hook_model::WebhookApi`], whose capabilities say the webhooks are inbound. Bodies carry
+//! only the eight properties Port accepts ([`WebhookBody`]); `title` and `enabled` are
+//! checked before create and replace. The wire contract, with its sources, is in this
+//! repository's `docs/providers.md`.
 //!
 //! ```no_run
 //! # async fn run() -> Result<(), hook_model::Error> {
-//! use hook_port::{PortClient, PortConfig, PortWebhook};
+//! use hook_port::{EntityMapping, Mapping, PortClient, PortConfig, Security, SignatureAlgorithm, WebhookBody};
 //! let port = PortClient::new(PortConfig::new("client-id", "client-secret"))?;
-//! let webhook = PortWebhook {
-//!     identifier: "entity-updated-webhook".into(),
-//!     url: Some("https://api.example.com/webhooks/port".into()),
-//!     events: Some(vec!["entity.created".into()]),
-//!     ..PortWebhook::default()
-//! };
-//! port.create_webhook(&webhook).await?;
-//! assert!(port.delete_webhook("entity-updated-webhook").await?);
+//! let pull_requests = Mapping::new(
+//!     "pullRequest",
+//!     EntityMapping::new(".body.pull_request.id | tostring")
+//!         .title(".body.pull_request.title")
+//!         .property("author", ".body.pull_request.user.login"),
+//! )
+//! .filter(".headers.\"x-github-event\" == \"pull_request\"");
+//! let webhook = port
+//!     .create_webhook(
+//!         &WebhookBody::new("GitHub pull requests")
+//!             .identifier("github-prs")
+//!             .mapping(pull_requests)
+//!             .security(Security::hmac(SignatureAlgorithm::Sha256, "github-secret", "x-hub-signature-256", "sha256=")),
+//!     )
+//!     .await?;
+//! println!("point GitHub at {}", webhook.url.unwrap_or_default());
+//! assert!(port.delete_webhook("github-prs").await?);
 //! # Ok(()) }
 //! ```
 #![deny(missing_docs)]
@@ -30,16 +43,21 @@ mod api;
 mod catalog;
 mod client;
 mod config;
+mod ingest;
 pub mod wire;
 
-pub use api::{CAPABILITIES, from_patch, from_spec, to_common};
+pub use api::{CAPABILITIES, default_security, from_patch, from_spec, to_common};
 pub use catalog::EVENTS;
 pub use client::{
-    DESCRIPTION_MAX, IDENTIFIER_MAX, PortClient, TITLE_MAX, UpdateWebhook, check_identifier,
-    decode_error, identifier_from, secret_only,
+    DESCRIPTION_MAX, IDENTIFIER_MAX, PortClient, TITLE_MAX, check_body, check_identifier,
+    decode_error, identifier_from,
 };
 pub use config::{DEFAULT_BASE_URL, PortConfig, PortToken, env};
-pub use wire::{PortEvent, PortWebhook, Security, SignatureAlgorithm};
+pub use ingest::ingest_scheme;
+pub use wire::{
+    Entity, EntityMapping, IntegrationType, Mapping, Operation, PortEvent, PortWebhook, Security,
+    SignatureAlgorithm, WebhookBody,
+};
 
 /// Parses a delivery body in this SDK's Port payload shape.
 pub fn parse_event(body: &[u8]) -> Result<PortEvent, hook_model::Error> {

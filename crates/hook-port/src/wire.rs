@@ -7,13 +7,14 @@ use time::OffsetDateTime;
 
 use hook_model::{EventType, Secret};
 
-/// How Port signs deliveries of a webhook it receives (`security.signatureAlgorithm`).
+/// How Port checks the signature third parties send to a webhook's ingest URL
+/// (`security.signatureAlgorithm`).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub enum SignatureAlgorithm {
-    /// HMAC-SHA1.
+    /// Hex HMAC-SHA1 of the raw body.
     #[serde(rename = "sha1")]
     Sha1,
-    /// HMAC-SHA256.
+    /// Hex HMAC-SHA256 of the raw body.
     #[serde(rename = "sha256")]
     Sha256,
     /// The secret itself, compared as-is.
@@ -24,23 +25,26 @@ pub enum SignatureAlgorithm {
     Other(String),
 }
 
-/// `security`: how deliveries are signed.
+/// `security`: how Port verifies what third parties send to the ingest URL. A request that
+/// fails the check is dropped. Every field may be null.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
+#[non_exhaustive]
 pub struct Security {
-    /// The signing secret.
+    /// The shared secret.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub secret: Option<Secret>,
-    /// The header carrying the signature.
+    /// The header carrying the signature, such as `x-hub-signature-256`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub signature_header_name: Option<String>,
     /// `sha1`, `sha256` or `plain`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub signature_algorithm: Option<SignatureAlgorithm>,
-    /// Text before the signature.
+    /// Text before the signature in the header, such as `sha256=`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub signature_prefix: Option<String>,
-    /// A JQ path to a request id, for de-duplication.
+    /// A jq path to a request id, such as `.body.id`: a second request with the same id is
+    /// dropped.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub request_identifier_path: Option<String>,
     /// Fields not named here, kept.
@@ -48,9 +52,166 @@ pub struct Security {
     pub extra: serde_json::Map<String, serde_json::Value>,
 }
 
-/// A Port webhook. Only `identifier` is required on the wire.
+impl Security {
+    /// Port's check of GitHub-style senders: `header` holds `prefix` + the hex HMAC of the
+    /// body under `secret` with `algorithm`.
+    pub fn hmac(
+        algorithm: SignatureAlgorithm,
+        secret: impl Into<Secret>,
+        header: impl Into<String>,
+        prefix: impl Into<String>,
+    ) -> Self {
+        Security {
+            secret: Some(secret.into()),
+            signature_header_name: Some(header.into()),
+            signature_algorithm: Some(algorithm),
+            signature_prefix: Some(prefix.into()),
+            ..Security::default()
+        }
+    }
+
+    hook_model::setters! {
+        /// Sets the jq path to a request id for de-duplication.
+        request_identifier_path: Option<String>;
+    }
+}
+
+/// What a mapping does with the entity it computes (`operation`); Port creates or updates
+/// unless told otherwise.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Operation {
+    /// Create the entity, or update it if it exists.
+    Create,
+    /// Delete the entity with the computed identifier.
+    Delete,
+    /// A value this version does not know (Port also documents an object form), kept.
+    #[serde(untagged)]
+    Other(serde_json::Value),
+}
+
+/// `entity` of a mapping: jq expressions evaluated against the ingested request.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct EntityMapping {
+    /// jq for the entity's identifier (required).
+    pub identifier: String,
+    /// jq for its title.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub title: Option<String>,
+    /// jq for its icon.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub icon: Option<String>,
+    /// jq for its team.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub team: Option<String>,
+    /// Property name → jq.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub properties: BTreeMap<String, String>,
+    /// Relation name → jq (Port also documents object forms: kept as JSON).
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub relations: BTreeMap<String, serde_json::Value>,
+    /// Fields not named here, kept.
+    #[serde(flatten)]
+    pub extra: serde_json::Map<String, serde_json::Value>,
+}
+
+impl EntityMapping {
+    /// An entity whose identifier is the jq expression `identifier`.
+    pub fn new(identifier: impl Into<String>) -> Self {
+        EntityMapping {
+            identifier: identifier.into(),
+            ..EntityMapping::default()
+        }
+    }
+
+    hook_model::setters! {
+        /// Sets the jq for the title.
+        title: Option<String>;
+        /// Sets the jq for the icon.
+        icon: Option<String>;
+        /// Sets the jq for the team.
+        team: Option<String>;
+    }
+
+    /// Maps property `name` to the jq expression `jq`.
+    pub fn property(mut self, name: impl Into<String>, jq: impl Into<String>) -> Self {
+        self.properties.insert(name.into(), jq.into());
+        self
+    }
+
+    /// Maps relation `name` to the jq expression `jq`.
+    pub fn relation(mut self, name: impl Into<String>, jq: impl Into<String>) -> Self {
+        self.relations
+            .insert(name.into(), serde_json::Value::String(jq.into()));
+        self
+    }
+}
+
+/// One of a webhook's `mappings`: which requests (`filter`), which items
+/// (`itemsToParse`, each bound as `.item`), into which blueprint, as which entity. Every
+/// jq expression sees `{"body", "headers", "queryParams"}` of the ingested request.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct Mapping {
+    /// The blueprint's identifier (required).
+    pub blueprint: String,
+    /// jq deciding whether a request is processed; absent means every request.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub filter: Option<String>,
+    /// jq giving an array: one entity per item, the item bound as `.item`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub items_to_parse: Option<String>,
+    /// Create (the default) or delete.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub operation: Option<Operation>,
+    /// How to compute the entity (required).
+    pub entity: EntityMapping,
+    /// Fields not named here, kept.
+    #[serde(flatten)]
+    pub extra: serde_json::Map<String, serde_json::Value>,
+}
+
+impl Mapping {
+    /// A mapping into `blueprint` computing `entity` from every request.
+    pub fn new(blueprint: impl Into<String>, entity: EntityMapping) -> Self {
+        Mapping {
+            blueprint: blueprint.into(),
+            entity,
+            ..Mapping::default()
+        }
+    }
+
+    hook_model::setters! {
+        /// Sets the jq filter.
+        filter: Option<String>;
+        /// Sets the jq giving the items to parse.
+        items_to_parse: Option<String>;
+        /// Sets the operation.
+        operation: Option<Operation>;
+    }
+}
+
+/// `integrationType`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum IntegrationType {
+    /// A webhook configured by hand (the default).
+    Custom,
+    /// A webhook made from one of Port's templates.
+    Template,
+    /// A value this version does not know, kept.
+    #[serde(untagged)]
+    Other(String),
+}
+
+/// A Port webhook as Port answers it: the eight writable properties, and what Port
+/// computes (`url`, `webhookKey`, timestamps, authors), which is never sent.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
 pub struct PortWebhook {
     /// The id: at most 30 characters.
     pub identifier: String,
@@ -63,30 +224,195 @@ pub struct PortWebhook {
     /// An icon name.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub icon: Option<String>,
-    /// Where deliveries go.
+    /// How ingested requests become entities.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub url: Option<String>,
-    /// The subscribed events.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub events: Option<Vec<EventType>>,
-    /// Headers sent with each delivery.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub headers: Option<BTreeMap<String, String>>,
-    /// Whether deliveries are sent (default true).
+    pub mappings: Option<Vec<Mapping>>,
+    /// Whether ingested requests are processed (false: dropped).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub enabled: Option<bool>,
-    /// How deliveries are signed.
+    /// How ingested requests are verified.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub security: Option<Security>,
-    /// Mappings of incoming payloads to entities.
+    /// `custom` or `template`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub mappings: Option<Vec<serde_json::Value>>,
-    /// The integration type.
+    pub integration_type: Option<IntegrationType>,
+    /// Read-only: the ingest URL Port assigned, `https://ingest.getport.io/{webhookKey}`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub integration_type: Option<String>,
-    /// The key in Port's ingest URL.
+    pub url: Option<String>,
+    /// Read-only: the key in the ingest URL.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub webhook_key: Option<String>,
+    /// Read-only: when it was created.
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "time::serde::rfc3339::option"
+    )]
+    pub created_at: Option<OffsetDateTime>,
+    /// Read-only: when it last changed.
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "time::serde::rfc3339::option"
+    )]
+    pub updated_at: Option<OffsetDateTime>,
+    /// Read-only: who created it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub created_by: Option<String>,
+    /// Read-only: who last changed it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub updated_by: Option<String>,
+    /// Fields not named here, kept.
+    #[serde(flatten)]
+    pub extra: serde_json::Map<String, serde_json::Value>,
+}
+
+/// The body of `POST`, `PUT` and `PATCH /v1/webhooks…`: exactly the eight properties Port
+/// accepts (it refuses any other with 422). `url`, `events` and delivery headers are not
+/// among them: Port assigns the URL, and its outgoing calls belong to actions and
+/// automations.
+///
+/// `title` and `enabled` are required on create and replace ([`WebhookBody::new`] sets
+/// both); a PATCH body ([`WebhookBody::patch`]) sends only what is set.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+#[non_exhaustive]
+pub struct WebhookBody {
+    /// The id (≤ 30); Port makes one when absent.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub identifier: Option<String>,
+    /// The title (≤ 30): required on create and replace.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub title: Option<String>,
+    /// A description (≤ 200).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub description: Option<String>,
+    /// An icon name.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub icon: Option<String>,
+    /// How ingested requests become entities.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub mappings: Option<Vec<Mapping>>,
+    /// Whether ingested requests are processed: required on create and replace.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub enabled: Option<bool>,
+    /// How ingested requests are verified.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub security: Option<Security>,
+    /// `custom` or `template`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub integration_type: Option<IntegrationType>,
+}
+
+impl WebhookBody {
+    /// A body for create or replace: `title`, enabled.
+    pub fn new(title: impl Into<String>) -> Self {
+        WebhookBody {
+            title: Some(title.into()),
+            enabled: Some(true),
+            ..WebhookBody::default()
+        }
+    }
+
+    /// A PATCH body changing nothing yet.
+    pub fn patch() -> Self {
+        WebhookBody::default()
+    }
+
+    hook_model::setters! {
+        /// Sets the identifier.
+        identifier: Option<String>;
+        /// Sets the title.
+        title: Option<String>;
+        /// Sets the description.
+        description: Option<String>;
+        /// Sets the icon.
+        icon: Option<String>;
+        /// Sets the mappings.
+        mappings: Option<Vec<Mapping>>;
+        /// Turns processing on or off.
+        enabled: some bool;
+        /// Sets the security check.
+        security: Option<Security>;
+        /// Sets the integration type.
+        integration_type: Option<IntegrationType>;
+    }
+
+    /// Adds one mapping.
+    pub fn mapping(mut self, mapping: Mapping) -> Self {
+        self.mappings.get_or_insert_with(Vec::new).push(mapping);
+        self
+    }
+}
+
+impl From<&PortWebhook> for WebhookBody {
+    /// The writable part of an answer, for a replace (PUT) that keeps the rest.
+    fn from(webhook: &PortWebhook) -> Self {
+        WebhookBody {
+            identifier: Some(webhook.identifier.clone()),
+            title: webhook.title.clone(),
+            description: webhook.description.clone(),
+            icon: webhook.icon.clone(),
+            mappings: webhook.mappings.clone(),
+            enabled: webhook.enabled,
+            security: webhook.security.clone(),
+            integration_type: webhook.integration_type.clone(),
+        }
+    }
+}
+
+/// `GET /v1/webhooks`: every webhook in one answer. The key is undocumented: both
+/// `integrations` and `webhooks` decode; this SDK writes `integrations`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct WebhookList {
+    /// Always true on success.
+    pub ok: bool,
+    /// The webhooks.
+    #[serde(rename = "integrations", alias = "webhooks")]
+    pub webhooks: Vec<PortWebhook>,
+    /// Fields not named here, kept.
+    #[serde(flatten)]
+    pub extra: serde_json::Map<String, serde_json::Value>,
+}
+
+/// One webhook: `{"ok": true, "integration": {…}}` (Port's key); `webhook` decodes too.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct WebhookEnvelope {
+    /// Always true on success.
+    pub ok: bool,
+    /// The webhook.
+    #[serde(rename = "integration", alias = "webhook")]
+    pub webhook: PortWebhook,
+    /// Fields not named here, kept.
+    #[serde(flatten)]
+    pub extra: serde_json::Map<String, serde_json::Value>,
+}
+
+/// A catalog entity, as a mapping produced it.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct Entity {
+    /// Its identifier.
+    pub identifier: String,
+    /// Its title.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub title: Option<String>,
+    /// Its blueprint.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub blueprint: Option<String>,
+    /// Its icon.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub icon: Option<String>,
+    /// Its team (a name, or a list of names).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub team: Option<serde_json::Value>,
+    /// Property name → value.
+    #[serde(default)]
+    pub properties: serde_json::Map<String, serde_json::Value>,
+    /// Relation name → target identifier(s).
+    #[serde(default)]
+    pub relations: serde_json::Map<String, serde_json::Value>,
     /// When it was created.
     #[serde(
         default,
@@ -101,38 +427,30 @@ pub struct PortWebhook {
         with = "time::serde::rfc3339::option"
     )]
     pub updated_at: Option<OffsetDateTime>,
-    /// Who created it.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub created_by: Option<String>,
-    /// Who last changed it.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub updated_by: Option<String>,
     /// Fields not named here, kept.
     #[serde(flatten)]
     pub extra: serde_json::Map<String, serde_json::Value>,
 }
 
-/// `GET /v1/webhooks`: `{"ok": true, "webhooks": […]}`; Port may say `integrations`.
+/// `GET /v1/blueprints/{blueprint}/entities`: `{"ok": true, "entities": […]}`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct WebhookList {
+pub struct EntityList {
     /// Always true on success.
     pub ok: bool,
-    /// The webhooks.
-    #[serde(alias = "integrations")]
-    pub webhooks: Vec<PortWebhook>,
+    /// The entities.
+    pub entities: Vec<Entity>,
     /// Fields not named here, kept.
     #[serde(flatten)]
     pub extra: serde_json::Map<String, serde_json::Value>,
 }
 
-/// One webhook: `{"ok": true, "webhook": {…}}`; Port may say `integration`.
+/// `GET /v1/blueprints/{blueprint}/entities/{identifier}`: `{"ok": true, "entity": {…}}`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct WebhookEnvelope {
+pub struct EntityEnvelope {
     /// Always true on success.
     pub ok: bool,
-    /// The webhook.
-    #[serde(alias = "integration")]
-    pub webhook: PortWebhook,
+    /// The entity.
+    pub entity: Entity,
     /// Fields not named here, kept.
     #[serde(flatten)]
     pub extra: serde_json::Map<String, serde_json::Value>,
@@ -186,7 +504,12 @@ pub struct TokenAnswer {
     pub token_type: Option<String>,
 }
 
-/// A delivery body in this SDK's earlier model: `{"event", "timestamp", "data", "organization", "source"}`.
+/// A body of the shape `{"event", "timestamp", "data", "organization", "source"}`, which
+/// `parse_event` (and the facade's `Event` for Port) reads.
+///
+/// *Unconfirmed*: Port's outgoing calls are action and automation invocations whose body
+/// the action defines (`invocationMethod.body`), so Port has no fixed delivery shape; this
+/// is the shape this SDK's earlier model assumed. Read other bodies as JSON yourself.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct PortEvent {
     /// The event type.

@@ -1,116 +1,173 @@
-//! The Port client against the emulator over real loopback HTTP.
+//! The Port client against the emulator over real loopback HTTP: the exact bodies sent are
+//! checked against Port's documented schema (the eight accepted properties), not only
+//! against what the emulator accepts.
 #![allow(clippy::unwrap_used)] // a failed unwrap is a failed test
 
 use std::time::Duration;
 
 use hook_emulator::{Emulator, EmulatorHandle};
-use hook_model::{Error, ListQuery, Provider, WebhookApi, WebhookPatch, WebhookSpec};
-use hook_port::{PortClient, PortConfig, PortWebhook, Security, UpdateWebhook};
+use hook_model::{Direction, Error, ListQuery, Provider, WebhookApi, WebhookPatch, WebhookSpec};
+use hook_port::{
+    EntityMapping, Mapping, PortClient, PortConfig, Security, SignatureAlgorithm, WebhookBody,
+    ingest_scheme,
+};
+use hook_sign::{Message, Signer};
+
+/// The properties Port's create, replace and patch routes accept (Port's API reference).
+const PORT_PROPERTIES: [&str; 8] = [
+    "identifier",
+    "title",
+    "description",
+    "icon",
+    "mappings",
+    "enabled",
+    "security",
+    "integrationType",
+];
 
 fn client(emulator: &EmulatorHandle) -> PortClient {
     PortClient::new(PortConfig::from_vars(|name| emulator.var(name)).unwrap()).unwrap()
 }
 
-fn seed_webhook() -> PortWebhook {
-    serde_json::from_value(serde_json::json!({
-        "identifier": "entity-updated-webhook", "title": "Entity Updated Notifications",
-        "description": "Webhook for entity update events", "url": "https://api.example.com/webhooks/port",
-        "events": ["entity.created", "entity.updated"],
-        "headers": {"Authorization": "Bearer your-api-token", "Content-Type": "application/json"},
-        "security": {"secret": "your-webhook-secret"}
-    }))
-    .unwrap()
+fn github_prs() -> WebhookBody {
+    WebhookBody::new("GitHub pull requests")
+        .identifier("github-prs")
+        .description("Pull requests from GitHub")
+        .mapping(
+            Mapping::new(
+                "pullRequest",
+                EntityMapping::new(".body.pull_request.id | tostring")
+                    .title(".body.pull_request.title")
+                    .property("author", ".body.pull_request.user.login")
+                    .relation("repository", ".body.repository.full_name"),
+            )
+            .filter(".headers.\"x-github-event\" == \"pull_request\""),
+        )
+        .security(Security::hmac(
+            SignatureAlgorithm::Sha256,
+            "github-secret",
+            "x-hub-signature-256",
+            "sha256=",
+        ))
+}
+
+/// Every body the client sent carries only Port's accepted properties.
+async fn sent_only_port_properties(emulator: &EmulatorHandle) {
+    for request in emulator.admin().requests().await.unwrap() {
+        if !request.path.starts_with("/port/v1/webhooks") {
+            continue;
+        }
+        if let Some(body) = request.body.as_ref().and_then(|b| b.as_object()) {
+            for key in body.keys() {
+                assert!(
+                    PORT_PROPERTIES.contains(&key.as_str()),
+                    "{} {} sent {key:?}",
+                    request.method,
+                    request.path
+                );
+            }
+        }
+    }
 }
 
 #[tokio::test]
-async fn the_seed_methods_send_the_seed_wire_shape() {
+async fn the_seed_methods_speak_ports_real_wire() {
     let emulator = Emulator::builder().start().await.unwrap();
     let port = client(&emulator);
-    let created = port.create_webhook(&seed_webhook()).await.unwrap();
-    assert_eq!(created.enabled, Some(true));
+    let created = port.create_webhook(&github_prs()).await.unwrap();
+    let ingest = created.url.clone().unwrap();
+    assert!(
+        ingest.ends_with(&format!(
+            "/ingest/{}",
+            created.webhook_key.as_deref().unwrap()
+        )),
+        "{ingest}"
+    );
     let log = emulator.admin().requests().await.unwrap();
     assert_eq!(log[0].path, "/port/v1/auth/access_token");
     assert_eq!(log[0].body.as_ref().unwrap()["clientSecret"], "<redacted>");
+    let create = log[1].body.as_ref().unwrap();
+    assert_eq!(create["security"]["secret"], "<redacted>");
     assert_eq!(
-        (log[1].method.as_str(), log[1].path.as_str()),
-        ("POST", "/port/v1/webhooks")
-    );
-    assert_eq!(
-        log[1].body.as_ref().unwrap()["security"]["secret"],
-        "<redacted>"
-    );
-    assert_eq!(
-        log[1].body.as_ref().unwrap()["events"],
-        serde_json::json!(["entity.created", "entity.updated"])
+        (&create["title"], &create["enabled"]),
+        (
+            &serde_json::json!("GitHub pull requests"),
+            &serde_json::json!(true)
+        )
     );
 
-    let mut update = UpdateWebhook::new();
-    update.url = Some("https://api.example.com/webhooks/port/v2".into());
-    update.events = Some(vec![
-        "entity.created".into(),
-        "entity.updated".into(),
-        "entity.deleted".into(),
-    ]);
     let updated = port
-        .update_webhook("entity-updated-webhook", &update)
+        .update_webhook("github-prs", &WebhookBody::patch().enabled(false))
         .await
         .unwrap();
-    assert_eq!(
-        updated.title.as_deref(),
-        Some("Entity Updated Notifications")
-    );
+    assert_eq!(updated.enabled, Some(false));
+    assert_eq!(updated.mappings.as_ref().unwrap().len(), 1);
     let patch = emulator.admin().requests().await.unwrap().pop().unwrap();
     assert_eq!(
         (patch.method.as_str(), patch.path.as_str()),
-        ("PATCH", "/port/v1/webhooks/entity-updated-webhook")
+        ("PATCH", "/port/v1/webhooks/github-prs")
     );
     assert_eq!(
-        patch.body.unwrap().as_object().unwrap().len(),
-        2,
-        "only the changed fields"
+        patch.body.unwrap(),
+        serde_json::json!({"enabled": false}),
+        "only the changed property"
     );
 
-    let replaced = port
-        .replace_webhook(
-            "entity-updated-webhook",
-            &PortWebhook {
-                identifier: "entity-updated-webhook".into(),
-                url: Some("https://x.example".into()),
-                ..PortWebhook::default()
-            },
-        )
+    // Replace keeps what the answer holds, through WebhookBody::from.
+    let mut whole = WebhookBody::from(&updated);
+    whole.description = Some("Replaced".into());
+    let replaced = port.replace_webhook("github-prs", &whole).await.unwrap();
+    assert_eq!(replaced.description.as_deref(), Some("Replaced"));
+    assert_eq!(replaced.url.as_deref(), Some(ingest.as_str()));
+
+    assert_eq!(port.get_webhooks().await.unwrap().len(), 1);
+    let lists = emulator
+        .admin()
+        .requests()
         .await
-        .unwrap();
-    assert_eq!(replaced.title, None);
-    assert_eq!(port.get_webhooks(Some(1), Some(10)).await.unwrap().len(), 1);
-    assert!(port.delete_webhook("entity-updated-webhook").await.unwrap());
+        .unwrap()
+        .into_iter()
+        .filter(|r| r.method == "GET" && r.path == "/port/v1/webhooks")
+        .count();
+    assert_eq!(lists, 1, "one request, no paging loop");
+    sent_only_port_properties(&emulator).await;
+
+    assert!(port.delete_webhook("github-prs").await.unwrap());
     assert!(
-        matches!(port.get_webhook("entity-updated-webhook").await, Err(Error::NotFound { reply: e, .. }) if e.code.as_deref() == Some("not_found"))
+        matches!(port.get_webhook("github-prs").await, Err(Error::NotFound { reply: e, .. }) if e.code.as_deref() == Some("not_found"))
     );
     assert_eq!(port.http().token_fetches(), 1);
 }
 
 #[tokio::test]
-async fn limits_are_checked_before_sending_and_conflicts_come_back_typed() {
+async fn required_fields_and_limits_are_checked_before_sending() {
     let emulator = Emulator::builder().start().await.unwrap();
     let port = client(&emulator);
-    let long = PortWebhook {
-        identifier: "x".repeat(31),
-        url: Some("https://x.example".into()),
-        ..PortWebhook::default()
-    };
-    assert!(
-        matches!(port.create_webhook(&long).await, Err(Error::Invalid { field, .. }) if field == "identifier")
-    );
-    let titled = PortWebhook {
-        title: Some("t".repeat(31)),
-        ..seed_webhook()
-    };
-    assert!(
-        matches!(port.create_webhook(&titled).await, Err(Error::Invalid { field, .. }) if field == "title")
-    );
+    let mut untitled = WebhookBody::patch().enabled(true);
+    for (body, field) in [
+        (
+            WebhookBody::new("t").identifier("x".repeat(31)),
+            "identifier",
+        ),
+        (WebhookBody::new("t".repeat(31)), "title"),
+        (untitled.clone(), "title"),
+        (
+            WebhookBody::new("t").mapping(Mapping::new("b", EntityMapping::new(" "))),
+            "mappings[0].entity.identifier",
+        ),
+    ] {
+        let error = port.create_webhook(&body).await.unwrap_err();
+        assert!(
+            matches!(&error, Error::Invalid { field: f, .. } if f == field),
+            "{error}"
+        );
+    }
+    untitled.title = Some("t".into());
+    untitled.enabled = None;
+    let error = port.replace_webhook("x", &untitled).await.unwrap_err();
+    assert_eq!(error.field(), Some("enabled"));
     assert!(matches!(
-        port.get_webhook("a/b").await,
+        port.get_entity("a/b", "x").await,
         Err(Error::Invalid { .. })
     ));
     assert!(
@@ -118,36 +175,64 @@ async fn limits_are_checked_before_sending_and_conflicts_come_back_typed() {
         "nothing was sent"
     );
 
-    port.create_webhook(&seed_webhook()).await.unwrap();
+    port.create_webhook(&github_prs()).await.unwrap();
     assert!(matches!(
-        port.create_webhook(&seed_webhook()).await,
+        port.create_webhook(&github_prs()).await,
         Err(Error::Conflict { .. })
     ));
 }
 
 #[tokio::test]
-async fn the_common_trait_maps_names_secrets_and_says_test_is_unsupported() {
+async fn the_common_trait_is_inbound() {
     let emulator = Emulator::builder().start().await.unwrap();
     let api: Box<dyn WebhookApi> = Box::new(client(&emulator));
-    assert!(!api.capabilities().test);
-    let spec = WebhookSpec::builder("https://x.example/hook")
-        .name("Deploy Events")
-        .events(["Run.Completed"])
-        .secret("s3cret")
-        .header("X-Team", "platform")
-        .build();
-    let created = api.create(&spec).await.unwrap();
+    let capabilities = api.capabilities();
+    assert_eq!(capabilities.direction, Direction::Inbound);
+    assert!(!capabilities.test && !capabilities.delivery_headers);
+
+    for spec in [
+        WebhookSpec::builder("https://x.example/hook").name("n"),
+        WebhookSpec::inbound().name("n").event("ENTITY_CREATED"),
+        WebhookSpec::inbound()
+            .name("n")
+            .header("X-Team", "platform"),
+    ] {
+        let error = api.create(&spec.build()).await.unwrap_err();
+        assert!(matches!(error, Error::Invalid { .. }), "{error}");
+        let message = error.to_string();
+        assert!(
+            message.contains("inbound") && message.contains("create webhook"),
+            "{message}"
+        );
+    }
+    assert!(emulator.admin().requests().await.unwrap().is_empty());
+
+    let created = api
+        .create(
+            &WebhookSpec::inbound()
+                .name("Deploy Events")
+                .secret("s3cret")
+                .build(),
+        )
+        .await
+        .unwrap();
     assert_eq!(
         (created.id.as_str(), created.name.as_deref()),
         ("deploy-events", Some("Deploy Events"))
     );
+    assert!(created.url.contains("/port/ingest/"), "{}", created.url);
+    assert!(created.events.is_empty());
     assert!(created.has_secret && !format!("{created:?}").contains("s3cret"));
-    assert_eq!(created.events[0].as_str(), "run.completed");
     let patched = api
         .update(&created.id, &WebhookPatch::new().enabled(false))
         .await
         .unwrap();
     assert!(!patched.enabled);
+    assert!(matches!(
+        api.update(&created.id, &WebhookPatch::new().url("https://x.example"))
+            .await,
+        Err(Error::Invalid { .. })
+    ));
     assert_eq!(
         api.list(&ListQuery::new().enabled(false))
             .await
@@ -163,40 +248,50 @@ async fn the_common_trait_maps_names_secrets_and_says_test_is_unsupported() {
             ..
         })
     ));
-    assert_eq!(api.event_types().await.unwrap().len(), 12);
+    let triggers = api.event_types().await.unwrap();
+    assert!(triggers.iter().any(|t| t.name.as_str() == "ENTITY_CREATED"));
     api.delete(&created.id).await.unwrap();
 }
 
 #[tokio::test]
-async fn deliveries_to_a_created_webhook_verify_with_the_port_preset() {
+async fn test_traffic_signed_for_the_ingest_url_becomes_an_entity() {
     let emulator = Emulator::builder().start().await.unwrap();
     let port = client(&emulator);
-    let verifier = hook_sign::Verifier::new(hook_sign::Scheme::port(), "port-secret").unwrap();
-    let mut receiver = hook_emulator::Receiver::start(verifier).await.unwrap();
-    let webhook = PortWebhook {
-        identifier: "recv".into(),
-        url: Some(receiver.url().to_owned()),
-        events: Some(vec!["blueprint.created".into()]),
-        security: Some(Security {
-            secret: Some("port-secret".into()),
-            ..Security::default()
-        }),
-        ..PortWebhook::default()
-    };
-    port.create_webhook(&webhook).await.unwrap();
+    let webhook = port.create_webhook(&github_prs()).await.unwrap();
+    let security = webhook.security.as_ref().unwrap();
+    let scheme = ingest_scheme(security).unwrap().unwrap();
+    let body = serde_json::to_vec(&serde_json::json!({
+        "pull_request": {"id": 7, "title": "Add CI", "user": {"login": "octocat"}},
+        "repository": {"full_name": "o/r"}
+    }))
+    .unwrap();
+    let signed = Signer::new(scheme, "github-secret")
+        .unwrap()
+        .sign(&Message::new(&body))
+        .unwrap();
+    let mut request = reqwest::Client::builder()
+        .no_proxy()
+        .build()
+        .unwrap()
+        .post(webhook.url.unwrap())
+        .header("x-github-event", "pull_request")
+        .body(body);
+    for (name, value) in signed.iter() {
+        request = request.header(name, value);
+    }
+    assert_eq!(request.send().await.unwrap().status().as_u16(), 202);
     emulator
         .admin()
-        .fire(
-            Provider::Port,
-            "blueprint.created",
-            serde_json::json!({"blueprint": "service"}),
-        )
+        .ingested("github-prs", 1, Duration::from_secs(10))
         .await
         .unwrap();
-    receiver
-        .next(Duration::from_secs(10))
-        .await
-        .unwrap()
-        .verified
-        .unwrap();
+    let entity = port.get_entity("pullRequest", "7").await.unwrap();
+    assert_eq!(entity.title.as_deref(), Some("Add CI"));
+    assert_eq!(entity.properties["author"], "octocat");
+    assert_eq!(entity.relations["repository"], "o/r");
+    assert_eq!(port.get_entities("pullRequest").await.unwrap().len(), 1);
+    assert!(matches!(
+        port.get_entity("pullRequest", "8").await,
+        Err(Error::NotFound { .. })
+    ));
 }

@@ -11,66 +11,148 @@ fn round_trip<T: Serialize + DeserializeOwned>(json: &str) -> T {
     hook_emulator::round_trip(json).unwrap()
 }
 
-// The webhook structure of Port's SDK documentation.
+// A webhook as Port answers it: the configuration of Port's custom-integration guide
+// (a GitHub pull-request mapping and GitHub's signature header), with the read-only
+// properties Port computes.
 const PORT_WEBHOOK: &str = r#"{
-    "identifier": "entity-created-webhook",
-    "title": "Entity Created Notifications",
-    "description": "Webhook for new entity events",
-    "url": "https://api.example.com/webhooks/port",
-    "events": ["entity.created"],
-    "headers": {
-        "Authorization": "Bearer token",
-        "Content-Type": "application/json"
-    },
-    "security": {
-        "secret": "webhook-secret"
-    },
+    "identifier": "github-prs",
+    "title": "GitHub pull requests",
+    "description": "Pull requests from GitHub",
+    "icon": "Github",
+    "mappings": [
+        {
+            "blueprint": "pullRequest",
+            "filter": ".headers.\"X-GitHub-Event\" == \"pull_request\"",
+            "entity": {
+                "identifier": ".body.pull_request.id | tostring",
+                "title": ".body.pull_request.title",
+                "properties": {
+                    "author": ".body.pull_request.user.login",
+                    "url": ".body.pull_request.html_url"
+                },
+                "relations": {"repository": ".body.repository.full_name"}
+            }
+        },
+        {
+            "blueprint": "alert",
+            "itemsToParse": ".body.alerts",
+            "operation": "delete",
+            "entity": {"identifier": ".item.id", "team": "\"sre\"", "icon": "\"Alert\""}
+        }
+    ],
     "enabled": true,
+    "security": {
+        "secret": "github-secret",
+        "signatureHeaderName": "x-hub-signature-256",
+        "signatureAlgorithm": "sha256",
+        "signaturePrefix": "sha256=",
+        "requestIdentifierPath": ".headers.\"X-GitHub-Delivery\""
+    },
+    "integrationType": "custom",
+    "url": "https://ingest.getport.io/abc123",
+    "webhookKey": "abc123",
     "createdAt": "2024-01-15T10:30:00Z",
-    "updatedAt": "2024-01-20T14:45:00Z"
+    "createdBy": "auth0|1",
+    "updatedAt": "2024-01-20T14:45:00Z",
+    "updatedBy": "auth0|1"
 }"#;
 
 #[test]
-fn port_webhook_structure_of_seed_001() {
+fn a_webhook_of_ports_guide_round_trips() {
     let webhook: wire::PortWebhook = round_trip(PORT_WEBHOOK);
+    let mappings = webhook.mappings.unwrap();
+    assert_eq!(
+        mappings[0].entity.properties["author"],
+        ".body.pull_request.user.login"
+    );
+    assert_eq!(mappings[1].operation, Some(wire::Operation::Delete));
+    assert_eq!(mappings[1].items_to_parse.as_deref(), Some(".body.alerts"));
     assert_eq!(
         webhook.security.unwrap().secret.unwrap().expose(),
-        "webhook-secret"
+        "github-secret"
+    );
+    assert_eq!(
+        webhook.url.as_deref(),
+        Some("https://ingest.getport.io/abc123")
     );
 }
 
 #[test]
-fn port_envelopes_accept_both_keys_and_write_the_seed_key() {
-    let list = format!(r#"{{"ok":true,"webhooks":[{PORT_WEBHOOK}]}}"#);
-    let _: wire::WebhookList = round_trip(&list);
-    let real = format!(r#"{{"ok":true,"integrations":[{PORT_WEBHOOK}]}}"#);
-    let decoded: wire::WebhookList = decode("port list", real.as_bytes()).unwrap();
-    assert_eq!(decoded.webhooks.len(), 1);
-    let one = format!(r#"{{"ok":true,"integration":{PORT_WEBHOOK}}}"#);
-    let decoded: wire::WebhookEnvelope = decode("port webhook", one.as_bytes()).unwrap();
-    assert_eq!(decoded.webhook.identifier, "entity-created-webhook");
-    let _: wire::WebhookEnvelope =
-        round_trip(&format!(r#"{{"ok":true,"webhook":{PORT_WEBHOOK}}}"#));
+fn a_body_carries_only_ports_eight_properties() {
+    let webhook: wire::PortWebhook = decode("port", PORT_WEBHOOK.as_bytes()).unwrap();
+    let body = serde_json::to_value(wire::WebhookBody::from(&webhook)).unwrap();
+    let keys: Vec<&str> = body
+        .as_object()
+        .unwrap()
+        .keys()
+        .map(String::as_str)
+        .collect();
+    assert_eq!(
+        keys,
+        [
+            "description",
+            "enabled",
+            "icon",
+            "identifier",
+            "integrationType",
+            "mappings",
+            "security",
+            "title"
+        ],
+        "url, webhookKey and the timestamps are never sent"
+    );
+    // The seed's outgoing fields are not Port's: a body refuses them.
+    for field in ["url", "events", "headers"] {
+        let text = format!(r#"{{"title":"t","enabled":true,"{field}":1}}"#);
+        assert!(
+            serde_json::from_str::<wire::WebhookBody>(&text).is_err(),
+            "{field}"
+        );
+    }
 }
 
 #[test]
-fn port_security_mappings_and_unknown_algorithms_survive() {
+fn port_envelopes_accept_both_keys_and_write_ports() {
+    let list = format!(r#"{{"ok":true,"integrations":[{PORT_WEBHOOK}]}}"#);
+    let _: wire::WebhookList = round_trip(&list);
+    let seed = format!(r#"{{"ok":true,"webhooks":[{PORT_WEBHOOK}]}}"#);
+    let decoded: wire::WebhookList = decode("port list", seed.as_bytes()).unwrap();
+    assert_eq!(decoded.webhooks.len(), 1);
+    let one = format!(r#"{{"ok":true,"webhook":{PORT_WEBHOOK}}}"#);
+    let decoded: wire::WebhookEnvelope = decode("port webhook", one.as_bytes()).unwrap();
+    assert_eq!(decoded.webhook.identifier, "github-prs");
+    let _: wire::WebhookEnvelope =
+        round_trip(&format!(r#"{{"ok":true,"integration":{PORT_WEBHOOK}}}"#));
+}
+
+#[test]
+fn port_security_mappings_entities_and_unknown_values_survive() {
     let webhook: wire::PortWebhook = round_trip(
         r#"{"identifier":"x","security":{"secret":"s","signatureHeaderName":"x-sig","signatureAlgorithm":"sha512",
-            "signaturePrefix":"sha512=","requestIdentifierPath":".body.id"},"mappings":[{"blueprint":"svc"}],
-            "integrationType":"custom","webhookKey":"k","createdBy":"me","updatedBy":"you","brandNew":1}"#,
+            "signaturePrefix":"sha512=","requestIdentifierPath":".body.id"},
+            "mappings":[{"blueprint":"svc","entity":{"identifier":".body.id","relations":{"owner":{"combinator":"and","rules":[]}}},"operation":{"type":"delete","deleteDependents":true},"brandNew":2}],
+            "integrationType":"template","webhookKey":"k","createdBy":"me","updatedBy":"you","brandNew":1}"#,
     );
     let security = webhook.security.unwrap();
     assert_eq!(
         security.signature_algorithm,
         Some(wire::SignatureAlgorithm::Other("sha512".into()))
     );
-    let known: wire::Security = round_trip(r#"{"signatureAlgorithm":"sha256"}"#);
+    let mapping = &webhook.mappings.unwrap()[0];
+    assert!(matches!(mapping.operation, Some(wire::Operation::Other(_))));
+    assert_eq!(mapping.extra["brandNew"], 2);
     assert_eq!(
-        known.signature_algorithm,
-        Some(wire::SignatureAlgorithm::Sha256)
+        webhook.integration_type,
+        Some(wire::IntegrationType::Template)
     );
     assert_eq!(webhook.extra["brandNew"], 1);
+    let entities: wire::EntityList = round_trip(
+        r#"{"ok":true,"entities":[{"identifier":"42","title":"Fix","blueprint":"pullRequest","team":["sre"],
+            "properties":{"author":"octocat"},"relations":{"repository":"o/r"},"createdAt":"2024-01-15T10:30:00Z","icon":"Github"}]}"#,
+    );
+    assert_eq!(entities.entities[0].properties["author"], "octocat");
+    let _: wire::EntityEnvelope =
+        round_trip(r#"{"ok":true,"entity":{"identifier":"a","properties":{},"relations":{}}}"#);
 }
 
 #[test]

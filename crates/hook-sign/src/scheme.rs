@@ -273,9 +273,13 @@ impl Scheme {
         }
     }
 
-    /// Port: `x-port-signature: v1,<base64>` over `{x-port-timestamp}.{body}` (the
-    /// confirmed format of Port actions and automations), and a `sha256=<hex>` over the
-    /// body, as some integrations send. Signers write `v1,`.
+    /// Port's outgoing calls (self-service actions and automations invoking a webhook
+    /// backend): `x-port-signature: v1,<base64>` over `{x-port-timestamp}.{body}`, keyed
+    /// with the organization's **client secret** (not a per-webhook secret), and a
+    /// `sha256=<hex>` over the body, as some integrations send. Signers write `v1,`.
+    ///
+    /// Port's webhooks themselves are inbound: what Port's ingest URL checks from third
+    /// parties is [`Scheme::hex_body`].
     ///
     /// The five-minute tolerance is *unconfirmed*: Port does not document one.
     pub fn port() -> Self {
