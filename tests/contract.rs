@@ -120,10 +120,12 @@ async fn invalid_specs_fail_before_sending_on_every_provider() {
     for provider in Provider::ALL {
         let world = World::new(provider).await;
         // Outbound: not a URL. Inbound: any URL, since the provider assigns it.
-        let bad = WebhookSpec::builder("not a url")
-            .name("bad")
+        let mut bad = WebhookSpec::builder("not a url")
             .events([world.event()])
             .build();
+        if world.api.capabilities().names {
+            bad = bad.name("bad");
+        }
         assert!(
             matches!(world.api.create(&bad).await, Err(Error::Invalid { ref field, .. }) if field.eq_ignore_ascii_case("url")),
             "{provider}"
@@ -146,6 +148,50 @@ async fn invalid_specs_fail_before_sending_on_every_provider() {
     assert!(
         matches!(world.api.create(&http).await, Err(Error::Invalid { ref field, .. }) if field == "url")
     );
+}
+
+#[tokio::test]
+async fn fields_a_provider_cannot_carry_are_refused_before_sending() {
+    for provider in Provider::ALL {
+        let world = World::new(provider).await;
+        let capabilities = world.api.capabilities();
+        let base = world.spec("carried", "https://x.example/hook");
+        let mut uncarried = Vec::new();
+        if !capabilities.names {
+            uncarried.push(("name", base.clone().name("dropped?")));
+        }
+        if !capabilities.descriptions {
+            uncarried.push(("description", base.clone().description("dropped?")));
+        }
+        if !capabilities.identifiers {
+            uncarried.push(("identifier", base.clone().identifier("dropped")));
+        }
+        if !capabilities.delivery_headers {
+            uncarried.push(("headers", base.clone().header("X-Team", "a")));
+        }
+        if !capabilities.insecure_tls {
+            uncarried.push(("allow_insecure_tls", base.clone().allow_insecure_tls(true)));
+        }
+        for (field, spec) in uncarried {
+            let error = world.api.create(&spec.build()).await.unwrap_err();
+            assert!(
+                matches!(error, Error::Unsupported { .. } | Error::Invalid { .. }),
+                "{provider} {field}: {error}"
+            );
+            assert!(error.to_string().contains(field), "{provider}: {error}");
+        }
+        assert!(
+            world
+                .emulator
+                .admin()
+                .requests()
+                .await
+                .unwrap()
+                .iter()
+                .all(|r| r.method != "POST" || r.path.contains("token")),
+            "{provider}: nothing created"
+        );
+    }
 }
 
 #[tokio::test]

@@ -127,10 +127,17 @@ impl World {
 
 /// A spec named `name` for `api`'s direction (see [`World::spec`]), without a secret.
 pub fn spec_for(api: &dyn WebhookApi, name: &str, url: &str, event: &str) -> WebhookSpec {
-    if api.capabilities().is_inbound() {
-        WebhookSpec::inbound().name(name)
+    let capabilities = api.capabilities();
+    let spec = if capabilities.is_inbound() {
+        WebhookSpec::inbound()
     } else {
-        WebhookSpec::builder(url).name(name).events([event])
+        WebhookSpec::builder(url).events([event])
+    };
+    // A name where webhooks carry one: elsewhere it would be refused, not dropped.
+    if capabilities.names {
+        spec.name(name)
+    } else {
+        spec
     }
 }
 

@@ -1,6 +1,8 @@
-//! The SDK under faults, against the emulator's fault injection: about 30% of answers are
-//! 500/503, 429 with Retry-After, latency past the client timeout, or a connection dropped
-//! mid-answer (before or after the request was applied). Idempotent calls complete within their retry budget; no create happens
+//! The SDK under faults, against the emulator's fault injection, on the webhook routes and
+//! the token endpoints alike: about 30% of answers are 500/503, 429 with Retry-After,
+//! latency past the client timeout, or a connection dropped mid-answer (before or after the
+//! request was applied). Faults are drawn from a seeded generator: the seed is printed, and
+//! `HOOK_FAULT_SEED` replays a run. Idempotent calls complete within their retry budget; no create happens
 //! twice; what fails, fails with a typed error. The figures go to RELIABILITY.md.
 #![allow(clippy::unwrap_used)] // a failed unwrap is a failed test
 
@@ -89,20 +91,41 @@ fn client(emulator: &EmulatorHandle, provider: Provider) -> Box<dyn WebhookApi> 
     }
 }
 
-/// The path prefix of `provider`'s webhook routes (token endpoints stay fault-free).
-fn webhook_routes(provider: Provider) -> &'static str {
+/// The path prefixes of `provider`'s webhook routes and token endpoint (the generic
+/// service takes an API key: it has none).
+fn routes(provider: Provider) -> &'static [&'static str] {
     match provider {
-        Provider::UiPath => "/uipath/emulator-org/",
-        Provider::Port => "/port/v1/webhooks",
-        Provider::Up42 => "/up42/workspaces/",
-        Provider::Generic => "/generic/v1/webhooks",
+        Provider::UiPath => &["/uipath/emulator-org/", "/uipath/identity_/connect/token"],
+        Provider::Port => &["/port/v1/webhooks", "/port/v1/auth/access_token"],
+        Provider::Up42 => &["/up42/workspaces/", "/up42/auth/"],
+        Provider::Generic => &["/generic/v1/webhooks"],
     }
 }
 
+/// The fault seed: `HOOK_FAULT_SEED` to replay a run, random otherwise; printed either way.
+fn fault_seed() -> u64 {
+    let seed = std::env::var("HOOK_FAULT_SEED")
+        .ok()
+        .and_then(|s| s.parse().ok())
+        .unwrap_or_else(|| {
+            std::time::SystemTime::now()
+                .duration_since(std::time::UNIX_EPOCH)
+                .map_or(1, |d| d.as_nanos() as u64)
+        });
+    println!("fault seed {seed} (replay with HOOK_FAULT_SEED={seed})");
+    seed
+}
+
 async fn inject_faults(emulator: &EmulatorHandle, provider: Provider) {
+    for prefix in routes(provider) {
+        inject_faults_on(emulator, prefix).await;
+    }
+}
+
+async fn inject_faults_on(emulator: &EmulatorHandle, prefix: &str) {
     let route = RouteMatch {
         method: None,
-        path_prefix: Some(webhook_routes(provider).into()),
+        path_prefix: Some((*prefix).into()),
     };
     // Checked in order, each at its rate: about 30% of requests meet one.
     let faults = [
@@ -136,8 +159,9 @@ fn event(provider: Provider) -> &'static str {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn every_idempotent_call_completes_and_no_create_happens_twice() {
     const CREATES: usize = 40;
+    let seed = fault_seed();
     for provider in Provider::ALL {
-        let emulator = Emulator::builder().start().await.unwrap();
+        let emulator = Emulator::builder().fault_seed(seed).start().await.unwrap();
         let api = client(&emulator, provider);
         inject_faults(&emulator, provider).await;
 
@@ -145,6 +169,11 @@ async fn every_idempotent_call_completes_and_no_create_happens_twice() {
         let mut created = Vec::new();
         let mut create_errors: HashMap<&'static str, usize> = HashMap::new();
         for i in 0..CREATES {
+            // Every tenth create, the token expires: the next call fetches one through the
+            // faulty token endpoint.
+            if i % 10 == 9 {
+                emulator.admin().expire_tokens().await.unwrap();
+            }
             let spec = hook_contract_tests::spec_for(
                 api.as_ref(),
                 &format!("reliable {i}"),
@@ -195,14 +224,13 @@ async fn every_idempotent_call_completes_and_no_create_happens_twice() {
         calls += 1;
 
         // Without faults, count what exists: each URL at most once, every success present.
-        let fired: u64 = emulator
-            .admin()
-            .faults()
-            .await
-            .unwrap()
-            .iter()
-            .map(|f| f.fired)
-            .sum();
+        let rules = emulator.admin().faults().await.unwrap();
+        let fired: u64 = rules.iter().map(|f| f.fired).sum();
+        let mut per_route: std::collections::BTreeMap<String, u64> = Default::default();
+        for rule in &rules {
+            let route = rule.route.path_prefix.clone().unwrap_or_default();
+            *per_route.entry(route).or_default() += rule.fired;
+        }
         emulator.admin().clear_faults().await.unwrap();
         let truth: Vec<_> =
             futures_util::TryStreamExt::try_collect(list_all(api.as_ref(), ListQuery::new()))
@@ -232,7 +260,7 @@ async fn every_idempotent_call_completes_and_no_create_happens_twice() {
         }
         println!(
             "RELIABILITY {provider}: {CREATES} creates ({} ok, errors {create_errors:?}), {calls} idempotent calls all ok, \
-             {fired} faults fired, {} applied despite a lost answer, duplicates {duplicates}",
+             {fired} faults fired {per_route:?}, {} applied despite a lost answer, duplicates {duplicates}",
             created.len(),
             truth.len() - created.len(),
         );

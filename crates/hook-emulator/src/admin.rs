@@ -33,6 +33,7 @@ pub(crate) fn routes() -> Router<Arc<App>> {
             "/_admin/faults",
             get(faults).post(add_fault).delete(clear_faults),
         )
+        .route("/_admin/faults/seed", post(seed_faults))
         .route("/_admin/tokens/expire", post(expire_tokens))
         .route("/_admin/clock/advance", post(advance))
         .route("/_admin/reset", post(reset))
@@ -270,8 +271,11 @@ async fn clear_requests(State(app): State<Arc<App>>) -> Response {
 }
 
 async fn faults(State(app): State<Arc<App>>) -> Response {
-    let list = lock(&app.faults).clone();
-    json(StatusCode::OK, &serde_json::json!({"faults": list}))
+    let faults = lock(&app.faults);
+    json(
+        StatusCode::OK,
+        &serde_json::json!({"faults": faults.rules, "seed": faults.seed()}),
+    )
 }
 
 async fn add_fault(State(app): State<Arc<App>>, body: Bytes) -> Response {
@@ -285,12 +289,24 @@ async fn add_fault(State(app): State<Arc<App>>, body: Bytes) -> Response {
     rule.id = crate::app::new_id("flt_");
     rule.fired = 0;
     let id = rule.id.clone();
-    lock(&app.faults).push(rule);
+    lock(&app.faults).rules.push(rule);
     json(StatusCode::CREATED, &serde_json::json!({"id": id}))
 }
 
+/// `{"seed": N}`: restarts the fault generator from N (a `u64`), so a run replays.
+async fn seed_faults(State(app): State<Arc<App>>, body: Bytes) -> Response {
+    let seed = serde_json::from_slice::<serde_json::Value>(&body)
+        .ok()
+        .and_then(|v| v.get("seed").and_then(serde_json::Value::as_u64));
+    let Some(seed) = seed else {
+        return bad("body must be {\"seed\": <unsigned 64-bit integer>}");
+    };
+    lock(&app.faults).reseed(seed);
+    json(StatusCode::OK, &serde_json::json!({"seed": seed}))
+}
+
 async fn clear_faults(State(app): State<Arc<App>>) -> Response {
-    lock(&app.faults).clear();
+    lock(&app.faults).rules.clear();
     json(StatusCode::OK, &serde_json::json!({"ok": true}))
 }
 
@@ -307,7 +323,9 @@ async fn advance(State(app): State<Arc<App>>, body: Bytes) -> Response {
     let Some(seconds) = seconds else {
         return bad("body must be {\"seconds\": <non-negative number>}");
     };
-    if app.clock.advance(Duration::from_secs_f64(seconds)) {
+    // Any finite non-negative number: beyond Duration's range it saturates.
+    let by = Duration::try_from_secs_f64(seconds).unwrap_or(Duration::MAX);
+    if app.clock.advance(by) {
         json(
             StatusCode::OK,
             &serde_json::json!({"elapsed_ms": app.clock.elapsed().as_millis() as u64}),
@@ -322,7 +340,7 @@ async fn advance(State(app): State<Arc<App>>, body: Bytes) -> Response {
 
 async fn reset(State(app): State<Arc<App>>) -> Response {
     app.write_log(|state| *state = crate::state::State::default());
-    lock(&app.faults).clear();
+    lock(&app.faults).rules.clear();
     lock(&app.requests).clear();
     json(StatusCode::OK, &serde_json::json!({"ok": true}))
 }
@@ -504,6 +522,27 @@ impl AdminClient {
             .call(self.http.get(format!("{}/_admin/faults", self.base)))
             .await?;
         Ok(serde_json::from_value(answer["faults"].clone()).unwrap_or_default())
+    }
+
+    /// Restarts the fault generator from `seed`: the same requests, in the same order, meet
+    /// the same faults.
+    pub async fn seed_faults(&self, seed: u64) -> Result<(), AdminError> {
+        let _: serde_json::Value = self
+            .call(
+                self.http
+                    .post(format!("{}/_admin/faults/seed", self.base))
+                    .json(&serde_json::json!({"seed": seed})),
+            )
+            .await?;
+        Ok(())
+    }
+
+    /// The seed the fault generator started from (print it to replay a failing run).
+    pub async fn fault_seed(&self) -> Result<u64, AdminError> {
+        let answer: serde_json::Value = self
+            .call(self.http.get(format!("{}/_admin/faults", self.base)))
+            .await?;
+        Ok(answer["seed"].as_u64().unwrap_or_default())
     }
 
     /// How many times each fault rule fired, in the order they were injected.

@@ -11,7 +11,7 @@ use tokio::sync::watch;
 
 use crate::Credentials;
 use crate::clock::Clock;
-use crate::faults::{FaultRule, RecordedRequest};
+use crate::faults::{Faults, RecordedRequest};
 use crate::state::{State, Token};
 
 /// How many requests the request log keeps (the oldest are dropped first).
@@ -30,7 +30,7 @@ pub(crate) struct App {
     pub ingest_version: watch::Sender<u64>,
     pub http: reqwest::Client,
     pub http_insecure: reqwest::Client,
-    pub faults: Mutex<Vec<FaultRule>>,
+    pub faults: Mutex<Faults>,
     pub requests: Mutex<VecDeque<RecordedRequest>>,
 }
 
@@ -51,6 +51,7 @@ pub(crate) struct AppConfig {
     pub state: State,
     pub state_path: Option<PathBuf>,
     pub extra_roots: Vec<reqwest::Certificate>,
+    pub fault_seed: u64,
 }
 
 impl App {
@@ -80,7 +81,7 @@ impl App {
             ingest_version: watch::channel(0).0,
             http: build(false)?,
             http_insecure: build(true)?,
-            faults: Mutex::new(Vec::new()),
+            faults: Mutex::new(Faults::new(config.fault_seed)),
             requests: Mutex::new(VecDeque::new()),
         })
     }
@@ -122,7 +123,7 @@ impl App {
             uuid::Uuid::new_v4().simple()
         );
         let ttl = self.token_ttl.as_secs().max(1);
-        let expires_at = now_unix() + i64::try_from(ttl).unwrap_or(i64::MAX / 2);
+        let expires_at = now_unix().saturating_add(i64::try_from(ttl).unwrap_or(i64::MAX));
         self.write(|state| {
             state.tokens.insert(
                 token.clone(),

@@ -4,6 +4,21 @@ use std::time::Duration;
 
 use tokio::sync::watch;
 
+/// The smallest time scale: a 2-hour retry in 7.2 ms.
+pub const MIN_SCALE: f64 = 1e-6;
+/// The largest time scale: emulated time a million times slower than real time.
+pub const MAX_SCALE: f64 = 1e6;
+
+/// `duration × factor`, saturating at `Duration::MAX` (and 0 for a factor that is not a
+/// positive number) instead of panicking.
+fn times(duration: Duration, factor: f64) -> Duration {
+    Duration::try_from_secs_f64(duration.as_secs_f64() * factor).unwrap_or(if factor > 0.0 {
+        Duration::MAX
+    } else {
+        Duration::ZERO
+    })
+}
+
 /// How the delivery schedule's delays pass.
 ///
 /// Signature timestamps and payload times always use the real wall clock, so receivers'
@@ -24,11 +39,11 @@ enum Mode {
 
 impl Clock {
     /// Real time multiplied by `scale`: 0.001 turns the 2 h retry into 7.2 s. A scale
-    /// that is not finite and above zero is refused.
+    /// outside [`MIN_SCALE`, `MAX_SCALE`] (or not a number) is refused.
     pub fn scaled(scale: f64) -> Result<Self, String> {
-        if !scale.is_finite() || scale <= 0.0 {
+        if !(MIN_SCALE..=MAX_SCALE).contains(&scale) {
             return Err(format!(
-                "time scale {scale} is not a finite number above zero"
+                "time scale {scale} is outside {MIN_SCALE} to {MAX_SCALE}: 0.001 runs a 2-hour retry in 7.2 s"
             ));
         }
         Ok(Clock {
@@ -50,7 +65,7 @@ impl Clock {
     /// Emulated time since the clock started.
     pub fn elapsed(&self) -> Duration {
         match self.mode {
-            Mode::Scaled(scale) => self.started.elapsed().div_f64(scale),
+            Mode::Scaled(scale) => times(self.started.elapsed(), 1.0 / scale),
             Mode::Manual => *self.manual.borrow(),
         }
     }
@@ -58,7 +73,7 @@ impl Clock {
     /// The real time an emulated delay takes (zero for a manual clock).
     pub fn real(&self, emulated: Duration) -> Duration {
         match self.mode {
-            Mode::Scaled(scale) => emulated.mul_f64(scale),
+            Mode::Scaled(scale) => times(emulated, scale),
             Mode::Manual => Duration::ZERO,
         }
     }
@@ -66,9 +81,9 @@ impl Clock {
     /// Waits `emulated` time.
     pub async fn sleep(&self, emulated: Duration) {
         match self.mode {
-            Mode::Scaled(scale) => tokio::time::sleep(emulated.mul_f64(scale)).await,
+            Mode::Scaled(scale) => tokio::time::sleep(times(emulated, scale)).await,
             Mode::Manual => {
-                let deadline = *self.manual.borrow() + emulated;
+                let deadline = self.manual.borrow().saturating_add(emulated);
                 let mut changes = self.manual.subscribe();
                 // Sender lives as long as the clock: `changed` only fails once it is gone.
                 while *changes.borrow_and_update() < deadline {
@@ -86,7 +101,7 @@ impl Clock {
         match self.mode {
             Mode::Scaled(_) => false,
             Mode::Manual => {
-                self.manual.send_modify(|now| *now += by);
+                self.manual.send_modify(|now| *now = now.saturating_add(by));
                 true
             }
         }
@@ -121,8 +136,23 @@ mod tests {
 
     #[test]
     fn bad_scales_are_refused() {
-        assert!(Clock::scaled(0.0).is_err());
-        assert!(Clock::scaled(f64::NAN).is_err());
+        for scale in [0.0, -1.0, f64::NAN, f64::INFINITY, 1e-300, 1e300] {
+            assert!(Clock::scaled(scale).is_err(), "{scale}");
+        }
         assert!(Clock::scaled(0.001).is_ok());
+    }
+
+    #[tokio::test]
+    async fn extreme_times_saturate_instead_of_panicking() {
+        let clock = Clock::scaled(MIN_SCALE).unwrap();
+        assert_eq!(clock.real(Duration::MAX), times(Duration::MAX, MIN_SCALE));
+        let slow = Clock::scaled(MAX_SCALE).unwrap();
+        assert_eq!(slow.real(Duration::MAX), Duration::MAX);
+        let _ = slow.elapsed();
+        let manual = Clock::manual();
+        manual.advance(Duration::MAX);
+        manual.advance(Duration::MAX);
+        assert_eq!(manual.elapsed(), Duration::MAX);
+        manual.sleep(Duration::MAX).await;
     }
 }

@@ -358,7 +358,10 @@ async fn run(app: Arc<App>, id: String, retry: bool, first_wait: Duration) {
             record.attempts = number;
             record.status_code = status_code;
             record.error.clone_from(&error);
-            record.delivered_at = Some(at);
+            // Set on success only: a failed or pending delivery was not delivered.
+            if succeeded {
+                record.delivered_at = Some(at);
+            }
             record.attempt_log.push(Attempt {
                 number,
                 at,

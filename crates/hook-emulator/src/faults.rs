@@ -155,22 +155,72 @@ impl RouteMatch {
     }
 }
 
-/// A uniform number in [0, 1) from the OS's randomness, through UUID v4's bits. The low
-/// 62 bits of a v4 UUID are random (the version and variant bits sit above them); 53 of
-/// them make the fraction.
-fn unit_random() -> f64 {
-    let bits = (uuid::Uuid::new_v4().as_u128() as u64) & ((1 << 62) - 1);
-    (bits >> 9) as f64 / (1u64 << 53) as f64
+/// The fault rules and the seeded generator that decides which requests meet them.
+#[derive(Debug)]
+pub(crate) struct Faults {
+    pub rules: Vec<FaultRule>,
+    seed: u64,
+    state: u64,
+}
+
+impl Faults {
+    /// No rules, the generator seeded with `seed`.
+    pub fn new(seed: u64) -> Self {
+        Faults {
+            rules: Vec::new(),
+            seed,
+            state: seed,
+        }
+    }
+
+    /// The seed the generator started from (or was last reset to).
+    pub fn seed(&self) -> u64 {
+        self.seed
+    }
+
+    /// Restarts the generator from `seed`: the same requests, in the same order, meet the
+    /// same faults again.
+    pub fn reseed(&mut self, seed: u64) {
+        self.seed = seed;
+        self.state = seed;
+    }
+
+    /// A uniform number in [0, 1): SplitMix64, 53 bits of it.
+    fn unit(&mut self) -> f64 {
+        self.state = self.state.wrapping_add(0x9E37_79B9_7F4A_7C15);
+        let mut z = self.state;
+        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
+        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
+        z ^= z >> 31;
+        (z >> 11) as f64 / (1u64 << 53) as f64
+    }
+}
+
+/// A seed from the OS's randomness (through UUID v4's random bits).
+pub(crate) fn random_seed() -> u64 {
+    uuid::Uuid::new_v4().as_u128() as u64
 }
 
 /// Picks the fault for this request, counting it down.
 fn take_fault(app: &App, method: &str, path: &str) -> Option<FaultKind> {
     let mut faults = lock(&app.faults);
-    let rule = faults.iter_mut().find(|rule| {
-        rule.route.matches(method, path)
-            && rule.count.is_none_or(|n| n > 0)
-            && rule.rate.is_none_or(|p| unit_random() < p)
-    })?;
+    // Draw once for each matching rule with a rate, in order, so a seed replays exactly.
+    let mut chosen = None;
+    for index in 0..faults.rules.len() {
+        let rule = &faults.rules[index];
+        if !(rule.route.matches(method, path) && rule.count.is_none_or(|n| n > 0)) {
+            continue;
+        }
+        let hit = match rule.rate {
+            None => true,
+            Some(p) => faults.unit() < p,
+        };
+        if hit {
+            chosen = Some(index);
+            break;
+        }
+    }
+    let rule = &mut faults.rules[chosen?];
     if let Some(n) = rule.count.as_mut() {
         *n -= 1;
     }
@@ -351,8 +401,12 @@ mod tests {
     }
 
     #[test]
-    fn random_units_spread_over_the_whole_range() {
-        let samples: Vec<f64> = (0..4000).map(|_| unit_random()).collect();
+    fn a_seed_replays_and_units_spread_over_the_whole_range() {
+        let mut faults = Faults::new(42);
+        let samples: Vec<f64> = (0..4000).map(|_| faults.unit()).collect();
+        faults.reseed(42);
+        assert_eq!(faults.unit(), samples[0]);
+        assert_eq!(faults.seed(), 42);
         assert!(samples.iter().all(|x| (0.0..1.0).contains(x)));
         let below =
             |p: f64| samples.iter().filter(|x| **x < p).count() as f64 / samples.len() as f64;

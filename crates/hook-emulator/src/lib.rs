@@ -55,7 +55,7 @@ pub use admin::{
     AdminClient, AdminError, DeliveryLog, FireRequest, Fired, IngestLog, InvokeRequest, MAX_WAIT,
 };
 pub use app::REQUEST_LOG_CAP;
-pub use clock::Clock;
+pub use clock::{Clock, MAX_SCALE, MIN_SCALE};
 pub use deliver::{UIPATH_DISABLE, scheme};
 pub use faults::{FaultKind, FaultRule, MAX_BODY, RecordedRequest, RouteMatch};
 use hook_model::{Provider, Secret};
@@ -194,6 +194,7 @@ pub struct EmulatorBuilder {
     delivery_timeout: Duration,
     credentials: Credentials,
     roots: Vec<Vec<u8>>,
+    fault_seed: Option<u64>,
 }
 
 /// The emulator could not start.
@@ -226,11 +227,20 @@ impl Emulator {
             delivery_timeout: Duration::from_secs(10),
             credentials: Credentials::default(),
             roots: Vec::new(),
+            fault_seed: None,
         }
     }
 }
 
 impl EmulatorBuilder {
+    /// Seed the generator that decides which requests meet a fault rule's rate (random
+    /// unless set; [`AdminClient::fault_seed`] reads it, [`AdminClient::seed_faults`]
+    /// resets it), so a run with faults replays.
+    pub fn fault_seed(mut self, seed: u64) -> Self {
+        self.fault_seed = Some(seed);
+        self
+    }
+
     /// Listen on this loopback port (0, the default, picks a free one).
     pub fn port(mut self, port: u16) -> Self {
         self.port = port;
@@ -309,6 +319,7 @@ impl EmulatorBuilder {
                 state,
                 state_path: self.state_file.clone(),
                 extra_roots,
+                fault_seed: self.fault_seed.unwrap_or_else(faults::random_seed),
             })
             .map_err(StartError::Config)?,
         );
@@ -568,6 +579,9 @@ pub struct Standalone {
     /// Deliver to non-loopback addresses too.
     #[arg(long)]
     pub allow_remote_delivery: bool,
+    /// Seed the fault-injection generator, to replay a run (random when unset).
+    #[arg(long)]
+    pub fault_seed: Option<u64>,
 }
 
 /// Runs the emulator with logs to stderr, prints [`describe`], and serves until Ctrl-C.
@@ -584,6 +598,9 @@ pub async fn run_standalone(settings: Standalone) -> Result<(), StartError> {
         .allow_remote_delivery(settings.allow_remote_delivery);
     if let Some(state) = settings.state {
         builder = builder.state_file(state);
+    }
+    if let Some(seed) = settings.fault_seed {
+        builder = builder.fault_seed(seed);
     }
     let emulator = builder.start().await?;
     print!("{}", describe(&emulator));

@@ -89,7 +89,7 @@ pub struct DeliveryRecord {
     pub status_code: Option<u16>,
     /// Attempts made.
     pub attempts: u32,
-    /// When it succeeded, or when the last attempt was.
+    /// When it succeeded; `None` while pending or after failing (see `attempt_log`).
     #[serde(with = "time::serde::rfc3339::option")]
     pub delivered_at: Option<OffsetDateTime>,
     /// The last failure.

@@ -311,14 +311,16 @@ fn canonical(events: &[EventType]) -> Vec<EventType> {
     events.iter().map(|e| e.canonical_in(&EVENTS)).collect()
 }
 
-/// The service's create body for `spec`.
-pub fn from_spec(spec: &WebhookSpec) -> CreateWebhook {
-    CreateWebhook {
+/// The service's create body for `spec`; a name, identifier, description or other field
+/// the service's webhooks do not carry is refused ([`Capabilities::check_spec`]).
+pub fn from_spec(spec: &WebhookSpec) -> Result<CreateWebhook, Error> {
+    CAPABILITIES.check_spec(Provider::Generic, spec)?;
+    Ok(CreateWebhook {
         url: spec.url.clone(),
         events: canonical(&spec.events),
         secret: spec.secret.clone(),
         active: Some(spec.enabled),
-    }
+    })
 }
 
 #[async_trait]
@@ -346,17 +348,11 @@ impl WebhookApi for GenericClient {
     }
 
     async fn create(&self, spec: &WebhookSpec) -> Result<Webhook, Error> {
-        Ok(to_common(&self.create_webhook(&from_spec(spec)).await?))
+        Ok(to_common(&self.create_webhook(&from_spec(spec)?).await?))
     }
 
     async fn update(&self, id: &WebhookId, patch: &WebhookPatch) -> Result<Webhook, Error> {
-        if patch.name.is_some() || patch.description.is_some() || patch.headers.is_some() {
-            return Err(Error::unsupported(
-                Provider::Generic,
-                "names, descriptions or delivery headers",
-                "the service's webhooks have none: change url, events, secret or enabled",
-            ));
-        }
+        CAPABILITIES.check_patch(Provider::Generic, patch)?;
         let body = UpdateWebhook {
             url: patch.url.clone(),
             events: patch.events.as_deref().map(canonical),

@@ -230,6 +230,7 @@ impl HttpClient {
         let http = reqwest::Client::builder()
             .user_agent(config.user_agent.clone())
             .timeout(config.timeout)
+            .pool_max_idle_per_host(config.max_idle)
             .redirect(reqwest::redirect::Policy::none())
             .build()
             .map_err(|e| Error::Transport {

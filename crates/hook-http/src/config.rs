@@ -123,7 +123,14 @@ pub struct ClientConfig {
     pub allow_http: bool,
     /// Reads the provider's error bodies.
     pub errors: ErrorDecoder,
+    /// The most idle connections kept open to the provider (default
+    /// [`DEFAULT_MAX_IDLE`]); a burst beyond it opens more, closed once idle, so memory
+    /// stays bounded however large the burst.
+    pub max_idle: usize,
 }
+
+/// Idle connections kept per client by default.
+pub const DEFAULT_MAX_IDLE: usize = 64;
 
 impl ClientConfig {
     /// A configuration with defaults: 30 s timeout, [`RetryPolicy::default`], our user agent.
@@ -148,6 +155,7 @@ impl ClientConfig {
             user_agent: concat!("hook/", env!("CARGO_PKG_VERSION")).to_owned(),
             allow_http: false,
             errors: plain_errors,
+            max_idle: DEFAULT_MAX_IDLE,
         };
         config.validate()?;
         Ok(config)
@@ -156,6 +164,12 @@ impl ClientConfig {
     /// Allows plain HTTP to non-loopback hosts (off by default).
     pub fn allow_http(mut self, allow: bool) -> Self {
         self.allow_http = allow;
+        self
+    }
+
+    /// Sets how many idle connections are kept open.
+    pub fn max_idle(mut self, connections: usize) -> Self {
+        self.max_idle = connections;
         self
     }
 

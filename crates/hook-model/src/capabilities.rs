@@ -1,6 +1,6 @@
 //! What a provider supports, so callers can ask before they call.
 
-use crate::Paging;
+use crate::{Error, Paging, Provider, WebhookPatch, WebhookSpec};
 
 /// Which way a provider's webhooks carry requests.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -45,6 +45,14 @@ pub struct Capabilities {
     pub delivery_headers: bool,
     /// Which way the webhooks carry requests.
     pub direction: Direction,
+    /// Webhooks carry a name (UiPath `Name`, Port `title`, UP42 `name`).
+    pub names: bool,
+    /// Webhooks carry a description.
+    pub descriptions: bool,
+    /// The caller chooses the webhook's id (Port's `identifier`).
+    pub identifiers: bool,
+    /// Deliveries may go to HTTPS URLs whose certificate does not verify.
+    pub insecure_tls: bool,
 }
 
 impl Capabilities {
@@ -60,7 +68,72 @@ impl Capabilities {
             all_events: false,
             delivery_headers: false,
             direction: Direction::Outbound,
+            names: false,
+            descriptions: false,
+            identifiers: false,
+            insecure_tls: false,
         }
+    }
+
+    /// Whether webhooks carry a name.
+    pub const fn names(mut self, carried: bool) -> Self {
+        self.names = carried;
+        self
+    }
+
+    /// Whether webhooks carry a description.
+    pub const fn descriptions(mut self, carried: bool) -> Self {
+        self.descriptions = carried;
+        self
+    }
+
+    /// Whether the caller chooses the webhook's id.
+    pub const fn identifiers(mut self, chosen: bool) -> Self {
+        self.identifiers = chosen;
+        self
+    }
+
+    /// Whether deliveries may skip certificate verification.
+    pub const fn insecure_tls(mut self, offered: bool) -> Self {
+        self.insecure_tls = offered;
+        self
+    }
+
+    /// Refuses, before anything is sent, a spec that sets a field these webhooks cannot
+    /// carry, so nothing the caller set is dropped without a word. `provider` names whose
+    /// webhooks these are.
+    pub fn check_spec(&self, provider: Provider, spec: &WebhookSpec) -> Result<(), Error> {
+        let set = [
+            ("name", spec.name.is_some() && !self.names),
+            ("identifier", spec.identifier.is_some() && !self.identifiers),
+            (
+                "description",
+                spec.description.is_some() && !self.descriptions,
+            ),
+            (
+                "headers",
+                !spec.headers.is_empty() && !self.delivery_headers,
+            ),
+            ("all_events", spec.all_events && !self.all_events),
+            (
+                "allow_insecure_tls",
+                spec.allow_insecure_tls && !self.insecure_tls,
+            ),
+        ];
+        refuse(provider, "create webhook", &set)
+    }
+
+    /// The same for a patch.
+    pub fn check_patch(&self, provider: Provider, patch: &WebhookPatch) -> Result<(), Error> {
+        let set = [
+            ("name", patch.name.is_some() && !self.names),
+            (
+                "description",
+                patch.description.is_some() && !self.descriptions,
+            ),
+            ("headers", patch.headers.is_some() && !self.delivery_headers),
+        ];
+        refuse(provider, "update webhook", &set)
     }
 
     /// Which way the webhooks carry requests (outbound unless set).
@@ -108,5 +181,23 @@ impl Capabilities {
     pub const fn delivery_headers(mut self, offered: bool) -> Self {
         self.delivery_headers = offered;
         self
+    }
+}
+
+fn refuse(
+    provider: Provider,
+    operation: &'static str,
+    set: &[(&'static str, bool)],
+) -> Result<(), Error> {
+    match set.iter().find(|(_, refused)| *refused) {
+        Some((field, _)) => Err(Error::unsupported(
+            provider,
+            operation,
+            format!(
+                "{} webhooks have no {field}: leave it unset, or it would be dropped",
+                provider.display_name()
+            ),
+        )),
+        None => Ok(()),
     }
 }

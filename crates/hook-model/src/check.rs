@@ -111,9 +111,12 @@ pub fn max_chars(field: &str, value: &str, max: usize) -> Result<(), Error> {
     Ok(())
 }
 
-/// `value` can stand as one URL path segment: not empty, no `/ \ ? # %`, no spaces.
+/// `value` can stand as one URL path segment: not empty, not `.` or `..`, no `/ \ ? # %`, no
+/// spaces.
 pub fn path_segment<'v>(field: &str, value: &'v str) -> Result<&'v str, Error> {
     if value.is_empty()
+        || value == "."
+        || value == ".."
         || value.contains(['/', '\\', '?', '#', '%'])
         || value.chars().any(|c| c.is_whitespace() || c.is_control())
     {
@@ -172,7 +175,9 @@ mod tests {
         max_chars("t", "ééé", 3).unwrap();
         assert_eq!(field(max_chars("t", "éééé", 3)), "t");
         assert!(required("name", Some("  ")).is_err());
-        assert_eq!(required("name", Some("n")).unwrap(), "n");
+        assert!(path_segment("id", "a/b").is_err());
+        assert!(path_segment("id", "..").is_err() && path_segment("id", ".").is_err());
+        path_segment("id", "a..b").unwrap();
         assert!(path_segment("id", "a/b").is_err());
         assert!(secret("secret", Some(&crate::Secret::new(""))).is_err());
     }

@@ -17,8 +17,11 @@ use crate::wire::{PortWebhook, Security, SignatureAlgorithm, WebhookBody};
 
 /// What Port offers through [`WebhookApi`]: inbound webhooks, one unpaged list, no test
 /// call; `event_types` answers the triggers of Port automations ([`crate::EVENTS`]).
-pub const CAPABILITIES: Capabilities =
-    Capabilities::new(Paging::None).direction(Direction::Inbound);
+pub const CAPABILITIES: Capabilities = Capabilities::new(Paging::None)
+    .direction(Direction::Inbound)
+    .names(true)
+    .descriptions(true)
+    .identifiers(true);
 
 /// Why a Port spec cannot carry outgoing fields.
 const INBOUND: &str = "Port's webhooks are inbound: Port assigns each one the URL third parties send to (Webhook::url after create), and Port's outgoing calls come from its actions and automations; use WebhookSpec::inbound()";
@@ -74,6 +77,7 @@ pub fn from_spec(spec: &WebhookSpec) -> Result<WebhookBody, Error> {
     if spec.allow_insecure_tls {
         return Err(outgoing("allow_insecure_tls"));
     }
+    CAPABILITIES.check_spec(Provider::Port, spec)?;
     let title = spec
         .name
         .clone()

@@ -14,7 +14,10 @@ use crate::wire::{EventSubscription, WebhookDto};
 pub const CAPABILITIES: Capabilities = Capabilities::new(Paging::Offset)
     .test(true)
     .server_filters(true)
-    .all_events(true);
+    .all_events(true)
+    .names(true)
+    .descriptions(true)
+    .insecure_tls(true);
 
 fn no_headers(operation: &'static str) -> Error {
     Error::unsupported(
@@ -70,6 +73,7 @@ pub fn from_spec(spec: &WebhookSpec) -> Result<WebhookDto, Error> {
     if !spec.headers.is_empty() {
         return Err(no_headers("delivery headers"));
     }
+    CAPABILITIES.check_spec(Provider::UiPath, spec)?;
     Ok(WebhookDto {
         name: spec.name.clone(),
         description: spec.description.clone(),

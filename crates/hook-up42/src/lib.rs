@@ -52,7 +52,10 @@ pub use wire::{
 };
 
 /// What UP42 offers through [`WebhookApi`].
-pub const CAPABILITIES: Capabilities = Capabilities::new(Paging::None).test(true).https_only(true);
+pub const CAPABILITIES: Capabilities = Capabilities::new(Paging::None)
+    .test(true)
+    .https_only(true)
+    .names(true);
 
 /// The body of [`Up42Client::create_webhook`].
 #[derive(Debug, Clone)]
@@ -429,7 +432,7 @@ pub fn to_common(record: &Up42Webhook) -> Webhook {
 /// UP42's create body for `spec`; UP42 has no description, delivery headers or
 /// caller-chosen id, so a spec with one is refused rather than losing it.
 pub fn from_spec(spec: &WebhookSpec) -> Result<CreateWebhook, Error> {
-    refuse_unmodelled(spec.description.is_some(), !spec.headers.is_empty())?;
+    CAPABILITIES.check_spec(Provider::Up42, spec)?;
     Ok(CreateWebhook {
         name: spec.name.clone().unwrap_or_default(),
         url: spec.url.clone(),
@@ -437,23 +440,6 @@ pub fn from_spec(spec: &WebhookSpec) -> Result<CreateWebhook, Error> {
         active: spec.enabled,
         secret: spec.secret.clone(),
     })
-}
-
-fn refuse_unmodelled(description: bool, headers: bool) -> Result<(), Error> {
-    let field = match (description, headers) {
-        (true, _) => "description",
-        (_, true) => "headers",
-        _ => return Ok(()),
-    };
-    Err(Error::unsupported(
-        Provider::Up42,
-        if description {
-            "descriptions"
-        } else {
-            "delivery headers"
-        },
-        format!("UP42 webhooks have no {field}: leave it unset"),
-    ))
 }
 
 #[async_trait]
@@ -491,7 +477,7 @@ impl WebhookApi for Up42Client {
     }
 
     async fn update(&self, id: &WebhookId, patch: &WebhookPatch) -> Result<Webhook, Error> {
-        refuse_unmodelled(patch.description.is_some(), patch.headers.is_some())?;
+        CAPABILITIES.check_patch(Provider::Up42, patch)?;
         let mut handle = self.initialize_webhook(id.as_str()).await?;
         let changes = UpdateWebhook {
             name: patch.name.clone(),
