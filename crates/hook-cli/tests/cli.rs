@@ -354,3 +354,60 @@ fn listen_verifies_and_prints_each_delivery() {
         "{second}"
     );
 }
+
+#[test]
+fn extreme_numbers_on_the_command_line_are_errors_not_panics() {
+    let max = u64::MAX.to_string();
+    let cases: Vec<Vec<&str>> = vec![
+        vec!["emulator", "--port", "0", "--time-scale", "1e300"],
+        vec!["emulator", "--port", "0", "--time-scale", "-1"],
+        vec!["emulator", "--port", "0", "--time-scale", "NaN"],
+        vec!["demo", "--time-scale", "1e-300"],
+        vec![
+            "sign",
+            "--scheme",
+            "stripe",
+            "--secret",
+            "s",
+            "--timestamp",
+            &max,
+        ],
+        vec![
+            "verify",
+            "--scheme",
+            "stripe",
+            "--secret",
+            "s",
+            "--now",
+            &max,
+            "-H",
+            "Stripe-Signature: t=0,v1=00",
+        ],
+        vec![
+            "verify",
+            "--scheme",
+            "port",
+            "--secret",
+            "s",
+            "--now",
+            "0",
+            "-H",
+            "x-port-timestamp: 99999999999999999999999",
+            "-H",
+            "x-port-signature: v1,AAAA",
+        ],
+        vec!["emulator", "--port", "99999"],
+    ];
+    for args in cases {
+        let output = hook(&args, b"{}");
+        let code = output.status.code();
+        assert!(
+            code.is_some() && code != Some(101),
+            "{args:?} panicked or was killed: {code:?}\n{}",
+            text(&output.stderr)
+        );
+        if args[0] == "emulator" {
+            assert_ne!(code, Some(0), "{args:?} must not start");
+        }
+    }
+}

@@ -32,4 +32,4 @@ pub use errors::{
     request_id,
 };
 pub use reqwest::Method;
-pub use token::{OAuth2, OAuthToken, Token, TokenBody, TokenSource};
+pub use token::{OAuth2, OAuthToken, Token, TokenBody, TokenSource, seconds};

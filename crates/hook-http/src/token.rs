@@ -69,14 +69,35 @@ pub trait TokenSource: Send + Sync + fmt::Debug {
     }
 }
 
+/// Reads a token lifetime in seconds as servers write it: a number (a fraction rounds
+/// down, a negative one is 0) or a string of digits. Anything else, or a number too large
+/// for `u64`, reads as unknown (`None`) rather than failing the whole token answer: the
+/// transport then refreshes the token on its first 401.
+pub fn seconds<'de, D: serde::Deserializer<'de>>(deserializer: D) -> Result<Option<u64>, D::Error> {
+    let value = Option::<serde_json::Value>::deserialize(deserializer)?;
+    Ok(match value {
+        Some(serde_json::Value::Number(n)) => n.as_u64().or_else(|| {
+            n.as_f64()
+                .filter(|f| f.is_finite() && *f < u64::MAX as f64)
+                .map(|f| f.max(0.0) as u64)
+        }),
+        Some(serde_json::Value::String(s)) => s.trim().parse().ok(),
+        _ => None,
+    })
+}
+
 /// An OAuth 2 token answer (RFC 6749 §5.1).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[non_exhaustive]
 pub struct OAuthToken {
     /// The bearer token.
     pub access_token: Secret,
-    /// Seconds until it expires.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    /// Seconds until it expires (read leniently: see [`seconds`]).
+    #[serde(
+        default,
+        deserialize_with = "seconds",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub expires_in: Option<u64>,
     /// Usually `Bearer`.
     #[serde(default, skip_serializing_if = "Option::is_none")]

@@ -497,7 +497,11 @@ pub struct TokenAnswer {
     /// The bearer token.
     pub access_token: Secret,
     /// Seconds until it expires.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "hook_http::seconds",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub expires_in: Option<u64>,
     /// Usually `Bearer`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
