@@ -31,6 +31,10 @@ pub(crate) struct App {
     pub http: reqwest::Client,
     pub http_insecure: reqwest::Client,
     pub faults: Mutex<Faults>,
+    /// Delivery and ingest tasks: owned here, stopped by [`App::close`].
+    tasks: Mutex<tokio::task::JoinSet<()>>,
+    /// Set by [`App::close`]: no task starts and nothing is saved after it.
+    closed: std::sync::atomic::AtomicBool,
     pub requests: Mutex<VecDeque<RecordedRequest>>,
 }
 
@@ -82,6 +86,8 @@ impl App {
             http: build(false)?,
             http_insecure: build(true)?,
             faults: Mutex::new(Faults::new(config.fault_seed)),
+            tasks: Mutex::new(tokio::task::JoinSet::new()),
+            closed: std::sync::atomic::AtomicBool::new(false),
             requests: Mutex::new(VecDeque::new()),
         })
     }
@@ -91,16 +97,44 @@ impl App {
         f(&lock(&self.state))
     }
 
-    /// Changes the state, then saves it when a state file is configured.
+    /// Changes the state, then saves it when a state file is configured (never after
+    /// [`App::close`], so a stopped emulator cannot write over a restarted one's file).
     pub fn write<R>(&self, f: impl FnOnce(&mut State) -> R) -> R {
         let mut state = lock(&self.state);
         let result = f(&mut state);
         if let Some(path) = &self.state_path
+            && !self.is_closed()
             && let Err(message) = state.save(path)
         {
             tracing::error!(%message, "state not saved");
         }
         result
+    }
+
+    /// Whether [`App::close`] has run.
+    pub fn is_closed(&self) -> bool {
+        self.closed.load(std::sync::atomic::Ordering::SeqCst)
+    }
+
+    /// Runs `task` as one of the emulator's own (stopped by [`App::close`]); after close,
+    /// drops it unstarted. Finished tasks are reaped here, so the set stays small.
+    pub fn spawn(&self, task: impl std::future::Future<Output = ()> + Send + 'static) {
+        if self.is_closed() {
+            return;
+        }
+        let mut tasks = lock(&self.tasks);
+        while tasks.try_join_next().is_some() {}
+        tasks.spawn(task);
+    }
+
+    /// Stops every task and every later save; answers how many tasks were stopped.
+    pub async fn close(&self) -> usize {
+        self.closed.store(true, std::sync::atomic::Ordering::SeqCst);
+        let mut tasks = std::mem::take(&mut *lock(&self.tasks));
+        let running = tasks.len();
+        tasks.abort_all();
+        while tasks.join_next().await.is_some() {}
+        running
     }
 
     /// Tells ingest waiters a request was processed.
@@ -188,4 +222,14 @@ pub(crate) fn now_unix() -> i64 {
 pub(crate) fn new_id(prefix: &str) -> String {
     let hex = uuid::Uuid::new_v4().simple().to_string();
     format!("{prefix}{}", &hex[..24])
+}
+
+impl std::fmt::Debug for App {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        // Credentials and state hold secrets: name the emulator's settings only.
+        f.debug_struct("App")
+            .field("state_path", &self.state_path)
+            .field("closed", &self.is_closed())
+            .finish_non_exhaustive()
+    }
 }

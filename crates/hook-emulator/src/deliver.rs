@@ -255,8 +255,7 @@ pub(crate) fn enqueue(
         state.deliveries.insert(id.clone(), record);
         id
     });
-    let task = run(app.clone(), id.clone(), retry, Duration::ZERO);
-    tokio::spawn(task);
+    app.spawn(run(app.clone(), id.clone(), retry, Duration::ZERO));
     id
 }
 
@@ -296,7 +295,7 @@ pub(crate) fn resume(app: &Arc<App>) -> usize {
             .collect()
     });
     for (id, wait) in &pending {
-        tokio::spawn(run(app.clone(), id.clone(), true, *wait));
+        app.spawn(run(app.clone(), id.clone(), true, *wait));
     }
     pending.len()
 }

@@ -344,6 +344,7 @@ impl EmulatorBuilder {
         });
         let resumed = deliver::resume(&app);
         Ok(EmulatorHandle {
+            app,
             addr,
             credentials: self.credentials,
             clock,
@@ -378,6 +379,7 @@ fn router(app: Arc<app::App>) -> axum::Router {
 /// A running emulator: its addresses, credentials, admin client, and shutdown.
 #[derive(Debug)]
 pub struct EmulatorHandle {
+    app: Arc<app::App>,
     addr: SocketAddr,
     credentials: Credentials,
     clock: Clock,
@@ -514,13 +516,17 @@ impl EmulatorHandle {
     }
 
     /// Stops accepting requests, finishes those in flight, and waits for the server.
-    pub async fn shutdown(mut self) {
+    /// Stops serving, then stops every delivery and ingest task and every later save:
+    /// nothing this emulator started writes to its state file after this returns, so
+    /// another emulator may take the file over. Answers how many tasks were stopped.
+    pub async fn shutdown(mut self) -> usize {
         if let Some(stop) = self.stop.take() {
             let _ = stop.send(());
         }
         if let Some(server) = self.server.take() {
             let _ = server.await;
         }
+        self.app.close().await
     }
 }
 

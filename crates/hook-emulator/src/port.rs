@@ -416,6 +416,7 @@ async fn ingest(
         query,
         body,
     };
-    tokio::spawn(crate::ingest::process(app, identifier, request));
+    app.clone()
+        .spawn(crate::ingest::process(app, identifier, request));
     Ok(json(StatusCode::ACCEPTED, &serde_json::json!({"ok": true})))
 }

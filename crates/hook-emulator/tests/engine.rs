@@ -361,7 +361,14 @@ async fn a_restart_with_a_state_file_keeps_webhooks_and_pending_deliveries() {
         attempts(&first, &fired.deliveries[0], 1).await.status,
         DeliveryStatus::Pending
     );
-    first.shutdown().await;
+    // The pending delivery's task waits on the first emulator's clock: shutdown stops it,
+    // so nothing the first emulator started can write over the second one's file.
+    assert_eq!(
+        first.shutdown().await,
+        1,
+        "the waiting delivery task was stopped"
+    );
+    let after_shutdown = std::fs::read(&file).unwrap();
 
     let second = Emulator::builder()
         .manual_clock()
@@ -394,6 +401,11 @@ async fn a_restart_with_a_state_file_keeps_webhooks_and_pending_deliveries() {
         .await
         .unwrap();
     assert_eq!(pending[0].status, DeliveryStatus::Pending);
+    assert!(
+        pending[0].attempts >= 1,
+        "the second emulator took over the first's record"
+    );
+    assert!(!after_shutdown.is_empty());
     second.shutdown().await;
     std::fs::remove_dir_all(&dir).unwrap();
 }
