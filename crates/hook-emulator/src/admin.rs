@@ -65,7 +65,7 @@ async fn ingests(
         app.read(|state| {
             state
                 .port_ingests
-                .iter()
+                .values()
                 .filter(|r| query.get("webhook").is_none_or(|w| *w == r.webhook))
                 .cloned()
                 .collect::<Vec<_>>()
@@ -113,7 +113,7 @@ async fn invoke(State(app): State<Arc<App>>, body: Bytes) -> Response {
     if let Err(message) = deliver::check_target(&request.url, app.allow_remote_delivery) {
         return bad(message);
     }
-    let delivery = deliver::invoke(&app, &request.url, &request.body);
+    let delivery = deliver::invoke(&app, &request.url, &request.body).await;
     json(
         StatusCode::ACCEPTED,
         &serde_json::json!({"delivery": delivery}),
@@ -171,7 +171,8 @@ async fn fire(State(app): State<Arc<App>>, body: Bytes) -> Response {
         request.provider,
         &EventType::new(entry.name),
         &request.data,
-    );
+    )
+    .await;
     json(
         StatusCode::ACCEPTED,
         &Fired {
@@ -311,7 +312,7 @@ async fn clear_faults(State(app): State<Arc<App>>) -> Response {
 }
 
 async fn expire_tokens(State(app): State<Arc<App>>) -> Response {
-    let expired = app.expire_tokens();
+    let expired = app.expire_tokens().await;
     json(StatusCode::OK, &serde_json::json!({"expired": expired}))
 }
 
@@ -339,7 +340,7 @@ async fn advance(State(app): State<Arc<App>>, body: Bytes) -> Response {
 }
 
 async fn reset(State(app): State<Arc<App>>) -> Response {
-    app.write_log(|state| *state = crate::state::State::default());
+    app.write_log(crate::state::State::reset).await;
     lock(&app.faults).rules.clear();
     lock(&app.requests).clear();
     json(StatusCode::OK, &serde_json::json!({"ok": true}))

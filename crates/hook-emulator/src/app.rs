@@ -13,6 +13,7 @@ use crate::Credentials;
 use crate::clock::Clock;
 use crate::faults::{Faults, RecordedRequest};
 use crate::state::{State, Token};
+use crate::store::Store;
 
 /// How many requests the request log keeps (the oldest are dropped first).
 pub const REQUEST_LOG_CAP: usize = 10_000;
@@ -24,6 +25,7 @@ pub(crate) struct App {
     pub allow_remote_delivery: bool,
     state: Mutex<State>,
     state_path: Option<PathBuf>,
+    store: Mutex<Option<Store>>,
     /// Bumped on every change of the delivery log, so waiters need no polling.
     pub log_version: watch::Sender<u64>,
     /// Bumped each time a Port ingest request is processed.
@@ -54,6 +56,7 @@ pub(crate) struct AppConfig {
     pub delivery_timeout: Duration,
     pub state: State,
     pub state_path: Option<PathBuf>,
+    pub store: Option<Store>,
     pub extra_roots: Vec<reqwest::Certificate>,
     pub fault_seed: u64,
 }
@@ -81,6 +84,7 @@ impl App {
             allow_remote_delivery: config.allow_remote_delivery,
             state: Mutex::new(config.state),
             state_path: config.state_path,
+            store: Mutex::new(config.store),
             log_version: watch::channel(0).0,
             ingest_version: watch::channel(0).0,
             http: build(false)?,
@@ -97,16 +101,37 @@ impl App {
         f(&lock(&self.state))
     }
 
-    /// Changes the state, then saves it when a state file is configured (never after
-    /// [`App::close`], so a stopped emulator cannot write over a restarted one's file).
-    pub fn write<R>(&self, f: impl FnOnce(&mut State) -> R) -> R {
-        let mut state = lock(&self.state);
-        let result = f(&mut state);
-        if let Some(path) = &self.state_path
-            && !self.is_closed()
-            && let Err(message) = state.save(path)
-        {
-            tracing::error!(%message, "state not saved");
+    /// Changes the state; with a state store, saves the records the change touched as one
+    /// transaction and returns once it is committed (never after [`App::close`], which
+    /// closes the store, so a stopped emulator cannot write over a restarted one's). The
+    /// lock is released before waiting: the commit runs on the store's own thread.
+    pub async fn write<R>(&self, f: impl FnOnce(&mut State) -> R) -> R {
+        let (result, pending) = {
+            let mut state = lock(&self.state);
+            let result = f(&mut state);
+            let store = lock(&self.store);
+            let pending = match store.as_ref() {
+                Some(store) => match state.take_changes() {
+                    Ok(batch) if batch.is_empty() => None,
+                    Ok(batch) => Some(store.commit(batch)),
+                    Err(message) => {
+                        tracing::error!(%message, "state not saved");
+                        None
+                    }
+                },
+                None => {
+                    state.forget_changes();
+                    None
+                }
+            };
+            (result, pending)
+        };
+        if let Some(answer) = pending {
+            match answer.await {
+                Ok(Ok(())) => {}
+                Ok(Err(message)) => tracing::error!(%message, "state not saved"),
+                Err(_) => tracing::error!("state not saved: the store's writer stopped"),
+            }
         }
         result
     }
@@ -134,6 +159,11 @@ impl App {
         let running = tasks.len();
         tasks.abort_all();
         while tasks.join_next().await.is_some() {}
+        // Commit what is queued and release the database's lock for the next emulator.
+        let store = lock(&self.store).take();
+        if let Some(store) = store {
+            let _ = tokio::task::spawn_blocking(move || store.close()).await;
+        }
         running
     }
 
@@ -143,14 +173,14 @@ impl App {
     }
 
     /// Changes the delivery log, saves, and wakes waiters.
-    pub fn write_log<R>(&self, f: impl FnOnce(&mut State) -> R) -> R {
-        let result = self.write(f);
+    pub async fn write_log<R>(&self, f: impl FnOnce(&mut State) -> R) -> R {
+        let result = self.write(f).await;
         self.log_version.send_modify(|v| *v += 1);
         result
     }
 
     /// Issues a token for `provider`.
-    pub fn issue_token(&self, provider: Provider) -> (Secret, u64) {
+    pub async fn issue_token(&self, provider: Provider) -> (Secret, u64) {
         let token = format!(
             "emu_{}{}",
             uuid::Uuid::new_v4().simple(),
@@ -166,7 +196,8 @@ impl App {
                     expires_at,
                 },
             );
-        });
+        })
+        .await;
         (Secret::new(token), ttl)
     }
 
@@ -192,14 +223,13 @@ impl App {
     }
 
     /// Expires every issued token, so clients must fetch new ones.
-    pub fn expire_tokens(&self) -> usize {
+    pub async fn expire_tokens(&self) -> usize {
         self.write(|state| {
             let count = state.tokens.len();
-            for token in state.tokens.values_mut() {
-                token.expires_at = 0;
-            }
+            state.tokens.for_each_mut(|_, token| token.expires_at = 0);
             count
         })
+        .await
     }
 }
 

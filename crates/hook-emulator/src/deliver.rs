@@ -226,7 +226,7 @@ pub(crate) fn payload(provider: Provider, event: &EventType, data: serde_json::V
 }
 
 /// Logs a new pending delivery and starts it. With `retry` false it is tried once.
-pub(crate) fn enqueue(
+pub(crate) async fn enqueue(
     app: &Arc<App>,
     provider: Provider,
     webhook_id: &str,
@@ -249,20 +249,23 @@ pub(crate) fn enqueue(
         body: String::from_utf8_lossy(&payload.body).into_owned(),
         next_attempt_at: Some(OffsetDateTime::now_utc()),
     };
-    let id = app.write_log(move |state| {
-        let id = state.next_delivery_id();
-        record.id.clone_from(&id);
-        state.deliveries.insert(id.clone(), record);
-        id
-    });
+    let id = app
+        .write_log(move |state| {
+            let id = state.next_delivery_id();
+            record.id.clone_from(&id);
+            state.deliveries.insert(id.clone(), record);
+            id
+        })
+        .await;
     app.spawn(run(app.clone(), id.clone(), retry, Duration::ZERO));
     id
 }
 
 /// Sends `body` to `url` once as a Port action invocation; returns the delivery's id.
-pub(crate) fn invoke(app: &Arc<App>, url: &str, body: &serde_json::Value) -> String {
+pub(crate) async fn invoke(app: &Arc<App>, url: &str, body: &serde_json::Value) -> String {
     let id = new_id("inv_");
-    app.write(|state| state.port_invocations.insert(id.clone(), url.to_owned()));
+    app.write(|state| state.port_invocations.insert(id.clone(), url.to_owned()))
+        .await;
     let payload = Payload {
         event_id: id.clone(),
         body: json(body),
@@ -275,6 +278,7 @@ pub(crate) fn invoke(app: &Arc<App>, url: &str, body: &serde_json::Value) -> Str
         &payload,
         false,
     )
+    .await
 }
 
 /// Restarts every pending delivery of a loaded state, each at its due time.
@@ -375,7 +379,8 @@ async fn run(app: Arc<App>, id: String, retry: bool, first_wait: Duration) {
             };
             record.next_attempt_at =
                 next_delay.map(|d| OffsetDateTime::now_utc() + app.clock.real(d));
-        });
+        })
+        .await;
         match next_delay {
             Some(delay) => app.clock.sleep(delay).await,
             None => return,
@@ -473,7 +478,7 @@ pub(crate) fn check_target(url: &str, allow_remote: bool) -> Result<(), String> 
 }
 
 /// Fans `event` out to every subscribed webhook of `provider`.
-pub(crate) fn fire(
+pub(crate) async fn fire(
     app: &Arc<App>,
     provider: Provider,
     event: &EventType,
@@ -486,18 +491,23 @@ pub(crate) fn fire(
     for webhook in webhooks {
         let payload = payload(provider, event, data.clone());
         event_ids.push(payload.event_id.clone());
-        deliveries.push(enqueue(app, provider, &webhook, event, &payload, true));
+        deliveries.push(enqueue(app, provider, &webhook, event, &payload, true).await);
     }
     (event_ids, deliveries)
 }
 
 /// Delivers one already-built `payload` of `event` to every subscriber (UiPath's
 /// `TriggerCustom`: one event, answered to the caller, sent to each webhook).
-pub(crate) fn fan_out(app: &Arc<App>, provider: Provider, event: &EventType, payload: &Payload) {
+pub(crate) async fn fan_out(
+    app: &Arc<App>,
+    provider: Provider,
+    event: &EventType,
+    payload: &Payload,
+) {
     let now = app.clock.elapsed();
     let webhooks = app.read(|state| subscribers(state, provider, event, now));
     for webhook in webhooks {
-        enqueue(app, provider, &webhook, event, payload, true);
+        enqueue(app, provider, &webhook, event, payload, true).await;
     }
 }
 

@@ -114,7 +114,8 @@ async fn create(_: Auth, State(app): State<Arc<App>>, body: Bytes) -> Answer {
         let id = state.next_generic_id();
         webhook.id = Some(id.clone());
         state.generic.insert(id, webhook.clone());
-    });
+    })
+    .await;
     Ok(json(StatusCode::CREATED, &webhook))
 }
 
@@ -127,16 +128,18 @@ async fn update(
     let incoming = Generic::object(&body)?;
     let current = Generic::found(app.read(|state| state.generic.get(&id).cloned()), &id)?;
     let webhook = validate(merged(&current, incoming, false, &["id", "created_at"]))?;
-    let stored = app.write(|state| {
-        let slot = state.generic.get_mut(&id)?;
-        *slot = webhook.clone();
-        Some(webhook)
-    });
+    let stored = app
+        .write(|state| {
+            let slot = state.generic.get_mut(&id)?;
+            *slot = webhook.clone();
+            Some(webhook)
+        })
+        .await;
     Ok(json(StatusCode::OK, &Generic::found(stored, &id)?))
 }
 
 async fn delete(_: Auth, State(app): State<Arc<App>>, Path(id): Path<String>) -> Answer {
-    Generic::found(app.write(|state| state.generic.remove(&id)), &id)?;
+    Generic::found(app.write(|state| state.generic.remove(&id)).await, &id)?;
     Ok(StatusCode::NO_CONTENT.into_response())
 }
 
@@ -150,7 +153,7 @@ async fn test(_: Auth, State(app): State<Arc<App>>, Path(id): Path<String>) -> A
         .cloned()
         .unwrap_or_else(|| EventType::new(GENERIC_EVENTS[0].name));
     let payload = deliver::payload(Provider::Generic, &event, serde_json::json!({"test": true}));
-    let delivery_id = deliver::enqueue(&app, Provider::Generic, &id, &event, &payload, true);
+    let delivery_id = deliver::enqueue(&app, Provider::Generic, &id, &event, &payload, true).await;
     Ok(json(
         StatusCode::ACCEPTED,
         &TestAnswer {

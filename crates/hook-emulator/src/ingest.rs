@@ -147,10 +147,11 @@ pub(crate) async fn process(app: Arc<App>, identifier: String, request: Request)
             }
         }
         if state.port_ingests.len() == INGEST_LOG_CAP {
-            state.port_ingests.pop_front();
+            state.port_ingests.pop_first();
         }
-        state.port_ingests.push_back(record);
-    });
+        state.port_ingests.insert(record.seq, record);
+    })
+    .await;
     app.bump_ingests();
 }
 

@@ -43,6 +43,8 @@ mod odata;
 mod port;
 mod receiver;
 mod state;
+mod store;
+mod tracked;
 mod uipath;
 mod up42;
 
@@ -259,8 +261,9 @@ impl EmulatorBuilder {
         self
     }
 
-    /// Keep webhooks, tokens and pending deliveries in `path` across restarts (written
-    /// atomically after every change, loaded on start).
+    /// Keep webhooks, tokens, deliveries and entities in `path` across restarts: an
+    /// embedded redb database, each change committed as one transaction (only the records
+    /// it touched) before the request that made it is answered; loaded on start.
     pub fn state_file(mut self, path: impl Into<PathBuf>) -> Self {
         self.state_file = Some(path.into());
         self
@@ -297,9 +300,12 @@ impl EmulatorBuilder {
             Some(clock) => clock,
             None => Clock::scaled(self.time_scale).map_err(StartError::Config)?,
         };
-        let state = match &self.state_file {
-            Some(path) => State::load(path).map_err(StartError::Config)?,
-            None => State::default(),
+        let (store, state) = match &self.state_file {
+            Some(path) => {
+                let (store, state) = store::Store::open(path).map_err(StartError::Config)?;
+                (Some(store), state)
+            }
+            None => (None, State::default()),
         };
         let extra_roots = self
             .roots
@@ -318,6 +324,7 @@ impl EmulatorBuilder {
                 delivery_timeout: self.delivery_timeout,
                 state,
                 state_path: self.state_file.clone(),
+                store,
                 extra_roots,
                 fault_seed: self.fault_seed.unwrap_or_else(faults::random_seed),
             })

@@ -102,7 +102,7 @@ async fn token(State(app): State<Arc<App>>, body: Bytes) -> Response {
             None,
         );
     }
-    let (token, ttl) = app.issue_token(Provider::Port);
+    let (token, ttl) = app.issue_token(Provider::Port).await;
     json(
         StatusCode::OK,
         &serde_json::json!({"ok": true, "accessToken": token.expose(), "expiresIn": ttl, "tokenType": "Bearer"}),
@@ -220,27 +220,29 @@ async fn create(_: Auth, State(app): State<Arc<App>>, headers: HeaderMap, body: 
     webhook.updated_by = Some("emulator".into());
     let chosen = body.identifier.clone();
     apply(&mut webhook, body, true);
-    let stored = app.write(|state| {
-        let identifier = match chosen {
-            Some(id) if state.port.contains_key(&id) => return Err(id),
-            Some(id) => id,
-            // Port makes an identifier when none is given; how is *unconfirmed*.
-            None => webhook
-                .title
-                .as_deref()
-                .and_then(hook_port::identifier_from)
-                .filter(|id| !state.port.contains_key(id))
-                .unwrap_or_else(|| {
-                    format!(
-                        "webhook-{}",
-                        &uuid::Uuid::new_v4().simple().to_string()[..8]
-                    )
-                }),
-        };
-        webhook.identifier = identifier.clone();
-        state.port.insert(identifier, webhook.clone());
-        Ok(webhook)
-    });
+    let stored = app
+        .write(|state| {
+            let identifier = match chosen {
+                Some(id) if state.port.contains_key(&id) => return Err(id),
+                Some(id) => id,
+                // Port makes an identifier when none is given; how is *unconfirmed*.
+                None => webhook
+                    .title
+                    .as_deref()
+                    .and_then(hook_port::identifier_from)
+                    .filter(|id| !state.port.contains_key(id))
+                    .unwrap_or_else(|| {
+                        format!(
+                            "webhook-{}",
+                            &uuid::Uuid::new_v4().simple().to_string()[..8]
+                        )
+                    }),
+            };
+            webhook.identifier = identifier.clone();
+            state.port.insert(identifier, webhook.clone());
+            Ok(webhook)
+        })
+        .await;
     stored
         .map(|webhook| one(&webhook))
         .map_err(|id| conflict(&id))
@@ -276,7 +278,7 @@ async fn patch(
     Path(identifier): Path<String>,
     body: Bytes,
 ) -> Answer {
-    change(&app, &identifier, &body, false)
+    change(&app, &identifier, &body, false).await
 }
 
 async fn put(
@@ -285,34 +287,36 @@ async fn put(
     Path(identifier): Path<String>,
     body: Bytes,
 ) -> Answer {
-    change(&app, &identifier, &body, true)
+    change(&app, &identifier, &body, true).await
 }
 
 /// PATCH (`whole` false) or PUT; a new `identifier` renames the webhook, as Port's
 /// reference allows.
-fn change(app: &App, identifier: &str, body: &[u8], whole: bool) -> Answer {
+async fn change(app: &App, identifier: &str, body: &[u8], whole: bool) -> Answer {
     let body = Port::object(body).and_then(|map| parse_body(map, whole))?;
     let rename = body.identifier.clone().filter(|id| id != identifier);
-    let outcome = app.write(|state| {
-        let Some(current) = state.port.get(identifier) else {
-            return Err(Port::not_found(identifier));
-        };
-        if let Some(new) = &rename
-            && state.port.contains_key(new)
-        {
-            return Err(conflict(new));
-        }
-        let mut next = current.clone();
-        apply(&mut next, body, whole);
-        next.updated_at = Some(now());
-        next.updated_by = Some("emulator".into());
-        if let Some(new) = rename {
-            state.port.remove(identifier);
-            next.identifier = new;
-        }
-        state.port.insert(next.identifier.clone(), next.clone());
-        Ok(next)
-    });
+    let outcome = app
+        .write(|state| {
+            let Some(current) = state.port.get(identifier) else {
+                return Err(Port::not_found(identifier));
+            };
+            if let Some(new) = &rename
+                && state.port.contains_key(new)
+            {
+                return Err(conflict(new));
+            }
+            let mut next = current.clone();
+            apply(&mut next, body, whole);
+            next.updated_at = Some(now());
+            next.updated_by = Some("emulator".into());
+            if let Some(new) = rename {
+                state.port.remove(identifier);
+                next.identifier = new;
+            }
+            state.port.insert(next.identifier.clone(), next.clone());
+            Ok(next)
+        })
+        .await;
     outcome.map(|webhook| one(&webhook))
 }
 
@@ -321,7 +325,8 @@ async fn delete(_: Auth, State(app): State<Arc<App>>, Path(identifier): Path<Str
         app.write(|state| {
             state.port_seen.remove(&identifier);
             state.port.remove(&identifier)
-        }),
+        })
+        .await,
         &identifier,
     )?;
     Ok(json(StatusCode::OK, &serde_json::json!({"ok": true})))

@@ -1,14 +1,15 @@
-//! Everything the emulator remembers, and saving it to a file atomically.
+//! Everything the emulator remembers. With `--state`, each change is saved as the records
+//! it touched ([`State::take_changes`]) through [`crate::store`].
 
 use std::collections::{BTreeMap, VecDeque};
-use std::io::Write as _;
-use std::path::Path;
 
 use hook_generic::GenericWebhook;
 use hook_model::{DeliveryStatus, Provider};
 use hook_port::{Entity, PortWebhook};
 
 use crate::ingest::IngestRecord;
+use crate::store::{Batch, record_key};
+use crate::tracked::Tracked;
 use hook_uipath::WebhookDto;
 use hook_up42::Up42Webhook;
 use serde::{Deserialize, Serialize};
@@ -20,45 +21,76 @@ pub struct State {
     /// The last UiPath id handed out.
     pub uipath_last_id: i64,
     /// UiPath webhooks by id.
-    pub uipath: BTreeMap<i64, WebhookDto>,
+    pub uipath: Tracked<i64, WebhookDto>,
     /// When a UiPath webhook disabled by a failed delivery comes back (emulated seconds
     /// since start; not persisted across restarts, as the clock restarts too).
     #[serde(skip)]
     pub uipath_disabled_until: BTreeMap<i64, std::time::Duration>,
     /// Port webhooks by identifier.
-    pub port: BTreeMap<String, PortWebhook>,
+    pub port: Tracked<String, PortWebhook>,
     /// Port entities by blueprint, then identifier: what mappings made.
     #[serde(default)]
-    pub port_entities: BTreeMap<String, BTreeMap<String, Entity>>,
+    pub port_entities: Tracked<String, BTreeMap<String, Entity>>,
     /// Request ids each Port webhook has processed (`requestIdentifierPath`), oldest
     /// first, at most [`crate::ingest::SEEN_CAP`].
     #[serde(default)]
-    pub port_seen: BTreeMap<String, VecDeque<String>>,
-    /// What became of requests sent to Port ingest URLs, oldest first, at most
-    /// [`crate::ingest::INGEST_LOG_CAP`].
+    pub port_seen: Tracked<String, VecDeque<String>>,
+    /// What became of requests sent to Port ingest URLs, by sequence number (oldest
+    /// first), at most [`crate::ingest::INGEST_LOG_CAP`].
     #[serde(default)]
-    pub port_ingests: VecDeque<IngestRecord>,
+    pub port_ingests: Tracked<u64, IngestRecord>,
     /// How many requests Port ingest URLs have processed.
     #[serde(default)]
     pub port_ingest_seq: u64,
     /// Port action invocations by delivery target id: the URL each is sent to.
     #[serde(default)]
-    pub port_invocations: BTreeMap<String, String>,
+    pub port_invocations: Tracked<String, String>,
     /// UP42 webhooks by id.
-    pub up42: BTreeMap<String, Up42Webhook>,
+    pub up42: Tracked<String, Up42Webhook>,
     /// Generic webhooks by id.
-    pub generic: BTreeMap<String, GenericWebhook>,
+    pub generic: Tracked<String, GenericWebhook>,
     /// Issued bearer tokens.
-    pub tokens: BTreeMap<String, Token>,
+    pub tokens: Tracked<String, Token>,
     /// Every delivery by id; ids start with a sequence number, so the map's order is the
     /// order they were made, and lookups stay logarithmic however long the log grows.
-    pub deliveries: BTreeMap<String, DeliveryRecord>,
+    pub deliveries: Tracked<String, DeliveryRecord>,
     /// The last delivery sequence number handed out.
     pub delivery_seq: u64,
     /// The last webhook sequence number handed out (generic ids, UP42 order).
     pub webhook_seq: u64,
     /// UP42 ids (UUIDs) by creation order.
-    pub up42_order: BTreeMap<String, u64>,
+    pub up42_order: Tracked<String, u64>,
+    /// The scalars as last saved, so an unchanged `meta` record is not written again.
+    #[serde(skip)]
+    saved_meta: Option<Meta>,
+}
+
+/// The state's counters, saved as one record.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+struct Meta {
+    uipath_last_id: i64,
+    delivery_seq: u64,
+    webhook_seq: u64,
+    port_ingest_seq: u64,
+}
+
+/// Every saved collection of [`State`], for the macros below.
+macro_rules! collections {
+    ($apply:ident) => {
+        $apply!(
+            uipath,
+            port,
+            port_entities,
+            port_seen,
+            port_ingests,
+            port_invocations,
+            up42,
+            generic,
+            tokens,
+            deliveries,
+            up42_order
+        )
+    };
 }
 
 /// An issued token.
@@ -157,27 +189,97 @@ impl State {
         format!("del_{:012}{}", self.delivery_seq, &random[..8])
     }
 
-    /// Loads `path`, or an empty state when the file does not exist.
-    pub fn load(path: &Path) -> Result<Self, String> {
-        match std::fs::read(path) {
-            Ok(bytes) => serde_json::from_slice(&bytes)
-                .map_err(|e| format!("cannot read state file {}: {e}", path.display())),
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(State::default()),
-            Err(e) => Err(format!("cannot read state file {}: {e}", path.display())),
+    fn meta(&self) -> Meta {
+        Meta {
+            uipath_last_id: self.uipath_last_id,
+            delivery_seq: self.delivery_seq,
+            webhook_seq: self.webhook_seq,
+            port_ingest_seq: self.port_ingest_seq,
         }
     }
 
-    /// Writes the state to `path` atomically: a temporary file beside it, synced, then
-    /// renamed over the old one, so a crash leaves the old or the new state, never half.
-    pub fn save(&self, path: &Path) -> Result<(), String> {
-        let bytes = serde_json::to_vec(self).map_err(|e| format!("cannot encode state: {e}"))?;
-        let tmp = path.with_extension("tmp");
-        let write = || -> std::io::Result<()> {
-            let mut file = std::fs::File::create(&tmp)?;
-            file.write_all(&bytes)?;
-            file.sync_all()?;
-            std::fs::rename(&tmp, path)
-        };
-        write().map_err(|e| format!("cannot write state file {}: {e}", path.display()))
+    /// The records changed since the last call, as a batch for the store; the change
+    /// notes are cleared either way.
+    pub(crate) fn take_changes(&mut self) -> Result<Batch, String> {
+        let mut batch = Batch::default();
+        let encode = |what: &str, e: serde_json::Error| format!("cannot encode {what}: {e}");
+        macro_rules! each {
+            ($($collection:ident),*) => {$(
+                for (key, value) in self.$collection.take_changes() {
+                    let key = serde_json::to_string(&key)
+                        .map_err(|e| encode(stringify!($collection), e))?;
+                    let key = record_key(stringify!($collection), &key);
+                    match value {
+                        Some(value) => batch.puts.push((
+                            key,
+                            serde_json::to_vec(value)
+                                .map_err(|e| encode(stringify!($collection), e))?,
+                        )),
+                        None => batch.deletes.push(key),
+                    }
+                }
+            )*};
+        }
+        collections!(each);
+        let meta = self.meta();
+        if self.saved_meta != Some(meta) {
+            let bytes = serde_json::to_vec(&meta).map_err(|e| encode("meta", e))?;
+            batch.puts.push((record_key("meta", ""), bytes));
+            self.saved_meta = Some(meta);
+        }
+        Ok(batch)
+    }
+
+    /// Puts one stored record back (loading from the store).
+    pub(crate) fn load_record(
+        &mut self,
+        collection: &str,
+        key: &str,
+        bytes: &[u8],
+    ) -> Result<(), String> {
+        macro_rules! each {
+            ($($name:ident),*) => {
+                match collection {
+                    "meta" => {
+                        let meta: Meta = serde_json::from_slice(bytes).map_err(|e| e.to_string())?;
+                        self.uipath_last_id = meta.uipath_last_id;
+                        self.delivery_seq = meta.delivery_seq;
+                        self.webhook_seq = meta.webhook_seq;
+                        self.port_ingest_seq = meta.port_ingest_seq;
+                        self.saved_meta = Some(meta);
+                        Ok(())
+                    }
+                    $(stringify!($name) => {
+                        let key = serde_json::from_str(key).map_err(|e| e.to_string())?;
+                        let value = serde_json::from_slice(bytes).map_err(|e| e.to_string())?;
+                        self.$name.restore(key, value);
+                        Ok(())
+                    })*
+                    other => Err(format!("unknown collection {other:?}")),
+                }
+            };
+        }
+        collections!(each)
+    }
+
+    /// Clears the change notes without encoding anything (no store to save to).
+    pub(crate) fn forget_changes(&mut self) {
+        macro_rules! each {
+            ($($collection:ident),*) => {$( self.$collection.take_changes(); )*};
+        }
+        collections!(each);
+    }
+
+    /// Forgets everything, noting every record as removed.
+    pub fn reset(&mut self) {
+        macro_rules! each {
+            ($($collection:ident),*) => {$( self.$collection.clear(); )*};
+        }
+        collections!(each);
+        self.uipath_disabled_until.clear();
+        self.uipath_last_id = 0;
+        self.delivery_seq = 0;
+        self.webhook_seq = 0;
+        self.port_ingest_seq = 0;
     }
 }

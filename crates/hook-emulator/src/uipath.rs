@@ -126,7 +126,7 @@ async fn token(State(app): State<Arc<App>>, body: Bytes) -> Response {
             &serde_json::json!({"error": "invalid_client", "error_description": "unknown client or wrong secret"}),
         );
     }
-    let (token, ttl) = app.issue_token(Provider::UiPath);
+    let (token, ttl) = app.issue_token(Provider::UiPath).await;
     json(
         StatusCode::OK,
         &serde_json::json!({"access_token": token.expose(), "expires_in": ttl, "token_type": "Bearer", "scope": "OR.Webhooks"}),
@@ -159,14 +159,14 @@ async fn odata_route(
     };
     match (method, id, action.as_deref()) {
         (Method::GET, None, None) => list(&app, &base, &query),
-        (Method::POST, None, None) => create(&app, &base, &body),
+        (Method::POST, None, None) => create(&app, &base, &body).await,
         (Method::GET, None, Some(EVENT_TYPES | EVENT_TYPES_CALL)) => event_types(&base),
-        (Method::POST, None, Some(TRIGGER_CUSTOM)) => trigger_custom(&app, &base, &body),
+        (Method::POST, None, Some(TRIGGER_CUSTOM)) => trigger_custom(&app, &base, &body).await,
         (Method::GET, Some(id), None) => get(&app, &base, id),
-        (Method::PUT, Some(id), None) => update(&app, &base, id, &body, true),
-        (Method::PATCH, Some(id), None) => update(&app, &base, id, &body, false),
-        (Method::DELETE, Some(id), None) => delete(&app, id),
-        (Method::POST, Some(id), Some(PING)) => ping(&app, &base, id),
+        (Method::PUT, Some(id), None) => update(&app, &base, id, &body, true).await,
+        (Method::PATCH, Some(id), None) => update(&app, &base, id, &body, false).await,
+        (Method::DELETE, Some(id), None) => delete(&app, id).await,
+        (Method::POST, Some(id), Some(PING)) => ping(&app, &base, id).await,
         (method, _, _) => error(
             StatusCode::METHOD_NOT_ALLOWED,
             0,
@@ -326,7 +326,7 @@ fn name_taken(state: &crate::state::State, name: Option<&str>, except: Option<i6
     })
 }
 
-fn create(app: &Arc<App>, base: &str, body: &[u8]) -> Response {
+async fn create(app: &Arc<App>, base: &str, body: &[u8]) -> Response {
     let mut dto = match decode_body(body, true) {
         Ok(dto) => dto,
         Err(response) => return response,
@@ -338,19 +338,21 @@ fn create(app: &Arc<App>, base: &str, body: &[u8]) -> Response {
     dto.subscribe_to_all_events.get_or_insert(false);
     dto.allow_insecure_ssl.get_or_insert(false);
     dto.key = Some(uuid::Uuid::new_v4().to_string());
-    let created = app.write(|state| {
-        if name_taken(state, dto.name.as_deref(), None) {
-            return None;
-        }
-        state.uipath_last_id += 1;
-        dto.id = Some(state.uipath_last_id);
-        state.uipath.insert(state.uipath_last_id, dto.clone());
-        Some(dto)
-    });
+    let created = app
+        .write(|state| {
+            if name_taken(state, dto.name.as_deref(), None) {
+                return None;
+            }
+            state.uipath_last_id += 1;
+            dto.id = Some(state.uipath_last_id);
+            state.uipath.insert(state.uipath_last_id, dto.clone());
+            Some(dto)
+        })
+        .await;
     match created {
         Some(dto) => {
             if let Some(id) = dto.id {
-                send_ping(app, id);
+                send_ping(app, id).await;
             }
             let mut response = entity(base, &dto);
             *response.status_mut() = StatusCode::CREATED;
@@ -364,7 +366,7 @@ fn create(app: &Arc<App>, base: &str, body: &[u8]) -> Response {
     }
 }
 
-fn update(app: &Arc<App>, base: &str, id: i64, body: &[u8], replace: bool) -> Response {
+async fn update(app: &Arc<App>, base: &str, id: i64, body: &[u8], replace: bool) -> Response {
     let incoming = match decode_body(body, replace) {
         Ok(dto) => dto,
         Err(response) => return response,
@@ -404,32 +406,34 @@ fn update(app: &Arc<App>, base: &str, id: i64, body: &[u8], replace: bool) -> Re
         return response;
     }
     next.id = Some(id);
-    let stored = app.write(|state| {
-        if name_taken(state, next.name.as_deref(), Some(id)) {
-            return Err(error(
-                StatusCode::CONFLICT,
-                ERROR_NAME_TAKEN,
-                "The name is already used by another webhook.",
-            ));
-        }
-        if !state.uipath.contains_key(&id) {
-            return Err(not_found(id));
-        }
-        state.uipath.insert(id, next.clone());
-        state.uipath_disabled_until.remove(&id);
-        Ok(next)
-    });
+    let stored = app
+        .write(|state| {
+            if name_taken(state, next.name.as_deref(), Some(id)) {
+                return Err(error(
+                    StatusCode::CONFLICT,
+                    ERROR_NAME_TAKEN,
+                    "The name is already used by another webhook.",
+                ));
+            }
+            if !state.uipath.contains_key(&id) {
+                return Err(not_found(id));
+            }
+            state.uipath.insert(id, next.clone());
+            state.uipath_disabled_until.remove(&id);
+            Ok(next)
+        })
+        .await;
     match stored {
         Ok(dto) => {
-            send_ping(app, id);
+            send_ping(app, id).await;
             entity(base, &dto)
         }
         Err(response) => response,
     }
 }
 
-fn delete(app: &App, id: i64) -> Response {
-    match app.write(|state| state.uipath.remove(&id)) {
+async fn delete(app: &App, id: i64) -> Response {
+    match app.write(|state| state.uipath.remove(&id)).await {
         Some(_) => StatusCode::NO_CONTENT.into_response(),
         None => not_found(id),
     }
@@ -458,7 +462,7 @@ fn event_types(base: &str) -> Response {
 
 /// Delivers a `ping` to webhook `id`, once: Orchestrator does so right after a webhook
 /// is created or updated, and on Ping.
-fn send_ping(app: &Arc<App>, id: i64) -> deliver::Payload {
+async fn send_ping(app: &Arc<App>, id: i64) -> deliver::Payload {
     let event = EventType::new("ping");
     let payload = deliver::payload(Provider::UiPath, &event, serde_json::Value::Null);
     deliver::enqueue(
@@ -468,17 +472,18 @@ fn send_ping(app: &Arc<App>, id: i64) -> deliver::Payload {
         &event,
         &payload,
         false,
-    );
+    )
+    .await;
     payload
 }
 
 /// Answers the ping body and delivers the same body to the webhook's URL, once, as
 /// Orchestrator does.
-fn ping(app: &Arc<App>, base: &str, id: i64) -> Response {
+async fn ping(app: &Arc<App>, base: &str, id: i64) -> Response {
     if app.read(|state| !state.uipath.contains_key(&id)) {
         return not_found(id);
     }
-    let payload = send_ping(app, id);
+    let payload = send_ping(app, id).await;
     let mut answer: serde_json::Value = serde_json::from_slice(&payload.body).unwrap_or_default();
     answer["@odata.context"] = context(base, "UiPath.Webhooks.Dto.PingEventDto");
     json(StatusCode::ACCEPTED, &answer)
@@ -486,7 +491,7 @@ fn ping(app: &Arc<App>, base: &str, id: i64) -> Response {
 
 /// Raises a `custom` event carrying the body as `EventData`, delivered to the webhooks
 /// subscribed to it (or to every event), and answers the event.
-fn trigger_custom(app: &Arc<App>, base: &str, body: &[u8]) -> Response {
+async fn trigger_custom(app: &Arc<App>, base: &str, body: &[u8]) -> Response {
     let data = match UiPath::object(body) {
         Ok(data) => data,
         Err(response) => return response,
@@ -497,7 +502,7 @@ fn trigger_custom(app: &Arc<App>, base: &str, body: &[u8]) -> Response {
         &event,
         serde_json::json!({"EventData": data}),
     );
-    deliver::fan_out(app, Provider::UiPath, &event, &payload);
+    deliver::fan_out(app, Provider::UiPath, &event, &payload).await;
     let mut answer: serde_json::Value = serde_json::from_slice(&payload.body).unwrap_or_default();
     answer["@odata.context"] = context(base, "UiPath.Webhooks.Dto.CustomEventDto");
     json(StatusCode::ACCEPTED, &answer)

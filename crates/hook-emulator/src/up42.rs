@@ -113,7 +113,7 @@ async fn token(State(app): State<Arc<App>>, body: Bytes) -> Response {
             &serde_json::json!({"error": "invalid_grant", "error_description": "Invalid user credentials"}),
         );
     }
-    let (token, ttl) = app.issue_token(Provider::Up42);
+    let (token, ttl) = app.issue_token(Provider::Up42).await;
     json(
         StatusCode::OK,
         &serde_json::json!({"access_token": token.expose(), "expires_in": ttl, "token_type": "Bearer", "scope": "openid"}),
@@ -208,7 +208,8 @@ async fn create(
     app.write(|state| {
         state.record_up42(&id);
         state.up42.insert(id, webhook.clone());
-    });
+    })
+    .await;
     Ok(ok(StatusCode::CREATED, &webhook))
 }
 
@@ -220,14 +221,16 @@ async fn update(
 ) -> Answer {
     workspace(&app, &ws)?;
     let mut webhook = validate(&body)?;
-    let stored = app.write(|state| {
-        let slot = state.up42.get_mut(&id)?;
-        webhook.id = Some(id.clone());
-        webhook.created_at = slot.created_at;
-        webhook.updated_at = Some(now());
-        *slot = webhook.clone();
-        Some(webhook)
-    });
+    let stored = app
+        .write(|state| {
+            let slot = state.up42.get_mut(&id)?;
+            webhook.id = Some(id.clone());
+            webhook.created_at = slot.created_at;
+            webhook.updated_at = Some(now());
+            *slot = webhook.clone();
+            Some(webhook)
+        })
+        .await;
     Ok(ok(StatusCode::OK, &Up42::found(stored, &id)?))
 }
 
@@ -237,10 +240,12 @@ async fn delete(
     Path((ws, id)): Path<(String, String)>,
 ) -> Answer {
     workspace(&app, &ws)?;
-    let removed = app.write(|state| {
-        state.up42_order.remove(&id);
-        state.up42.remove(&id)
-    });
+    let removed = app
+        .write(|state| {
+            state.up42_order.remove(&id);
+            state.up42.remove(&id)
+        })
+        .await;
     Up42::found(removed, &id)?;
     Ok(StatusCode::NO_CONTENT.into_response())
 }
@@ -256,20 +261,17 @@ async fn test(
     let webhook = Up42::found(app.read(|state| state.up42.get(&id).cloned()), &id)?;
     let started_at = now();
     let mut version = app.log_version.subscribe();
-    let ids: Vec<String> = webhook
-        .events
-        .iter()
-        .map(|event| {
-            let status = if *event == "order.status" {
-                "FULFILLED"
-            } else {
-                "SUCCEEDED"
-            };
-            let data = serde_json::json!({"test": true, "status": status});
-            let payload = deliver::payload(Provider::Up42, event, data);
-            deliver::enqueue(&app, Provider::Up42, &id, event, &payload, false)
-        })
-        .collect();
+    let mut ids: Vec<String> = Vec::new();
+    for event in &webhook.events {
+        let status = if *event == "order.status" {
+            "FULFILLED"
+        } else {
+            "SUCCEEDED"
+        };
+        let data = serde_json::json!({"test": true, "status": status});
+        let payload = deliver::payload(Provider::Up42, event, data);
+        ids.push(deliver::enqueue(&app, Provider::Up42, &id, event, &payload, false).await);
+    }
     // Wait for the single attempts to settle (the delivery timeout bounds each).
     let settled = |app: &App| {
         app.read(|state| {

@@ -517,3 +517,49 @@ async fn reset_forgets_everything() {
         "the log restarted"
     );
 }
+
+/// With a state store: 200 events fanned out to 10 webhooks (2,000 deliveries), then one
+/// create, timed. A figure for RELIABILITY.md, not an assertion on time: run with
+/// `cargo test --release -p hook-emulator --test engine -- --ignored --nocapture`.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[ignore = "a measurement: run by hand, figures in RELIABILITY.md"]
+async fn state_store_throughput() {
+    let dir = std::env::temp_dir().join(format!("hook-emulator-state-{}", uuid::Uuid::new_v4()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let emulator = Emulator::builder()
+        .state_file(dir.join("state.redb"))
+        .start()
+        .await
+        .unwrap();
+    let mut receiver = Receiver::start(Provider::Generic, "s").await;
+    for _ in 0..10 {
+        generic_hook(&emulator, &receiver.url, "s").await;
+    }
+    let started = std::time::Instant::now();
+    for i in 0..200 {
+        emulator
+            .admin()
+            .fire(Provider::Generic, "user.created", json!({"i": i}))
+            .await
+            .unwrap();
+    }
+    let log = emulator
+        .admin()
+        .settled(&[("provider", "generic")], Duration::from_secs(60))
+        .await
+        .unwrap();
+    let took = started.elapsed();
+    assert_eq!(log.len(), 2_000);
+    assert!(log.iter().all(|d| d.status == DeliveryStatus::Success));
+    let create = std::time::Instant::now();
+    generic_hook(&emulator, &receiver.url, "s").await;
+    println!(
+        "RELIABILITY state store: 2,000 deliveries in {:.2} s ({:.0}/s), then a create in {:.1} ms",
+        took.as_secs_f64(),
+        2_000.0 / took.as_secs_f64(),
+        create.elapsed().as_secs_f64() * 1e3
+    );
+    while receiver.has_more() {}
+    emulator.shutdown().await;
+    std::fs::remove_dir_all(&dir).unwrap();
+}
