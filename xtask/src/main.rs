@@ -155,6 +155,11 @@ fn ci() -> Result {
             .env("RUSTDOCFLAGS", "-D warnings"),
     )?;
     run("cargo test", cargo().args(["test", "--workspace"]))?;
+    // Features no other crate turns on (hook-sign's `tower`) get their tests here.
+    run(
+        "cargo test hook-sign, every feature",
+        cargo().args(["test", "-p", "hook-sign", "--all-features"]),
+    )?;
     conformance()?;
     for (package, example) in EXAMPLES {
         run(

@@ -27,6 +27,7 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use serde::de::DeserializeOwned;
 
+use crate::verify::refusal;
 use crate::{Verified, Verifier, VerifyError};
 
 /// A verified delivery, decoded from JSON: the event, what verification established, and
@@ -67,11 +68,9 @@ impl IntoResponse for Rejection {
     fn into_response(self) -> Response {
         match self {
             Rejection::Body(message) => (StatusCode::BAD_REQUEST, message).into_response(),
-            Rejection::Signature(error) => (
-                StatusCode::UNAUTHORIZED,
-                format!("invalid signature: {error}"),
-            )
-                .into_response(),
+            Rejection::Signature(error) => {
+                (StatusCode::UNAUTHORIZED, refusal(&error)).into_response()
+            }
             Rejection::Json(message) => {
                 (StatusCode::BAD_REQUEST, format!("invalid JSON: {message}")).into_response()
             }

@@ -25,8 +25,9 @@
 //! When verification fails, [`explain`] names the likely mistake.
 //!
 //! The crate depends on no async runtime, HTTP client or serde; the default `http` feature
-//! adds `http::HeaderMap` support, and the `axum` feature extractors that verify a delivery
-//! before a handler runs (module `extract`). [`ReplayGuard`] flags repeated delivery ids. Secrets never appear in `Debug`, `Display` or errors.
+//! adds `http::HeaderMap` support, the `axum` feature extractors that verify a delivery
+//! before a handler runs (module `extract`), and the `tower` feature a layer that verifies
+//! before any tower service (module `layer`). [`ReplayGuard`] flags repeated delivery ids. Secrets never appear in `Debug`, `Display` or errors.
 //! Header values are read up to [`MAX_HEADER_LEN`] bytes and [`MAX_SIGNATURES`]
 //! signatures, so hostile headers cost bounded time and no allocation.
 #![deny(missing_docs)]
@@ -38,6 +39,8 @@ pub mod extract;
 mod header_list;
 mod headers;
 mod key;
+#[cfg(feature = "tower")]
+pub mod layer;
 mod replay;
 mod scheme;
 mod sign;

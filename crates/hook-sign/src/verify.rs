@@ -358,6 +358,13 @@ impl Verifier {
     }
 }
 
+/// How a failed verification is worded to a sender (the axum extractors and the `tower`
+/// layer alike).
+#[cfg(any(feature = "axum", feature = "tower"))]
+pub(crate) fn refusal(error: &VerifyError) -> String {
+    format!("invalid signature: {error}")
+}
+
 /// The current unix time in seconds (0 if the clock is before 1970).
 pub fn unix_now() -> u64 {
     SystemTime::now()

@@ -1,0 +1,127 @@
+//! The `tower` layer in front of an axum app over loopback, and in front of a plain tower
+//! service: verified requests reach the inner service with `Verified` and the body as
+//! extensions; bad signatures get 401 with the reason (text or JSON); bodies over the
+//! limit get 413; header-list (UP42) signatures verify too.
+#![allow(clippy::unwrap_used)] // a failed unwrap is a failed test
+
+use std::convert::Infallible;
+
+use axum::Router;
+use axum::body::Body;
+use axum::routing::post;
+use bytes::Bytes;
+use hook_sign::layer::{VerifiedBody, VerifyLayer};
+use hook_sign::{Message, Scheme, Signer, Verified, Verifier};
+use http::{Request, Response, StatusCode};
+use http_body_util::{BodyExt as _, Full};
+use tower::{ServiceBuilder, ServiceExt as _};
+
+const BODY: &[u8] = br#"{"id":"evt_1","type":"user.created"}"#;
+
+fn signed(scheme: Scheme, secret: &str, body: &[u8]) -> Vec<(String, String)> {
+    let covered = [("content-type", "application/json")];
+    Signer::new(scheme, secret)
+        .unwrap()
+        .sign(&Message::new(body).id("d-1").cover(&covered))
+        .unwrap()
+        .iter()
+        .map(|(k, v)| (k.to_owned(), v.to_owned()))
+        .collect()
+}
+
+async fn handler(request: axum::extract::Request) -> String {
+    let verified = request.extensions().get::<Verified>().copied().unwrap();
+    let body = request.extensions().get::<VerifiedBody>().cloned().unwrap();
+    format!("ok secret {} {} bytes", verified.secret_index, body.0.len())
+}
+
+#[tokio::test]
+async fn an_axum_app_behind_the_layer_over_loopback() {
+    let verifier = Verifier::with_secrets(Scheme::generic(), ["old", "new"]).unwrap();
+    let app = Router::new()
+        .route("/hook", post(handler))
+        .layer(VerifyLayer::new(verifier).body_limit(1024));
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let url = format!("http://{}/hook", listener.local_addr().unwrap());
+    tokio::spawn(async move { axum::serve(listener, app).await.unwrap() });
+    let http = reqwest::Client::builder().no_proxy().build().unwrap();
+    let send = |headers: Vec<(String, String)>, body: Vec<u8>| {
+        let mut request = http.post(&url).body(body);
+        for (name, value) in headers {
+            request = request.header(name, value);
+        }
+        async move {
+            let response = request.send().await.unwrap();
+            (response.status(), response.text().await.unwrap())
+        }
+    };
+
+    let (status, text) = send(signed(Scheme::generic(), "new", BODY), BODY.to_vec()).await;
+    assert_eq!(
+        (status, text.as_str()),
+        (StatusCode::OK, "ok secret 1 36 bytes"),
+        "the second secret matched (rotation)"
+    );
+    let (status, text) = send(signed(Scheme::generic(), "new", BODY), b"{}".to_vec()).await;
+    assert_eq!(status, StatusCode::UNAUTHORIZED);
+    assert!(
+        text.starts_with("invalid signature: no signature matched"),
+        "{text}"
+    );
+    let (status, _) = send(Vec::new(), BODY.to_vec()).await;
+    assert_eq!(status, StatusCode::UNAUTHORIZED);
+    let big = vec![b'x'; 2048];
+    let (status, text) = send(signed(Scheme::generic(), "new", &big), big).await;
+    assert_eq!(status, StatusCode::PAYLOAD_TOO_LARGE, "{text}");
+}
+
+#[tokio::test]
+async fn a_plain_tower_service_with_json_refusals_and_a_header_list_scheme() {
+    let inner = tower::service_fn(|request: Request<Full<Bytes>>| async move {
+        let verified = request.extensions().get::<Verified>().copied();
+        let body = request.into_body().collect().await.unwrap().to_bytes();
+        Ok::<_, Infallible>(Response::new(Full::new(Bytes::from(format!(
+            "{} {:?}",
+            body.len(),
+            verified.and_then(|v| v.timestamp).is_some()
+        )))))
+    });
+    let layer = VerifyLayer::new(Verifier::new(Scheme::up42(), "s").unwrap()).json_errors(true);
+    let service = ServiceBuilder::new().layer(layer).service(inner);
+
+    let mut request = Request::post("/hook");
+    for (name, value) in signed(Scheme::up42(), "s", BODY) {
+        request = request.header(name, value);
+    }
+    let request = request
+        .header("content-type", "application/json")
+        .body(Body::from(BODY))
+        .unwrap();
+    let response = service.clone().oneshot(request).await.unwrap();
+    assert_eq!(response.status(), StatusCode::OK);
+    let text = response.into_body().collect().await.unwrap().to_bytes();
+    assert_eq!(
+        &text[..],
+        b"36 true",
+        "the body went on whole, created was checked"
+    );
+
+    let mut request = Request::post("/hook");
+    for (name, value) in signed(Scheme::up42(), "s", BODY) {
+        request = request.header(name, value);
+    }
+    let request = request
+        .header("content-type", "application/json")
+        .body(Body::from(&b"{\"tampered\":1}"[..]))
+        .unwrap();
+    let response = service.oneshot(request).await.unwrap();
+    assert_eq!(response.status(), StatusCode::UNAUTHORIZED);
+    assert_eq!(response.headers()["content-type"], "application/json");
+    let text = response.into_body().collect().await.unwrap().to_bytes();
+    let json: serde_json::Value = serde_json::from_slice(&text).unwrap();
+    assert_eq!(json["error"], "invalid_signature");
+    assert!(
+        json["message"].as_str().unwrap().contains("Content-Digest"),
+        "{json}"
+    );
+}
