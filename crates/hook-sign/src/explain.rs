@@ -648,7 +648,7 @@ fn replace_crlf(body: &[u8]) -> Vec<u8> {
 }
 
 #[derive(Clone, Copy)]
-enum Style {
+pub(crate) enum Style {
     /// `{"a":1,"b":2}` (JavaScript's JSON.stringify, serde_json).
     Compact,
     /// `{"a": 1, "b": 2}` (Python's json.dumps).
@@ -659,7 +659,7 @@ enum Style {
 
 /// Splits JSON text into tokens with insignificant whitespace dropped; `None` if the
 /// bytes do not look like JSON (strings left open, or no braces at the top).
-fn json_tokens(body: &[u8]) -> Option<Vec<&[u8]>> {
+pub(crate) fn json_tokens(body: &[u8]) -> Option<Vec<&[u8]>> {
     let text = trim(body);
     if !matches!(text.first(), Some(b'{' | b'[')) || body.len() > 4 * 1024 * 1024 {
         return None;
@@ -699,7 +699,7 @@ fn json_tokens(body: &[u8]) -> Option<Vec<&[u8]>> {
     Some(tokens)
 }
 
-fn layout_json(tokens: &[&[u8]], style: Style) -> Vec<u8> {
+pub(crate) fn layout_json(tokens: &[&[u8]], style: Style) -> Vec<u8> {
     let mut out = Vec::new();
     let mut depth = 0usize;
     let newline = |out: &mut Vec<u8>, depth: usize, width: usize| {

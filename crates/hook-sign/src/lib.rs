@@ -26,8 +26,9 @@
 //!
 //! The crate depends on no async runtime, HTTP client or serde; the default `http` feature
 //! adds `http::HeaderMap` support, the `axum` feature extractors that verify a delivery
-//! before a handler runs (module `extract`), and the `tower` feature a layer that verifies
-//! before any tower service (module `layer`). [`ReplayGuard`] flags repeated delivery ids. Secrets never appear in `Debug`, `Display` or errors.
+//! before a handler runs (module `extract`), the `tower` feature a layer that verifies
+//! before any tower service (module `layer`), and the `testing` feature a kit of signed and
+//! broken deliveries for handler tests (module `testing`). [`ReplayGuard`] flags repeated delivery ids. Secrets never appear in `Debug`, `Display` or errors.
 //! Header values are read up to [`MAX_HEADER_LEN`] bytes and [`MAX_SIGNATURES`]
 //! signatures, so hostile headers cost bounded time and no allocation.
 #![deny(missing_docs)]
@@ -44,12 +45,14 @@ pub mod layer;
 mod replay;
 mod scheme;
 mod sign;
+#[cfg(feature = "testing")]
+pub mod testing;
 mod verify;
 
 pub use explain::{BodyChange, Explanation, Mistake, explain};
 pub use header_list::MAX_COMPONENTS;
 pub use headers::{Found, Headers};
-pub use replay::{MAX_REPLAY_ID_LEN, ReplayGuard, Replayed};
+pub use replay::{MAX_REPLAY_ID_LEN, ReplayGuard, ReplayStore, Replayed};
 pub use scheme::{
     Algorithm, Encoding, Form, KeyFormat, Layout, PRESETS, Scheme, Signed, TimestampSource,
 };

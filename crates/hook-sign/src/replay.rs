@@ -40,6 +40,23 @@ pub struct Replayed {
     pub id: String,
 }
 
+/// Where seen delivery ids are kept, so a repeated delivery is noticed: the bounded
+/// in-memory [`ReplayGuard`], or a store of your own (Redis, a database table) shared by
+/// several receivers. A [`Verifier`](crate::Verifier) given one with
+/// [`Verifier::replay_store`](crate::Verifier::replay_store) checks each verified
+/// delivery's id, read from the scheme's id header.
+pub trait ReplayStore: Send + Sync + fmt::Debug {
+    /// Records `id` as seen at `now` (unix seconds); [`Replayed`] when it was already seen
+    /// within the store's window.
+    fn check(&self, id: &str, now: u64) -> Result<(), Replayed>;
+}
+
+impl ReplayStore for ReplayGuard {
+    fn check(&self, id: &str, now: u64) -> Result<(), Replayed> {
+        ReplayGuard::check(self, id, now)
+    }
+}
+
 /// The longest id remembered; longer ids are refused as replays would be unbounded memory.
 pub const MAX_REPLAY_ID_LEN: usize = 256;
 

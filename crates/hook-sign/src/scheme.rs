@@ -211,7 +211,8 @@ pub struct Scheme {
     pub signature_header: Cow<'static, str>,
     /// Where the timestamp comes from, for forms that sign one.
     pub timestamp: Option<TimestampSource>,
-    /// The header carrying the message id, for forms that sign one.
+    /// The header carrying the message or delivery id: signed by forms that sign one, and
+    /// read by a [`crate::ReplayStore`] to notice repeats.
     pub id_header: Option<Cow<'static, str>>,
     /// How the signature header is laid out.
     pub layout: Layout,
@@ -362,13 +363,14 @@ impl Scheme {
         }
     }
 
-    /// GitHub: `X-Hub-Signature-256: sha256=<hex>` over the body.
+    /// GitHub: `X-Hub-Signature-256: sha256=<hex>` over the body; `X-GitHub-Delivery`
+    /// names the delivery (not signed; read by a [`crate::ReplayStore`]).
     pub fn github() -> Self {
         Scheme {
             name: "github".into(),
             signature_header: "X-Hub-Signature-256".into(),
             timestamp: None,
-            id_header: None,
+            id_header: Some("X-GitHub-Delivery".into()),
             layout: Layout::Single,
             forms: Cow::Borrowed(GITHUB_FORMS),
             key: KeyFormat::Raw,

@@ -11,21 +11,26 @@ use axum::body::Body;
 use axum::routing::post;
 use bytes::Bytes;
 use hook_sign::layer::{VerifiedBody, VerifyLayer};
-use hook_sign::{Message, Scheme, Signer, Verified, Verifier};
+use hook_sign::testing::TestKit;
+use hook_sign::{Scheme, Verified, Verifier};
 use http::{Request, Response, StatusCode};
 use http_body_util::{BodyExt as _, Full};
 use tower::{ServiceBuilder, ServiceExt as _};
 
 const BODY: &[u8] = br#"{"id":"evt_1","type":"user.created"}"#;
 
+/// The headers of a delivery of `body` signed for `scheme`, from the test kit.
 fn signed(scheme: Scheme, secret: &str, body: &[u8]) -> Vec<(String, String)> {
-    let covered = [("content-type", "application/json")];
-    Signer::new(scheme, secret)
+    TestKit::new(scheme, secret)
         .unwrap()
-        .sign(&Message::new(body).id("d-1").cover(&covered))
+        .id("d-1")
+        .signed(body)
         .unwrap()
-        .iter()
-        .map(|(k, v)| (k.to_owned(), v.to_owned()))
+        .headers
+        .into_iter()
+        .filter(|(k, _)| {
+            !k.eq_ignore_ascii_case("content-type") && !k.eq_ignore_ascii_case("X-GitHub-Delivery")
+        })
         .collect()
 }
 
@@ -123,5 +128,66 @@ async fn a_plain_tower_service_with_json_refusals_and_a_header_list_scheme() {
     assert!(
         json["message"].as_str().unwrap().contains("Content-Digest"),
         "{json}"
+    );
+}
+
+/// A store of our own, as a user would back one with Redis: here a set behind a mutex.
+#[derive(Debug, Default)]
+struct SharedIds(std::sync::Mutex<std::collections::HashSet<String>>);
+
+impl hook_sign::ReplayStore for SharedIds {
+    fn check(&self, id: &str, _now: u64) -> Result<(), hook_sign::Replayed> {
+        match self.0.lock().unwrap().insert(id.to_owned()) {
+            true => Ok(()),
+            false => Err(hook_sign::Replayed { id: id.to_owned() }),
+        }
+    }
+}
+
+#[tokio::test]
+async fn a_replay_store_acknowledges_repeats_without_running_the_service() {
+    let calls = std::sync::Arc::new(std::sync::atomic::AtomicUsize::new(0));
+    let counted = calls.clone();
+    let inner = tower::service_fn(move |_: Request<Full<Bytes>>| {
+        counted.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+        async { Ok::<_, Infallible>(Response::new(Full::new(Bytes::from("handled")))) }
+    });
+    let verifier = Verifier::new(Scheme::github(), "s")
+        .unwrap()
+        .replay_store(SharedIds::default())
+        .unwrap();
+    let service = ServiceBuilder::new()
+        .layer(VerifyLayer::new(verifier))
+        .service(inner);
+    let request = |delivery: &str| {
+        let mut request = Request::post("/hook").header("X-GitHub-Delivery", delivery);
+        for (name, value) in signed(Scheme::github(), "s", BODY) {
+            request = request.header(name, value);
+        }
+        request.body(Body::from(BODY)).unwrap()
+    };
+    for (delivery, expected) in [
+        ("d-1", "handled"),
+        ("d-1", "already received"),
+        ("d-2", "handled"),
+    ] {
+        let response = service.clone().oneshot(request(delivery)).await.unwrap();
+        assert_eq!(response.status(), StatusCode::OK);
+        let text = response.into_body().collect().await.unwrap().to_bytes();
+        assert!(
+            String::from_utf8_lossy(&text).contains(expected),
+            "{delivery}: {text:?}"
+        );
+    }
+    assert_eq!(calls.load(std::sync::atomic::Ordering::SeqCst), 2);
+    // A scheme without a delivery id header cannot be checked: said when building.
+    assert!(
+        Verifier::new(Scheme::generic(), "s")
+            .unwrap()
+            .replay_store(hook_sign::ReplayGuard::new(
+                10,
+                std::time::Duration::from_secs(60)
+            ))
+            .is_err()
     );
 }
