@@ -12,18 +12,31 @@ pub(crate) const MAC_LEN: usize = 32;
 /// A MAC as raw bytes.
 pub(crate) type MacBytes = [u8; MAC_LEN];
 
+/// The longest signature read: an ed25519 signature's 64 bytes.
+pub(crate) const SIG_LEN: usize = 64;
+
+/// A signature as sent, decoded into the front of 64 bytes (HMACs use 32 or 20 of them).
+pub(crate) type SigBytes = [u8; SIG_LEN];
+
 /// Decodes exactly 64 hex digits (either case) into 32 bytes.
 pub(crate) fn decode_hex(text: &[u8]) -> Option<MacBytes> {
-    decode_hex_len(text, MAC_LEN)
+    decode_hex_len(text, MAC_LEN).map(front)
 }
 
-/// Decodes exactly `2 * len` hex digits (`len` ≤ 32) into the first `len` bytes; the rest
+/// The first 32 bytes.
+fn front(sig: SigBytes) -> MacBytes {
+    let mut out = [0u8; MAC_LEN];
+    out.copy_from_slice(&sig[..MAC_LEN]);
+    out
+}
+
+/// Decodes exactly `2 * len` hex digits (`len` ≤ 64) into the first `len` bytes; the rest
 /// stay zero (SHA-1 MACs are 20 bytes).
-pub(crate) fn decode_hex_len(text: &[u8], len: usize) -> Option<MacBytes> {
-    if len > MAC_LEN || text.len() != len * 2 {
+pub(crate) fn decode_hex_len(text: &[u8], len: usize) -> Option<SigBytes> {
+    if len > SIG_LEN || text.len() != len * 2 {
         return None;
     }
-    let mut out = [0u8; MAC_LEN];
+    let mut out = [0u8; SIG_LEN];
     for (byte, pair) in out[..len].iter_mut().zip(text.chunks_exact(2)) {
         *byte = (hex_value(pair[0])? << 4) | hex_value(pair[1])?;
     }
@@ -41,7 +54,7 @@ fn hex_value(digit: u8) -> Option<u8> {
 
 /// Decodes standard, padded base64 of exactly 32 bytes (44 characters).
 pub(crate) fn decode_base64(text: &[u8]) -> Option<MacBytes> {
-    decode_base64_len(text, MAC_LEN)
+    decode_base64_len(text, MAC_LEN).map(front)
 }
 
 /// The length of standard, padded base64 of `len` bytes.
@@ -49,17 +62,17 @@ pub(crate) const fn base64_len(len: usize) -> usize {
     len.div_ceil(3) * 4
 }
 
-/// Decodes standard, padded base64 of exactly `len` bytes (`len` ≤ 32) into the first
+/// Decodes standard, padded base64 of exactly `len` bytes (`len` ≤ 64) into the first
 /// `len` bytes; the rest stay zero.
-pub(crate) fn decode_base64_len(text: &[u8], len: usize) -> Option<MacBytes> {
-    if len > MAC_LEN || text.len() != base64_len(len) {
+pub(crate) fn decode_base64_len(text: &[u8], len: usize) -> Option<SigBytes> {
+    if len > SIG_LEN || text.len() != base64_len(len) {
         return None;
     }
-    // The engine wants room for a whole final quantum, so decode into 33 and check `len`.
-    let mut buf = [0u8; MAC_LEN + 1];
+    // The engine wants room for a whole final quantum, so decode into 66 and check `len`.
+    let mut buf = [0u8; SIG_LEN + 2];
     match STANDARD.decode_slice(text, &mut buf) {
         Ok(n) if n == len => {
-            let mut out = [0u8; MAC_LEN];
+            let mut out = [0u8; SIG_LEN];
             out[..len].copy_from_slice(&buf[..len]);
             Some(out)
         }
@@ -105,7 +118,7 @@ mod tests {
         let mac: [u8; 20] = core::array::from_fn(|i| i as u8 + 1);
         let hex = decode_hex_len(encode_hex(&mac).as_bytes(), 20).unwrap();
         let b64 = decode_base64_len(encode_base64(&mac).as_bytes(), 20).unwrap();
-        assert_eq!((&hex[..20], &hex[20..]), (&mac[..], &[0u8; 12][..]));
+        assert_eq!((&hex[..20], &hex[20..]), (&mac[..], &[0u8; 44][..]));
         assert_eq!(hex, b64);
         assert_eq!(base64_len(20), 28);
         assert_eq!(decode_hex_len(&[b'a'; 64], 20), None);

@@ -25,6 +25,12 @@ pub(crate) enum Key {
     Sha1(HmacSha1),
     /// The secret, and its SHA-256 for constant-time comparison with what was sent.
     Plain(Zeroizing<Vec<u8>>, MacBytes),
+    /// A `whpk_` public key: verifies `v1a` signatures.
+    #[cfg(feature = "ed25519")]
+    Ed25519Public(ed25519_dalek::VerifyingKey),
+    /// A `whsk_` secret key: signs `v1a` (and verifies with its public half).
+    #[cfg(feature = "ed25519")]
+    Ed25519Secret(Box<ed25519_dalek::SigningKey>),
 }
 
 impl Key {
@@ -34,6 +40,9 @@ impl Key {
         format: KeyFormat,
         algorithm: Algorithm,
     ) -> Result<Self, ConfigError> {
+        if secret.starts_with(b"whpk_") || secret.starts_with(b"whsk_") {
+            return ed25519_key(secret);
+        }
         let bytes: Zeroizing<Vec<u8>> = match format {
             KeyFormat::Raw => Zeroizing::new(secret.to_vec()),
             KeyFormat::WhsecBase64 => {
@@ -51,6 +60,9 @@ impl Key {
                 Ok(mac) => Key::Sha1(mac),
                 Err(_) => unreachable_key_length(),
             },
+            // An ed25519 form takes whpk_/whsk_ keys (above); a secret for the HMAC forms
+            // beside it is an HMAC-SHA256 key.
+            Algorithm::Ed25519 => Key::from_bytes(&bytes),
             Algorithm::PlainSecret => {
                 if !bytes.iter().all(|b| b.is_ascii_graphic()) {
                     return Err(ConfigError::Scheme {
@@ -110,7 +122,53 @@ impl Key {
             Key::Sha256(state) => run(state, parts),
             Key::Sha1(state) => run(state, parts),
             Key::Plain(_, digest) => *digest,
+            // Never compared: ed25519 keys check `v1a` forms only (`Key::verifies`).
+            #[cfg(feature = "ed25519")]
+            Key::Ed25519Public(_) | Key::Ed25519Secret(_) => [0; codec::MAC_LEN],
         }
+    }
+
+    /// Whether this key checks ed25519 forms (and no HMAC form).
+    pub(crate) fn is_ed25519(&self) -> bool {
+        #[cfg(feature = "ed25519")]
+        if matches!(self, Key::Ed25519Public(_) | Key::Ed25519Secret(_)) {
+            return true;
+        }
+        false
+    }
+
+    /// Whether `signature` is this key's ed25519 signature of `parts` concatenated (the
+    /// message is assembled once: ed25519 needs it whole).
+    #[cfg(feature = "ed25519")]
+    pub(crate) fn verifies(&self, parts: &[&[u8]], signature: &codec::SigBytes) -> bool {
+        let public = match self {
+            Key::Ed25519Public(key) => *key,
+            Key::Ed25519Secret(key) => key.verifying_key(),
+            _ => return false,
+        };
+        let message = parts.concat();
+        let signature = ed25519_dalek::Signature::from_bytes(signature);
+        public.verify_strict(&message, &signature).is_ok()
+    }
+
+    #[cfg(not(feature = "ed25519"))]
+    pub(crate) fn verifies(&self, _parts: &[&[u8]], _signature: &codec::SigBytes) -> bool {
+        false
+    }
+
+    /// This key's ed25519 signature of `parts` concatenated, for a `whsk_` key.
+    #[cfg(feature = "ed25519")]
+    pub(crate) fn ed25519_sign(&self, parts: &[&[u8]]) -> Option<[u8; 64]> {
+        use ed25519_dalek::Signer as _;
+        match self {
+            Key::Ed25519Secret(key) => Some(key.sign(&parts.concat()).to_bytes()),
+            _ => None,
+        }
+    }
+
+    #[cfg(not(feature = "ed25519"))]
+    pub(crate) fn ed25519_sign(&self, _parts: &[&[u8]]) -> Option<[u8; 64]> {
+        None
     }
 
     /// The secret a plain-secret signature carries.
@@ -136,6 +194,49 @@ pub(crate) fn keys_for<S: AsRef<[u8]>>(
         return Err(ConfigError::NoSecrets);
     }
     Ok(keys)
+}
+
+/// A `whpk_` public or `whsk_` secret ed25519 key: base64 of 32 bytes (a secret key may
+/// also be the 64-byte seed-and-public pair).
+#[cfg(feature = "ed25519")]
+fn ed25519_key(text: &[u8]) -> Result<Key, ConfigError> {
+    let bad = |what: &str| ConfigError::Scheme {
+        reason: format!("{what}: expected base64 of 32 bytes after the prefix"),
+    };
+    let bytes: Zeroizing<Vec<u8>> = Zeroizing::new(
+        codec::decode_base64_vec(&text[5..]).ok_or_else(|| bad("the key is not base64"))?,
+    );
+    if text.starts_with(b"whpk_") {
+        let bytes: [u8; 32] = bytes
+            .as_slice()
+            .try_into()
+            .map_err(|_| bad("a whpk_ public key has the wrong length"))?;
+        let key = ed25519_dalek::VerifyingKey::from_bytes(&bytes)
+            .map_err(|_| bad("a whpk_ key is not an ed25519 public key"))?;
+        return Ok(Key::Ed25519Public(key));
+    }
+    let key = match bytes.len() {
+        32 => {
+            let mut seed = Zeroizing::new([0u8; 32]);
+            seed.copy_from_slice(&bytes);
+            ed25519_dalek::SigningKey::from_bytes(&seed)
+        }
+        64 => {
+            let mut pair = Zeroizing::new([0u8; 64]);
+            pair.copy_from_slice(&bytes);
+            ed25519_dalek::SigningKey::from_keypair_bytes(&pair)
+                .map_err(|_| bad("a whsk_ key pair does not match"))?
+        }
+        _ => return Err(bad("a whsk_ secret key has the wrong length")),
+    };
+    Ok(Key::Ed25519Secret(Box::new(key)))
+}
+
+#[cfg(not(feature = "ed25519"))]
+fn ed25519_key(_text: &[u8]) -> Result<Key, ConfigError> {
+    Err(ConfigError::Scheme {
+        reason: "ed25519 keys (whpk_, whsk_) need hook-sign's ed25519 feature".into(),
+    })
 }
 
 #[cold]

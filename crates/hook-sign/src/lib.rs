@@ -27,8 +27,9 @@
 //! The crate depends on no async runtime, HTTP client or serde; the default `http` feature
 //! adds `http::HeaderMap` support, the `axum` feature extractors that verify a delivery
 //! before a handler runs (module `extract`), the `tower` feature a layer that verifies
-//! before any tower service (module `layer`), and the `testing` feature a kit of signed and
-//! broken deliveries for handler tests (module `testing`). [`ReplayGuard`] flags repeated delivery ids. Secrets never appear in `Debug`, `Display` or errors.
+//! before any tower service (module `layer`), the `testing` feature a kit of signed and
+//! broken deliveries for handler tests (module `testing`), and the `ed25519` feature
+//! Standard Webhooks' asymmetric `v1a` signatures. [`ReplayGuard`] flags repeated delivery ids. Secrets never appear in `Debug`, `Display` or errors.
 //! Header values are read up to [`MAX_HEADER_LEN`] bytes and [`MAX_SIGNATURES`]
 //! signatures, so hostile headers cost bounded time and no allocation.
 #![deny(missing_docs)]

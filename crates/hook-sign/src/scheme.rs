@@ -91,16 +91,35 @@ pub struct Form {
     pub encoding: Encoding,
     /// What the MAC covers.
     pub signed: Signed,
+    /// What computes it, when not the scheme's [`Scheme::algorithm`] (Standard Webhooks'
+    /// `v1a` is [`Algorithm::Ed25519`] beside `v1`'s HMAC).
+    pub algorithm: Option<Algorithm>,
 }
 
 impl Form {
-    /// A form with a static prefix.
+    /// A form with a static prefix, computed with the scheme's algorithm.
     pub const fn new(prefix: &'static str, encoding: Encoding, signed: Signed) -> Self {
         Form {
             prefix: Cow::Borrowed(prefix),
             encoding,
             signed,
+            algorithm: None,
         }
+    }
+
+    /// An ed25519 form: base64 of the 64-byte signature after `prefix`.
+    pub const fn ed25519(prefix: &'static str, signed: Signed) -> Self {
+        Form {
+            prefix: Cow::Borrowed(prefix),
+            encoding: Encoding::Base64,
+            signed,
+            algorithm: Some(Algorithm::Ed25519),
+        }
+    }
+
+    /// The algorithm this form is computed with under `scheme`.
+    pub fn algorithm_in(&self, scheme: &Scheme) -> Algorithm {
+        self.algorithm.unwrap_or(scheme.algorithm)
     }
 }
 
@@ -157,6 +176,9 @@ pub enum Algorithm {
     /// No MAC: the header holds the secret itself (Port's `plain` ingest check). Anyone
     /// who sees one request can forge any other: use it only over TLS, and prefer a MAC.
     PlainSecret,
+    /// Ed25519 signatures (Standard Webhooks `v1a`): verified with `whpk_` public keys,
+    /// signed with `whsk_` secret keys; needs the `ed25519` feature. Set on a [`Form`].
+    Ed25519,
 }
 
 impl Algorithm {
@@ -166,6 +188,7 @@ impl Algorithm {
             Algorithm::HmacSha256 => 32,
             Algorithm::HmacSha1 => 20,
             Algorithm::PlainSecret => 0,
+            Algorithm::Ed25519 => 64,
         }
     }
 }
@@ -176,6 +199,7 @@ impl fmt::Display for Algorithm {
             Algorithm::HmacSha256 => "HMAC-SHA256",
             Algorithm::HmacSha1 => "HMAC-SHA1",
             Algorithm::PlainSecret => "the plain secret",
+            Algorithm::Ed25519 => "Ed25519",
         })
     }
 }
@@ -238,7 +262,13 @@ const PORT_FORMS: &[Form] = &[
 ];
 const COMPONENT_FORMS: &[Form] = &[Form::new("", Encoding::Base64, Signed::Components)];
 const HEX_BODY: &[Form] = &[Form::new("", Encoding::Hex, Signed::Body)];
+#[cfg(not(feature = "ed25519"))]
 const STANDARD_FORMS: &[Form] = &[Form::new("v1,", Encoding::Base64, Signed::IdTimestampBody)];
+#[cfg(feature = "ed25519")]
+const STANDARD_FORMS: &[Form] = &[
+    Form::new("v1,", Encoding::Base64, Signed::IdTimestampBody),
+    Form::ed25519("v1a,", Signed::IdTimestampBody),
+];
 const GITHUB_FORMS: &[Form] = &[Form::new("sha256=", Encoding::Hex, Signed::Body)];
 const GITHUB_SHA1_FORMS: &[Form] = &[Form::new("sha1=", Encoding::Hex, Signed::Body)];
 const STRIPE_FORMS: &[Form] = &[Form::new("v1=", Encoding::Hex, Signed::TimestampBody)];
@@ -348,7 +378,10 @@ impl Scheme {
     }
 
     /// Standard Webhooks (Svix): `webhook-signature: v1,<base64> …` over
-    /// `{webhook-id}.{webhook-timestamp}.{body}`, key `whsec_` + base64, five minutes.
+    /// `{webhook-id}.{webhook-timestamp}.{body}`, key `whsec_` + base64, five minutes. With
+    /// the `ed25519` feature, `v1a,<base64>` ed25519 signatures too: verifiers take `whpk_`
+    /// public keys beside `whsec_` secrets, signers `whsk_` secret keys, and one header may
+    /// mix both kinds.
     pub fn standard_webhooks() -> Self {
         Scheme {
             name: "standard-webhooks".into(),
@@ -418,6 +451,7 @@ impl Scheme {
                 prefix: prefix.into(),
                 encoding: Encoding::Hex,
                 signed: Signed::Body,
+                algorithm: None,
             }]),
             key: KeyFormat::Raw,
             algorithm,
@@ -522,6 +556,14 @@ impl Scheme {
             }
         }
         for form in self.forms.iter() {
+            if form.algorithm_in(self) == Algorithm::Ed25519 {
+                if !cfg!(feature = "ed25519") {
+                    return bad("ed25519 forms need hook-sign's ed25519 feature".into());
+                }
+                if form.encoding != Encoding::Base64 {
+                    return bad("ed25519 forms are written in base64".into());
+                }
+            }
             if (form.signed == Signed::Components) != header_list {
                 return bad(format!(
                     "form {:?}: listed components are signed exactly in a header-list layout",

@@ -9,8 +9,8 @@ use crate::ConfigError;
 use crate::codec;
 use crate::header_list::{MAX_COMPONENTS, is_token};
 use crate::key::{self, Key};
-use crate::scheme::{Encoding, Form, Layout, Scheme, TimestampSource};
-use crate::verify::unix_now;
+use crate::scheme::{Algorithm, Encoding, Form, Layout, Scheme, TimestampSource};
+use crate::verify::{message_parts, unix_now};
 
 /// The longest message id a signer accepts, in bytes.
 pub const MAX_ID_LEN: usize = 256;
@@ -184,6 +184,16 @@ impl Signer {
         secrets: impl IntoIterator<Item = S>,
     ) -> Result<Self, ConfigError> {
         let keys = key::keys_for(&scheme, secrets)?;
+        if keys
+            .iter()
+            .any(|k| k.is_ed25519() && k.ed25519_sign(&[b"probe"]).is_none())
+        {
+            return Err(ConfigError::Scheme {
+                reason:
+                    "a whpk_ public key verifies but cannot sign: sign with the whsk_ secret key"
+                        .into(),
+            });
+        }
         match (keys.len(), &scheme.layout) {
             (2.., Layout::Single | Layout::HeaderList { .. }) => Err(ConfigError::Scheme {
                 reason: format!(
@@ -241,6 +251,24 @@ impl Signer {
         for key in &self.keys {
             if !value.is_empty() {
                 value.push(separator);
+            }
+            // A whsk_ key writes the scheme's ed25519 form (Standard Webhooks' v1a).
+            if key.is_ed25519() {
+                let ed_form = scheme
+                    .forms
+                    .iter()
+                    .find(|f| f.algorithm_in(scheme) == Algorithm::Ed25519);
+                let parts = message_parts(
+                    form.signed,
+                    id.as_bytes(),
+                    timestamp.as_bytes(),
+                    message.body,
+                );
+                if let (Some(ed_form), Some(signature)) = (ed_form, key.ed25519_sign(&parts)) {
+                    value.push_str(&ed_form.prefix);
+                    value.push_str(&codec::encode_base64(&signature));
+                }
+                continue;
             }
             value.push_str(&form.prefix);
             if let Some(secret) = key.plain() {

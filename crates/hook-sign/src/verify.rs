@@ -343,10 +343,20 @@ impl Verifier {
                 if !parsed.needs(signed) {
                     continue;
                 }
+                let ed25519 = key.is_ed25519();
                 let mac = key.mac(signed, parsed.id, parsed.timestamp_text, body);
                 for candidate in parsed.candidates() {
                     let form = &self.scheme.forms[candidate.form];
-                    if form.signed == signed && bool::from(candidate.mac.ct_eq(&mac)) {
+                    let matched = form.signed == signed
+                        && match (ed25519, candidate.ed25519) {
+                            (false, false) => candidate.hmac_matches(&mac),
+                            (true, true) => key.verifies(
+                                &message_parts(signed, parsed.id, parsed.timestamp_text, body),
+                                &candidate.mac,
+                            ),
+                            _ => false,
+                        };
+                    if matched {
                         return Ok(Verified {
                             secret_index,
                             form_index: candidate.form,
@@ -384,7 +394,7 @@ impl Verifier {
         for (secret_index, key) in self.keys.iter().enumerate() {
             let mac = key.mac_parts(list.values());
             for candidate in parsed.candidates() {
-                if bool::from(candidate.mac.ct_eq(&mac)) {
+                if candidate.hmac_matches(&mac) {
                     if let Some(digest) = &list.digest {
                         let actual: MacBytes = Sha256::digest(body).into();
                         if !bool::from(actual.ct_eq(digest)) {
@@ -413,6 +423,24 @@ pub(crate) fn refusal(error: &VerifyError) -> String {
     format!("invalid signature: {error}")
 }
 
+/// The parts of the message `signed` describes, in order.
+pub(crate) fn message_parts<'a>(
+    signed: Signed,
+    id: &'a [u8],
+    timestamp: &'a [u8],
+    body: &'a [u8],
+) -> Vec<&'a [u8]> {
+    let mut parts = Vec::with_capacity(5);
+    if signed.needs_id() {
+        parts.extend([id, b".".as_slice()]);
+    }
+    if signed.needs_timestamp() {
+        parts.extend([timestamp, b".".as_slice()]);
+    }
+    parts.push(body);
+    parts
+}
+
 /// The current unix time in seconds (0 if the clock is before 1970).
 pub fn unix_now() -> u64 {
     SystemTime::now()
@@ -420,10 +448,30 @@ pub fn unix_now() -> u64 {
         .map_or(0, |d| d.as_secs())
 }
 
-#[derive(Clone, Copy, Default)]
+#[derive(Clone, Copy)]
 pub(crate) struct Candidate {
     pub(crate) form: usize,
-    pub(crate) mac: MacBytes,
+    /// The signature as sent: an HMAC in the first 32 (or 20) bytes, or 64 ed25519 bytes.
+    pub(crate) mac: codec::SigBytes,
+    /// Whether the form is an ed25519 one.
+    pub(crate) ed25519: bool,
+}
+
+impl Default for Candidate {
+    fn default() -> Self {
+        Candidate {
+            form: 0,
+            mac: [0; codec::SIG_LEN],
+            ed25519: false,
+        }
+    }
+}
+
+impl Candidate {
+    /// The HMAC part, compared in constant time with a computed MAC.
+    pub(crate) fn hmac_matches(&self, mac: &MacBytes) -> bool {
+        !self.ed25519 && bool::from(self.mac[..codec::MAC_LEN].ct_eq(&mac[..]))
+    }
 }
 
 /// A scheme's headers, read and bounded, with the signatures decoded on the stack.
@@ -600,15 +648,24 @@ impl<'h> Parsed<'h> {
                 continue;
             };
             prefix_seen = true;
-            let len = scheme.algorithm.mac_len();
-            let mac = match (scheme.algorithm, form.encoding) {
+            let algorithm = form.algorithm_in(scheme);
+            let len = algorithm.mac_len();
+            let mac = match (algorithm, form.encoding) {
                 // The sent secret is hashed so the comparison is of equal-length digests.
-                (Algorithm::PlainSecret, _) => Some(Sha256::digest(text).into()),
+                (Algorithm::PlainSecret, _) => {
+                    let mut sig = [0u8; codec::SIG_LEN];
+                    sig[..codec::MAC_LEN].copy_from_slice(&Sha256::digest(text));
+                    Some(sig)
+                }
                 (_, Encoding::Hex) => codec::decode_hex_len(text, len),
                 (_, Encoding::Base64) => codec::decode_base64_len(text, len),
             };
             if let Some(mac) = mac {
-                self.items[self.len] = Candidate { form: index, mac };
+                self.items[self.len] = Candidate {
+                    form: index,
+                    mac,
+                    ed25519: algorithm == Algorithm::Ed25519,
+                };
                 self.len += 1;
                 self.needed[form.signed.index()] = true;
                 return Ok(());
