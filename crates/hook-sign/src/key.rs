@@ -250,3 +250,39 @@ impl fmt::Debug for Key {
         f.write_str("Key(<redacted>)")
     }
 }
+
+#[cfg(all(test, feature = "ed25519"))]
+mod tests {
+    use super::*;
+
+    /// RFC 8032 §7.1 TESTS 1 and 2: our `whsk_` key reading signs the RFC's messages with
+    /// the RFC's signatures.
+    #[test]
+    fn rfc_8032_vectors() {
+        let cases = [
+            (
+                "whsk_nWGxne/9WmC6hEr0kuwsxERJxWl7MmkZcDusAxyuf2A=",
+                &b""[..],
+                "e5564300c360ac729086e2cc806e828a84877f1eb8e5d974d873e065224901555fb8821590a33bacc61e39701cf9b46bd25bf5f0595bbe24655141438e7a100b",
+            ),
+            (
+                "whsk_TM0Imyj/ltqdtsNG7BFOD1uKMZ81q6Yk2oz27U+4pvs=",
+                &b"\x72"[..],
+                "92a009a9f0d4cab8720e820b5f642540a2b27b5416503f8fb3762223ebdb69da085ac1e43e15996e458f3613d0f11d8c387b2eaeb4302aeeb00d291612bb0c00",
+            ),
+        ];
+        for (secret, message, expected) in cases {
+            let key = Key::new(
+                secret.as_bytes(),
+                KeyFormat::WhsecBase64,
+                Algorithm::Ed25519,
+            )
+            .unwrap();
+            let signature = key.ed25519_sign(&[message]).unwrap();
+            assert_eq!(codec::encode_hex(&signature), expected);
+            let mut sig = [0u8; codec::SIG_LEN];
+            sig.copy_from_slice(&signature);
+            assert!(key.verifies(&[message], &sig));
+        }
+    }
+}

@@ -24,6 +24,36 @@
 //!
 //! When verification fails, [`explain`] names the likely mistake.
 //!
+//! ## Rotating a secret without downtime
+//!
+//! 1. **Receivers first:** verify with both secrets, old and new
+//!    ([`Verifier::with_secrets`]). [`Verified::secret_index`] says which one matched, so
+//!    the move can be watched.
+//! 2. **Then the sender:** where the layout carries several signatures (Standard Webhooks,
+//!    Stripe, Port's `v1,`), sign with both during the overlap ([`Signer::with_secrets`]
+//!    writes one signature per key) and any receiver accepts; single-signature layouts
+//!    (UiPath, GitHub, the generic service, UP42) switch to the new secret at once, which
+//!    receivers already accept.
+//! 3. **Last, drop the old secret** from receivers once `secret_index` shows only the new
+//!    one, and no earlier delivery can still be retried (providers retry for hours).
+//!
+//! With the `ed25519` feature, moving from a shared `whsec_` secret to a `v1a` key pair
+//! follows the same steps: receivers hold the `whsec_` and the new `whpk_`, the sender signs
+//! with the `whsec_` and the `whsk_`.
+//!
+//! ```
+//! use hook_sign::{Message, Scheme, Signer, Verifier};
+//! let (old, new) = ("whsec_b2xkIHNlY3JldA==", "whsec_bmV3IHNlY3JldA==");
+//! let receiver = Verifier::with_secrets(Scheme::standard_webhooks(), [old, new])?;
+//! let overlap = Signer::with_secrets(Scheme::standard_webhooks(), [old, new])?;
+//! let headers = overlap.sign(&Message::new(b"{}").id("msg_1").at(1_700_000_000))?;
+//! assert_eq!(receiver.verify_at(&headers, b"{}", 1_700_000_000)?.secret_index, 0);
+//! let after = Signer::new(Scheme::standard_webhooks(), new)?;
+//! let headers = after.sign(&Message::new(b"{}").id("msg_2").at(1_700_000_000))?;
+//! assert_eq!(receiver.verify_at(&headers, b"{}", 1_700_000_000)?.secret_index, 1);
+//! # Ok::<(), Box<dyn std::error::Error>>(())
+//! ```
+//!
 //! The crate depends on no async runtime, HTTP client or serde; the default `http` feature
 //! adds `http::HeaderMap` support, the `axum` feature extractors that verify a delivery
 //! before a handler runs (module `extract`), the `tower` feature a layer that verifies

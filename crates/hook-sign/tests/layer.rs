@@ -191,3 +191,46 @@ async fn a_replay_store_acknowledges_repeats_without_running_the_service() {
             .is_err()
     );
 }
+
+#[tokio::test]
+async fn a_plain_hyper_server_behind_the_layer_over_loopback() {
+    let inner = tower::service_fn(|request: Request<Full<Bytes>>| async move {
+        let verified = request.extensions().get::<Verified>().is_some();
+        Ok::<_, Infallible>(Response::new(Full::new(Bytes::from(format!(
+            "verified {verified}"
+        )))))
+    });
+    let verifier = Verifier::new(Scheme::stripe(), "whsec_hyper").unwrap();
+    let service = ServiceBuilder::new()
+        .layer(VerifyLayer::new(verifier))
+        .service(inner);
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let url = format!("http://{}/hook", listener.local_addr().unwrap());
+    tokio::spawn(async move {
+        while let Ok((stream, _)) = listener.accept().await {
+            let service = hyper_util::service::TowerToHyperService::new(service.clone());
+            tokio::spawn(
+                hyper::server::conn::http1::Builder::new()
+                    .serve_connection(hyper_util::rt::TokioIo::new(stream), service),
+            );
+        }
+    });
+    let kit = TestKit::new(Scheme::stripe(), "whsec_hyper").unwrap();
+    let http = reqwest::Client::builder().no_proxy().build().unwrap();
+    let send = |delivery: hook_sign::testing::TestDelivery| {
+        let mut request = http.post(&url).body(delivery.body);
+        for (name, value) in delivery.headers {
+            request = request.header(name, value);
+        }
+        async move {
+            let response = request.send().await.unwrap();
+            (response.status(), response.text().await.unwrap())
+        }
+    };
+    let (status, text) = send(kit.signed(BODY).unwrap()).await;
+    assert_eq!((status, text.as_str()), (StatusCode::OK, "verified true"));
+    for (how, delivery) in kit.every_breakage(BODY).unwrap() {
+        let (status, text) = send(delivery).await;
+        assert_eq!(status, StatusCode::UNAUTHORIZED, "{how:?}: {text}");
+    }
+}
