@@ -158,6 +158,12 @@ async fn fire(State(app): State<Arc<App>>, body: Bytes) -> Response {
             ));
         }
     };
+    if crate::common::capabilities(request.provider).is_inbound() {
+        return bad(format!(
+            "{}'s webhooks are inbound: they receive requests at their ingest URL and are sent no events; send an action invocation with POST /_admin/port/invoke (AdminClient::invoke)",
+            request.provider.display_name()
+        ));
+    }
     let Some(entry) =
         EventType::new(request.kind.clone()).find_in(crate::common::catalog(request.provider))
     else {

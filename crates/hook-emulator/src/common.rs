@@ -168,6 +168,16 @@ pub(crate) fn catalog(provider: Provider) -> &'static [hook_model::CatalogEntry]
     }
 }
 
+/// What `provider`'s webhooks offer: the provider crate's own capabilities.
+pub(crate) fn capabilities(provider: Provider) -> hook_model::Capabilities {
+    match provider {
+        Provider::UiPath => hook_uipath::CAPABILITIES,
+        Provider::Port => hook_port::CAPABILITIES,
+        Provider::Up42 => hook_up42::CAPABILITIES,
+        Provider::Generic => hook_generic::CAPABILITIES,
+    }
+}
+
 /// The catalog spelling of each event, or the first name the catalog lacks.
 pub(crate) fn canonical_events(
     provider: Provider,

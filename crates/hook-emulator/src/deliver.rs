@@ -8,7 +8,6 @@ use std::time::Duration;
 
 use hook_generic::GenericEvent;
 use hook_model::{DeliveryStatus, EventType, Provider, Secret};
-use hook_port::PortEvent;
 use hook_sign::{Message, Scheme, Signer};
 use serde::Serialize;
 use time::OffsetDateTime;
@@ -185,20 +184,12 @@ pub(crate) fn payload(provider: Provider, event: &EventType, data: serde_json::V
                 body: json(&event),
             }
         }
-        Provider::Port => {
-            let body = PortEvent {
-                event: event.clone(),
-                timestamp: now,
-                data,
-                organization: Some("org_emulator".into()),
-                source: Some("port".into()),
-                extra: serde_json::Map::new(),
-            };
-            Payload {
-                event_id: new_id("evt_"),
-                body: json(&body),
-            }
-        }
+        // Port's webhooks are inbound (`fire` refuses them); its outgoing bodies are
+        // user-defined, so the data is the body, as an invocation sends it.
+        Provider::Port => Payload {
+            event_id: new_id("inv_"),
+            body: json(&data),
+        },
         Provider::Up42 => {
             // UP42's shape: `{"event", "body"}`, the event data as the body. The payload
             // has no event id; the delivery log keeps one of the emulator's own.

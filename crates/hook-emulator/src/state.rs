@@ -262,10 +262,11 @@ impl State {
         collections!(each)
     }
 
-    /// Clears the change notes without encoding anything (no store to save to).
+    /// Clears the change notes without encoding or collecting anything (no store to save
+    /// to): on every write of an emulator without `--state`, so it stays cheap.
     pub(crate) fn forget_changes(&mut self) {
         macro_rules! each {
-            ($($collection:ident),*) => {$( self.$collection.take_changes(); )*};
+            ($($collection:ident),*) => {$( self.$collection.forget(); )*};
         }
         collections!(each);
     }

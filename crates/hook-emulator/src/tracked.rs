@@ -97,6 +97,11 @@ impl<K: Ord + Clone, V> Tracked<K, V> {
         self.dirty.extend(map.into_keys());
     }
 
+    /// Drops the change notes (nothing to save them to).
+    pub fn forget(&mut self) {
+        self.dirty.clear();
+    }
+
     /// The keys changed since the last call, each with its value now (`None`: removed).
     pub fn take_changes(&mut self) -> Vec<(K, Option<&V>)> {
         let dirty = std::mem::take(&mut self.dirty);

@@ -6,7 +6,10 @@
 
 use std::sync::OnceLock;
 
+mod support;
+
 use hook_emulator::{Emulator, EmulatorHandle};
+use hook_model::Provider;
 use proptest::prelude::*;
 use proptest::test_runner::{Config, RngSeed};
 
@@ -26,31 +29,21 @@ fn shared() -> &'static Shared {
             .enable_all()
             .build()
             .unwrap();
-        let http = reqwest::Client::builder().no_proxy().build().unwrap();
+        let http = support::http();
         let (emulator, ingest) = runtime.block_on(async {
             let emulator = Emulator::builder().manual_clock().start().await.unwrap();
-            let c = emulator.credentials();
-            let token: serde_json::Value = http
-                .post(format!("{}/v1/auth/access_token", emulator.port_base()))
-                .json(&serde_json::json!({"clientId": c.port.client_id, "clientSecret": c.port.client_secret.expose()}))
-                .send()
-                .await
-                .unwrap()
-                .json()
-                .await
-                .unwrap();
-            let created: serde_json::Value = http
-                .post(format!("{}/v1/webhooks", emulator.port_base()))
-                .bearer_auth(token["accessToken"].as_str().unwrap())
-                .json(&serde_json::json!({"title": "props", "enabled": true,
+            let token = support::token(&emulator, Provider::Port).await;
+            let (status, created) = support::call(
+                &http,
+                reqwest::Method::POST,
+                &format!("{}/v1/webhooks", emulator.port_base()),
+                &token,
+                Some(serde_json::json!({"title": "props", "enabled": true,
                     "mappings": [{"blueprint": "b", "itemsToParse": ".body.items", "entity": {"identifier": ".item.id | tostring", "properties": {"v": ".item.v"}}}],
-                    "security": {"requestIdentifierPath": ".body.id"}}))
-                .send()
-                .await
-                .unwrap()
-                .json()
-                .await
-                .unwrap();
+                    "security": {"requestIdentifierPath": ".body.id"}})),
+            )
+            .await;
+            assert_eq!(status, 200, "{created}");
             let ingest = created["integration"]["url"].as_str().unwrap().to_owned();
             (emulator, ingest)
         });

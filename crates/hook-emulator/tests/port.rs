@@ -531,4 +531,11 @@ async fn action_invocations_are_signed_with_the_client_secret() {
         .invoke("https://example.com/hook", &body)
         .await;
     assert!(refused.is_err(), "non-loopback targets are refused");
+    // Inbound webhooks are sent no events: firing one says what to do instead.
+    let fired = emulator
+        .admin()
+        .fire(Provider::Port, "ENTITY_CREATED", json!({}))
+        .await
+        .unwrap_err();
+    assert!(fired.to_string().contains("/_admin/port/invoke"), "{fired}");
 }

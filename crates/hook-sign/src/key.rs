@@ -87,21 +87,8 @@ impl Key {
     /// The MAC of the message `signed` describes, fed piecewise: nothing is concatenated.
     /// A plain secret's "MAC" is the SHA-256 of the secret, whatever the message.
     pub(crate) fn mac(&self, signed: Signed, id: &[u8], timestamp: &[u8], body: &[u8]) -> MacBytes {
-        let mut parts: [&[u8]; 5] = [b""; 5];
-        let mut n = 0;
-        if signed.needs_id() {
-            parts[n] = id;
-            parts[n + 1] = b".";
-            n += 2;
-        }
-        if signed.needs_timestamp() {
-            parts[n] = timestamp;
-            parts[n + 1] = b".";
-            n += 2;
-        }
-        // `Signed::Components` is never passed here: its parts go to `mac_parts`.
-        parts[n] = body;
-        self.mac_parts(&parts[..=n])
+        let (parts, len) = crate::verify::message_parts(signed, id, timestamp, body);
+        self.mac_parts(&parts[..len])
     }
 
     /// The MAC of `parts` concatenated with no separator, fed piecewise. SHA-1 MACs fill
@@ -126,6 +113,15 @@ impl Key {
             #[cfg(feature = "ed25519")]
             Key::Ed25519Public(_) | Key::Ed25519Secret(_) => [0; codec::MAC_LEN],
         }
+    }
+
+    /// Whether this key can sign (a `whpk_` public key only verifies).
+    pub(crate) fn can_sign(&self) -> bool {
+        #[cfg(feature = "ed25519")]
+        if matches!(self, Key::Ed25519Public(_)) {
+            return false;
+        }
+        true
     }
 
     /// Whether this key checks ed25519 forms (and no HMAC form).

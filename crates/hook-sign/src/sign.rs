@@ -184,10 +184,7 @@ impl Signer {
         secrets: impl IntoIterator<Item = S>,
     ) -> Result<Self, ConfigError> {
         let keys = key::keys_for(&scheme, secrets)?;
-        if keys
-            .iter()
-            .any(|k| k.is_ed25519() && k.ed25519_sign(&[b"probe"]).is_none())
-        {
+        if !keys.iter().all(Key::can_sign) {
             return Err(ConfigError::Scheme {
                 reason:
                     "a whpk_ public key verifies but cannot sign: sign with the whsk_ secret key"
@@ -258,13 +255,14 @@ impl Signer {
                     .forms
                     .iter()
                     .find(|f| f.algorithm_in(scheme) == Algorithm::Ed25519);
-                let parts = message_parts(
+                let (parts, len) = message_parts(
                     form.signed,
                     id.as_bytes(),
                     timestamp.as_bytes(),
                     message.body,
                 );
-                if let (Some(ed_form), Some(signature)) = (ed_form, key.ed25519_sign(&parts)) {
+                if let (Some(ed_form), Some(signature)) = (ed_form, key.ed25519_sign(&parts[..len]))
+                {
                     value.push_str(&ed_form.prefix);
                     value.push_str(&codec::encode_base64(&signature));
                 }

@@ -350,10 +350,11 @@ impl Verifier {
                     let matched = form.signed == signed
                         && match (ed25519, candidate.ed25519) {
                             (false, false) => candidate.hmac_matches(&mac),
-                            (true, true) => key.verifies(
-                                &message_parts(signed, parsed.id, parsed.timestamp_text, body),
-                                &candidate.mac,
-                            ),
+                            (true, true) => {
+                                let (parts, len) =
+                                    message_parts(signed, parsed.id, parsed.timestamp_text, body);
+                                key.verifies(&parts[..len], &candidate.mac)
+                            }
                             _ => false,
                         };
                     if matched {
@@ -423,22 +424,30 @@ pub(crate) fn refusal(error: &VerifyError) -> String {
     format!("invalid signature: {error}")
 }
 
-/// The parts of the message `signed` describes, in order.
+/// The parts of the message `signed` describes, in order, on the stack: `parts[..len]`.
+/// `{id}.{timestamp}.{body}` and its shorter forms are written here once, for HMACs and
+/// ed25519 signatures alike. `Signed::Components` is never passed: its parts are the
+/// listed header values.
 pub(crate) fn message_parts<'a>(
     signed: Signed,
     id: &'a [u8],
     timestamp: &'a [u8],
     body: &'a [u8],
-) -> Vec<&'a [u8]> {
-    let mut parts = Vec::with_capacity(5);
+) -> ([&'a [u8]; 5], usize) {
+    let mut parts: [&[u8]; 5] = [b""; 5];
+    let mut len = 0;
     if signed.needs_id() {
-        parts.extend([id, b".".as_slice()]);
+        parts[0] = id;
+        parts[1] = b".";
+        len = 2;
     }
     if signed.needs_timestamp() {
-        parts.extend([timestamp, b".".as_slice()]);
+        parts[len] = timestamp;
+        parts[len + 1] = b".";
+        len += 2;
     }
-    parts.push(body);
-    parts
+    parts[len] = body;
+    (parts, len + 1)
 }
 
 /// The current unix time in seconds (0 if the clock is before 1970).
