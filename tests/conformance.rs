@@ -300,6 +300,7 @@ struct Counts {
     events: usize,
     schemas: BTreeSet<String>,
     instances: usize,
+    fixtures: usize,
 }
 
 const PREFIX: &str = "/uipath/emulator-org/DefaultTenant/orchestrator_";
@@ -318,11 +319,12 @@ async fn uipath_client_and_emulator_conform_to_the_published_openapi() {
     emulator_answers(&schemas, &operations, &mut counts).await;
     deliveries(&spec, &schemas, &mut counts).await;
     decoders(&spec, &schemas, &mut counts);
+    fixtures(&spec, &schemas, &mut counts);
 
     println!(
         "conformance (UiPath OpenAPI): {} of {} operations called by the client, {} client \
          requests and {} emulator answers checked, statuses {}, {} delivery bodies checked \
-         against {} schemas, {} minimal instances decoded",
+         against {} schemas, {} minimal instances decoded, {} `hook trigger` fixtures valid",
         counts.operations.len(),
         operations.len(),
         counts.requests,
@@ -336,6 +338,7 @@ async fn uipath_client_and_emulator_conform_to_the_published_openapi() {
         counts.events,
         counts.schemas.len(),
         counts.instances,
+        counts.fixtures,
     );
     assert_eq!(
         counts.operations.len(),
@@ -590,6 +593,32 @@ async fn deliveries(spec: &Value, schemas: &Schemas, counts: &mut Counts) {
         counts.schemas.insert(schema.clone());
     }
     emulator.shutdown().await;
+}
+
+/// Every UiPath fixture `hook trigger` sends validates against its event's schema, one
+/// fixture per `x-webhook-event`, and hook-uipath's typed event decodes it.
+fn fixtures(spec: &Value, schemas: &Schemas, counts: &mut Counts) {
+    let events = webhook_events(spec);
+    let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../crates/hook-cli/fixtures/uipath");
+    let mut seen = BTreeSet::new();
+    for entry in std::fs::read_dir(&dir).unwrap() {
+        let path = entry.unwrap().path();
+        let event = path.file_stem().unwrap().to_str().unwrap().to_owned();
+        let schema = events
+            .get(&event)
+            .unwrap_or_else(|| panic!("{}: no such event in the spec", path.display()));
+        let bytes = std::fs::read(&path).unwrap();
+        let body: Value = serde_json::from_slice(&bytes).unwrap();
+        assert_eq!(body["Type"], event.as_str(), "{}", path.display());
+        let reference = json!({"$ref": format!("#/components/schemas/{schema}")});
+        let problems = errors(&schemas.validator(&reference), &body);
+        assert!(problems.is_empty(), "{}: {problems:?}", path.display());
+        hook_facade::uipath::parse_event(&bytes).unwrap();
+        seen.insert(event);
+        counts.fixtures += 1;
+    }
+    let published: BTreeSet<String> = events.keys().cloned().collect();
+    assert_eq!(seen, published, "one fixture per published event");
 }
 
 /// The client's decoders accept instances of the response schemas with required

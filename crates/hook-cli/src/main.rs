@@ -4,17 +4,27 @@
 //! hook demo                       every provider against the embedded emulator, end to end
 //! hook emulator [--port N] …      the standalone emulator
 //! hook webhooks <command> --provider P   manage webhooks (credentials from the environment or flags)
+//! hook deliveries <id>            the generic service's delivery log
 //! hook sign --scheme S --secret X < body                 print the signature headers
 //! hook verify --scheme S --secret X -H 'N: v' … < body   valid, or why not (--explain)
-//! hook listen --scheme S --secret X --port N             a receiver printing each delivery
+//! hook listen --scheme S --secret X [--forward-to URL] [--record FILE]
+//! hook trigger <provider> <event> --to URL [--set path=value]   a realistic signed delivery
+//! hook replay FILE --to URL [--only-failed] [--re-sign --secret X]
 //! ```
 //!
 //! Exit codes: 0 success, 1 failure, 2 usage.
 
+mod deliveries;
 mod demo;
 mod demo_inbound;
+mod fixtures;
+mod listen;
+mod record;
+mod replay;
+mod send;
 mod signing;
 mod table;
+mod trigger;
 mod webhooks;
 
 use std::process::ExitCode;
@@ -42,28 +52,63 @@ enum Command {
     Emulator(hook_emulator::Standalone),
     /// Manage webhooks of a provider.
     Webhooks(webhooks::Args),
+    /// Print the generic service's delivery log of one webhook.
+    Deliveries(deliveries::DeliveriesArgs),
     /// Sign a body read from standard input and print the headers to send.
     Sign(signing::SignArgs),
     /// Verify a body read from standard input against headers.
     Verify(signing::VerifyArgs),
-    /// Receive deliveries on a local port and print whether each verifies.
-    Listen(signing::ListenArgs),
+    /// Receive deliveries on a local port, verify each, and optionally forward it to your
+    /// app and record the exchange.
+    Listen(listen::ListenArgs),
+    /// Send a realistic signed delivery of a provider's event to a URL.
+    Trigger(trigger::TriggerArgs),
+    /// Send recorded deliveries again, byte for byte (or re-signed).
+    Replay(replay::ReplayArgs),
+}
+
+/// Why a command failed: the exit code says which (2 usage, 1 failure).
+#[derive(Debug)]
+pub enum Fail {
+    /// The command was given something it cannot use: exit 2.
+    Usage(String),
+    /// It ran and failed: exit 1.
+    Error(String),
+}
+
+impl From<String> for Fail {
+    fn from(message: String) -> Self {
+        Fail::Error(message)
+    }
+}
+
+impl From<&str> for Fail {
+    fn from(message: &str) -> Self {
+        Fail::Error(message.to_owned())
+    }
 }
 
 #[tokio::main]
 async fn main() -> ExitCode {
     let cli = Cli::parse();
     let result = match cli.command {
-        Command::Demo { time_scale } => demo::run(time_scale).await,
-        Command::Emulator(settings) => emulator(settings).await,
-        Command::Webhooks(args) => webhooks::run(args).await,
+        Command::Demo { time_scale } => demo::run(time_scale).await.map_err(Fail::Error),
+        Command::Emulator(settings) => emulator(settings).await.map_err(Fail::Error),
+        Command::Webhooks(args) => webhooks::run(args).await.map_err(Fail::Error),
+        Command::Deliveries(args) => deliveries::run(args).await,
         Command::Sign(args) => signing::sign(args),
         Command::Verify(args) => signing::verify(args),
-        Command::Listen(args) => signing::listen(args).await,
+        Command::Listen(args) => listen::run(args).await,
+        Command::Trigger(args) => trigger::run(args).await,
+        Command::Replay(args) => replay::run(args).await,
     };
     match result {
         Ok(code) => code,
-        Err(message) => {
+        Err(Fail::Usage(message)) => {
+            eprintln!("hook: error: {message}");
+            ExitCode::from(2)
+        }
+        Err(Fail::Error(message)) => {
             eprintln!("hook: error: {message}");
             ExitCode::FAILURE
         }
@@ -75,4 +120,67 @@ async fn emulator(settings: hook_emulator::Standalone) -> Result<ExitCode, Strin
         .await
         .map_err(|e| e.to_string())?;
     Ok(ExitCode::SUCCESS)
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used)]
+    use clap::Parser as _;
+
+    #[test]
+    fn parsed_commands_never_show_their_secrets() {
+        let cases: [&[&str]; 6] = [
+            &[
+                "hook", "listen", "--scheme", "generic", "--secret", "s3cret-x",
+            ],
+            &["hook", "sign", "--scheme", "github", "--secret", "s3cret-x"],
+            &[
+                "hook",
+                "trigger",
+                "generic",
+                "user.created",
+                "--to",
+                "http://127.0.0.1:9/",
+                "--secret",
+                "s3cret-x",
+            ],
+            &[
+                "hook",
+                "replay",
+                "f",
+                "--to",
+                "http://127.0.0.1:9/",
+                "--re-sign",
+                "--secret",
+                "s3cret-x",
+            ],
+            &[
+                "hook",
+                "deliveries",
+                "hook_1",
+                "--base-url",
+                "http://127.0.0.1:9",
+                "--api-key",
+                "s3cret-x",
+            ],
+            &[
+                "hook",
+                "webhooks",
+                "create",
+                "--provider",
+                "generic",
+                "--api-key",
+                "s3cret-x",
+                "--secret",
+                "s3cret-x",
+                "--url",
+                "https://x.example/",
+            ],
+        ];
+        for args in cases {
+            let cli = super::Cli::try_parse_from(args).unwrap();
+            let shown = format!("{cli:?}");
+            assert!(!shown.contains("s3cret-x"), "{args:?}: {shown}");
+        }
+    }
 }

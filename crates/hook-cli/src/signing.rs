@@ -1,37 +1,85 @@
-//! `hook sign`, `hook verify` and `hook listen`: hook-sign on the command line.
+//! `hook sign` and `hook verify`: hook-sign on the command line, and the scheme and secret
+//! arguments every command shares.
 
 use std::io::Read as _;
 use std::process::ExitCode;
-use std::sync::Arc;
 
-use axum::http::{StatusCode, Uri};
-use axum::response::{IntoResponse as _, Response};
-use hook_sign::extract::{Rejection, SignedBody};
-use hook_sign::{Message, Scheme, Signer, Verifier, explain, unix_now};
+use hook_sign::{Message, PRESETS, Scheme, Signer, Verifier, explain, unix_now};
+
+use crate::Fail;
 
 /// The largest body read from standard input.
 pub const MAX_STDIN: u64 = 64 * 1024 * 1024;
 
-fn parse_scheme(name: &str) -> Result<Scheme, String> {
-    name.parse::<Scheme>().map_err(|e| e.to_string())
+/// The parser of `--scheme`: one of the presets, listed in `--help`.
+pub fn scheme_parser() -> impl clap::builder::TypedValueParser<Value = Scheme> {
+    use clap::builder::TypedValueParser as _;
+    clap::builder::PossibleValuesParser::new(PRESETS)
+        .try_map(|name: String| Scheme::preset(&name).ok_or_else(|| format!("no scheme {name:?}")))
 }
 
-fn parse_header(text: &str) -> Result<(String, String), String> {
+pub fn parse_header(text: &str) -> Result<(String, String), String> {
     let (name, value) = text
         .split_once(':')
         .ok_or_else(|| format!("{text:?} is not 'Name: value'"))?;
     Ok((name.trim().to_owned(), value.trim().to_owned()))
 }
 
+/// `--secret`, repeatable: for key rotation, every secret signs (separated layouts carry one
+/// signature each) or any one verifies; the output names the one that matched, counting
+/// from 1. A secret that starts with `-` is taken as a value.
+#[derive(Clone, clap::Args)]
+pub struct Secrets {
+    /// The secret (repeat for rotation; or set HOOK_SECRET).
+    #[arg(
+        long = "secret",
+        env = "HOOK_SECRET",
+        hide_env_values = true,
+        allow_hyphen_values = true
+    )]
+    pub secrets: Vec<String>,
+}
+
+impl std::fmt::Debug for Secrets {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "Secrets({} redacted)", self.secrets.len())
+    }
+}
+
+impl Secrets {
+    /// The secrets given, or a usage error saying how to give one.
+    pub fn required(&self) -> Result<&[String], Fail> {
+        if self.secrets.is_empty() {
+            return Err(Fail::Usage(
+                "give the signing secret with --secret (or HOOK_SECRET)".into(),
+            ));
+        }
+        Ok(&self.secrets)
+    }
+}
+
+/// A verifier for `scheme` holding every secret; a malformed secret is a usage error.
+pub fn verifier(scheme: Scheme, secrets: &[String]) -> Result<Verifier, Fail> {
+    let name = scheme.name.to_string();
+    Verifier::with_secrets(scheme, secrets)
+        .map_err(|e| Fail::Usage(format!("--secret for {name}: {e}")))
+}
+
+/// A signer for `scheme` holding every secret; a malformed secret is a usage error.
+pub fn signer(scheme: Scheme, secrets: &[String]) -> Result<Signer, Fail> {
+    let name = scheme.name.to_string();
+    Signer::with_secrets(scheme, secrets)
+        .map_err(|e| Fail::Usage(format!("--secret for {name}: {e}")))
+}
+
 /// `hook sign`.
 #[derive(Debug, clap::Args)]
 pub struct SignArgs {
-    /// uipath, port, up42, generic, standard-webhooks, github, github-sha1 or stripe.
-    #[arg(long, value_parser = parse_scheme)]
+    /// The signature scheme.
+    #[arg(long, value_parser = scheme_parser())]
     scheme: Scheme,
-    /// The signing secret (or set HOOK_SECRET).
-    #[arg(long, env = "HOOK_SECRET", hide_env_values = true)]
-    secret: String,
+    #[command(flatten)]
+    secrets: Secrets,
     /// The message id, for schemes that sign one.
     #[arg(long, default_value = "msg_hook_cli")]
     id: String,
@@ -42,17 +90,19 @@ pub struct SignArgs {
     /// (up42) to list and sign besides Content-Digest and the id; not printed: send it as given.
     #[arg(short = 'H', long = "header", value_parser = parse_header)]
     headers: Vec<(String, String)>,
+    /// Print the headers as a JSON object.
+    #[arg(long)]
+    json: bool,
 }
 
 /// `hook verify`.
 #[derive(Debug, clap::Args)]
 pub struct VerifyArgs {
-    /// The scheme to verify with.
-    #[arg(long, value_parser = parse_scheme)]
+    /// The signature scheme.
+    #[arg(long, value_parser = scheme_parser())]
     scheme: Scheme,
-    /// The secret (or set HOOK_SECRET).
-    #[arg(long, env = "HOOK_SECRET", hide_env_values = true)]
-    secret: String,
+    #[command(flatten)]
+    secrets: Secrets,
     /// A received header, 'Name: value' (repeat).
     #[arg(short = 'H', long = "header", value_parser = parse_header)]
     headers: Vec<(String, String)>,
@@ -62,20 +112,9 @@ pub struct VerifyArgs {
     /// Unix seconds to verify as of (default: now).
     #[arg(long)]
     now: Option<u64>,
-}
-
-/// `hook listen`.
-#[derive(Debug, clap::Args)]
-pub struct ListenArgs {
-    /// The scheme deliveries are signed with.
-    #[arg(long, value_parser = parse_scheme)]
-    scheme: Scheme,
-    /// The secret (or set HOOK_SECRET).
-    #[arg(long, env = "HOOK_SECRET", hide_env_values = true)]
-    secret: String,
-    /// Loopback port to listen on.
-    #[arg(long, default_value_t = 8080)]
-    port: u16,
+    /// Print the verdict as JSON.
+    #[arg(long)]
+    json: bool,
 }
 
 fn stdin() -> Result<Vec<u8>, String> {
@@ -92,9 +131,9 @@ fn stdin() -> Result<Vec<u8>, String> {
     Ok(body)
 }
 
-pub fn sign(args: SignArgs) -> Result<ExitCode, String> {
+pub fn sign(args: SignArgs) -> Result<ExitCode, Fail> {
     let body = stdin()?;
-    let signer = Signer::new(args.scheme, &args.secret).map_err(|e| e.to_string())?;
+    let signer = signer(args.scheme, args.secrets.required()?)?;
     let covered: Vec<(&str, &str)> = args
         .headers
         .iter()
@@ -104,87 +143,162 @@ pub fn sign(args: SignArgs) -> Result<ExitCode, String> {
     if let Some(timestamp) = args.timestamp {
         message = message.at(timestamp);
     }
-    let headers = signer.sign(&message).map_err(|e| e.to_string())?;
-    for (name, value) in headers.iter() {
-        println!("{name}: {value}");
+    let headers = signer
+        .sign(&message)
+        .map_err(|e| Fail::Usage(e.to_string()))?;
+    if args.json {
+        let object: serde_json::Map<String, serde_json::Value> = headers
+            .iter()
+            .map(|(name, value)| (name.to_owned(), value.into()))
+            .collect();
+        println!("{}", serde_json::Value::Object(object));
+    } else {
+        for (name, value) in headers.iter() {
+            println!("{name}: {value}");
+        }
     }
     Ok(ExitCode::SUCCESS)
 }
 
-pub fn verify(args: VerifyArgs) -> Result<ExitCode, String> {
+/// What verification said of one delivery: in `hook verify --json`, `hook listen` and its
+/// records.
+#[derive(Debug, Clone, Default, serde::Serialize, serde::Deserialize)]
+pub struct Verdict {
+    /// Whether a scheme and secret verified it.
+    pub valid: bool,
+    /// The scheme that verified it or, when none did, the one whose reason is given.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub scheme: Option<String>,
+    /// Which `--secret` matched, counting from 1.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub secret: Option<usize>,
+    /// Why it did not verify.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub reason: Option<String>,
+    /// `explain`'s likely mistakes.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub likely: Vec<String>,
+}
+
+impl Verdict {
+    /// Verifies `body` with each verifier in turn; the first that accepts wins. When none
+    /// does, the reason comes from `explain` under the scheme whose signature header the
+    /// delivery carries (else the first), with the first secret.
+    pub fn of(
+        verifiers: &[Verifier],
+        secrets: &[String],
+        headers: &[(String, String)],
+        body: &[u8],
+        now: u64,
+    ) -> Verdict {
+        for verifier in verifiers {
+            if let Ok(verified) = verifier.verify_at(headers, body, now) {
+                return Verdict {
+                    valid: true,
+                    scheme: Some(verifier.scheme().name.to_string()),
+                    secret: Some(verified.secret_index + 1),
+                    ..Verdict::default()
+                };
+            }
+        }
+        let carries = |v: &&Verifier| {
+            headers
+                .iter()
+                .any(|(name, _)| name.eq_ignore_ascii_case(&v.scheme().signature_header))
+        };
+        let Some(chosen) = verifiers.iter().find(carries).or(verifiers.first()) else {
+            return Verdict::default();
+        };
+        let secret = secrets.first().map_or(&b""[..], |s| s.as_bytes());
+        let scheme = Some(chosen.scheme().name.to_string());
+        match explain(chosen.scheme(), secret, headers, body, now) {
+            Ok(explanation) => Verdict {
+                valid: false,
+                scheme,
+                secret: None,
+                reason: explanation.result.err().map(|e| e.to_string()),
+                likely: explanation
+                    .mistakes
+                    .iter()
+                    .map(ToString::to_string)
+                    .collect(),
+            },
+            Err(e) => Verdict {
+                reason: Some(e.to_string()),
+                scheme,
+                ..Verdict::default()
+            },
+        }
+    }
+
+    /// One line: `valid (scheme, secret N)` or `INVALID (scheme): reason; likely: …`.
+    pub fn line(&self) -> String {
+        let scheme = self.scheme.as_deref().unwrap_or("-");
+        if self.valid {
+            return format!("valid ({scheme}, secret {})", self.secret.unwrap_or(1));
+        }
+        let mut line = format!(
+            "INVALID ({scheme}): {}",
+            self.reason.as_deref().unwrap_or("refused")
+        );
+        for likely in &self.likely {
+            line.push_str("; likely: ");
+            line.push_str(likely);
+        }
+        line
+    }
+}
+
+pub fn verify(args: VerifyArgs) -> Result<ExitCode, Fail> {
     let body = stdin()?;
     let now = args.now.unwrap_or_else(unix_now);
-    if args.explain {
-        let explanation = explain(
-            &args.scheme,
-            args.secret.as_bytes(),
+    let secrets = args.secrets.required()?;
+    let verifier = verifier(args.scheme, secrets)?;
+    let verdict = if args.explain {
+        Verdict::of(
+            std::slice::from_ref(&verifier),
+            secrets,
             &args.headers,
             &body,
             now,
         )
-        .map_err(|e| e.to_string())?;
-        println!("{explanation}");
-        return Ok(if explanation.is_valid() {
-            ExitCode::SUCCESS
-        } else {
-            ExitCode::FAILURE
-        });
-    }
-    let verifier = Verifier::new(args.scheme, &args.secret).map_err(|e| e.to_string())?;
-    match verifier.verify_at(&args.headers, &body, now) {
-        Ok(_) => {
-            println!("valid");
-            Ok(ExitCode::SUCCESS)
+    } else {
+        match verifier.verify_at(&args.headers, &body, now) {
+            Ok(verified) => Verdict {
+                valid: true,
+                scheme: Some(verifier.scheme().name.to_string()),
+                secret: Some(verified.secret_index + 1),
+                ..Verdict::default()
+            },
+            Err(error) => Verdict {
+                scheme: Some(verifier.scheme().name.to_string()),
+                reason: Some(error.to_string()),
+                ..Verdict::default()
+            },
         }
-        Err(error) => {
-            println!("invalid: {error}");
-            Ok(ExitCode::FAILURE)
-        }
-    }
-}
-
-async fn receive(uri: Uri, delivery: Result<SignedBody, Rejection>) -> Response {
-    match delivery {
-        Ok(SignedBody { body, .. }) => {
-            let kind = serde_json::from_slice::<serde_json::Value>(&body)
-                .ok()
-                .and_then(|v| {
-                    ["type", "Type", "event"]
-                        .iter()
-                        .find_map(|k| v.get(k).and_then(|t| t.as_str()).map(str::to_owned))
-                })
-                .unwrap_or_else(|| "-".into());
-            println!("valid    POST {uri}  {} bytes  {kind}", body.len());
-            StatusCode::OK.into_response()
-        }
-        Err(rejection) => {
-            let reason = match &rejection {
-                Rejection::Signature(error) => error.to_string(),
-                Rejection::Body(message) | Rejection::Json(message) => message.clone(),
-                _ => "refused".to_owned(),
-            };
-            println!("INVALID  POST {uri}: {reason}");
-            rejection.into_response()
+    };
+    if args.json {
+        println!("{}", serde_json::to_string(&verdict).unwrap_or_default());
+    } else if verdict.valid && secrets.len() == 1 {
+        println!("valid");
+    } else if verdict.valid {
+        println!(
+            "valid (secret {} of {})",
+            verdict.secret.unwrap_or(1),
+            secrets.len()
+        );
+    } else {
+        println!(
+            "invalid: {}",
+            verdict.reason.as_deref().unwrap_or("refused")
+        );
+        for likely in &verdict.likely {
+            println!("  likely: {likely}");
         }
     }
-}
-
-pub async fn listen(args: ListenArgs) -> Result<ExitCode, String> {
-    let scheme_name = args.scheme.name.to_string();
-    let verifier = Arc::new(Verifier::new(args.scheme, &args.secret).map_err(|e| e.to_string())?);
-    let app = axum::Router::new()
-        .fallback(axum::routing::post(receive))
-        .with_state(verifier);
-    let listener = tokio::net::TcpListener::bind(("127.0.0.1", args.port))
-        .await
-        .map_err(|e| format!("cannot listen on 127.0.0.1:{}: {e}", args.port))?;
-    let addr = listener.local_addr().map_err(|e| e.to_string())?;
-    println!("listening on http://{addr}/ for {scheme_name} deliveries; Ctrl-C to stop");
-    axum::serve(listener, app)
-        .with_graceful_shutdown(async {
-            let _ = tokio::signal::ctrl_c().await;
-        })
-        .await
-        .map_err(|e| e.to_string())?;
-    Ok(ExitCode::SUCCESS)
+    Ok(if verdict.valid {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::FAILURE
+    })
 }

@@ -12,7 +12,7 @@ use hook_facade::{
 use crate::table;
 
 /// Connection flags override the `HOOK_*` environment variables of the same meaning.
-#[derive(Debug, clap::Args)]
+#[derive(clap::Args)]
 pub struct Args {
     /// uipath, port, up42 or generic.
     #[arg(long, short = 'p', global = true, value_parser = parse_provider)]
@@ -138,7 +138,17 @@ enum WebhookCommand {
     Events,
 }
 
-fn parse_provider(text: &str) -> Result<Provider, String> {
+/// Names the provider only: the flags and the command may hold credentials and secrets.
+impl std::fmt::Debug for Args {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Args")
+            .field("provider", &self.provider)
+            .field("json", &self.json)
+            .finish_non_exhaustive()
+    }
+}
+
+pub fn parse_provider(text: &str) -> Result<Provider, String> {
     text.parse::<Provider>().map_err(|e| e.to_string())
 }
 

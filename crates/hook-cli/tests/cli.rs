@@ -167,6 +167,43 @@ fn sign_then_verify_round_trips_for_every_scheme() {
     }
 }
 
+#[test]
+fn rotation_json_and_hyphen_secrets() {
+    // Signed with the new secret; the verifier holds both and says which matched.
+    let signed = hook(
+        &["sign", "--scheme", "stripe", "--secret", "-new", "--json"],
+        BODY,
+    );
+    assert!(signed.status.success(), "{}", text(&signed.stderr));
+    let headers: serde_json::Value = serde_json::from_slice(&signed.stdout).unwrap();
+    let value = headers["Stripe-Signature"].as_str().unwrap();
+    let header = format!("Stripe-Signature: {value}");
+    let verify = |extra: &[&str]| {
+        let mut args = vec!["verify", "--scheme", "stripe", "-H", &header];
+        args.extend(extra);
+        hook(&args, BODY)
+    };
+    let both = verify(&["--secret", "old", "--secret", "-new"]);
+    assert_eq!(text(&both.stdout).trim(), "valid (secret 2 of 2)");
+    let json = verify(&["--secret", "old", "--secret", "-new", "--json"]);
+    let verdict: serde_json::Value = serde_json::from_slice(&json.stdout).unwrap();
+    assert_eq!(
+        (verdict["valid"].as_bool(), verdict["secret"].as_u64()),
+        (Some(true), Some(2))
+    );
+    let wrong = verify(&["--secret", "old", "--json", "--explain"]);
+    assert_eq!(wrong.status.code(), Some(1));
+    let verdict: serde_json::Value = serde_json::from_slice(&wrong.stdout).unwrap();
+    assert_eq!(verdict["valid"], false);
+    assert!(
+        verdict["reason"]
+            .as_str()
+            .unwrap()
+            .contains("no signature matched")
+    );
+    assert!(!verdict["likely"].as_array().unwrap().is_empty());
+}
+
 fn explain(scheme: &str, secret: &str, headers: &[String], body: &[u8], extra: &[&str]) -> String {
     let mut args = vec![
         "verify",
@@ -229,18 +266,57 @@ fn explain_names_the_common_mistakes() {
 fn usage_errors_exit_2_and_failures_exit_1_with_one_line() {
     let unknown = hook(&["sign", "--scheme", "nope", "--secret", "s"], BODY);
     assert_eq!(unknown.status.code(), Some(2));
-    assert!(text(&unknown.stderr).contains("unknown scheme"));
+    let stderr = text(&unknown.stderr);
+    // The refusal lists the scheme names, as every --scheme's help does.
+    assert!(
+        stderr.contains("invalid value 'nope'") && stderr.contains("standard-webhooks"),
+        "{stderr}"
+    );
     let no_provider = hook(&["webhooks", "list"], b"");
     assert_eq!(no_provider.status.code(), Some(1));
     let stderr = text(&no_provider.stderr);
     assert_eq!(stderr.lines().count(), 1, "{stderr}");
     assert!(stderr.starts_with("hook: error: "));
-    for command in ["demo", "emulator", "webhooks", "sign", "verify", "listen"] {
-        assert!(
-            hook(&[command, "--help"], b"").status.success(),
-            "{command} --help"
-        );
+    for command in [
+        "demo",
+        "emulator",
+        "webhooks",
+        "deliveries",
+        "sign",
+        "verify",
+        "listen",
+        "trigger",
+        "replay",
+    ] {
+        let help = hook(&[command, "--help"], b"");
+        assert!(help.status.success(), "{command} --help");
+        if ["sign", "verify", "listen", "replay"].contains(&command) {
+            let help = text(&help.stdout);
+            for scheme in hook_sign::PRESETS {
+                assert!(help.contains(scheme), "{command} --help names {scheme}");
+            }
+        }
     }
+    // A malformed secret is a usage error too.
+    let malformed = hook(
+        &[
+            "sign",
+            "--scheme",
+            "standard-webhooks",
+            "--secret",
+            "whsec_!!",
+        ],
+        BODY,
+    );
+    assert_eq!(
+        malformed.status.code(),
+        Some(2),
+        "{}",
+        text(&malformed.stderr)
+    );
+    let missing = hook(&["sign", "--scheme", "github"], BODY);
+    assert_eq!(missing.status.code(), Some(2));
+    assert!(text(&missing.stderr).contains("--secret"));
 }
 
 #[test]
@@ -287,7 +363,37 @@ fn webhook_commands_against_the_emulator() {
     assert!(run(&["update", &id, "--enabled", "false"]).status.success());
     assert!(text(&run(&["get", &id]).stdout).contains(" no "));
     assert!(text(&run(&["events"]).stdout).contains("payment.failed"));
-    assert!(run(&["test", &id]).status.success());
+    let tested = run(&["test", &id, "--json"]);
+    assert!(tested.status.success());
+    let event_id = serde_json::from_slice::<serde_json::Value>(&tested.stdout).unwrap()["event_id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    // The delivery log as a table: the test's event is in it (refused: not loopback).
+    let log = hook(
+        &["deliveries", &id, "--base-url", &base, "--api-key", &key],
+        b"",
+    );
+    assert!(log.status.success(), "{}", text(&log.stderr));
+    let table = text(&log.stdout);
+    assert!(
+        table.starts_with("id ") && table.contains("attempts") && table.contains(&event_id),
+        "{table}"
+    );
+    let log = hook(
+        &[
+            "deliveries",
+            &id,
+            "--base-url",
+            &base,
+            "--api-key",
+            &key,
+            "--json",
+        ],
+        b"",
+    );
+    let json: serde_json::Value = serde_json::from_slice(&log.stdout).unwrap();
+    assert_eq!(json[0]["event_id"], event_id.as_str());
     assert!(run(&["delete", &id]).status.success());
     let missing = run(&["get", &id]);
     assert_eq!(missing.status.code(), Some(1));
@@ -346,11 +452,13 @@ fn listen_verifies_and_prints_each_delivery() {
     child.kill().unwrap();
     let _ = child.wait();
     assert!(
-        first.starts_with("valid    POST /hooks/orders") && first.contains("user.created"),
+        first.contains("valid (generic, secret 1)  POST /hooks/orders")
+            && first.contains("user.created"),
         "{first}"
     );
     assert!(
-        second.starts_with("INVALID  POST /hooks/orders: no signature matched"),
+        second.contains("INVALID (generic): no signature matched")
+            && second.contains("POST /hooks/orders"),
         "{second}"
     );
 }

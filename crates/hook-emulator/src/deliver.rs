@@ -379,11 +379,29 @@ async fn run(app: Arc<App>, id: String, retry: bool, first_wait: Duration) {
     }
 }
 
-/// One POST. `Ok(status)` when the receiver answered, `Err(why)` when it could not be
-/// reached or the target was refused.
+/// The headers a delivery of `body` carries: `Content-Type: application/json` and, with a
+/// signer, the signature headers of its scheme, as the emulator sends them.
 ///
 /// Header-list schemes (UP42) list and sign `content-digest`, `content-type` and the
-/// delivery id (`X-UP42-Delivery-Id`); the others sign as their scheme says.
+/// delivery id (`X-UP42-Delivery-Id`); the others sign as their scheme says. `hook trigger`
+/// signs with this too, so a triggered delivery carries what the emulator's would.
+pub fn delivery_headers(
+    signer: Option<&Signer>,
+    delivery_id: &str,
+    body: &[u8],
+) -> Result<Vec<(String, String)>, hook_sign::SignError> {
+    const CONTENT_TYPE: (&str, &str) = ("content-type", "application/json");
+    let mut headers = vec![(CONTENT_TYPE.0.to_owned(), CONTENT_TYPE.1.to_owned())];
+    if let Some(signer) = signer {
+        let covered = [CONTENT_TYPE];
+        let signed = signer.sign(&Message::new(body).id(delivery_id).cover(&covered))?;
+        headers.extend(signed.iter().map(|(n, v)| (n.to_owned(), v.to_owned())));
+    }
+    Ok(headers)
+}
+
+/// One POST. `Ok(status)` when the receiver answered, `Err(why)` when it could not be
+/// reached or the target was refused.
 async fn attempt(
     app: &App,
     provider: Provider,
@@ -401,18 +419,17 @@ async fn attempt(
     for (name, value) in &target.headers {
         request = request.header(name.as_str(), value.as_str());
     }
-    const CONTENT_TYPE: (&str, &str) = ("content-type", "application/json");
-    request = request.header(CONTENT_TYPE.0, CONTENT_TYPE.1);
-    if let Some(secret) = target.secret.as_ref().filter(|s| !s.is_empty()) {
-        let signer = Signer::new(scheme(provider), secret.expose())
-            .map_err(|e| format!("cannot sign: {e}"))?;
-        let covered = [CONTENT_TYPE];
-        let headers = signer
-            .sign(&Message::new(body).id(delivery_id).cover(&covered))
-            .map_err(|e| format!("cannot sign: {e}"))?;
-        for (name, value) in headers.iter() {
-            request = request.header(name, value);
-        }
+    let signer = match target.secret.as_ref().filter(|s| !s.is_empty()) {
+        Some(secret) => Some(
+            Signer::new(scheme(provider), secret.expose())
+                .map_err(|e| format!("cannot sign: {e}"))?,
+        ),
+        None => None,
+    };
+    let headers = delivery_headers(signer.as_ref(), delivery_id, body)
+        .map_err(|e| format!("cannot sign: {e}"))?;
+    for (name, value) in &headers {
+        request = request.header(name.as_str(), value.as_str());
     }
     let response = request
         .body(body.to_vec())

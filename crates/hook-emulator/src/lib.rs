@@ -58,7 +58,7 @@ pub use admin::{
 };
 pub use app::REQUEST_LOG_CAP;
 pub use clock::{Clock, MAX_SCALE, MIN_SCALE};
-pub use deliver::{UIPATH_DISABLE, scheme};
+pub use deliver::{UIPATH_DISABLE, delivery_headers, scheme};
 pub use faults::{FaultKind, FaultRule, MAX_BODY, RecordedRequest, RouteMatch};
 use hook_model::{Provider, Secret};
 pub use ingest::{
@@ -153,6 +153,10 @@ pub struct Credentials {
     pub generic: GenericCredentials,
 }
 
+/// Port's client secret in the default credentials: Port signs action invocations with the
+/// organization's client secret, so receivers of the emulator's invocations verify with it.
+pub const PORT_CLIENT_SECRET: &str = "emulator-port-secret";
+
 impl Default for Credentials {
     fn default() -> Self {
         Credentials {
@@ -165,7 +169,7 @@ impl Default for Credentials {
             },
             port: PortCredentials {
                 client_id: "emulator-port-client".into(),
-                client_secret: Secret::new("emulator-port-secret"),
+                client_secret: Secret::new(PORT_CLIENT_SECRET),
             },
             up42: Up42Credentials {
                 username: "emulator@up42.test".into(),

@@ -1,0 +1,443 @@
+//! `hook listen`: receive deliveries on a loopback port, verify each with one or more
+//! schemes and secrets, optionally forward it to your app and record the exchange.
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use axum::body::Bytes;
+use axum::extract::{DefaultBodyLimit, State};
+use axum::http::{HeaderMap, Method, StatusCode, Uri};
+use axum::response::{IntoResponse as _, Response};
+use hook_sign::{Scheme, Verifier, unix_now};
+
+use crate::Fail;
+use crate::record::{self, Exchange, Forward};
+use crate::send;
+use crate::signing::{Secrets, Verdict, scheme_parser, verifier};
+
+/// The largest delivery accepted.
+pub const MAX_BODY: usize = 16 * 1024 * 1024;
+
+/// Headers that belong to one connection, never forwarded (RFC 9110 §7.6.1), with `host`
+/// and `content-length`, which the forwarding request sets for its own target and body.
+pub const HOP_BY_HOP: [&str; 10] = [
+    "connection",
+    "keep-alive",
+    "proxy-authenticate",
+    "proxy-authorization",
+    "proxy-connection",
+    "te",
+    "trailer",
+    "transfer-encoding",
+    "upgrade",
+    "host",
+];
+
+/// `hook listen`.
+#[derive(Debug, clap::Args)]
+pub struct ListenArgs {
+    /// A scheme deliveries may be signed with (repeat: each is tried with every secret).
+    #[arg(long = "scheme", required = true, value_parser = scheme_parser())]
+    schemes: Vec<Scheme>,
+    #[command(flatten)]
+    secrets: Secrets,
+    /// Loopback port to listen on (0 picks a free one; the line printed first names it).
+    #[arg(long, default_value_t = 8080)]
+    port: u16,
+    /// Forward each delivery, exact body and headers (less hop-by-hop ones), to this URL,
+    /// and answer the sender with the app's status and body.
+    #[arg(long, value_name = "URL")]
+    forward_to: Option<String>,
+    /// Do not forward deliveries that fail verification (answer 401 instead).
+    #[arg(long, requires = "forward_to")]
+    drop_invalid: bool,
+    /// Append each exchange to FILE as a JSON line (`hook replay FILE` sends them again).
+    #[arg(long, value_name = "FILE")]
+    record: Option<PathBuf>,
+    /// Print a line after this many idle seconds (0: never).
+    #[arg(long, default_value_t = 30)]
+    heartbeat: u64,
+    /// How long the app may take to answer a forwarded delivery, in seconds.
+    #[arg(long, default_value_t = 30.0)]
+    timeout: f64,
+    /// Print one JSON line per exchange (and per heartbeat, and the summary).
+    #[arg(long)]
+    json: bool,
+}
+
+struct Listener {
+    verifiers: Vec<Verifier>,
+    secrets: Vec<String>,
+    forward_to: Option<String>,
+    drop_invalid: bool,
+    timeout: Duration,
+    json: bool,
+    record: Option<Mutex<std::fs::File>>,
+    counts: Counts,
+    activity: tokio::sync::Notify,
+}
+
+#[derive(Default)]
+struct Counts {
+    received: AtomicU64,
+    valid: AtomicU64,
+    forwarded: AtomicU64,
+    app_2xx: AtomicU64,
+    forward_failed: AtomicU64,
+    record_failed: AtomicU64,
+}
+
+fn bump(counter: &AtomicU64) {
+    counter.fetch_add(1, Ordering::Relaxed);
+}
+
+fn read(counter: &AtomicU64) -> u64 {
+    counter.load(Ordering::Relaxed)
+}
+
+pub async fn run(args: ListenArgs) -> Result<ExitCode, Fail> {
+    let secrets = args.secrets.required()?.to_vec();
+    let names: Vec<String> = args.schemes.iter().map(|s| s.name.to_string()).collect();
+    let verifiers = args
+        .schemes
+        .into_iter()
+        .map(|scheme| verifier(scheme, &secrets))
+        .collect::<Result<Vec<_>, _>>()?;
+    if let Some(url) = &args.forward_to {
+        let parsed: http::Uri = url
+            .parse()
+            .map_err(|e| Fail::Usage(format!("--forward-to {url:?} is not a URL: {e}")))?;
+        if !matches!(parsed.scheme_str(), Some("http" | "https")) {
+            return Err(Fail::Usage(format!(
+                "--forward-to {url:?}: give an http:// or https:// URL"
+            )));
+        }
+    }
+    if !(args.timeout.is_finite() && args.timeout > 0.0 && args.timeout <= 86_400.0) {
+        return Err(Fail::Usage(
+            "--timeout takes seconds, more than 0 and at most 86400".into(),
+        ));
+    }
+    let record = match &args.record {
+        Some(path) => Some(Mutex::new(
+            std::fs::OpenOptions::new()
+                .create(true)
+                .append(true)
+                .open(path)
+                .map_err(|e| Fail::Error(format!("cannot open {}: {e}", path.display())))?,
+        )),
+        None => None,
+    };
+    let listener = Arc::new(Listener {
+        verifiers,
+        secrets,
+        forward_to: args.forward_to.clone(),
+        drop_invalid: args.drop_invalid,
+        timeout: Duration::from_secs_f64(args.timeout),
+        json: args.json,
+        record,
+        counts: Counts::default(),
+        activity: tokio::sync::Notify::new(),
+    });
+    let app = axum::Router::new()
+        .fallback(receive)
+        .layer(DefaultBodyLimit::max(MAX_BODY))
+        .with_state(listener.clone());
+    let socket = tokio::net::TcpListener::bind(("127.0.0.1", args.port))
+        .await
+        .map_err(|e| format!("cannot listen on 127.0.0.1:{}: {e}", args.port))?;
+    let addr = socket.local_addr().map_err(|e| e.to_string())?;
+    let forwarding = args
+        .forward_to
+        .as_deref()
+        .map(|url| format!(", forwarding to {url}"))
+        .unwrap_or_default();
+    let recording = args
+        .record
+        .as_ref()
+        .map(|path| format!(", recording to {}", path.display()))
+        .unwrap_or_default();
+    println!(
+        "listening on http://{addr}/ for {} deliveries{forwarding}{recording}; Ctrl-C to stop",
+        names.join(" or ")
+    );
+    let heartbeat = (args.heartbeat > 0).then(|| {
+        tokio::spawn(heartbeats(
+            listener.clone(),
+            Duration::from_secs(args.heartbeat),
+        ))
+    });
+    axum::serve(socket, app)
+        .with_graceful_shutdown(async {
+            let _ = tokio::signal::ctrl_c().await;
+        })
+        .await
+        .map_err(|e| e.to_string())?;
+    if let Some(task) = heartbeat {
+        task.abort();
+    }
+    summary(&listener);
+    Ok(ExitCode::SUCCESS)
+}
+
+/// A line after each idle `every`, so a quiet listener is seen to be alive.
+async fn heartbeats(listener: Arc<Listener>, every: Duration) {
+    loop {
+        let idle = tokio::time::timeout(every, listener.activity.notified()).await;
+        if idle.is_ok() {
+            continue;
+        }
+        let received = read(&listener.counts.received);
+        if listener.json {
+            println!(
+                "{}",
+                serde_json::json!({"heartbeat": record::now_rfc3339(), "received": received})
+            );
+        } else {
+            println!(
+                "… idle for {} s, {received} received so far",
+                every.as_secs()
+            );
+        }
+    }
+}
+
+fn summary(listener: &Listener) {
+    let c = &listener.counts;
+    let received = read(&c.received);
+    let valid = read(&c.valid);
+    if listener.json {
+        println!(
+            "{}",
+            serde_json::json!({"summary": {
+                "received": received, "valid": valid, "invalid": received - valid,
+                "forwarded": read(&c.forwarded), "app_2xx": read(&c.app_2xx),
+                "forward_failed": read(&c.forward_failed), "record_failed": read(&c.record_failed),
+            }})
+        );
+        return;
+    }
+    let mut line = format!(
+        "stopped: {received} received, {valid} valid, {} invalid",
+        received - valid
+    );
+    if listener.forward_to.is_some() {
+        line.push_str(&format!(
+            "; {} forwarded, {} answered 2xx, {} not answered",
+            read(&c.forwarded),
+            read(&c.app_2xx),
+            read(&c.forward_failed)
+        ));
+    }
+    if read(&c.record_failed) > 0 {
+        line.push_str(&format!(
+            "; {} NOT recorded (see above)",
+            read(&c.record_failed)
+        ));
+    }
+    println!("{line}");
+}
+
+async fn receive(
+    State(listener): State<Arc<Listener>>,
+    method: Method,
+    uri: Uri,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Response {
+    listener.activity.notify_one();
+    bump(&listener.counts.received);
+    let pairs: Vec<(String, String)> = headers
+        .iter()
+        .map(|(name, value)| {
+            (
+                name.as_str().to_owned(),
+                String::from_utf8_lossy(value.as_bytes()).into_owned(),
+            )
+        })
+        .collect();
+    let verdict = Verdict::of(
+        &listener.verifiers,
+        &listener.secrets,
+        &pairs,
+        &body,
+        unix_now(),
+    );
+    if verdict.valid {
+        bump(&listener.counts.valid);
+    }
+    let mut exchange = Exchange {
+        time: record::now_rfc3339(),
+        method: method.to_string(),
+        path: uri
+            .path_and_query()
+            .map_or_else(|| uri.path().to_owned(), |p| p.as_str().to_owned()),
+        headers: pairs,
+        body: None,
+        body_base64: None,
+        verification: verdict,
+        dropped: false,
+        forward: None,
+    };
+    exchange.set_body(&body);
+    let response = match &listener.forward_to {
+        None => own_answer(&exchange.verification),
+        Some(_) if listener.drop_invalid && !exchange.verification.valid => {
+            exchange.dropped = true;
+            own_answer(&exchange.verification)
+        }
+        Some(url) => forward(&listener, url, &mut exchange, body).await,
+    };
+    report(&listener, &exchange);
+    response
+}
+
+/// The listener's own answer: 200 when valid, 401 with the reason otherwise.
+fn own_answer(verdict: &Verdict) -> Response {
+    if verdict.valid {
+        StatusCode::OK.into_response()
+    } else {
+        (
+            StatusCode::UNAUTHORIZED,
+            format!(
+                "signature refused: {}\n",
+                verdict.reason.as_deref().unwrap_or("refused")
+            ),
+        )
+            .into_response()
+    }
+}
+
+async fn forward(listener: &Listener, url: &str, exchange: &mut Exchange, body: Bytes) -> Response {
+    let headers: Vec<(String, String)> = exchange
+        .headers
+        .iter()
+        .filter(|(name, _)| !hop_by_hop(name, &exchange.headers))
+        .cloned()
+        .collect();
+    bump(&listener.counts.forwarded);
+    match send::send(&exchange.method, url, &headers, body, listener.timeout).await {
+        Ok(answer) => {
+            if (200..300).contains(&answer.status) {
+                bump(&listener.counts.app_2xx);
+            }
+            exchange.forward = Some(Forward {
+                url: url.to_owned(),
+                status: Some(answer.status),
+                latency_ms: Some(answer.millis()),
+                error: None,
+            });
+            let status = StatusCode::from_u16(answer.status).unwrap_or(StatusCode::BAD_GATEWAY);
+            (status, answer.body).into_response()
+        }
+        Err(error) => {
+            bump(&listener.counts.forward_failed);
+            let message = format!("forwarding to {url} failed: {error}");
+            exchange.forward = Some(Forward {
+                url: url.to_owned(),
+                status: None,
+                latency_ms: None,
+                error: Some(error),
+            });
+            (StatusCode::BAD_GATEWAY, format!("{message}\n")).into_response()
+        }
+    }
+}
+
+/// Whether `name` is not forwarded: hop-by-hop, the transport's own, or named by the
+/// request's `Connection` header.
+fn hop_by_hop(name: &str, headers: &[(String, String)]) -> bool {
+    if name.eq_ignore_ascii_case("content-length")
+        || HOP_BY_HOP.iter().any(|h| name.eq_ignore_ascii_case(h))
+    {
+        return true;
+    }
+    headers
+        .iter()
+        .filter(|(n, _)| n.eq_ignore_ascii_case("connection"))
+        .flat_map(|(_, value)| value.split(','))
+        .any(|listed| listed.trim().eq_ignore_ascii_case(name))
+}
+
+/// Prints the exchange and appends it to the record; a record that cannot be written is
+/// said, never silent.
+fn report(listener: &Listener, exchange: &Exchange) {
+    if listener.json {
+        println!("{}", exchange.line());
+    } else {
+        let bytes = exchange
+            .body
+            .as_ref()
+            .map_or(0, String::len)
+            .max(exchange.body_base64.as_ref().map_or(0, |b| b.len() / 4 * 3));
+        let kind = exchange
+            .body
+            .as_deref()
+            .and_then(|text| serde_json::from_str::<serde_json::Value>(text).ok())
+            .and_then(|v| {
+                ["Type", "type", "event"]
+                    .iter()
+                    .find_map(|k| v.get(k).and_then(|t| t.as_str()).map(str::to_owned))
+            })
+            .unwrap_or_else(|| "-".into());
+        let outcome = match (&exchange.forward, exchange.dropped) {
+            (_, true) => "  → dropped (not forwarded)".to_owned(),
+            (
+                Some(Forward {
+                    status: Some(status),
+                    latency_ms,
+                    ..
+                }),
+                _,
+            ) => {
+                format!("  → {status} in {:.1} ms", latency_ms.unwrap_or_default())
+            }
+            (
+                Some(Forward {
+                    error: Some(error), ..
+                }),
+                _,
+            ) => {
+                format!("  → FORWARD FAILED: {error}")
+            }
+            _ => String::new(),
+        };
+        println!(
+            "{}  {}  {} {}  {bytes} B  {kind}{outcome}",
+            exchange.time,
+            exchange.verification.line(),
+            exchange.method,
+            exchange.path
+        );
+    }
+    if let Some(file) = &listener.record {
+        let written = match file.lock() {
+            Ok(mut file) => record::append(&mut file, exchange),
+            Err(_) => Err(std::io::Error::other("the record file's lock was poisoned")),
+        };
+        if let Err(error) = written {
+            bump(&listener.counts.record_failed);
+            eprintln!("hook: error: the exchange above was NOT recorded: {error}");
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn hop_by_hop_headers_and_those_connection_names_are_not_forwarded() {
+        let headers = vec![
+            ("connection".to_owned(), "keep-alive, X-Trace".to_owned()),
+            ("x-trace".to_owned(), "1".to_owned()),
+            ("x-uipath-signature".to_owned(), "abc".to_owned()),
+        ];
+        assert!(super::hop_by_hop("Transfer-Encoding", &headers));
+        assert!(super::hop_by_hop("x-trace", &headers));
+        assert!(super::hop_by_hop("host", &headers));
+        assert!(!super::hop_by_hop("x-uipath-signature", &headers));
+        assert!(!super::hop_by_hop("content-type", &headers));
+    }
+}

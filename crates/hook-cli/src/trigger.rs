@@ -1,0 +1,219 @@
+//! `hook trigger`: send a realistic, signed delivery of a provider's event to any URL, with
+//! no account and no emulator.
+
+use std::process::ExitCode;
+use std::time::Duration;
+
+use hook_facade::{Provider, Signer};
+
+use crate::signing::{Secrets, signer};
+use crate::{Fail, fixtures, send, table};
+
+/// The secret `trigger` signs with when none is given: the emulator's client secret for
+/// Port (Port signs invocations with the organization's client secret), and this one for
+/// the others, whose secret is per webhook.
+pub const DEFAULT_SECRET: &str = "hook-dev-secret";
+
+/// `hook trigger`.
+#[derive(Debug, clap::Args)]
+pub struct TriggerArgs {
+    /// uipath, port, up42 or generic.
+    #[arg(value_parser = crate::webhooks::parse_provider, required_unless_present = "list")]
+    provider: Option<Provider>,
+    /// The event type (`hook trigger --list` shows them).
+    #[arg(required_unless_present = "list")]
+    event: Option<String>,
+    /// Where to POST the delivery.
+    #[arg(long, value_name = "URL", required_unless_present = "list")]
+    to: Option<String>,
+    #[command(flatten)]
+    secrets: Secrets,
+    /// Override a field: `path=value`, the path dot-separated (`Job.State=Faulted`,
+    /// `body.status=FAILED`, `data.items.0.id=7`), the value JSON or else a string. A path
+    /// the fixture does not have exits 2.
+    #[arg(long = "set", value_name = "PATH=VALUE")]
+    set: Vec<String>,
+    /// How many deliveries to send, each with a fresh event id and time.
+    #[arg(long, default_value_t = 1, value_parser = clap::value_parser!(u32).range(1..=100_000))]
+    count: u32,
+    /// Seconds to wait for each answer.
+    #[arg(long, default_value_t = 10.0)]
+    timeout: f64,
+    /// Print one JSON line per delivery.
+    #[arg(long)]
+    json: bool,
+    /// List the events with a fixture (of one provider, when given), then exit.
+    #[arg(long)]
+    list: bool,
+}
+
+pub async fn run(args: TriggerArgs) -> Result<ExitCode, Fail> {
+    if args.list {
+        list(args.provider, args.json);
+        return Ok(ExitCode::SUCCESS);
+    }
+    let (Some(provider), Some(event), Some(to)) = (args.provider, &args.event, &args.to) else {
+        return Err(Fail::Usage(
+            "give the provider, the event and --to URL (or --list)".into(),
+        ));
+    };
+    if !(args.timeout.is_finite() && args.timeout > 0.0 && args.timeout <= 86_400.0) {
+        return Err(Fail::Usage(
+            "--timeout takes seconds, more than 0 and at most 86400".into(),
+        ));
+    }
+    let template = fixtures::load(provider, event).map_err(Fail::Usage)?;
+    let mut overrides = Vec::new();
+    for item in &args.set {
+        let (path, value) = item
+            .split_once('=')
+            .ok_or_else(|| Fail::Usage(format!("--set {item:?}: write it as path=value")))?;
+        // Checked against the template now, so a wrong path fails before anything is sent.
+        fixtures::set(&mut template.clone(), path, value).map_err(Fail::Usage)?;
+        overrides.push((path, value));
+    }
+    let secrets = if args.secrets.secrets.is_empty() {
+        vec![default_secret(provider).to_owned()]
+    } else {
+        args.secrets.secrets.clone()
+    };
+    let signer = signer(hook_emulator::scheme(provider), &secrets)?;
+    let timeout = Duration::from_secs_f64(args.timeout);
+    let mut failed = 0u32;
+    for _ in 0..args.count {
+        let unique = unique_id();
+        let mut body = template.clone();
+        fixtures::freshen(provider, &mut body, &crate::record::now_rfc3339(), &unique);
+        for (path, value) in &overrides {
+            fixtures::set(&mut body, path, value).map_err(Fail::Usage)?;
+        }
+        let bytes = serde_json::to_vec(&body).map_err(|e| e.to_string())?;
+        if !one(
+            &signer,
+            to,
+            &format!("dlv_{unique}"),
+            bytes,
+            timeout,
+            args.json,
+        )
+        .await
+        {
+            failed += 1;
+        }
+    }
+    Ok(if failed == 0 {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::FAILURE
+    })
+}
+
+/// Signs and sends one delivery, prints what happened; whether the receiver answered 2xx.
+async fn one(
+    signer: &Signer,
+    to: &str,
+    delivery_id: &str,
+    body: Vec<u8>,
+    timeout: Duration,
+    json: bool,
+) -> bool {
+    let headers = match hook_emulator::delivery_headers(Some(signer), delivery_id, &body) {
+        Ok(headers) => headers,
+        Err(error) => {
+            eprintln!("hook: error: cannot sign: {error}");
+            return false;
+        }
+    };
+    let size = body.len();
+    match send::send("POST", to, &headers, body.into(), timeout).await {
+        Ok(answer) => {
+            if json {
+                println!(
+                    "{}",
+                    serde_json::json!({
+                        "url": to, "status": answer.status, "latency_ms": answer.millis(),
+                        "bytes": size, "headers": answer.sent,
+                    })
+                );
+            } else {
+                println!(
+                    "{} in {:.1} ms  POST {to}  {size} B",
+                    answer.status,
+                    answer.millis()
+                );
+                for (name, value) in &answer.sent {
+                    println!("  {name}: {value}");
+                }
+            }
+            (200..300).contains(&answer.status)
+        }
+        Err(error) => {
+            if json {
+                println!(
+                    "{}",
+                    serde_json::json!({"url": to, "error": error, "headers": headers})
+                );
+            } else {
+                println!("not answered  POST {to}: {error}");
+            }
+            false
+        }
+    }
+}
+
+/// The default signing secret for `provider`'s deliveries.
+pub fn default_secret(provider: Provider) -> &'static str {
+    match provider {
+        Provider::Port => hook_emulator::PORT_CLIENT_SECRET,
+        Provider::UiPath | Provider::Up42 | Provider::Generic => DEFAULT_SECRET,
+    }
+}
+
+/// A fresh numeric id: UiPath's recent event ids are numeric strings.
+fn unique_id() -> String {
+    format!(
+        "{}{:06}",
+        crate::record::unix_millis(),
+        fastrand::u32(..1_000_000)
+    )
+}
+
+fn list(provider: Option<Provider>, json: bool) {
+    let providers: Vec<Provider> = match provider {
+        Some(p) => vec![p],
+        None => Provider::ALL.to_vec(),
+    };
+    let mut rows = Vec::new();
+    for provider in providers {
+        let catalog = hook_facade::catalog(provider);
+        for (event, _) in fixtures::of(provider) {
+            let description = catalog
+                .iter()
+                .find(|e| e.name == event)
+                .map(|e| e.description)
+                .unwrap_or(match provider {
+                    Provider::Port => {
+                        "An action or automation invocation (the body is the action's own)."
+                    }
+                    _ => "",
+                });
+            rows.push(vec![
+                provider.as_str().to_owned(),
+                event.to_owned(),
+                description.to_owned(),
+            ]);
+        }
+    }
+    if json {
+        let items: Vec<serde_json::Value> = rows
+            .iter()
+            .map(|r| serde_json::json!({"provider": r[0], "event": r[1], "description": r[2]}))
+            .collect();
+        println!("{}", serde_json::Value::Array(items));
+    } else {
+        print!(
+            "{}",
+            table::render(&["provider", "event", "description"], &rows)
+        );
+    }
+}
