@@ -3,7 +3,7 @@
 //! ```text
 //! cargo xtask ci                      fmt, clippy, docs, tests, conformance, examples, property tests at the CI count
 //! cargo xtask proptest [--cases N]    the property tests, deep (default 100000 cases each)
-//! cargo xtask bench [--report-only]   criterion benchmarks; rewrites BENCHMARKS.md's tables
+//! cargo xtask bench [--report-only | --builds]   cold builds and criterion benchmarks; rewrites BENCHMARKS.md's tables
 //! cargo xtask fuzz [--seconds N]      cargo fuzz on every target (needs nightly and cargo-fuzz)
 //! cargo xtask conformance             the client and the emulator against UiPath's OpenAPI
 //! ```
@@ -43,8 +43,9 @@ fn main() -> ExitCode {
         Some("bench") => match &args[1..] {
             [] => bench::run(&root(), false),
             [flag] if flag == "--report-only" => bench::run(&root(), true),
+            [flag] if flag == "--builds" => bench::builds_only(&root()),
             other => Err(format!(
-                "unexpected arguments {other:?}: bench takes [--report-only]"
+                "unexpected arguments {other:?}: bench takes [--report-only | --builds]"
             )),
         },
         Some("fuzz") => fuzz::run(&root(), &args[1..]),
@@ -70,7 +71,7 @@ fn usage() -> &'static str {
      ci                    cargo fmt --check, clippy -D warnings, rustdoc -D warnings, cargo test,\n                        \
      the conformance suite, and the property tests at the CI case count\n  \
      proptest [--cases N]  the property tests in release mode, N cases each (default 100000)\n  \
-     bench [--report-only] criterion benchmarks, then BENCHMARKS.md's measured tables\n                        \
+     bench [--report-only | --builds] cold builds and criterion benchmarks (--builds: the builds alone), then BENCHMARKS.md's measured tables\n                        \
      (--report-only: rewrite the tables from the last stored figures)\n  \
      fuzz [--seconds N] [--target T]  cargo fuzz (nightly) on each target, N seconds each\n                        \
      (default 600), from the committed seed corpus\n  \
@@ -175,6 +176,10 @@ fn ci() -> Result {
     Ok(())
 }
 
+/// The most crates hook-sign's normal dependency tree may hold with default features: the
+/// crate any service reuses alone stays light (issue 16's target).
+const HOOK_SIGN_MAX_CRATES: usize = 16;
+
 /// The provider crates: each owns one provider, and none depends on another.
 const PROVIDER_CRATES: [&str; 4] = ["hook-uipath", "hook-port", "hook-up42", "hook-generic"];
 
@@ -272,6 +277,22 @@ fn layers() -> Result {
             .lines()
             .filter_map(|l| l.split_whitespace().next())
             .collect();
+        if package == "hook-sign" && features == Features::Default {
+            let mut crates = names.clone();
+            crates.sort_unstable();
+            crates.dedup();
+            let count = crates.iter().filter(|n| **n != "hook-sign").count();
+            if count > HOOK_SIGN_MAX_CRATES {
+                return Err(format!(
+                    "hook-sign with default features has {count} crates in its normal tree, \
+                     over {HOOK_SIGN_MAX_CRATES}: {}",
+                    crates.join(", ")
+                ));
+            }
+            println!(
+                "hook-sign (default features): {count} crates (at most {HOOK_SIGN_MAX_CRATES})"
+            );
+        }
         for name in &forbidden {
             if names.contains(name) {
                 return Err(format!(

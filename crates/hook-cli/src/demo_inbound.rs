@@ -26,6 +26,7 @@ fn pull_request(title: &str) -> Vec<u8> {
 
 /// POSTs `body` to `url` as GitHub would, with `signature` (`x-hub-signature-256`).
 async fn send(url: &str, body: Vec<u8>, signature: &str, delivery: &str) -> Result<u16, String> {
+    hook_facade::transport::tls::ensure_provider();
     let http = reqwest::Client::builder()
         .no_proxy()
         .build()

@@ -131,6 +131,7 @@ async fn tls(
     headers: &[(String, String)],
     body: Bytes,
 ) -> Result<Answer, String> {
+    hook_facade::transport::tls::ensure_provider();
     let client = reqwest::Client::new();
     let mut request = client.request(method, url);
     let mut sent = Vec::new();

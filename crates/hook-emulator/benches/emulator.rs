@@ -1,5 +1,6 @@
 //! Emulator throughput: signed deliveries per second to a local receiver (one webhook,
-//! and a fan-out to 100), and CRUD requests per second, over real loopback HTTP.
+//! and a fan-out to 100, in memory and with a `--state` database persisting every
+//! delivery), and CRUD requests per second, over real loopback HTTP.
 //!
 //! `cargo xtask bench` runs this and writes the figures into BENCHMARKS.md.
 
@@ -63,9 +64,18 @@ fn deliveries(c: &mut Criterion) {
     group
         .sample_size(20)
         .measurement_time(Duration::from_secs(8));
-    for fan_out in [1u32, 100] {
+    let dir = std::env::temp_dir().join(format!("hook-bench-state-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).expect("a temporary directory");
+    // (fan-out, with a `--state` database: every delivery persisted)
+    for (fan_out, persisted) in [(1u32, false), (100, false), (100, true)] {
         let (emulator, arrived) = runtime.block_on(async {
-            let emulator = Emulator::builder().start().await.expect("emulator");
+            let mut builder = Emulator::builder();
+            if persisted {
+                let path = dir.join("state.redb");
+                let _ = std::fs::remove_file(&path);
+                builder = builder.state_file(path);
+            }
+            let emulator = builder.start().await.expect("emulator");
             let (url, arrived) = receiver().await;
             let http = client();
             for _ in 0..fan_out {
@@ -74,8 +84,15 @@ fn deliveries(c: &mut Criterion) {
             (emulator, arrived)
         });
         group.throughput(Throughput::Elements(u64::from(fan_out)));
-        group.bench_function(format!("fan_out_{fan_out}"), |b| {
+        let name = if persisted {
+            format!("fan_out_{fan_out}_state")
+        } else {
+            format!("fan_out_{fan_out}")
+        };
+        let sent = std::sync::atomic::AtomicUsize::new(0);
+        group.bench_function(name, |b| {
             b.to_async(&runtime).iter(|| async {
+                sent.fetch_add(fan_out as usize, std::sync::atomic::Ordering::Relaxed);
                 let fired = emulator
                     .admin()
                     .fire(
@@ -90,8 +107,37 @@ fn deliveries(c: &mut Criterion) {
             })
         });
         runtime.block_on(emulator.shutdown());
+        if persisted {
+            // Every delivery of the run is in the database, delivered: reopen it and count.
+            let sent = sent.load(std::sync::atomic::Ordering::Relaxed);
+            let stored = runtime.block_on(async {
+                let emulator = Emulator::builder()
+                    .state_file(dir.join("state.redb"))
+                    .start()
+                    .await
+                    .expect("the emulator reopens its state");
+                let log = emulator
+                    .admin()
+                    .deliveries(&[("provider", "generic")])
+                    .await
+                    .expect("the delivery log");
+                emulator.shutdown().await;
+                log
+            });
+            let delivered = stored
+                .iter()
+                .filter(|d| d.status == hook_model::DeliveryStatus::Success)
+                .count();
+            assert_eq!(
+                (stored.len(), delivered),
+                (sent, sent),
+                "every delivery persisted as delivered"
+            );
+            println!("fan_out_100_state: {sent} deliveries persisted, all delivered");
+        }
     }
     group.finish();
+    let _ = std::fs::remove_dir_all(&dir);
 }
 
 fn crud(c: &mut Criterion) {

@@ -378,6 +378,7 @@ pub enum AdminError {
 impl AdminClient {
     /// A client for the emulator at `base` (`http://127.0.0.1:port`).
     pub fn new(base: impl Into<String>) -> Self {
+        hook_http::tls::ensure_provider();
         AdminClient {
             base: base.into().trim_end_matches('/').to_owned(),
             http: reqwest::Client::builder()

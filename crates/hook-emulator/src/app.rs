@@ -63,6 +63,7 @@ pub(crate) struct AppConfig {
 
 impl App {
     pub fn new(config: AppConfig) -> Result<Self, String> {
+        hook_http::tls::ensure_provider();
         let build = |insecure: bool| {
             let mut builder = reqwest::Client::builder()
                 .user_agent(concat!("hook-emulator/", env!("CARGO_PKG_VERSION")))

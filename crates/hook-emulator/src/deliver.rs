@@ -225,31 +225,58 @@ pub(crate) async fn enqueue(
     payload: &Payload,
     retry: bool,
 ) -> String {
-    let mut record = DeliveryRecord {
-        id: String::new(),
-        provider,
-        webhook_id: webhook_id.to_owned(),
-        event_id: payload.event_id.clone(),
-        event_type: event.as_str().to_owned(),
-        status: DeliveryStatus::Pending,
-        status_code: None,
-        attempts: 0,
-        delivered_at: None,
-        error: None,
-        attempt_log: Vec::new(),
-        body: String::from_utf8_lossy(&payload.body).into_owned(),
-        next_attempt_at: Some(OffsetDateTime::now_utc()),
-    };
-    let id = app
+    let mut ids = enqueue_all(app, provider, event, [(webhook_id, payload)], retry).await;
+    ids.pop().unwrap_or_default()
+}
+
+/// Logs one pending delivery per `(webhook, payload)` in one write (with `--state`, one
+/// transaction for all: a fan-out to 100 webhooks waits for one durable commit, not 100),
+/// then starts each. Answers the delivery ids in order.
+pub(crate) async fn enqueue_all<'a>(
+    app: &Arc<App>,
+    provider: Provider,
+    event: &EventType,
+    targets: impl IntoIterator<Item = (&'a str, &'a Payload)>,
+    retry: bool,
+) -> Vec<String> {
+    let records: Vec<DeliveryRecord> = targets
+        .into_iter()
+        .map(|(webhook_id, payload)| DeliveryRecord {
+            id: String::new(),
+            provider,
+            webhook_id: webhook_id.to_owned(),
+            event_id: payload.event_id.clone(),
+            event_type: event.as_str().to_owned(),
+            status: DeliveryStatus::Pending,
+            status_code: None,
+            attempts: 0,
+            delivered_at: None,
+            error: None,
+            attempt_log: Vec::new(),
+            body: String::from_utf8_lossy(&payload.body).into_owned(),
+            next_attempt_at: Some(OffsetDateTime::now_utc()),
+        })
+        .collect();
+    if records.is_empty() {
+        return Vec::new();
+    }
+    let ids = app
         .write_log(move |state| {
-            let id = state.next_delivery_id();
-            record.id.clone_from(&id);
-            state.deliveries.insert(id.clone(), record);
-            id
+            records
+                .into_iter()
+                .map(|mut record| {
+                    let id = state.next_delivery_id();
+                    record.id.clone_from(&id);
+                    state.deliveries.insert(id.clone(), record);
+                    id
+                })
+                .collect::<Vec<String>>()
         })
         .await;
-    app.spawn(run(app.clone(), id.clone(), retry, Duration::ZERO));
-    id
+    for id in &ids {
+        app.spawn(run(app.clone(), id.clone(), retry, Duration::ZERO));
+    }
+    ids
 }
 
 /// Sends `body` to `url` once as a Port action invocation; returns the delivery's id.
@@ -494,13 +521,13 @@ pub(crate) async fn fire(
 ) -> (Vec<String>, Vec<String>) {
     let now = app.clock.elapsed();
     let webhooks = app.read(|state| subscribers(state, provider, event, now));
-    let mut event_ids = Vec::new();
-    let mut deliveries = Vec::new();
-    for webhook in webhooks {
-        let payload = payload(provider, event, data.clone());
-        event_ids.push(payload.event_id.clone());
-        deliveries.push(enqueue(app, provider, &webhook, event, &payload, true).await);
-    }
+    let payloads: Vec<Payload> = webhooks
+        .iter()
+        .map(|_| payload(provider, event, data.clone()))
+        .collect();
+    let event_ids = payloads.iter().map(|p| p.event_id.clone()).collect();
+    let targets = webhooks.iter().map(String::as_str).zip(&payloads);
+    let deliveries = enqueue_all(app, provider, event, targets, true).await;
     (event_ids, deliveries)
 }
 
@@ -514,9 +541,8 @@ pub(crate) async fn fan_out(
 ) {
     let now = app.clock.elapsed();
     let webhooks = app.read(|state| subscribers(state, provider, event, now));
-    for webhook in webhooks {
-        enqueue(app, provider, &webhook, event, payload, true).await;
-    }
+    let targets = webhooks.iter().map(|webhook| (webhook.as_str(), payload));
+    enqueue_all(app, provider, event, targets, true).await;
 }
 
 #[cfg(test)]

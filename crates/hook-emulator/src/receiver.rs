@@ -97,6 +97,7 @@ impl Receiver {
         let invalid = |e: &dyn std::fmt::Display| {
             std::io::Error::new(std::io::ErrorKind::InvalidInput, e.to_string())
         };
+        hook_http::tls::ensure_provider();
         let certified = rcgen::generate_simple_self_signed(vec![
             "127.0.0.1".to_owned(),
             "localhost".to_owned(),

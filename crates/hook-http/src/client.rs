@@ -227,6 +227,7 @@ impl HttpClient {
     /// A client for `config` (validated again here).
     pub fn new(config: ClientConfig) -> Result<Self, Error> {
         config.validate()?;
+        crate::tls::ensure_provider();
         let http = reqwest::Client::builder()
             .user_agent(config.user_agent.clone())
             .timeout(config.timeout)

@@ -1,4 +1,5 @@
-//! The one HTTP transport of hook, knowing no provider: a `reqwest` client (rustls),
+//! The one HTTP transport of hook, knowing no provider: a `reqwest` client (rustls, its
+//! crypto from `ring` by default or `aws-lc-rs` by feature: see [`tls`]),
 //! bearer tokens from a provider's [`TokenSource`] (cached, refreshed, the endpoint
 //! retried), retries with capped exponential backoff and full jitter, timeouts, error
 //! answers mapped to [`hook_model::Error`] by the provider's [`ErrorDecoder`], and a
@@ -23,6 +24,7 @@
 mod client;
 mod config;
 mod errors;
+pub mod tls;
 mod token;
 
 pub use client::{HttpClient, REFRESH_MARGIN, Request, Response};

@@ -37,20 +37,32 @@ pub(crate) fn decode_hex_len(text: &[u8], len: usize) -> Option<SigBytes> {
         return None;
     }
     let mut out = [0u8; SIG_LEN];
+    // One table lookup a digit and one check at the end: no branch per digit.
+    let mut invalid = 0u8;
     for (byte, pair) in out[..len].iter_mut().zip(text.chunks_exact(2)) {
-        *byte = (hex_value(pair[0])? << 4) | hex_value(pair[1])?;
+        let (high, low) = (HEX[usize::from(pair[0])], HEX[usize::from(pair[1])]);
+        invalid |= high | low;
+        *byte = (high << 4) | (low & 0x0f);
     }
-    Some(out)
+    (invalid & 0x80 == 0).then_some(out)
 }
 
-fn hex_value(digit: u8) -> Option<u8> {
-    match digit {
-        b'0'..=b'9' => Some(digit - b'0'),
-        b'a'..=b'f' => Some(digit - b'a' + 10),
-        b'A'..=b'F' => Some(digit - b'A' + 10),
-        _ => None,
+/// Each byte's hex value, or 0x80 for a byte that is not a hex digit.
+const HEX: [u8; 256] = {
+    let mut table = [0x80u8; 256];
+    let mut i = 0;
+    while i < 256 {
+        let c = i as u8;
+        table[i] = match c {
+            b'0'..=b'9' => c - b'0',
+            b'a'..=b'f' => c - b'a' + 10,
+            b'A'..=b'F' => c - b'A' + 10,
+            _ => 0x80,
+        };
+        i += 1;
     }
-}
+    table
+};
 
 /// Decodes standard, padded base64 of exactly 32 bytes (44 characters).
 pub(crate) fn decode_base64(text: &[u8]) -> Option<MacBytes> {
@@ -138,5 +150,23 @@ mod tests {
         assert_eq!(decode_base64(b64.as_bytes()), Some(mac));
         assert_eq!(decode_base64(&b64.as_bytes()[..43]), None);
         assert_eq!(decode_base64(&[b'!'; 44]), None);
+    }
+
+    #[test]
+    fn hex_refuses_every_byte_that_is_not_a_digit_wherever_it_stands() {
+        let good = [b'a'; 64];
+        assert!(decode_hex_len(&good, 32).is_some());
+        for byte in 0..=u8::MAX {
+            let digit = byte.is_ascii_hexdigit();
+            for at in [0, 1, 31, 63] {
+                let mut text = good;
+                text[at] = byte;
+                assert_eq!(
+                    decode_hex_len(&text, 32).is_some(),
+                    digit,
+                    "{byte:#04x} at {at}"
+                );
+            }
+        }
     }
 }

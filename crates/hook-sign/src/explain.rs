@@ -19,7 +19,7 @@ use crate::scheme::{Encoding, KeyFormat, Scheme, Signed, TimestampSource};
 use crate::verify::{
     MAX_HEADER_LEN, MAX_SIGNATURES, Verified, Verifier, VerifyError, parse_timestamp, trim,
 };
-use subtle::ConstantTimeEq;
+use ctutils::CtEq as _;
 
 /// How a body differs from the bytes that were signed.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -3,6 +3,7 @@
 use std::fmt;
 
 use hmac::{Hmac, KeyInit, Mac};
+#[cfg(feature = "sha1")]
 use sha1::Sha1;
 use sha2::{Digest as _, Sha256};
 use zeroize::Zeroizing;
@@ -12,6 +13,7 @@ use crate::codec::{self, MacBytes};
 use crate::scheme::{Algorithm, KeyFormat, Scheme, Signed};
 
 type HmacSha256 = Hmac<Sha256>;
+#[cfg(feature = "sha1")]
 type HmacSha1 = Hmac<Sha1>;
 
 /// A key, keyed once so each MAC only clones the prepared state.
@@ -22,6 +24,7 @@ type HmacSha1 = Hmac<Sha1>;
 #[derive(Clone)]
 pub(crate) enum Key {
     Sha256(HmacSha256),
+    #[cfg(feature = "sha1")]
     Sha1(HmacSha1),
     /// The secret, and its SHA-256 for constant-time comparison with what was sent.
     Plain(Zeroizing<Vec<u8>>, MacBytes),
@@ -56,10 +59,18 @@ impl Key {
         Ok(match algorithm {
             Algorithm::HmacSha256 => Key::from_bytes(&bytes),
             // HMAC takes keys of any length; new_from_slice cannot fail for it.
+            #[cfg(feature = "sha1")]
             Algorithm::HmacSha1 => match HmacSha1::new_from_slice(&bytes) {
                 Ok(mac) => Key::Sha1(mac),
                 Err(_) => unreachable_key_length(),
             },
+            #[cfg(not(feature = "sha1"))]
+            Algorithm::HmacSha1 => {
+                return Err(ConfigError::FeatureMissing {
+                    algorithm: "HMAC-SHA1",
+                    feature: "sha1",
+                });
+            }
             // An ed25519 form takes whpk_/whsk_ keys (above); a secret for the HMAC forms
             // beside it is an HMAC-SHA256 key.
             Algorithm::Ed25519 => Key::from_bytes(&bytes),
@@ -107,6 +118,7 @@ impl Key {
         }
         match self {
             Key::Sha256(state) => run(state, parts),
+            #[cfg(feature = "sha1")]
             Key::Sha1(state) => run(state, parts),
             Key::Plain(_, digest) => *digest,
             // Never compared: ed25519 keys check `v1a` forms only (`Key::verifies`).

@@ -85,36 +85,65 @@ pub use header_list::MAX_COMPONENTS;
 pub use headers::{Found, Headers};
 pub use replay::{MAX_REPLAY_ID_LEN, ReplayGuard, ReplayStore, Replayed};
 pub use scheme::{
-    Algorithm, Encoding, Form, KeyFormat, Layout, PRESETS, Scheme, Signed, TimestampSource,
+    Algorithm, Encoding, Form, KeyFormat, Layout, MAX_FORMS, PRESETS, Scheme, Signed,
+    TimestampSource,
 };
+use std::fmt;
+
 pub use sign::{MAX_ID_LEN, Message, SignError, SignedHeaders, Signer};
 pub use verify::{
     MAX_HEADER_LEN, MAX_SIGNATURES, Malformed, Verified, Verifier, VerifyError, unix_now,
 };
 
 /// A signer or verifier could not be built. Never holds a secret.
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 #[non_exhaustive]
 pub enum ConfigError {
     /// The scheme's recipe cannot be followed.
-    #[error("invalid scheme: {reason}")]
     Scheme {
         /// What is wrong.
         reason: String,
     },
     /// No preset has this name.
-    #[error("unknown scheme {name:?}: expected one of {}", PRESETS.join(", "))]
     UnknownScheme {
         /// The name asked for.
         name: String,
     },
     /// A secret is empty.
-    #[error("the secret is empty")]
     EmptySecret,
     /// The scheme wants `whsec_` + base64 and the secret is not base64 after the prefix.
-    #[error("the secret is not base64 after its whsec_ prefix, as this scheme requires")]
     SecretNotBase64,
     /// No secret was given.
-    #[error("at least one secret is required")]
     NoSecrets,
+    /// The scheme's algorithm is behind a feature this build does not have.
+    FeatureMissing {
+        /// The algorithm, such as `HMAC-SHA1`.
+        algorithm: &'static str,
+        /// The feature that brings it.
+        feature: &'static str,
+    },
 }
+
+impl fmt::Display for ConfigError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            ConfigError::Scheme { reason } => write!(f, "invalid scheme: {reason}"),
+            ConfigError::UnknownScheme { name } => write!(
+                f,
+                "unknown scheme {name:?}: expected one of {}",
+                PRESETS.join(", ")
+            ),
+            ConfigError::EmptySecret => f.write_str("the secret is empty"),
+            ConfigError::SecretNotBase64 => f.write_str(
+                "the secret is not base64 after its whsec_ prefix, as this scheme requires",
+            ),
+            ConfigError::NoSecrets => f.write_str("at least one secret is required"),
+            ConfigError::FeatureMissing { algorithm, feature } => write!(
+                f,
+                "{algorithm} needs hook-sign's `{feature}` feature: enable it in Cargo.toml"
+            ),
+        }
+    }
+}
+
+impl std::error::Error for ConfigError {}

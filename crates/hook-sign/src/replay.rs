@@ -33,12 +33,23 @@ struct Seen {
 }
 
 /// The id was seen within the window.
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[error("delivery {id} was already received: a replay or a retry of a handled delivery")]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Replayed {
     /// The repeated id.
     pub id: String,
 }
+
+impl fmt::Display for Replayed {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(
+            f,
+            "delivery {} was already received: a replay or a retry of a handled delivery",
+            self.id
+        )
+    }
+}
+
+impl std::error::Error for Replayed {}
 
 /// Where seen delivery ids are kept, so a repeated delivery is noticed: the bounded
 /// in-memory [`ReplayGuard`], or a store of your own (Redis, a database table) shared by

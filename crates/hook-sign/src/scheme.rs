@@ -273,6 +273,9 @@ const GITHUB_FORMS: &[Form] = &[Form::new("sha256=", Encoding::Hex, Signed::Body
 const GITHUB_SHA1_FORMS: &[Form] = &[Form::new("sha1=", Encoding::Hex, Signed::Body)];
 const STRIPE_FORMS: &[Form] = &[Form::new("v1=", Encoding::Hex, Signed::TimestampBody)];
 
+/// The most [`Form`]s a scheme may accept (verification keeps a form's index in a byte).
+pub const MAX_FORMS: usize = 16;
+
 /// The names [`Scheme::preset`] knows, in a stable order.
 pub const PRESETS: [&str; 8] = [
     "uipath",
@@ -499,6 +502,13 @@ impl Scheme {
             .collect()
     }
 
+    /// Whether this build can sign and verify with the scheme: false for HMAC-SHA1 schemes
+    /// (`github-sha1`, Port's `sha1` ingest check) without the `sha1` feature, whose
+    /// signers and verifiers are [`ConfigError::FeatureMissing`].
+    pub fn is_available(&self) -> bool {
+        self.algorithm != Algorithm::HmacSha1 || cfg!(feature = "sha1")
+    }
+
     /// The form signers write.
     pub fn primary_form(&self) -> Option<&Form> {
         self.forms.first()
@@ -509,6 +519,11 @@ impl Scheme {
     /// timestamp items only in separated layouts.
     pub fn validate(&self) -> Result<(), ConfigError> {
         let bad = |reason: String| Err(ConfigError::Scheme { reason });
+        if self.forms.len() > MAX_FORMS {
+            return Err(ConfigError::Scheme {
+                reason: format!("a scheme has at most {MAX_FORMS} forms"),
+            });
+        }
         if self.forms.is_empty() {
             return bad("the scheme lists no signature form".into());
         }
@@ -693,6 +708,16 @@ mod tests {
             "nope".parse::<Scheme>(),
             Err(ConfigError::UnknownScheme { .. })
         ));
+    }
+
+    #[test]
+    fn validate_bounds_the_number_of_forms() {
+        let mut scheme = Scheme::generic();
+        let form = scheme.forms[0].clone();
+        scheme.forms = vec![form.clone(); MAX_FORMS].into();
+        assert!(scheme.validate().is_ok());
+        scheme.forms = vec![form; MAX_FORMS + 1].into();
+        assert!(matches!(scheme.validate(), Err(ConfigError::Scheme { .. })));
     }
 
     #[test]

@@ -87,27 +87,44 @@ impl<'a> Message<'a> {
 }
 
 /// Why a message could not be signed.
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 #[non_exhaustive]
 pub enum SignError {
     /// The scheme signs a message id and none was given.
-    #[error("the {scheme} scheme signs a message id: give one with Message::id")]
     MissingId {
         /// The scheme's name.
         scheme: String,
     },
     /// The id cannot be sent as a header value.
-    #[error("the message id must be 1 to {MAX_ID_LEN} visible ASCII characters")]
     InvalidId,
     /// A header given with [`Message::cover`] cannot be listed.
-    #[error(
-        "header {name:?} cannot be signed: names are HTTP tokens, values visible ASCII or spaces, and at most {MAX_COMPONENTS} headers are listed"
-    )]
     InvalidHeader {
         /// The header's name.
         name: String,
     },
 }
+
+impl fmt::Display for SignError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            SignError::MissingId { scheme } => write!(
+                f,
+                "the {scheme} scheme signs a message id: give one with Message::id"
+            ),
+            SignError::InvalidId => write!(
+                f,
+                "the message id must be 1 to {MAX_ID_LEN} visible ASCII characters"
+            ),
+            SignError::InvalidHeader { name } => write!(
+                f,
+                "header {name:?} cannot be signed: names are HTTP tokens, values visible ASCII \
+                 or spaces, and at most {MAX_COMPONENTS} headers are listed"
+            ),
+        }
+    }
+}
+
+impl std::error::Error for SignError {}
 
 /// Header names and values produced by a [`Signer`], in the order to send them.
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -4,8 +4,8 @@ use std::borrow::Cow;
 use std::fmt;
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
+use ctutils::CtEq as _;
 use sha2::{Digest as _, Sha256};
-use subtle::ConstantTimeEq;
 
 use crate::ConfigError;
 use crate::codec::{self, MacBytes};
@@ -54,11 +54,10 @@ pub struct Verified {
 }
 
 /// Why a header could not be read.
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 #[non_exhaustive]
 pub enum Malformed {
     /// The value is longer than [`MAX_HEADER_LEN`].
-    #[error("it is {len} bytes long, over the {max}-byte limit")]
     TooLong {
         /// The value's length.
         len: usize,
@@ -66,73 +65,97 @@ pub enum Malformed {
         max: usize,
     },
     /// The header appears more than once.
-    #[error("it appears more than once")]
     Repeated,
     /// The value is empty.
-    #[error("it is empty")]
     Empty,
     /// More signatures than [`MAX_SIGNATURES`].
-    #[error("it holds more than {max} signatures")]
     TooManySignatures {
         /// The limit.
         max: usize,
     },
     /// No item starts with any of the scheme's prefixes.
-    #[error("no signature starts with {expected}")]
     NoKnownPrefix {
         /// The accepted prefixes, quoted and joined.
         expected: String,
     },
     /// The text after the prefix is not a MAC in an accepted encoding.
-    #[error("the signature is not {expected}")]
     BadEncoding {
         /// What was expected, such as `64 hex digits or 44 base64 characters`.
         expected: String,
     },
     /// The timestamp is not unix seconds as a plain non-negative integer.
-    #[error("the timestamp is not a non-negative whole number of seconds that fits in 64 bits")]
     BadTimestamp,
     /// Stripe-style headers carried no timestamp item.
-    #[error("it has no {prefix}<timestamp> item")]
     NoTimestampItem {
         /// The item prefix, such as `t=`.
         prefix: String,
     },
     /// A header-list scheme's header has no member with the scheme's label.
-    #[error("it has no {label}= member (the label this scheme reads)")]
     NoLabel {
         /// The label looked for.
         label: String,
     },
     /// A `Signature-Input` member is not a non-empty list of header names.
-    #[error("its component list is not a non-empty parenthesised list of header names")]
     BadComponentList,
     /// A `Signature-Input` lists more names than [`MAX_COMPONENTS`].
-    #[error("it lists more than {max} components")]
     TooManyComponents {
         /// The limit.
         max: usize,
     },
     /// A `Signature-Input` member has no `created` parameter.
-    #[error("it has no ;created=<unix seconds> parameter")]
     NoCreated,
     /// A `Content-Digest` holds no SHA-256 digest.
-    #[error("it holds no sha-256=:<base64>: digest")]
     NoSha256Digest,
 }
 
+impl fmt::Display for Malformed {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Malformed::TooLong { len, max } => {
+                write!(f, "it is {len} bytes long, over the {max}-byte limit")
+            }
+            Malformed::Repeated => f.write_str("it appears more than once"),
+            Malformed::Empty => f.write_str("it is empty"),
+            Malformed::TooManySignatures { max } => {
+                write!(f, "it holds more than {max} signatures")
+            }
+            Malformed::NoKnownPrefix { expected } => {
+                write!(f, "no signature starts with {expected}")
+            }
+            Malformed::BadEncoding { expected } => write!(f, "the signature is not {expected}"),
+            Malformed::BadTimestamp => f.write_str(
+                "the timestamp is not a non-negative whole number of seconds that fits in 64 bits",
+            ),
+            Malformed::NoTimestampItem { prefix } => {
+                write!(f, "it has no {prefix}<timestamp> item")
+            }
+            Malformed::NoLabel { label } => {
+                write!(f, "it has no {label}= member (the label this scheme reads)")
+            }
+            Malformed::BadComponentList => f.write_str(
+                "its component list is not a non-empty parenthesised list of header names",
+            ),
+            Malformed::TooManyComponents { max } => {
+                write!(f, "it lists more than {max} components")
+            }
+            Malformed::NoCreated => f.write_str("it has no ;created=<unix seconds> parameter"),
+            Malformed::NoSha256Digest => f.write_str("it holds no sha-256=:<base64>: digest"),
+        }
+    }
+}
+
+impl std::error::Error for Malformed {}
+
 /// Why a delivery did not verify. Never holds a secret.
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 #[non_exhaustive]
 pub enum VerifyError {
     /// A header the scheme needs is absent.
-    #[error("missing header {header}")]
     MissingHeader {
         /// The header's name.
         header: Cow<'static, str>,
     },
     /// A header is present but cannot be read.
-    #[error("malformed header {header}: {reason}")]
     MalformedHeader {
         /// The header's name.
         header: Cow<'static, str>,
@@ -140,12 +163,6 @@ pub enum VerifyError {
         reason: Malformed,
     },
     /// The signed timestamp is too far from now.
-    #[error(
-        "timestamp {timestamp} is {} seconds {} now, outside the {} second tolerance",
-        skew.unsigned_abs(),
-        if *skew < 0 { "ahead of" } else { "behind" },
-        tolerance.as_secs()
-    )]
     OutsideTolerance {
         /// The signed timestamp, unix seconds.
         timestamp: u64,
@@ -156,13 +173,11 @@ pub enum VerifyError {
     },
     /// The delivery verified, but its id was already seen (a [`crate::ReplayStore`] is
     /// configured): a replay, or a retry of a delivery already handled.
-    #[error("delivery {id} was already received: a replay or a retry of a handled delivery")]
     Replayed {
         /// The repeated id (at most 64 characters of it).
         id: String,
     },
     /// The signatures are well-formed but none matches any secret.
-    #[error("no signature matched ({signatures} signature(s) against {secrets} secret(s))")]
     NoMatch {
         /// How many signatures the header held.
         signatures: usize,
@@ -170,19 +185,58 @@ pub enum VerifyError {
         secrets: usize,
     },
     /// A header-list signature lists no `content-digest`, so nothing ties it to the body.
-    #[error(
-        "the signature covers no body digest ({header} lists no content-digest): the body is unauthenticated; have the sender list content-digest, or opt out with Verifier::allow_headers_only"
-    )]
     BodyNotCovered {
         /// The header listing the components.
         header: Cow<'static, str>,
     },
     /// The signature is valid but the body does not match its signed `Content-Digest`.
-    #[error(
-        "the body does not match its signed Content-Digest: it changed after signing; verify the raw bytes as received"
-    )]
     BodyDigestMismatch,
 }
+
+impl fmt::Display for VerifyError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            VerifyError::MissingHeader { header } => write!(f, "missing header {header}"),
+            VerifyError::MalformedHeader { header, reason } => {
+                write!(f, "malformed header {header}: {reason}")
+            }
+            VerifyError::OutsideTolerance {
+                timestamp,
+                skew,
+                tolerance,
+            } => write!(
+                f,
+                "timestamp {timestamp} is {} seconds {} now, outside the {} second tolerance",
+                skew.unsigned_abs(),
+                if *skew < 0 { "ahead of" } else { "behind" },
+                tolerance.as_secs()
+            ),
+            VerifyError::Replayed { id } => write!(
+                f,
+                "delivery {id} was already received: a replay or a retry of a handled delivery"
+            ),
+            VerifyError::NoMatch {
+                signatures,
+                secrets,
+            } => write!(
+                f,
+                "no signature matched ({signatures} signature(s) against {secrets} secret(s))"
+            ),
+            VerifyError::BodyNotCovered { header } => write!(
+                f,
+                "the signature covers no body digest ({header} lists no content-digest): the \
+                 body is unauthenticated; have the sender list content-digest, or opt out with \
+                 Verifier::allow_headers_only"
+            ),
+            VerifyError::BodyDigestMismatch => f.write_str(
+                "the body does not match its signed Content-Digest: it changed after signing; \
+                 verify the raw bytes as received",
+            ),
+        }
+    }
+}
+
+impl std::error::Error for VerifyError {}
 
 impl fmt::Debug for Verifier {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
@@ -333,7 +387,8 @@ impl Verifier {
         body: &[u8],
         now: Option<u64>,
     ) -> Result<Verified, VerifyError> {
-        let parsed = Parsed::read(&self.scheme, headers)?;
+        let mut parsed = Parsed::empty();
+        parsed.read(&self.scheme, headers)?;
         let timestamp = parsed.check_time(&self.scheme, now)?;
         if let Some(list) = &parsed.list {
             return self.run_list(&parsed, list, body, timestamp);
@@ -346,7 +401,7 @@ impl Verifier {
                 let ed25519 = key.is_ed25519();
                 let mac = key.mac(signed, parsed.id, parsed.timestamp_text, body);
                 for candidate in parsed.candidates() {
-                    let form = &self.scheme.forms[candidate.form];
+                    let form = &self.scheme.forms[usize::from(candidate.form)];
                     let matched = form.signed == signed
                         && match (ed25519, candidate.ed25519) {
                             (false, false) => candidate.hmac_matches(&mac),
@@ -360,7 +415,7 @@ impl Verifier {
                     if matched {
                         return Ok(Verified {
                             secret_index,
-                            form_index: candidate.form,
+                            form_index: usize::from(candidate.form),
                             timestamp: timestamp.filter(|_| signed.needs_timestamp()),
                         });
                     }
@@ -404,7 +459,7 @@ impl Verifier {
                     }
                     return Ok(Verified {
                         secret_index,
-                        form_index: candidate.form,
+                        form_index: usize::from(candidate.form),
                         timestamp,
                     });
                 }
@@ -450,6 +505,15 @@ pub(crate) fn message_parts<'a>(
     (parts, len + 1)
 }
 
+/// `item` less `prefix`, compared byte by byte in line: prefixes are a few bytes or none,
+/// where a call to `memcmp` costs more than the comparison.
+fn strip_prefix<'a>(item: &'a [u8], prefix: &[u8]) -> Option<&'a [u8]> {
+    if item.len() < prefix.len() || item.iter().zip(prefix).any(|(a, b)| a != b) {
+        return None;
+    }
+    Some(&item[prefix.len()..])
+}
+
 /// The current unix time in seconds (0 if the clock is before 1970).
 pub fn unix_now() -> u64 {
     SystemTime::now()
@@ -459,7 +523,8 @@ pub fn unix_now() -> u64 {
 
 #[derive(Clone, Copy)]
 pub(crate) struct Candidate {
-    pub(crate) form: usize,
+    /// The index of the form in the scheme (at most [`crate::scheme::MAX_FORMS`]).
+    pub(crate) form: u8,
     /// The signature as sent: an HMAC in the first 32 (or 20) bytes, or 64 ed25519 bytes.
     pub(crate) mac: codec::SigBytes,
     /// Whether the form is an ed25519 one.
@@ -507,19 +572,27 @@ impl<'h> Listed<'h> {
 }
 
 impl<'h> Parsed<'h> {
-    pub(crate) fn read<H: Headers + ?Sized>(
-        scheme: &Scheme,
-        headers: &'h H,
-    ) -> Result<Self, VerifyError> {
-        let value = required(headers, &scheme.signature_header)?;
-        let mut parsed = Parsed {
+    /// Nothing read yet. Verification builds one on its stack and [`Parsed::read`]s into
+    /// it: returning the 1.6 KiB struct by value would copy it, a measurable part of a
+    /// small delivery's verification.
+    pub(crate) fn empty() -> Self {
+        Parsed {
             items: [Candidate::default(); MAX_SIGNATURES],
             len: 0,
             needed: [false; 4],
             timestamp_text: b"",
             id: b"",
             list: None,
-        };
+        }
+    }
+
+    pub(crate) fn read<H: Headers + ?Sized>(
+        &mut self,
+        scheme: &Scheme,
+        headers: &'h H,
+    ) -> Result<(), VerifyError> {
+        let value = required(headers, &scheme.signature_header)?;
+        let parsed = self;
         let mut timestamp_item = None;
         let malformed = |reason| malformed(&scheme.signature_header, reason);
         match &scheme.layout {
@@ -528,7 +601,7 @@ impl<'h> Parsed<'h> {
                 input_header,
             } => {
                 parsed.read_list(scheme, headers, value, label, input_header)?;
-                return Ok(parsed);
+                return Ok(());
             }
             Layout::Single => parsed.push(scheme, trim(value)).map_err(malformed)?,
             Layout::Separated { separator } => {
@@ -581,7 +654,7 @@ impl<'h> Parsed<'h> {
         {
             parsed.id = trim(required(headers, name)?);
         }
-        Ok(parsed)
+        Ok(())
     }
 
     /// Reads the labelled members of both headers, then each listed header's value.
@@ -652,8 +725,8 @@ impl<'h> Parsed<'h> {
             });
         }
         let mut prefix_seen = false;
-        for (index, form) in scheme.forms.iter().enumerate() {
-            let Some(text) = item.strip_prefix(form.prefix.as_bytes()) else {
+        for (index, form) in (0..=u8::MAX).zip(scheme.forms.iter()) {
+            let Some(text) = strip_prefix(item, form.prefix.as_bytes()) else {
                 continue;
             };
             prefix_seen = true;

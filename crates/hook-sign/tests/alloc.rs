@@ -47,7 +47,7 @@ fn allocations_during(f: impl FnOnce()) -> usize {
 #[test]
 fn verify_allocates_nothing_for_any_preset() {
     let body = vec![b'x'; 64 * 1024];
-    for scheme in Scheme::presets() {
+    for scheme in Scheme::presets().into_iter().filter(Scheme::is_available) {
         let (other, secret) = match scheme.key {
             hook_sign::KeyFormat::Raw => ("other", "a-secret"),
             hook_sign::KeyFormat::WhsecBase64 => {

@@ -28,6 +28,9 @@ fn every_vector_in_the_data_file_holds() {
     for case in cases {
         let name = case["name"].as_str().unwrap();
         let scheme: Scheme = case["scheme"].as_str().unwrap().parse().unwrap();
+        if !cfg!(feature = "sha1") && scheme.algorithm == hook_sign::Algorithm::HmacSha1 {
+            continue; // data only without the feature (vectors.rs checks the refusal)
+        }
         let verifier = Verifier::new(scheme, case["secret"].as_str().unwrap()).unwrap();
         let headers: Vec<(String, String)> = case["headers"]
             .as_object()

@@ -8,7 +8,7 @@ use hook_sign::{KeyFormat, Scheme, Verifier, VerifyError};
 #[test]
 fn every_preset_verifies_the_kit_and_refuses_each_breakage() {
     let body = br#"{"id":"evt_1","data":{"n":1}}"#;
-    for scheme in Scheme::presets() {
+    for scheme in Scheme::presets().into_iter().filter(Scheme::is_available) {
         let secret = match scheme.key {
             KeyFormat::Raw => "kit-secret",
             KeyFormat::WhsecBase64 => "whsec_C2FVsBQIhrscChlQIMV+b5sSYspob7oD",

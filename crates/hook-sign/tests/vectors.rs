@@ -409,6 +409,7 @@ fn thousands_of_signatures_and_nul_bytes_are_typed_errors() {
 
 /// Computed with Python's `hmac.new(key, msg, hashlib.sha1)` on GitHub's documented
 /// example secret and body.
+#[cfg(feature = "sha1")]
 #[test]
 fn github_sha1_vector() {
     check(
@@ -440,15 +441,6 @@ fn hex_body_schemes_follow_ports_ingest_check() {
         )],
         0,
     );
-    let sha1 = Scheme::hex_body("x-sig", "", Algorithm::HmacSha1);
-    check(
-        sha1,
-        "It's a Secret to Everybody",
-        Message::new(b"Hello, World!"),
-        b"Hello, World!",
-        &[("x-sig", "01dc10d0c83e72ed246219cdd91669667fe2ca59")],
-        0,
-    );
     let plain = Scheme::hex_body("x-token", "Token ", Algorithm::PlainSecret);
     check(
         plain.clone(),
@@ -467,6 +459,21 @@ fn hex_body_schemes_follow_ports_ingest_check() {
         Verifier::new(plain, "has space"),
         Err(hook_sign::ConfigError::Scheme { .. })
     ));
+}
+
+/// Port's `sha1` ingest check and GitHub's legacy header (feature `sha1`).
+#[cfg(feature = "sha1")]
+#[test]
+fn sha1_schemes_follow_their_algorithm() {
+    let sha1 = Scheme::hex_body("x-sig", "", Algorithm::HmacSha1);
+    check(
+        sha1,
+        "It's a Secret to Everybody",
+        Message::new(b"Hello, World!"),
+        b"Hello, World!",
+        &[("x-sig", "01dc10d0c83e72ed246219cdd91669667fe2ca59")],
+        0,
+    );
     // A 64-digit SHA-256 MAC is not a SHA-1 signature, and the error says what is.
     let error = Verifier::new(Scheme::github_sha1(), "k")
         .unwrap()
@@ -476,4 +483,21 @@ fn hex_body_schemes_follow_ports_ingest_check() {
         )
         .unwrap_err();
     assert!(error.to_string().contains("40 hex digits"), "{error}");
+}
+
+/// Without the `sha1` feature, a SHA-1 scheme is data only: building a verifier or signer
+/// says which feature to turn on.
+#[cfg(not(feature = "sha1"))]
+#[test]
+fn sha1_schemes_name_their_feature_when_it_is_off() {
+    let error = Verifier::new(Scheme::github_sha1(), "k").unwrap_err();
+    assert_eq!(
+        error,
+        hook_sign::ConfigError::FeatureMissing {
+            algorithm: "HMAC-SHA1",
+            feature: "sha1"
+        }
+    );
+    assert!(error.to_string().contains("`sha1` feature"), "{error}");
+    assert!(hook_sign::Signer::new(Scheme::github_sha1(), "k").is_err());
 }
