@@ -1,6 +1,7 @@
 //! The receiver's cost of verifying: the same axum app on loopback, with and without
 //! [`VerifyLayer`] in front, fed identical signed 1 KiB deliveries by one load generator
-//! (a reqwest client, 64 requests in flight) in one run. `cargo xtask bench` writes the
+//! (a reqwest client, 64 requests in flight) in one run, each timed batch interleaved with
+//! one to the other app. `cargo xtask bench` writes the
 //! throughput ratio into BENCHMARKS.md.
 
 use std::hint::black_box;
@@ -83,10 +84,34 @@ fn receiver(c: &mut Criterion) {
         .build()
         .expect("a client");
     let mut group = c.benchmark_group("receiver");
-    group.throughput(Throughput::Elements(IN_FLIGHT as u64));
-    for (name, url) in [("plain", &plain), ("verifying", &verifying)] {
+    group
+        .throughput(Throughput::Elements(IN_FLIGHT as u64))
+        .sample_size(40)
+        .measurement_time(std::time::Duration::from_secs(10));
+    // Each timed batch runs beside an untimed one to the other app, in alternating order,
+    // so both apps always see the same load and scheduling: a difference is the layer's.
+    for (name, url, other) in [
+        ("plain", &plain, &verifying),
+        ("verifying", &verifying, &plain),
+    ] {
         group.bench_function(name, |b| {
-            b.iter(|| runtime.block_on(batch(&client, url, &headers, &body)))
+            b.iter_custom(|iterations| {
+                let mut timed = std::time::Duration::ZERO;
+                for i in 0..iterations {
+                    runtime.block_on(async {
+                        if i % 2 == 1 {
+                            batch(&client, other, &headers, &body).await;
+                        }
+                        let started = std::time::Instant::now();
+                        batch(&client, url, &headers, &body).await;
+                        timed += started.elapsed();
+                        if i % 2 == 0 {
+                            batch(&client, other, &headers, &body).await;
+                        }
+                    });
+                }
+                timed
+            })
         });
     }
     group.finish();
