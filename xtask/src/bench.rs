@@ -105,8 +105,9 @@ fn builds_file(root: &Path) -> std::path::PathBuf {
 }
 
 /// Cold debug builds of one provider crate (`hook-port`), each in an empty target
-/// directory with the registry cached, once per crypto provider; and hook-sign's normal
-/// dependency count with default features. Written to `target/xtask-builds.txt`.
+/// directory with the registry cached, once per crypto provider; hook-sign's normal
+/// dependency count with default features; and `cargo xtask ci` on a fresh clone. Written
+/// to `target/xtask-builds.txt`.
 fn builds(root: &Path) -> Result {
     let mut lines = Vec::new();
     for (name, flags) in PROVIDERS {
@@ -143,8 +144,62 @@ fn builds(root: &Path) -> Result {
     crates.sort();
     crates.dedup();
     lines.push(format!("hook-sign crates\t{}", crates.len()));
+    lines.extend(fresh_ci(root)?);
     fs::write(builds_file(root), lines.join("\n"))
         .map_err(|e| format!("cannot write the build figures: {e}"))
+}
+
+/// `cargo xtask ci` in a fresh clone of the committed HEAD, with an empty target
+/// directory (the registry cached): the total and each step's seconds, as lines
+/// `ci\t<seconds>` and `ci step <name>\t<seconds>`.
+fn fresh_ci(root: &Path) -> Result<Vec<String>> {
+    let dir = root.join("target/xtask-fresh-ci");
+    let _ = fs::remove_dir_all(&dir);
+    let clone = dir.join("main");
+    crate::run(
+        "clone HEAD for a fresh CI run",
+        Command::new("git")
+            .arg("clone")
+            .arg("--quiet")
+            .arg(root)
+            .arg(&clone),
+    )?;
+    let spec = root.join("../shared/specs/uipath-orchestrator-webhooks.openapi.yaml");
+    println!(
+        "\n=== cargo xtask ci in {} (takes minutes)",
+        clone.display()
+    );
+    let started = std::time::Instant::now();
+    let output = cargo()
+        .args(["xtask", "ci"])
+        .current_dir(&clone)
+        .env("CARGO_TARGET_DIR", clone.join("target"))
+        .env("HOOK_UIPATH_SPEC", spec)
+        .output()
+        .map_err(|e| format!("cannot run cargo xtask ci: {e}"))?;
+    let total = started.elapsed().as_secs_f64();
+    let _ = fs::remove_dir_all(&dir);
+    if !output.status.success() {
+        return Err(format!(
+            "cargo xtask ci failed in the fresh clone: {}",
+            String::from_utf8_lossy(&output.stderr)
+                .lines()
+                .last()
+                .unwrap_or_default()
+        ));
+    }
+    let mut lines = vec![format!("ci\t{total:.0}")];
+    // Steps print `=== <name>: ok in <seconds> s`.
+    for line in String::from_utf8_lossy(&output.stdout).lines() {
+        if let Some((name, rest)) = line
+            .strip_prefix("=== ")
+            .and_then(|l| l.rsplit_once(": ok in "))
+            && let Some(seconds) = rest.strip_suffix(" s")
+        {
+            lines.push(format!("ci step {name}\t{seconds}"));
+        }
+    }
+    Ok(lines)
 }
 
 fn builds_report(root: &Path) -> Result<String> {
@@ -179,6 +234,21 @@ fn builds_report(root: &Path) -> Result<String> {
         "| hook-sign's normal dependency tree, default features | {crates:.0} crates | ≤ 16 | {} |\n",
         verdict(crates <= 16.0)
     ));
+    let ci = figure("ci")?;
+    out.push_str(&format!(
+        "| `cargo xtask ci` on a fresh clone, empty target directory | {:.1} min | ≤ 10 min | {} |\n",
+        ci / 60.0,
+        verdict(ci <= 600.0)
+    ));
+    out.push_str("\nWhere the fresh CI run's time goes:\n\n| step | seconds |\n|---|---|\n");
+    for line in text.lines() {
+        if let Some((name, seconds)) = line
+            .strip_prefix("ci step ")
+            .and_then(|l| l.split_once('\t'))
+        {
+            out.push_str(&format!("| {name} | {seconds} |\n"));
+        }
+    }
     Ok(out)
 }
 

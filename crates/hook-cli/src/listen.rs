@@ -362,11 +362,43 @@ fn hop_by_hop(name: &str, headers: &[(String, String)]) -> bool {
         .any(|listed| listed.trim().eq_ignore_ascii_case(name))
 }
 
+/// Headers whose values are credentials, never printed (the record file keeps them, so a
+/// replay is exact).
+const CREDENTIALS: [&str; 5] = [
+    "authorization",
+    "proxy-authorization",
+    "cookie",
+    "set-cookie",
+    "x-api-key",
+];
+
+/// `exchange` as printed: credential headers, and the signature header of any scheme
+/// whose "signature" is the secret itself (Port's `plain` ingest check), redacted.
+fn redacted(listener: &Listener, exchange: &Exchange) -> Exchange {
+    let plain: Vec<&str> = listener
+        .verifiers
+        .iter()
+        .filter(|v| v.scheme().algorithm == hook_sign::Algorithm::PlainSecret)
+        .map(|v| v.scheme().signature_header.as_ref())
+        .collect();
+    let mut shown = exchange.clone();
+    for (name, value) in &mut shown.headers {
+        let secret = CREDENTIALS
+            .iter()
+            .chain(&plain)
+            .any(|c| c.eq_ignore_ascii_case(name));
+        if secret {
+            *value = "[redacted]".to_owned();
+        }
+    }
+    shown
+}
+
 /// Prints the exchange and appends it to the record; a record that cannot be written is
 /// said, never silent.
 fn report(listener: &Listener, exchange: &Exchange) {
     if listener.json {
-        println!("{}", exchange.line());
+        println!("{}", redacted(listener, exchange).line());
     } else {
         let bytes = exchange
             .body
@@ -427,6 +459,51 @@ fn report(listener: &Listener, exchange: &Exchange) {
 
 #[cfg(test)]
 mod tests {
+    #![allow(clippy::unwrap_used)]
+
+    #[test]
+    fn printed_exchanges_hide_credentials_but_records_keep_them() {
+        let listener = super::Listener {
+            verifiers: vec![
+                hook_sign::Verifier::new(
+                    hook_sign::Scheme::hex_body("x-token", "", hook_sign::Algorithm::PlainSecret),
+                    "hunter2",
+                )
+                .unwrap(),
+            ],
+            secrets: vec!["hunter2".into()],
+            forward_to: None,
+            drop_invalid: false,
+            timeout: std::time::Duration::from_secs(1),
+            json: true,
+            record: None,
+            counts: super::Counts::default(),
+            activity: tokio::sync::Notify::new(),
+        };
+        let exchange = super::Exchange {
+            time: "t".into(),
+            method: "POST".into(),
+            path: "/".into(),
+            headers: vec![
+                ("authorization".into(), "Bearer abc".into()),
+                ("X-Token".into(), "hunter2".into()),
+                ("content-type".into(), "application/json".into()),
+            ],
+            body: Some("{}".into()),
+            body_base64: None,
+            verification: crate::signing::Verdict::default(),
+            dropped: false,
+            forward: None,
+        };
+        let shown = super::redacted(&listener, &exchange).line();
+        assert!(
+            !shown.contains("abc") && !shown.contains("hunter2"),
+            "{shown}"
+        );
+        assert!(shown.contains("application/json"));
+        assert!(exchange.line().contains("hunter2"), "the record is exact");
+    }
+
     #[test]
     fn hop_by_hop_headers_and_those_connection_names_are_not_forwarded() {
         let headers = vec![

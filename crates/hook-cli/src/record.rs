@@ -9,6 +9,10 @@
 //!  "forward":{"url":"http://127.0.0.1:3000/hooks","status":200,"latency_ms":2.1}}
 //! ```
 //!
+//! The record keeps every header as received, credentials included (an `Authorization`, a
+//! plain-secret signature), so a replay is exact: keep the file as you would the deliveries
+//! themselves. What `listen --json` prints redacts them.
+//!
 //! `body` holds the body when it is UTF-8; otherwise `body_base64` holds it, so every byte
 //! survives. `forward` is absent when nothing was forwarded (no `--forward-to`, or
 //! `dropped` by `--drop-invalid`); `forward.error` says why the app did not answer.
