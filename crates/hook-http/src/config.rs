@@ -244,6 +244,16 @@ fn check_scheme(field: &str, url: &Url, allow_http: bool) -> Result<(), Error> {
 
 #[cfg(test)]
 mod tests {
+    /// url's IDNA backend is pinned to `idna_adapter` 1.1 (unicode-rs, for build time):
+    /// international hostnames must still map to their ASCII form.
+    #[test]
+    fn international_domain_names_still_map_to_punycode() {
+        let url = Url::parse("https://bücher.example/hooks").expect("an IDN URL parses");
+        assert_eq!(url.host_str(), Some("xn--bcher-kva.example"));
+        let url = Url::parse("https://ÄÖÜ.example/").expect("upper case maps");
+        assert_eq!(url.host_str(), Some("xn--4ca0bs.example"));
+    }
+
     use super::*;
 
     #[test]
