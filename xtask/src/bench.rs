@@ -179,13 +179,19 @@ fn fresh_ci(root: &Path) -> Result<Vec<String>> {
         .map_err(|e| format!("cannot run cargo xtask ci: {e}"))?;
     let total = started.elapsed().as_secs_f64();
     let _ = fs::remove_dir_all(&dir);
+    // Kept whole, so a failure can be read: the run's own output is long.
+    let log = root.join("target/xtask-fresh-ci.log");
+    let mut text = output.stdout.clone();
+    text.extend_from_slice(&output.stderr);
+    let _ = fs::write(&log, &text);
     if !output.status.success() {
         return Err(format!(
-            "cargo xtask ci failed in the fresh clone: {}",
+            "cargo xtask ci failed in the fresh clone: {} (the whole output: {})",
             String::from_utf8_lossy(&output.stderr)
                 .lines()
                 .last()
-                .unwrap_or_default()
+                .unwrap_or_default(),
+            log.display()
         ));
     }
     let mut lines = vec![format!("ci\t{total:.0}")];
