@@ -107,14 +107,7 @@ pub async fn run(args: ListenArgs) -> Result<ExitCode, Fail> {
         .map(|scheme| verifier(scheme, &secrets))
         .collect::<Result<Vec<_>, _>>()?;
     if let Some(url) = &args.forward_to {
-        let parsed: http::Uri = url
-            .parse()
-            .map_err(|e| Fail::Usage(format!("--forward-to {url:?} is not a URL: {e}")))?;
-        if !matches!(parsed.scheme_str(), Some("http" | "https")) {
-            return Err(Fail::Usage(format!(
-                "--forward-to {url:?}: give an http:// or https:// URL"
-            )));
-        }
+        send::check_url("--forward-to", url)?;
     }
     if !(args.timeout.is_finite() && args.timeout > 0.0 && args.timeout <= 86_400.0) {
         return Err(Fail::Usage(

@@ -46,6 +46,7 @@ pub async fn run(args: ReplayArgs) -> Result<ExitCode, Fail> {
             "--timeout takes seconds, more than 0 and at most 86400".into(),
         ));
     }
+    send::check_url("--to", &args.to)?;
     let exchanges = record::read(&args.file)?;
     let chosen: Vec<(usize, &Exchange)> = exchanges
         .iter()

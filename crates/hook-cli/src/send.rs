@@ -12,6 +12,20 @@ use bytes::Bytes;
 use http_body_util::{BodyExt as _, Full, Limited};
 use hyper_util::rt::TokioIo;
 
+/// Checks a URL given on the command line: a usage error (exit 2) unless it is an
+/// `http://` or `https://` URL with a host.
+pub fn check_url(flag: &str, url: &str) -> Result<(), crate::Fail> {
+    let parsed: http::Uri = url
+        .parse()
+        .map_err(|e| crate::Fail::Usage(format!("{flag} {url:?} is not a URL: {e}")))?;
+    if !matches!(parsed.scheme_str(), Some("http" | "https")) || parsed.host().is_none() {
+        return Err(crate::Fail::Usage(format!(
+            "{flag} {url:?}: give an http:// or https:// URL with a host"
+        )));
+    }
+    Ok(())
+}
+
 /// How much of an answer's body is kept.
 pub const MAX_ANSWER: usize = 1024 * 1024;
 

@@ -62,6 +62,7 @@ pub async fn run(args: TriggerArgs) -> Result<ExitCode, Fail> {
             "--timeout takes seconds, more than 0 and at most 86400".into(),
         ));
     }
+    send::check_url("--to", to)?;
     let template = fixtures::load(provider, event).map_err(Fail::Usage)?;
     let mut overrides = Vec::new();
     for item in &args.set {

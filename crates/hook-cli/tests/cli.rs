@@ -505,6 +505,64 @@ fn extreme_numbers_on_the_command_line_are_errors_not_panics() {
             "x-port-signature: v1,AAAA",
         ],
         vec!["emulator", "--port", "99999"],
+        vec![
+            "trigger",
+            "generic",
+            "user.created",
+            "--to",
+            "http://127.0.0.1:9/",
+            "--timeout",
+            "NaN",
+        ],
+        vec![
+            "trigger",
+            "generic",
+            "user.created",
+            "--to",
+            "http://127.0.0.1:9/",
+            "--timeout",
+            "1e300",
+        ],
+        vec![
+            "trigger",
+            "generic",
+            "user.created",
+            "--to",
+            "http://127.0.0.1:9/",
+            "--count",
+            &max,
+        ],
+        vec!["trigger", "generic", "user.created", "--to", "not a url"],
+        vec![
+            "replay",
+            "/nonexistent/record.jsonl",
+            "--to",
+            "http://127.0.0.1:9/",
+            "--timeout",
+            "-1",
+        ],
+        vec![
+            "listen",
+            "--scheme",
+            "generic",
+            "--secret",
+            "s",
+            "--port",
+            "0",
+            "--timeout",
+            "inf",
+        ],
+        vec![
+            "listen",
+            "--scheme",
+            "generic",
+            "--secret",
+            "s",
+            "--port",
+            "0",
+            "--forward-to",
+            "ftp://x/",
+        ],
     ];
     for args in cases {
         let output = hook(&args, b"{}");
@@ -516,6 +574,14 @@ fn extreme_numbers_on_the_command_line_are_errors_not_panics() {
         );
         if args[0] == "emulator" {
             assert_ne!(code, Some(0), "{args:?} must not start");
+        }
+        if ["trigger", "replay", "listen"].contains(&args[0]) {
+            assert_eq!(
+                code,
+                Some(2),
+                "{args:?} is a usage error: {}",
+                text(&output.stderr)
+            );
         }
     }
 }
