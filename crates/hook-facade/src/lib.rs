@@ -1,7 +1,9 @@
 //! One crate for hook: the model, signing, and each provider's crate behind a feature
 //! (`uipath`, `port`, `up42`, `generic`, all on by default), with [`connect`] turning a
 //! [`ProviderConfig`] into a `Box<dyn WebhookApi>` and [`Event::parse`] reading any
-//! provider's delivery body.
+//! provider's delivery body. TLS crypto comes from `ring` (feature `ring`, on by default)
+//! or AWS-LC (`aws-lc-rs`: turn off default features, then name the providers and it); see
+//! `hook_http::tls`.
 //!
 //! The same function runs on any provider:
 //!

@@ -58,8 +58,11 @@
 //! adds `http::HeaderMap` support, the `axum` feature extractors that verify a delivery
 //! before a handler runs (module `extract`), the `tower` feature a layer that verifies
 //! before any tower service (module `layer`), the `testing` feature a kit of signed and
-//! broken deliveries for handler tests (module `testing`), and the `ed25519` feature
-//! Standard Webhooks' asymmetric `v1a` signatures. [`ReplayGuard`] flags repeated delivery ids. Secrets never appear in `Debug`, `Display` or errors.
+//! broken deliveries for handler tests (module `testing`), the `ed25519` feature
+//! Standard Webhooks' asymmetric `v1a` signatures, and the `sha1` feature HMAC-SHA1 for
+//! GitHub's legacy header and Port's `sha1` ingest check (without it those schemes are
+//! data only: a signer or verifier for them is [`ConfigError::FeatureMissing`]). With
+//! default features the crate's whole dependency tree is 16 crates. [`ReplayGuard`] flags repeated delivery ids. Secrets never appear in `Debug`, `Display` or errors.
 //! Header values are read up to [`MAX_HEADER_LEN`] bytes and [`MAX_SIGNATURES`]
 //! signatures, so hostile headers cost bounded time and no allocation.
 #![deny(missing_docs)]
