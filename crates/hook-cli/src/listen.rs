@@ -23,7 +23,7 @@ pub const MAX_BODY: usize = 16 * 1024 * 1024;
 
 /// Headers that belong to one connection, never forwarded (RFC 9110 §7.6.1), with `host`
 /// and `content-length`, which the forwarding request sets for its own target and body.
-pub const HOP_BY_HOP: [&str; 10] = [
+const HOP_BY_HOP: [&str; 10] = [
     "connection",
     "keep-alive",
     "proxy-authenticate",
@@ -61,8 +61,8 @@ pub struct ListenArgs {
     #[arg(long, default_value_t = 30)]
     heartbeat: u64,
     /// How long the app may take to answer a forwarded delivery, in seconds.
-    #[arg(long, default_value_t = 30.0)]
-    timeout: f64,
+    #[arg(long, default_value = "30", value_parser = send::timeout)]
+    timeout: Duration,
     /// Print one JSON line per exchange (and per heartbeat, and the summary).
     #[arg(long)]
     json: bool,
@@ -109,11 +109,6 @@ pub async fn run(args: ListenArgs) -> Result<ExitCode, Fail> {
     if let Some(url) = &args.forward_to {
         send::check_url("--forward-to", url)?;
     }
-    if !(args.timeout.is_finite() && args.timeout > 0.0 && args.timeout <= 86_400.0) {
-        return Err(Fail::Usage(
-            "--timeout takes seconds, more than 0 and at most 86400".into(),
-        ));
-    }
     let record = match &args.record {
         Some(path) => Some(Mutex::new(
             std::fs::OpenOptions::new()
@@ -129,7 +124,7 @@ pub async fn run(args: ListenArgs) -> Result<ExitCode, Fail> {
         secrets,
         forward_to: args.forward_to.clone(),
         drop_invalid: args.drop_invalid,
-        timeout: Duration::from_secs_f64(args.timeout),
+        timeout: args.timeout,
         json: args.json,
         record,
         counts: Counts::default(),
@@ -276,6 +271,7 @@ async fn receive(
         forward: None,
     };
     exchange.set_body(&body);
+    let body_len = body.len();
     let response = match &listener.forward_to {
         None => own_answer(&exchange.verification),
         Some(_) if listener.drop_invalid && !exchange.verification.valid => {
@@ -284,7 +280,7 @@ async fn receive(
         }
         Some(url) => forward(&listener, url, &mut exchange, body).await,
     };
-    report(&listener, &exchange);
+    report(&listener, &exchange, body_len);
     response
 }
 
@@ -305,12 +301,7 @@ fn own_answer(verdict: &Verdict) -> Response {
 }
 
 async fn forward(listener: &Listener, url: &str, exchange: &mut Exchange, body: Bytes) -> Response {
-    let headers: Vec<(String, String)> = exchange
-        .headers
-        .iter()
-        .filter(|(name, _)| !hop_by_hop(name, &exchange.headers))
-        .cloned()
-        .collect();
+    let headers = forwarded(&exchange.headers);
     bump(&listener.counts.forwarded);
     match send::send(&exchange.method, url, &headers, body, listener.timeout).await {
         Ok(answer) => {
@@ -338,6 +329,16 @@ async fn forward(listener: &Listener, url: &str, exchange: &mut Exchange, body: 
             (StatusCode::BAD_GATEWAY, format!("{message}\n")).into_response()
         }
     }
+}
+
+/// `headers` less those not forwarded ([`hop_by_hop`]): what `listen` forwards and `replay`
+/// sends again.
+pub fn forwarded(headers: &[(String, String)]) -> Vec<(String, String)> {
+    headers
+        .iter()
+        .filter(|(name, _)| !hop_by_hop(name, headers))
+        .cloned()
+        .collect()
 }
 
 /// Whether `name` is not forwarded: hop-by-hop, the transport's own, or named by the
@@ -389,15 +390,10 @@ fn redacted(listener: &Listener, exchange: &Exchange) -> Exchange {
 
 /// Prints the exchange and appends it to the record; a record that cannot be written is
 /// said, never silent.
-fn report(listener: &Listener, exchange: &Exchange) {
+fn report(listener: &Listener, exchange: &Exchange, bytes: usize) {
     if listener.json {
         println!("{}", redacted(listener, exchange).line());
     } else {
-        let bytes = exchange
-            .body
-            .as_ref()
-            .map_or(0, String::len)
-            .max(exchange.body_base64.as_ref().map_or(0, |b| b.len() / 4 * 3));
         let kind = exchange
             .body
             .as_deref()

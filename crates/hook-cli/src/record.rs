@@ -115,9 +115,10 @@ pub fn append(file: &mut std::fs::File, exchange: &Exchange) -> std::io::Result<
     file.flush()
 }
 
-/// Every exchange in `path`, in order; a line that is not one fails the whole read (exit
-/// 2), naming the line, before anything is sent. Blank lines are skipped.
-pub fn read(path: &Path) -> Result<Vec<Exchange>, Fail> {
+/// Every exchange in `path`, in order, with its body's bytes; a line that is not one fails
+/// the whole read (exit 2), naming the line, before anything is sent. Blank lines are
+/// skipped.
+pub fn read(path: &Path) -> Result<Vec<(Exchange, Vec<u8>)>, Fail> {
     let file = std::fs::File::open(path)
         .map_err(|e| Fail::Usage(format!("cannot open {}: {e}", path.display())))?;
     let mut all = Vec::new();
@@ -133,10 +134,10 @@ pub fn read(path: &Path) -> Result<Vec<Exchange>, Fail> {
                 index + 1
             ))
         })?;
-        exchange
+        let body = exchange
             .body_bytes()
             .map_err(|e| Fail::Usage(format!("{} line {}: {e}", path.display(), index + 1)))?;
-        all.push(exchange);
+        all.push((exchange, body));
     }
     Ok(all)
 }

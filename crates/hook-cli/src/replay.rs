@@ -7,7 +7,7 @@ use std::time::Duration;
 
 use hook_sign::{Message, Scheme};
 
-use crate::listen::HOP_BY_HOP;
+use crate::listen::forwarded;
 use crate::record::{self, Exchange};
 use crate::signing::{Secrets, scheme_parser, signer};
 use crate::{Fail, send};
@@ -33,44 +33,31 @@ pub struct ReplayArgs {
     #[command(flatten)]
     secrets: Secrets,
     /// Seconds to wait for each answer.
-    #[arg(long, default_value_t = 10.0)]
-    timeout: f64,
+    #[arg(long, default_value = "10", value_parser = send::timeout)]
+    timeout: Duration,
     /// Print one JSON line per delivery.
     #[arg(long)]
     json: bool,
 }
 
 pub async fn run(args: ReplayArgs) -> Result<ExitCode, Fail> {
-    if !(args.timeout.is_finite() && args.timeout > 0.0 && args.timeout <= 86_400.0) {
-        return Err(Fail::Usage(
-            "--timeout takes seconds, more than 0 and at most 86400".into(),
-        ));
-    }
     send::check_url("--to", &args.to)?;
     let exchanges = record::read(&args.file)?;
-    let chosen: Vec<(usize, &Exchange)> = exchanges
+    let chosen: Vec<(usize, &(Exchange, Vec<u8>))> = exchanges
         .iter()
         .enumerate()
-        .filter(|(_, e)| !args.only_failed || e.failed())
+        .filter(|(_, (e, _))| !args.only_failed || e.failed())
         .collect();
     // Every re-signing is prepared before anything is sent: a missing secret or scheme
     // fails the whole replay, not its second half.
     let mut prepared = Vec::with_capacity(chosen.len());
-    for (index, exchange) in &chosen {
-        let body = exchange.body_bytes().map_err(Fail::Usage)?;
-        let mut headers: Vec<(String, String)> = exchange
-            .headers
-            .iter()
-            .filter(|(name, _)| {
-                !name.eq_ignore_ascii_case("content-length")
-                    && !HOP_BY_HOP.iter().any(|h| name.eq_ignore_ascii_case(h))
-            })
-            .cloned()
-            .collect();
+    for (index, (exchange, body)) in chosen {
+        // What listen forwards, the record's headers are sent again: hop-by-hop ones left out.
+        let mut headers = forwarded(&exchange.headers);
         if args.re_sign {
-            headers = re_signed(&args, exchange, headers, &body, index + 1)?;
+            headers = re_signed(&args, exchange, headers, body, index + 1)?;
         }
-        prepared.push((index + 1, exchange.method.clone(), headers, body));
+        prepared.push((index + 1, exchange.method.clone(), headers, body.clone()));
     }
     if !args.json {
         println!(
@@ -80,11 +67,10 @@ pub async fn run(args: ReplayArgs) -> Result<ExitCode, Fail> {
             args.to
         );
     }
-    let timeout = Duration::from_secs_f64(args.timeout);
     let mut failed = 0usize;
     for (line, method, headers, body) in prepared {
         let size = body.len();
-        match send::send(&method, &args.to, &headers, body.into(), timeout).await {
+        match send::send(&method, &args.to, &headers, body.into(), args.timeout).await {
             Ok(answer) => {
                 if !(200..300).contains(&answer.status) {
                     failed += 1;

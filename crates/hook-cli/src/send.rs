@@ -26,6 +26,24 @@ pub fn check_url(flag: &str, url: &str) -> Result<(), crate::Fail> {
     Ok(())
 }
 
+/// The longest `--timeout`: a day.
+pub const MAX_TIMEOUT: Duration = Duration::from_secs(86_400);
+
+/// The parser of `--timeout`: seconds (fractions allowed), more than 0 and at most
+/// [`MAX_TIMEOUT`]; anything else is clap's usage error (exit 2), NaN and infinity included.
+pub fn timeout(text: &str) -> Result<Duration, String> {
+    let seconds: f64 = text
+        .parse()
+        .map_err(|_| format!("{text:?} is not a number of seconds"))?;
+    if !(seconds > 0.0 && seconds <= MAX_TIMEOUT.as_secs_f64()) {
+        return Err(format!(
+            "give seconds, more than 0 and at most {}",
+            MAX_TIMEOUT.as_secs()
+        ));
+    }
+    Ok(Duration::from_secs_f64(seconds))
+}
+
 /// How much of an answer's body is kept.
 pub const MAX_ANSWER: usize = 1024 * 1024;
 

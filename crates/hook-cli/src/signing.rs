@@ -181,6 +181,16 @@ pub struct Verdict {
 }
 
 impl Verdict {
+    /// `verifier` accepted it with `verified`'s secret.
+    fn accepted(verifier: &Verifier, verified: &hook_sign::Verified) -> Verdict {
+        Verdict {
+            valid: true,
+            scheme: Some(verifier.scheme().name.to_string()),
+            secret: Some(verified.secret_index + 1),
+            ..Verdict::default()
+        }
+    }
+
     /// Verifies `body` with each verifier in turn; the first that accepts wins. When none
     /// does, the reason comes from `explain` under the scheme whose signature header the
     /// delivery carries (else the first), with the first secret.
@@ -193,12 +203,7 @@ impl Verdict {
     ) -> Verdict {
         for verifier in verifiers {
             if let Ok(verified) = verifier.verify_at(headers, body, now) {
-                return Verdict {
-                    valid: true,
-                    scheme: Some(verifier.scheme().name.to_string()),
-                    secret: Some(verified.secret_index + 1),
-                    ..Verdict::default()
-                };
+                return Verdict::accepted(verifier, &verified);
             }
         }
         let carries = |v: &&Verifier| {
@@ -264,12 +269,7 @@ pub fn verify(args: VerifyArgs) -> Result<ExitCode, Fail> {
         )
     } else {
         match verifier.verify_at(&args.headers, &body, now) {
-            Ok(verified) => Verdict {
-                valid: true,
-                scheme: Some(verifier.scheme().name.to_string()),
-                secret: Some(verified.secret_index + 1),
-                ..Verdict::default()
-            },
+            Ok(verified) => Verdict::accepted(&verifier, &verified),
             Err(error) => Verdict {
                 scheme: Some(verifier.scheme().name.to_string()),
                 reason: Some(error.to_string()),

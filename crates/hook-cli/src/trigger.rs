@@ -37,8 +37,8 @@ pub struct TriggerArgs {
     #[arg(long, default_value_t = 1, value_parser = clap::value_parser!(u32).range(1..=100_000))]
     count: u32,
     /// Seconds to wait for each answer.
-    #[arg(long, default_value_t = 10.0)]
-    timeout: f64,
+    #[arg(long, default_value = "10", value_parser = send::timeout)]
+    timeout: Duration,
     /// Print one JSON line per delivery.
     #[arg(long)]
     json: bool,
@@ -57,11 +57,6 @@ pub async fn run(args: TriggerArgs) -> Result<ExitCode, Fail> {
             "give the provider, the event and --to URL (or --list)".into(),
         ));
     };
-    if !(args.timeout.is_finite() && args.timeout > 0.0 && args.timeout <= 86_400.0) {
-        return Err(Fail::Usage(
-            "--timeout takes seconds, more than 0 and at most 86400".into(),
-        ));
-    }
     send::check_url("--to", to)?;
     let template = fixtures::load(provider, event).map_err(Fail::Usage)?;
     let mut overrides = Vec::new();
@@ -79,7 +74,6 @@ pub async fn run(args: TriggerArgs) -> Result<ExitCode, Fail> {
         args.secrets.secrets.clone()
     };
     let signer = signer(hook_emulator::scheme(provider), &secrets)?;
-    let timeout = Duration::from_secs_f64(args.timeout);
     let mut failed = 0u32;
     for _ in 0..args.count {
         let unique = unique_id();
@@ -94,7 +88,7 @@ pub async fn run(args: TriggerArgs) -> Result<ExitCode, Fail> {
             to,
             &format!("dlv_{unique}"),
             bytes,
-            timeout,
+            args.timeout,
             args.json,
         )
         .await

@@ -41,12 +41,17 @@ pub struct Replayed {
 
 impl fmt::Display for Replayed {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(
-            f,
-            "delivery {} was already received: a replay or a retry of a handled delivery",
-            self.id
-        )
+        write_replayed(f, &self.id)
     }
+}
+
+/// The words for a repeated delivery id: [`Replayed`]'s and
+/// [`VerifyError::Replayed`](crate::VerifyError::Replayed)'s alike.
+pub(crate) fn write_replayed(f: &mut fmt::Formatter<'_>, id: &str) -> fmt::Result {
+    write!(
+        f,
+        "delivery {id} was already received: a replay or a retry of a handled delivery"
+    )
 }
 
 impl std::error::Error for Replayed {}

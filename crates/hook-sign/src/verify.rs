@@ -211,10 +211,7 @@ impl fmt::Display for VerifyError {
                 if *skew < 0 { "ahead of" } else { "behind" },
                 tolerance.as_secs()
             ),
-            VerifyError::Replayed { id } => write!(
-                f,
-                "delivery {id} was already received: a replay or a retry of a handled delivery"
-            ),
+            VerifyError::Replayed { id } => crate::replay::write_replayed(f, id),
             VerifyError::NoMatch {
                 signatures,
                 secrets,
