@@ -186,12 +186,8 @@ pub(crate) async fn scenario(
     .await;
 
     step(steps, "action invocation", async {
-        let client_secret = emulator
-            .credentials()
-            .port
-            .client_secret
-            .expose()
-            .to_owned();
+        let credentials = &emulator.credentials().port;
+        let client_secret = credentials.client_secret.expose();
         let verifier = Verifier::new(Scheme::port(), client_secret).map_err(|e| e.to_string())?;
         let mut receiver = Receiver::start(verifier).await.map_err(|e| e.to_string())?;
         emulator

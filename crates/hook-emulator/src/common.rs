@@ -65,6 +65,12 @@ pub(crate) trait Dialect {
         }
     }
 
+    /// Refuses an authorized request to `path` that the credentials do not reach (UP42:
+    /// another workspace's routes).
+    fn scope(_app: &App, _path: &str) -> Result<(), Response> {
+        Ok(())
+    }
+
     /// The body as a JSON object, within the provider's size limit.
     fn object(body: &[u8]) -> Result<Object, Response> {
         if let Some(max) = Self::MAX_BODY
@@ -98,15 +104,24 @@ pub(crate) trait Dialect {
     }
 }
 
-/// An extractor that lets a request through only with `D`'s credentials, answering the
-/// provider's 401 otherwise.
-pub(crate) struct Authorized<D>(PhantomData<D>);
+/// An extractor that lets a request through only with `D`'s credentials and within their
+/// reach ([`Dialect::guard`], then [`Dialect::scope`]), answering the provider's refusal
+/// otherwise; it hands the handler the emulator.
+pub(crate) struct Authorized<D> {
+    pub(crate) app: Arc<App>,
+    dialect: PhantomData<D>,
+}
 
 impl<D: Dialect> FromRequestParts<Arc<App>> for Authorized<D> {
     type Rejection = Response;
 
     async fn from_request_parts(parts: &mut Parts, app: &Arc<App>) -> Result<Self, Response> {
-        D::guard(app, &parts.headers).map(|()| Authorized(PhantomData))
+        D::guard(app, &parts.headers)?;
+        D::scope(app, parts.uri.path())?;
+        Ok(Authorized {
+            app: Arc::clone(app),
+            dialect: PhantomData,
+        })
     }
 }
 

@@ -5,7 +5,7 @@ use std::sync::Arc;
 
 use axum::Router;
 use axum::body::Bytes;
-use axum::extract::{Path, Query, State};
+use axum::extract::{Path, Query};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
@@ -85,11 +85,7 @@ fn validate(map: Object) -> Result<GenericWebhook, Response> {
     Ok(webhook)
 }
 
-async fn list(
-    _: Auth,
-    State(app): State<Arc<App>>,
-    Query(query): Query<HashMap<String, String>>,
-) -> Answer {
+async fn list(Auth { app, .. }: Auth, Query(query): Query<HashMap<String, String>>) -> Answer {
     let (page, per_page) = page_params(query.get("page"), query.get("per_page"), 100)
         .map_err(|message| Generic::invalid("page", message))?;
     // Ids start with a sequence number: the map is in creation order.
@@ -98,12 +94,12 @@ async fn list(
     Ok(json(StatusCode::OK, &WebhookList { data, has_more }))
 }
 
-async fn read(_: Auth, State(app): State<Arc<App>>, Path(id): Path<String>) -> Answer {
+async fn read(Auth { app, .. }: Auth, Path(id): Path<String>) -> Answer {
     let webhook = Generic::found(app.read(|state| state.generic.get(&id).cloned()), &id)?;
     Ok(json(StatusCode::OK, &webhook))
 }
 
-async fn create(_: Auth, State(app): State<Arc<App>>, body: Bytes) -> Answer {
+async fn create(Auth { app, .. }: Auth, body: Bytes) -> Answer {
     let mut webhook = Generic::object(&body).and_then(validate)?;
     webhook.created_at = Some(now());
     webhook.active.get_or_insert(true);
@@ -119,12 +115,7 @@ async fn create(_: Auth, State(app): State<Arc<App>>, body: Bytes) -> Answer {
     Ok(json(StatusCode::CREATED, &webhook))
 }
 
-async fn update(
-    _: Auth,
-    State(app): State<Arc<App>>,
-    Path(id): Path<String>,
-    body: Bytes,
-) -> Answer {
+async fn update(Auth { app, .. }: Auth, Path(id): Path<String>, body: Bytes) -> Answer {
     let incoming = Generic::object(&body)?;
     let current = Generic::found(app.read(|state| state.generic.get(&id).cloned()), &id)?;
     let webhook = validate(merged(&current, incoming, false, &["id", "created_at"]))?;
@@ -138,14 +129,14 @@ async fn update(
     Ok(json(StatusCode::OK, &Generic::found(stored, &id)?))
 }
 
-async fn delete(_: Auth, State(app): State<Arc<App>>, Path(id): Path<String>) -> Answer {
+async fn delete(Auth { app, .. }: Auth, Path(id): Path<String>) -> Answer {
     Generic::found(app.write(|state| state.generic.remove(&id)).await, &id)?;
     Ok(StatusCode::NO_CONTENT.into_response())
 }
 
 /// Delivers a test event (the webhook's first event, with `"test": true` data) on the
 /// normal retry schedule.
-async fn test(_: Auth, State(app): State<Arc<App>>, Path(id): Path<String>) -> Answer {
+async fn test(Auth { app, .. }: Auth, Path(id): Path<String>) -> Answer {
     let webhook = Generic::found(app.read(|state| state.generic.get(&id).cloned()), &id)?;
     let event = webhook
         .events
@@ -163,7 +154,7 @@ async fn test(_: Auth, State(app): State<Arc<App>>, Path(id): Path<String>) -> A
     ))
 }
 
-async fn deliveries(_: Auth, State(app): State<Arc<App>>, Path(id): Path<String>) -> Answer {
+async fn deliveries(Auth { app, .. }: Auth, Path(id): Path<String>) -> Answer {
     let log = app.read(|state| {
         state.generic.contains_key(&id).then(|| {
             state

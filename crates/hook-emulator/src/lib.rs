@@ -247,16 +247,11 @@ impl EmulatorBuilder {
         self
     }
 
-    /// Listen on this loopback port (0, the default, picks a free one).
-    pub fn port(mut self, port: u16) -> Self {
-        self.port = port;
-        self
-    }
-
-    /// Multiply delivery waits by `scale` (0.001 turns the 2 h retry into 7.2 s).
-    pub fn time_scale(mut self, scale: f64) -> Self {
-        self.time_scale = scale;
-        self
+    hook_model::setters! {
+        /// Listen on this loopback port (0, the default, picks a free one).
+        port: u16;
+        /// Multiply delivery waits by `scale` (0.001 turns the 2 h retry into 7.2 s).
+        time_scale: f64;
     }
 
     /// Use a manual clock: delivery waits pass only through [`AdminClient::advance`].
@@ -273,22 +268,13 @@ impl EmulatorBuilder {
         self
     }
 
-    /// Deliver to non-loopback addresses too (off by default).
-    pub fn allow_remote_delivery(mut self, allow: bool) -> Self {
-        self.allow_remote_delivery = allow;
-        self
-    }
-
-    /// How long issued tokens live (real time).
-    pub fn token_ttl(mut self, ttl: Duration) -> Self {
-        self.token_ttl = ttl;
-        self
-    }
-
-    /// How long one delivery attempt may take.
-    pub fn delivery_timeout(mut self, timeout: Duration) -> Self {
-        self.delivery_timeout = timeout;
-        self
+    hook_model::setters! {
+        /// Deliver to non-loopback addresses too (off by default).
+        allow_remote_delivery: bool;
+        /// How long issued tokens live (real time).
+        token_ttl: Duration;
+        /// How long one delivery attempt may take.
+        delivery_timeout: Duration;
     }
 
     /// Trust this PEM certificate (say, a test receiver's self-signed one) for HTTPS

@@ -110,7 +110,7 @@ async fn token(State(app): State<Arc<App>>, body: Bytes) -> Response {
 }
 
 /// Every webhook in one answer, under `integrations`; Port documents no paging.
-async fn list(_: Auth, State(app): State<Arc<App>>) -> Answer {
+async fn list(Auth { app, .. }: Auth) -> Answer {
     let all: Vec<PortWebhook> = app.read(|state| state.port.values().cloned().collect());
     Ok(json(
         StatusCode::OK,
@@ -125,7 +125,7 @@ fn one(webhook: &PortWebhook) -> Response {
     )
 }
 
-async fn read(_: Auth, State(app): State<Arc<App>>, Path(identifier): Path<String>) -> Answer {
+async fn read(Auth { app, .. }: Auth, Path(identifier): Path<String>) -> Answer {
     let webhook = Port::found(
         app.read(|state| state.port.get(&identifier).cloned()),
         &identifier,
@@ -207,7 +207,7 @@ fn ingest_url(headers: &HeaderMap, key: &str) -> String {
     format!("http://{host}/port/ingest/{key}")
 }
 
-async fn create(_: Auth, State(app): State<Arc<App>>, headers: HeaderMap, body: Bytes) -> Answer {
+async fn create(Auth { app, .. }: Auth, headers: HeaderMap, body: Bytes) -> Answer {
     let body = Port::object(&body).and_then(|map| parse_body(map, true))?;
     let key = uuid::Uuid::new_v4().simple().to_string();
     let at = now();
@@ -272,21 +272,11 @@ fn apply(webhook: &mut PortWebhook, body: WebhookBody, whole: bool) {
         .get_or_insert(IntegrationType::Custom);
 }
 
-async fn patch(
-    _: Auth,
-    State(app): State<Arc<App>>,
-    Path(identifier): Path<String>,
-    body: Bytes,
-) -> Answer {
+async fn patch(Auth { app, .. }: Auth, Path(identifier): Path<String>, body: Bytes) -> Answer {
     change(&app, &identifier, &body, false).await
 }
 
-async fn put(
-    _: Auth,
-    State(app): State<Arc<App>>,
-    Path(identifier): Path<String>,
-    body: Bytes,
-) -> Answer {
+async fn put(Auth { app, .. }: Auth, Path(identifier): Path<String>, body: Bytes) -> Answer {
     change(&app, &identifier, &body, true).await
 }
 
@@ -320,7 +310,7 @@ async fn change(app: &App, identifier: &str, body: &[u8], whole: bool) -> Answer
     outcome.map(|webhook| one(&webhook))
 }
 
-async fn delete(_: Auth, State(app): State<Arc<App>>, Path(identifier): Path<String>) -> Answer {
+async fn delete(Auth { app, .. }: Auth, Path(identifier): Path<String>) -> Answer {
     Port::found(
         app.write(|state| {
             state.port_seen.remove(&identifier);
@@ -332,7 +322,7 @@ async fn delete(_: Auth, State(app): State<Arc<App>>, Path(identifier): Path<Str
     Ok(json(StatusCode::OK, &serde_json::json!({"ok": true})))
 }
 
-async fn entities(_: Auth, State(app): State<Arc<App>>, Path(blueprint): Path<String>) -> Answer {
+async fn entities(Auth { app, .. }: Auth, Path(blueprint): Path<String>) -> Answer {
     let entities: Vec<hook_port::Entity> = app.read(|state| {
         state
             .port_entities
@@ -347,8 +337,7 @@ async fn entities(_: Auth, State(app): State<Arc<App>>, Path(blueprint): Path<St
 }
 
 async fn entity(
-    _: Auth,
-    State(app): State<Arc<App>>,
+    Auth { app, .. }: Auth,
     Path((blueprint, identifier)): Path<(String, String)>,
 ) -> Answer {
     let found = app.read(|state| {

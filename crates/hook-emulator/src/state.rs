@@ -2,6 +2,7 @@
 //! it touched ([`State::take_changes`]) through [`crate::store`].
 
 use std::collections::{BTreeMap, VecDeque};
+use time::serde::rfc3339;
 
 use hook_generic::GenericWebhook;
 use hook_model::{DeliveryStatus, Provider};
@@ -141,7 +142,7 @@ pub struct Attempt {
     /// 1-based.
     pub number: u32,
     /// When it was sent (real wall clock).
-    #[serde(with = "time::serde::rfc3339")]
+    #[serde(with = "rfc3339")]
     pub at: OffsetDateTime,
     /// Emulated time since the emulator started, in milliseconds, when it was sent.
     pub emulated_ms: u64,

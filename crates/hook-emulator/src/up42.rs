@@ -68,20 +68,21 @@ impl Dialect for Up42 {
             None,
         )
     }
-}
 
-/// A request with UP42 credentials to workspace routes: the workspace must be the
-/// emulator's.
-fn workspace(app: &App, workspace: &str) -> Result<(), Response> {
-    if workspace == app.credentials.up42.workspace_id {
-        Ok(())
-    } else {
-        Err(Up42::error(
-            StatusCode::FORBIDDEN,
-            "forbidden",
-            format!("no access to workspace {workspace}"),
-            None,
-        ))
+    /// Workspace routes answer only for the emulator's workspace (403 otherwise).
+    fn scope(app: &App, path: &str) -> Result<(), Response> {
+        let workspace = path
+            .strip_prefix("/up42/workspaces/")
+            .map(|rest| rest.split('/').next().unwrap_or(""));
+        match workspace {
+            Some(workspace) if workspace != app.credentials.up42.workspace_id => Err(Up42::error(
+                StatusCode::FORBIDDEN,
+                "forbidden",
+                format!("no access to workspace {workspace}"),
+                None,
+            )),
+            _ => Ok(()),
+        }
     }
 }
 
@@ -121,7 +122,7 @@ async fn token(State(app): State<Arc<App>>, body: Bytes) -> Response {
 }
 
 /// `GET /users/me`: the one user, whose id is the workspace's.
-async fn me(_: Auth, State(app): State<Arc<App>>) -> Response {
+async fn me(Auth { app, .. }: Auth) -> Response {
     let c = &app.credentials.up42;
     ok(
         StatusCode::OK,
@@ -143,8 +144,7 @@ async fn events(_: Auth) -> Response {
     ok(StatusCode::OK, &list)
 }
 
-async fn list(_: Auth, State(app): State<Arc<App>>, Path(ws): Path<String>) -> Answer {
-    workspace(&app, &ws)?;
+async fn list(Auth { app, .. }: Auth) -> Answer {
     let all: Vec<Up42Webhook> = app.read(|state| {
         let mut ids: Vec<(&u64, &String)> =
             state.up42_order.iter().map(|(id, seq)| (seq, id)).collect();
@@ -156,12 +156,7 @@ async fn list(_: Auth, State(app): State<Arc<App>>, Path(ws): Path<String>) -> A
     Ok(ok(StatusCode::OK, &all))
 }
 
-async fn read(
-    _: Auth,
-    State(app): State<Arc<App>>,
-    Path((ws, id)): Path<(String, String)>,
-) -> Answer {
-    workspace(&app, &ws)?;
+async fn read(Auth { app, .. }: Auth, Path((_, id)): Path<(String, String)>) -> Answer {
     let webhook = Up42::found(app.read(|state| state.up42.get(&id).cloned()), &id)?;
     Ok(ok(StatusCode::OK, &webhook))
 }
@@ -192,13 +187,7 @@ fn validate(body: &[u8]) -> Result<Up42Webhook, Response> {
     Ok(webhook)
 }
 
-async fn create(
-    _: Auth,
-    State(app): State<Arc<App>>,
-    Path(ws): Path<String>,
-    body: Bytes,
-) -> Answer {
-    workspace(&app, &ws)?;
+async fn create(Auth { app, .. }: Auth, body: Bytes) -> Answer {
     let mut webhook = validate(&body)?;
     let id = uuid::Uuid::new_v4().to_string();
     let at = now();
@@ -214,12 +203,10 @@ async fn create(
 }
 
 async fn update(
-    _: Auth,
-    State(app): State<Arc<App>>,
-    Path((ws, id)): Path<(String, String)>,
+    Auth { app, .. }: Auth,
+    Path((_, id)): Path<(String, String)>,
     body: Bytes,
 ) -> Answer {
-    workspace(&app, &ws)?;
     let mut webhook = validate(&body)?;
     let stored = app
         .write(|state| {
@@ -234,12 +221,7 @@ async fn update(
     Ok(ok(StatusCode::OK, &Up42::found(stored, &id)?))
 }
 
-async fn delete(
-    _: Auth,
-    State(app): State<Arc<App>>,
-    Path((ws, id)): Path<(String, String)>,
-) -> Answer {
-    workspace(&app, &ws)?;
+async fn delete(Auth { app, .. }: Auth, Path((_, id)): Path<(String, String)>) -> Answer {
     let removed = app
         .write(|state| {
             state.up42_order.remove(&id);
@@ -252,12 +234,7 @@ async fn delete(
 
 /// Sends one message per subscribed event, each tried once, and answers how many reached
 /// the URL.
-async fn test(
-    _: Auth,
-    State(app): State<Arc<App>>,
-    Path((ws, id)): Path<(String, String)>,
-) -> Answer {
-    workspace(&app, &ws)?;
+async fn test(Auth { app, .. }: Auth, Path((_, id)): Path<(String, String)>) -> Answer {
     let webhook = Up42::found(app.read(|state| state.up42.get(&id).cloned()), &id)?;
     let started_at = now();
     let mut version = app.log_version.subscribe();

@@ -56,37 +56,41 @@ fn shared() -> &'static Shared {
     })
 }
 
+/// One of `words` (each as likely as one draw of `other`), or a string matching `other`.
+fn word_or(words: &'static [&'static str], other: &'static str) -> BoxedStrategy<String> {
+    let weight = u32::try_from(words.len()).unwrap_or(u32::MAX);
+    prop_oneof![
+        weight => proptest::sample::select(words).prop_map(str::to_owned),
+        1 => other,
+    ]
+    .boxed()
+}
+
 /// Any JSON value, a few levels deep, with the keys the admin bodies use.
 fn json() -> impl Strategy<Value = serde_json::Value> {
-    let key = prop_oneof![
-        Just("provider".to_owned()),
-        Just("type".to_owned()),
-        Just("data".to_owned()),
-        Just("seconds".to_owned()),
-        Just("seed".to_owned()),
-        Just("url".to_owned()),
-        Just("body".to_owned()),
-        Just("fault".to_owned()),
-        Just("rate".to_owned()),
-        Just("count".to_owned()),
-        Just("items".to_owned()),
-        Just("id".to_owned()),
+    let key = word_or(
+        &[
+            "provider", "type", "data", "seconds", "seed", "url", "body", "fault", "rate", "count",
+            "items", "id",
+        ],
         "[a-z]{1,6}",
-    ];
+    );
     let leaf = prop_oneof![
         Just(serde_json::Value::Null),
         any::<bool>().prop_map(serde_json::Value::from),
         any::<i64>().prop_map(serde_json::Value::from),
         any::<u64>().prop_map(serde_json::Value::from),
         any::<f64>().prop_map(|f| serde_json::json!(f)),
-        prop_oneof![
-            Just("uipath".to_owned()),
-            Just("port".to_owned()),
-            Just("generic".to_owned()),
-            Just("user.created".to_owned()),
-            Just("http://127.0.0.1:9/x".to_owned()),
+        word_or(
+            &[
+                "uipath",
+                "port",
+                "generic",
+                "user.created",
+                "http://127.0.0.1:9/x"
+            ],
             ".{0,12}",
-        ]
+        )
         .prop_map(serde_json::Value::from),
     ];
     leaf.prop_recursive(4, 32, 6, move |inner| {
@@ -106,25 +110,29 @@ fn body() -> impl Strategy<Value = Vec<u8>> {
 }
 
 fn query() -> impl Strategy<Value = String> {
-    let key = prop_oneof![
-        Just("provider"),
-        Just("webhook_id"),
-        Just("id"),
-        Just("event_type"),
-        Just("wait"),
-        Just("attempts"),
-        Just("min"),
-        Just("webhook"),
-        Just("timeout_ms"),
-    ];
-    let value = prop_oneof![
-        Just("settled".to_owned()),
-        Just("any".to_owned()),
-        Just("attempts".to_owned()),
-        Just("99999999999999999999999".to_owned()),
-        Just("-1".to_owned()),
+    let key = proptest::sample::select(
+        &[
+            "provider",
+            "webhook_id",
+            "id",
+            "event_type",
+            "wait",
+            "attempts",
+            "min",
+            "webhook",
+            "timeout_ms",
+        ][..],
+    );
+    let value = word_or(
+        &[
+            "settled",
+            "any",
+            "attempts",
+            "99999999999999999999999",
+            "-1",
+        ],
         "[ -~]{0,12}",
-    ];
+    );
     proptest::collection::vec((key, value), 0..5).prop_map(|pairs| {
         pairs
             .into_iter()

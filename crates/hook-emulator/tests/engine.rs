@@ -10,22 +10,15 @@ use std::time::Duration;
 
 use hook_emulator::{Emulator, EmulatorHandle, FaultKind, FaultRule, RouteMatch};
 use hook_model::{DeliveryStatus, Provider};
-use reqwest::Method;
 use serde_json::json;
-use support::{Receiver, call, http, token};
+use support::{Api, Receiver};
 
 const WAIT: Duration = Duration::from_secs(20);
 
 async fn generic_hook(emulator: &EmulatorHandle, url: &str, secret: &str) -> String {
-    let key = token(emulator, Provider::Generic).await;
-    let (status, created) = call(
-        &http(),
-        Method::POST,
-        &format!("{}/v1/webhooks", emulator.generic_base()),
-        &key,
-        Some(json!({"url": url, "events": ["user.created"], "secret": secret})),
-    )
-    .await;
+    let api = Api::new(emulator, Provider::Generic).await;
+    let body = json!({"url": url, "events": ["user.created"], "secret": secret});
+    let (status, created) = api.post("", body).await;
     assert_eq!(status, 201, "{created}");
     created["id"].as_str().unwrap().to_owned()
 }
@@ -142,11 +135,11 @@ async fn a_receiver_back_up_gets_the_event_on_a_later_attempt_under_a_scaled_clo
 async fn a_failed_uipath_delivery_disables_the_webhook_for_an_hour() {
     let emulator = Emulator::builder().manual_clock().start().await.unwrap();
     let mut receiver = Receiver::start(Provider::UiPath, "s").await;
-    let token = token(&emulator, Provider::UiPath).await;
-    let (status, _) = call(&http(), Method::POST, &format!("{}odata/Webhooks", emulator.uipath_base()), &token, Some(json!({
+    let api = Api::new(&emulator, Provider::UiPath).await;
+    let (status, _) = api.post("", json!({
         "Name": "jobs", "Url": receiver.url, "Enabled": true, "Secret": "s", "Events": [{"EventType": "job.completed"}],
         "SubscribeToAllEvents": false, "AllowInsecureSsl": false
-    }))).await;
+    })).await;
     assert_eq!(status, 201);
     assert!(
         receiver.next().await.body.starts_with(b"{"),
@@ -216,8 +209,8 @@ async fn non_loopback_targets_are_refused_and_logged() {
 #[tokio::test]
 async fn injected_faults_answer_then_run_out() {
     let emulator = Emulator::builder().start().await.unwrap();
-    let key = token(&emulator, Provider::Generic).await;
-    let url = format!("{}/v1/webhooks", emulator.generic_base());
+    let api = Api::new(&emulator, Provider::Generic).await;
+    let (http, url, key) = (&api.http, &api.base, &api.token);
     let route = RouteMatch {
         method: Some("GET".into()),
         path_prefix: Some("/generic/".into()),
@@ -231,22 +224,11 @@ async fn injected_faults_answer_then_run_out() {
         )
         .await
         .unwrap();
-    let http = http();
-    assert_eq!(call(&http, Method::GET, &url, &key, None).await.0, 503);
-    assert_eq!(call(&http, Method::GET, &url, &key, None).await.0, 503);
-    assert_eq!(call(&http, Method::GET, &url, &key, None).await.0, 200);
-    assert_eq!(
-        call(
-            &http,
-            Method::POST,
-            &url,
-            &key,
-            Some(json!({"url": "https://x.example", "events": ["user.created"]}))
-        )
-        .await
-        .0,
-        201
-    );
+    for expected in [503, 503, 200] {
+        assert_eq!(api.get("").await.0, expected);
+    }
+    let body = json!({"url": "https://x.example", "events": ["user.created"]});
+    assert_eq!(api.post("", body).await.0, 201);
 
     emulator
         .admin()
@@ -259,7 +241,7 @@ async fn injected_faults_answer_then_run_out() {
         )
         .await
         .unwrap();
-    let limited = http.get(&url).bearer_auth(&key).send().await.unwrap();
+    let limited = http.get(url).bearer_auth(key).send().await.unwrap();
     assert_eq!(
         (
             limited.status().as_u16(),
@@ -277,7 +259,7 @@ async fn injected_faults_answer_then_run_out() {
         )
         .await
         .unwrap();
-    let dropped = http.get(&url).bearer_auth(&key).send().await;
+    let dropped = http.get(url).bearer_auth(key).send().await;
     let failed = match dropped {
         Err(_) => true,
         Ok(response) => response.bytes().await.is_err(),
@@ -290,17 +272,10 @@ async fn injected_faults_answer_then_run_out() {
 #[tokio::test]
 async fn the_request_log_shows_the_wire_with_secrets_redacted() {
     let emulator = Emulator::builder().start().await.unwrap();
-    let key = token(&emulator, Provider::Generic).await;
-    let url = format!("{}/v1/webhooks", emulator.generic_base());
-    call(
-        &http(),
-        Method::POST,
-        &url,
-        &key,
-        Some(json!({"url": "https://x.example", "events": ["user.created"], "secret": "hunter2"})),
-    )
-    .await;
-    token(&emulator, Provider::Up42).await;
+    let api = Api::new(&emulator, Provider::Generic).await;
+    let body = json!({"url": "https://x.example", "events": ["user.created"], "secret": "hunter2"});
+    api.post("", body).await;
+    Api::new(&emulator, Provider::Up42).await;
     let log = emulator.admin().requests().await.unwrap();
     let create = &log[0];
     assert_eq!(
@@ -317,7 +292,7 @@ async fn the_request_log_shows_the_wire_with_secrets_redacted() {
     let dump = serde_json::to_string(&log).unwrap();
     assert!(
         !dump.contains("hunter2")
-            && !dump.contains(key.as_str())
+            && !dump.contains(api.token.as_str())
             && !dump.contains("emulator-up42-password")
     );
 }
@@ -325,17 +300,15 @@ async fn the_request_log_shows_the_wire_with_secrets_redacted() {
 #[tokio::test]
 async fn expired_tokens_are_refused_until_a_new_one_is_fetched() {
     let emulator = Emulator::builder().start().await.unwrap();
-    let url = format!("{}/v1/webhooks", emulator.port_base());
-    let old = token(&emulator, Provider::Port).await;
-    assert_eq!(call(&http(), Method::GET, &url, &old, None).await.0, 200);
+    let old = Api::new(&emulator, Provider::Port).await;
+    assert_eq!(old.get("").await.0, 200);
     assert_eq!(emulator.admin().expire_tokens().await.unwrap(), 1);
-    assert_eq!(call(&http(), Method::GET, &url, &old, None).await.0, 401);
-    let new = token(&emulator, Provider::Port).await;
-    assert_eq!(call(&http(), Method::GET, &url, &new, None).await.0, 200);
+    assert_eq!(old.get("").await.0, 401);
+    let new = Api::new(&emulator, Provider::Port).await;
+    assert_eq!(new.get("").await.0, 200);
     // A Port token is not a UP42 token.
-    let ws = emulator.credentials().up42.workspace_id.clone();
-    let up42 = format!("{}/workspaces/{ws}/webhooks", emulator.up42_base());
-    assert_eq!(call(&http(), Method::GET, &up42, &new, None).await.0, 401);
+    let up42 = Api::new(&emulator, Provider::Up42).await;
+    assert_eq!(up42.with_token(&new.token).get("").await.0, 401);
 }
 
 #[tokio::test]
@@ -351,7 +324,7 @@ async fn a_restart_with_a_state_file_keeps_webhooks_and_pending_deliveries() {
         .unwrap();
     // Nothing listens on port 9: the first attempt fails and the delivery stays pending.
     let hook = generic_hook(&first, "http://127.0.0.1:9/hook", "s").await;
-    let token_before = token(&first, Provider::Port).await;
+    let port_before = Api::new(&first, Provider::Port).await;
     let fired = first
         .admin()
         .fire(Provider::Generic, "user.created", json!({}))
@@ -377,21 +350,14 @@ async fn a_restart_with_a_state_file_keeps_webhooks_and_pending_deliveries() {
         .await
         .unwrap();
     assert_eq!(second.resumed_deliveries(), 1);
-    let key = token(&second, Provider::Generic).await;
-    let (status, got) = call(
-        &http(),
-        Method::GET,
-        &format!("{}/v1/webhooks/{hook}", second.generic_base()),
-        &key,
-        None,
-    )
-    .await;
+    let (status, got) = Api::new(&second, Provider::Generic)
+        .await
+        .get(&format!("/{hook}"))
+        .await;
     assert_eq!((status, got["id"].as_str()), (200, Some(hook.as_str())));
-    let port = format!("{}/v1/webhooks", second.port_base());
+    let port = Api::new(&second, Provider::Port).await;
     assert_eq!(
-        call(&http(), Method::GET, &port, &token_before, None)
-            .await
-            .0,
+        port.with_token(&port_before.token).get("").await.0,
         200,
         "tokens survive"
     );
@@ -413,37 +379,19 @@ async fn a_restart_with_a_state_file_keeps_webhooks_and_pending_deliveries() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_thousand_concurrent_creates_get_a_thousand_unique_ids() {
     let emulator = Emulator::builder().start().await.unwrap();
-    let http = http();
-    let key = token(&emulator, Provider::Generic).await;
-    let uipath = token(&emulator, Provider::UiPath).await;
+    let generic_api = Api::new(&emulator, Provider::Generic).await;
+    let uipath_api = Api::new(&emulator, Provider::UiPath).await;
     let mut tasks = tokio::task::JoinSet::new();
     for i in 0..1_000 {
-        let (http, key, uipath) = (http.clone(), key.clone(), uipath.clone());
-        let (generic_url, uipath_url) = (
-            format!("{}/v1/webhooks", emulator.generic_base()),
-            format!("{}odata/Webhooks", emulator.uipath_base()),
-        );
+        let (generic_api, uipath_api) = (generic_api.clone(), uipath_api.clone());
         tasks.spawn(async move {
-            let g = call(
-                &http,
-                Method::POST,
-                &generic_url,
-                &key,
-                Some(json!({"url": "https://x.example", "events": ["user.created"]})),
+            let generic = json!({"url": "https://x.example", "events": ["user.created"]});
+            let uipath = json!({"Name": format!("n{i}"), "Url": "https://x.example", "Enabled": true,
+                "SubscribeToAllEvents": false, "AllowInsecureSsl": false});
+            (
+                generic_api.post("", generic).await,
+                uipath_api.post("", uipath).await,
             )
-            .await;
-            let u = call(
-                &http,
-                Method::POST,
-                &uipath_url,
-                &uipath,
-                Some(
-                    json!({"Name": format!("n{i}"), "Url": "https://x.example", "Enabled": true,
-                    "SubscribeToAllEvents": false, "AllowInsecureSsl": false}),
-                ),
-            )
-            .await;
-            (g, u)
         });
     }
     let (mut generic, mut uipath_ids) = (HashSet::new(), HashSet::new());
@@ -459,42 +407,17 @@ async fn a_thousand_concurrent_creates_get_a_thousand_unique_ids() {
 #[tokio::test]
 async fn bodies_over_the_limits_are_refused_without_harm() {
     let emulator = Emulator::builder().start().await.unwrap();
-    let key = token(&emulator, Provider::Generic).await;
+    let api = Api::new(&emulator, Provider::Generic).await;
     let huge = vec![b'x'; 3 * 1024 * 1024];
-    let response = http()
-        .post(format!("{}/v1/webhooks", emulator.generic_base()))
-        .bearer_auth(&key)
-        .body(huge)
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(response.status(), 413);
+    assert_eq!(api.post_raw(huge).await, 413);
     let deep = format!("{}{}", "[".repeat(100_000), "]".repeat(100_000));
-    let response = http()
-        .post(format!("{}/v1/webhooks", emulator.generic_base()))
-        .bearer_auth(&key)
-        .body(deep)
-        .send()
-        .await
-        .unwrap();
     assert_eq!(
-        response.status(),
+        api.post_raw(deep).await,
         400,
         "nested JSON is a client error, not a crash"
     );
     // Still serving.
-    assert_eq!(
-        call(
-            &http(),
-            Method::GET,
-            &format!("{}/v1/webhooks", emulator.generic_base()),
-            &key,
-            None
-        )
-        .await
-        .0,
-        200
-    );
+    assert_eq!(api.get("").await.0, 200);
 }
 
 #[tokio::test]
@@ -502,15 +425,7 @@ async fn reset_forgets_everything() {
     let emulator = Emulator::builder().start().await.unwrap();
     generic_hook(&emulator, "https://x.example", "s").await;
     emulator.admin().reset().await.unwrap();
-    let key = token(&emulator, Provider::Generic).await;
-    let (_, list) = call(
-        &http(),
-        Method::GET,
-        &format!("{}/v1/webhooks", emulator.generic_base()),
-        &key,
-        None,
-    )
-    .await;
+    let (_, list) = Api::new(&emulator, Provider::Generic).await.get("").await;
     assert_eq!(list["data"].as_array().unwrap().len(), 0);
     assert!(
         emulator.admin().requests().await.unwrap().len() <= 1,

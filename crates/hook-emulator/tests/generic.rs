@@ -10,65 +10,44 @@ use hook_emulator::Emulator;
 use hook_model::Provider;
 use reqwest::Method;
 use serde_json::json;
-use support::{Receiver, call, http, token};
+use support::{Api, Receiver};
 
 #[tokio::test]
 async fn create_list_get_update_delete() {
     let emulator = Emulator::builder().start().await.unwrap();
-    let (http, base) = (http(), format!("{}/v1/webhooks", emulator.generic_base()));
-    let key = token(&emulator, Provider::Generic).await;
-    assert_eq!(call(&http, Method::GET, &base, "wrong", None).await.0, 401);
+    let api = Api::new(&emulator, Provider::Generic).await;
+    assert_eq!(api.with_token("wrong").get("").await.0, 401);
 
-    // Seed 004's request body.
-    let (status, created) = call(&http, Method::POST, &base, &key, Some(json!({
+    // The documented request body.
+    let (status, created) = api.post("", json!({
         "url": "https://yourapp.com/webhook", "events": ["user.created", "user.updated", "project.created"],
         "secret": "whsec_abc123...", "active": true
-    }))).await;
+    })).await;
     assert_eq!(status, 201, "{created}");
     let id = created["id"].as_str().unwrap().to_owned();
     assert!(id.starts_with("hook_"));
     assert!(created["created_at"].is_string());
     assert_eq!(created["secret"], "whsec_abc123...");
 
-    let (_, generated) = call(
-        &http,
-        Method::POST,
-        &base,
-        &key,
-        Some(json!({"url": "https://b.example", "events": ["file.uploaded"]})),
-    )
-    .await;
+    let only = json!({"url": "https://b.example", "events": ["file.uploaded"]});
+    let (_, generated) = api.post("", only).await;
     assert!(generated["secret"].as_str().unwrap().starts_with("whsec_"));
     assert_eq!(generated["active"], true);
 
-    let (_, list) = call(
-        &http,
-        Method::GET,
-        &format!("{base}?per_page=1"),
-        &key,
-        None,
-    )
-    .await;
+    let (_, list) = api.get("?per_page=1").await;
     assert_eq!(
         (list["data"][0]["id"].as_str(), &list["has_more"]),
         (Some(id.as_str()), &json!(true))
     );
 
-    let one = format!("{base}/{id}");
-    let (status, updated) = call(
-        &http,
-        Method::PATCH,
-        &one,
-        &key,
-        Some(json!({"active": false})),
-    )
-    .await;
+    let one = format!("/{id}");
+    let (status, updated) = api.patch(&one, json!({"active": false})).await;
     assert_eq!(
         (status, &updated["active"], &updated["url"]),
         (200, &json!(false), &json!("https://yourapp.com/webhook"))
     );
-    assert_eq!(call(&http, Method::DELETE, &one, &key, None).await.0, 204);
-    let (status, missing) = call(&http, Method::GET, &one, &key, None).await;
+    assert_eq!(api.delete(&one).await, 204);
+    let (status, missing) = api.get(&one).await;
     assert_eq!(
         (status, &missing["error"]["code"]),
         (404, &json!("not_found"))
@@ -78,8 +57,7 @@ async fn create_list_get_update_delete() {
 #[tokio::test]
 async fn validation_errors_name_the_field() {
     let emulator = Emulator::builder().start().await.unwrap();
-    let (http, base) = (http(), format!("{}/v1/webhooks", emulator.generic_base()));
-    let key = token(&emulator, Provider::Generic).await;
+    let api = Api::new(&emulator, Provider::Generic).await;
     for (body, field) in [
         (json!({"events": ["user.created"]}), "url"),
         (json!({"url": "nope", "events": ["user.created"]}), "url"),
@@ -93,48 +71,27 @@ async fn validation_errors_name_the_field() {
             "secret",
         ),
     ] {
-        let (status, error) = call(&http, Method::POST, &base, &key, Some(body.clone())).await;
+        let (status, error) = api.post("", body.clone()).await;
         assert_eq!(
             (status, &error["error"]["field"]),
             (422, &json!(field)),
             "{body} → {error}"
         );
     }
-    let response = http
-        .post(&base)
-        .bearer_auth(&key)
-        .body("{not json")
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(response.status(), 400);
+    assert_eq!(api.post_raw("{not json").await, 400);
 }
 
 #[tokio::test]
 async fn a_test_delivery_is_signed_received_and_logged() {
     let emulator = Emulator::builder().start().await.unwrap();
     let mut receiver = Receiver::start(Provider::Generic, "whsec_test").await;
-    let (http, base) = (http(), format!("{}/v1/webhooks", emulator.generic_base()));
-    let key = token(&emulator, Provider::Generic).await;
-    let (_, created) = call(
-        &http,
-        Method::POST,
-        &base,
-        &key,
-        Some(json!({
-            "url": receiver.url, "events": ["payment.succeeded"], "secret": "whsec_test"
-        })),
-    )
-    .await;
+    let api = Api::new(&emulator, Provider::Generic).await;
+    let body =
+        json!({"url": receiver.url, "events": ["payment.succeeded"], "secret": "whsec_test"});
+    let (_, created) = api.post("", body).await;
     let id = created["id"].as_str().unwrap();
-    let (status, answer) = call(
-        &http,
-        Method::POST,
-        &format!("{base}/{id}/test"),
-        &key,
-        None,
-    )
-    .await;
+    let test = format!("/{id}/test");
+    let (status, answer) = api.call(Method::POST, &test, None).await;
     assert_eq!(status, 202);
 
     let delivery = receiver.next().await;
@@ -149,14 +106,7 @@ async fn a_test_delivery_is_signed_received_and_logged() {
         .settled(&[("id", delivery_id)], Duration::from_secs(10))
         .await
         .unwrap();
-    let (_, log) = call(
-        &http,
-        Method::GET,
-        &format!("{base}/{id}/deliveries"),
-        &key,
-        None,
-    )
-    .await;
+    let (_, log) = api.get(&format!("/{id}/deliveries")).await;
     let record = &log["deliveries"][0];
     assert_eq!(
         (

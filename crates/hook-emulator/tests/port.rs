@@ -12,7 +12,7 @@ use hook_emulator::{Emulator, EmulatorHandle, IngestOutcome, IngestRecord};
 use hook_model::Provider;
 use reqwest::Method;
 use serde_json::{Value, json};
-use support::{Receiver, call, http, token};
+use support::{Api, Receiver, call};
 
 const WAIT: Duration = Duration::from_secs(10);
 
@@ -57,40 +57,29 @@ fn pull_request(id: u64, title: &str) -> Value {
     })
 }
 
+/// Port's webhook routes (through `Deref`), its ingest URLs and its entities.
 struct Port {
     emulator: EmulatorHandle,
-    http: reqwest::Client,
-    token: String,
-    base: String,
+    api: Api,
+}
+
+impl std::ops::Deref for Port {
+    type Target = Api;
+    fn deref(&self) -> &Api {
+        &self.api
+    }
 }
 
 impl Port {
     async fn start() -> Port {
         let emulator = Emulator::builder().start().await.unwrap();
-        let token = token(&emulator, Provider::Port).await;
-        let base = format!("{}/v1/webhooks", emulator.port_base());
-        Port {
-            emulator,
-            http: http(),
-            token,
-            base,
-        }
-    }
-
-    async fn call(&self, method: Method, path: &str, body: Option<Value>) -> (u16, Value) {
-        call(
-            &self.http,
-            method,
-            &format!("{}{path}", self.base),
-            &self.token,
-            body,
-        )
-        .await
+        let api = Api::new(&emulator, Provider::Port).await;
+        Port { emulator, api }
     }
 
     /// Creates `webhook`, answering its ingest URL.
     async fn create(&self, webhook: Value) -> String {
-        let (status, created) = self.call(Method::POST, "", Some(webhook)).await;
+        let (status, created) = self.post("", webhook).await;
         assert_eq!(status, 200, "{created}");
         created["integration"]["url"].as_str().unwrap().to_owned()
     }
@@ -142,7 +131,7 @@ async fn crud_follows_ports_reference() {
         (401, &json!(false), &json!("unauthorized"))
     );
 
-    let (status, created) = port.call(Method::POST, "", Some(github_webhook())).await;
+    let (status, created) = port.post("", github_webhook()).await;
     assert_eq!((status, &created["ok"]), (200, &json!(true)), "{created}");
     let webhook = &created["integration"];
     let key = webhook["webhookKey"].as_str().unwrap();
@@ -152,18 +141,14 @@ async fn crud_follows_ports_reference() {
     );
     assert!(webhook["createdAt"].is_string() && webhook.get("events").is_none());
 
-    let (status, list) = port.call(Method::GET, "", None).await;
+    let (status, list) = port.get("").await;
     assert_eq!(
         (status, list["integrations"].as_array().unwrap().len()),
         (200, 1)
     );
 
     let (status, patched) = port
-        .call(
-            Method::PATCH,
-            "/github-prs",
-            Some(json!({"title": "PRs", "enabled": false})),
-        )
+        .patch("/github-prs", json!({"title": "PRs", "enabled": false}))
         .await;
     assert_eq!(status, 200);
     assert_eq!(
@@ -183,10 +168,9 @@ async fn crud_follows_ports_reference() {
     );
 
     let (status, replaced) = port
-        .call(
-            Method::PUT,
+        .put(
             "/github-prs",
-            Some(json!({"title": "Only this", "enabled": true})),
+            json!({"title": "Only this", "enabled": true}),
         )
         .await;
     assert_eq!(status, 200);
@@ -196,17 +180,13 @@ async fn crud_follows_ports_reference() {
     );
 
     let (status, renamed) = port
-        .call(
-            Method::PATCH,
-            "/github-prs",
-            Some(json!({"identifier": "prs"})),
-        )
+        .patch("/github-prs", json!({"identifier": "prs"}))
         .await;
     assert_eq!(
         (status, &renamed["integration"]["identifier"]),
         (200, &json!("prs"))
     );
-    assert_eq!(port.call(Method::GET, "/github-prs", None).await.0, 404);
+    assert_eq!(port.get("/github-prs").await.0, 404);
 
     let (status, deleted) = port.call(Method::DELETE, "/prs", None).await;
     assert_eq!((status, deleted), (200, json!({"ok": true})));
@@ -245,7 +225,7 @@ async fn bodies_outside_ports_schema_are_422() {
             "md5",
         ),
     ] {
-        let (status, error) = port.call(Method::POST, "", Some(body.clone())).await;
+        let (status, error) = port.post("", body.clone()).await;
         assert_eq!((status, &error["ok"]), (422, &json!(false)), "{body}");
         let message = error["message"].as_str().unwrap();
         assert!(
@@ -255,14 +235,10 @@ async fn bodies_outside_ports_schema_are_422() {
         );
     }
     port.create(github_webhook()).await;
-    let (status, taken) = port.call(Method::POST, "", Some(github_webhook())).await;
+    let (status, taken) = port.post("", github_webhook()).await;
     assert_eq!(status, 409, "{taken}");
     let (status, made) = port
-        .call(
-            Method::POST,
-            "",
-            Some(json!({"title": "No Identifier Given", "enabled": true})),
-        )
+        .post("", json!({"title": "No Identifier Given", "enabled": true}))
         .await;
     assert_eq!(
         (status, &made["integration"]["identifier"]),
@@ -435,17 +411,16 @@ async fn items_to_parse_delete_and_jq_errors() {
             .contains("not JSON")
     );
     let (status, _) = port
-        .call(
-            Method::PATCH,
+        .patch(
             "/alerts",
-            Some(json!({"mappings": [{"blueprint": "b", "entity": {"identifier": "def f: 1 + f; f"}}]})),
+            json!({"mappings": [{"blueprint": "b", "entity": {"identifier": "def f: 1 + f; f"}}]}),
         )
         .await;
     assert_eq!(status, 200);
     port.ingest(&url, &[], b"{}").await;
     let refused = port.record("alerts", 4).await;
     assert!(refused.errors[0].contains("`def`"), "{refused:?}");
-    assert_eq!(port.call(Method::GET, "/alerts", None).await.0, 200);
+    assert_eq!(port.get("/alerts").await.0, 200);
 }
 
 #[tokio::test]
@@ -461,8 +436,7 @@ async fn disabled_webhooks_sha1_plain_and_limits() {
         port.record("plain", 1).await.reason.as_deref(),
         Some("the webhook is disabled")
     );
-    port.call(Method::PATCH, "/plain", Some(json!({"enabled": true})))
-        .await;
+    port.patch("/plain", json!({"enabled": true})).await;
     port.ingest(&url, &[("x-token", "wrong")], br#"{"id":"t2"}"#)
         .await;
     assert_eq!(
@@ -504,13 +478,9 @@ async fn disabled_webhooks_sha1_plain_and_limits() {
 #[tokio::test]
 async fn action_invocations_are_signed_with_the_client_secret() {
     let emulator = Emulator::builder().start().await.unwrap();
-    let client_secret = emulator
-        .credentials()
-        .port
-        .client_secret
-        .expose()
-        .to_owned();
-    let mut receiver = Receiver::start(Provider::Port, &client_secret).await;
+    let credentials = &emulator.credentials().port;
+    let client_secret = credentials.client_secret.expose();
+    let mut receiver = Receiver::start(Provider::Port, client_secret).await;
     let body = json!({"action": "deploy", "properties": {"service": "payments"}});
     let id = emulator.admin().invoke(&receiver.url, &body).await.unwrap();
     let delivery = receiver.next().await;

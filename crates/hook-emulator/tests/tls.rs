@@ -8,9 +8,8 @@ use std::time::Duration;
 
 use hook_emulator::{Emulator, Receiver};
 use hook_model::{DeliveryStatus, Provider};
-use reqwest::Method;
 use serde_json::json;
-use support::{call, http, token};
+use support::Api;
 
 /// An HTTPS receiver with a self-signed certificate; returns it, its URL and its PEM.
 async fn https_receiver(provider: Provider) -> (Receiver, String, String) {
@@ -26,19 +25,17 @@ async fn uipath_hook(
     name: &str,
     insecure: bool,
 ) -> i64 {
-    let token = token(emulator, Provider::UiPath).await;
-    let (status, created) = call(
-        &http(),
-        Method::POST,
-        &format!("{}odata/Webhooks", emulator.uipath_base()),
-        &token,
-        Some(json!({
-            "Name": name, "Url": url, "Enabled": true, "AllowInsecureSsl": insecure, "Secret": "s",
-            "SubscribeToAllEvents": false,
-            "Events": [{"EventType": "robot.created"}]
-        })),
-    )
-    .await;
+    let api = Api::new(emulator, Provider::UiPath).await;
+    let (status, created) = api
+        .post(
+            "",
+            json!({
+                "Name": name, "Url": url, "Enabled": true, "AllowInsecureSsl": insecure, "Secret": "s",
+                "SubscribeToAllEvents": false,
+                "Events": [{"EventType": "robot.created"}]
+            }),
+        )
+        .await;
     assert_eq!(status, 201, "{created}");
     created["Id"].as_i64().unwrap()
 }
@@ -99,26 +96,12 @@ async fn a_trusted_root_lets_up42_test_runs_reach_an_https_receiver() {
         .start()
         .await
         .unwrap();
-    let ws = emulator.credentials().up42.workspace_id.clone();
-    let base = format!("{}/workspaces/{ws}/webhooks", emulator.up42_base());
-    let token = token(&emulator, Provider::Up42).await;
-    let (_, created) = call(&http(), Method::POST, &base, &token, Some(json!({
+    let api = Api::new(&emulator, Provider::Up42).await;
+    let (_, created) = api.post("", json!({
         "name": "tls", "url": url, "events": ["job.status", "order.status"], "active": true, "secret": "s"
-    }))).await;
+    })).await;
     let id = created["data"]["id"].as_str().unwrap();
-    let (status, run) = call(
-        &http(),
-        Method::POST,
-        &format!("{base}/{id}/tests"),
-        &token,
-        None,
-    )
-    .await;
-    assert_eq!(status, 200);
-    assert_eq!(
-        (&run["data"]["testsRun"], &run["data"]["testsSucceeded"]),
-        (&json!(2), &json!(2))
-    );
+    assert_eq!(api.up42_test_run(id).await, (json!(2), json!(2)));
     let mut events = Vec::new();
     for _ in 0..2 {
         let delivery = received.next(Duration::from_secs(10)).await.unwrap();

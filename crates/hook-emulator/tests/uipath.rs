@@ -8,23 +8,13 @@ use hook_emulator::Emulator;
 use hook_model::Provider;
 use reqwest::Method;
 use serde_json::{Value, json};
-use support::{Receiver, call, http, token};
-
-fn webhooks(base: &str) -> String {
-    format!("{base}odata/Webhooks")
-}
+use support::{Api, Receiver};
 
 #[tokio::test]
 async fn requests_without_a_valid_token_get_401_in_uipaths_shape() {
     let emulator = Emulator::builder().start().await.unwrap();
-    let (status, body) = call(
-        &http(),
-        Method::GET,
-        &webhooks(&emulator.uipath_base()),
-        "wrong",
-        None,
-    )
-    .await;
+    let api = Api::new(&emulator, Provider::UiPath).await;
+    let (status, body) = api.with_token("wrong").get("").await;
     assert_eq!(status, 401);
     assert_eq!(body["message"], "You are not authenticated!");
     assert!(body.get("errorCode").is_some());
@@ -33,44 +23,27 @@ async fn requests_without_a_valid_token_get_401_in_uipaths_shape() {
 #[tokio::test]
 async fn a_personal_access_token_and_a_client_credentials_token_both_work() {
     let emulator = Emulator::builder().start().await.unwrap();
-    let pat = emulator
-        .credentials()
-        .uipath
-        .personal_access_token
-        .expose()
-        .to_owned();
-    for token in [pat, token(&emulator, Provider::UiPath).await] {
-        let (status, _) = call(
-            &http(),
-            Method::GET,
-            &webhooks(&emulator.uipath_base()),
-            &token,
-            None,
-        )
-        .await;
-        assert_eq!(status, 200);
+    let api = Api::new(&emulator, Provider::UiPath).await;
+    let pat = emulator.credentials().uipath.personal_access_token.clone();
+    for token in [pat.expose(), &api.token] {
+        assert_eq!(api.with_token(token).get("").await.0, 200);
     }
 }
 
 #[tokio::test]
 async fn the_whole_lifecycle_with_documented_bodies() {
     let emulator = Emulator::builder().start().await.unwrap();
-    let (http, base) = (http(), emulator.uipath_base());
-    let token = token(&emulator, Provider::UiPath).await;
+    let api = Api::new(&emulator, Provider::UiPath).await;
 
     // Plain-string events in another spelling, as some clients write them.
-    let (status, created) = call(
-        &http,
-        Method::POST,
-        &webhooks(&base),
-        &token,
-        Some(
+    let (status, created) = api
+        .post(
+            "",
             json!({"Name": "JobNotifier", "Url": "https://my-service.com/webhook", "Enabled": true,
             "SubscribeToAllEvents": false, "AllowInsecureSsl": false, "Secret": "my-signing-secret",
             "Events": ["Job.Completed", "Job.Faulted"]}),
-        ),
-    )
-    .await;
+        )
+        .await;
     assert_eq!(status, 201, "{created}");
     let id = created["Id"].as_i64().unwrap();
     assert_eq!(
@@ -84,14 +57,8 @@ async fn the_whole_lifecycle_with_documented_bodies() {
             .ends_with("$metadata#Webhooks/$entity")
     );
 
-    let (status, got) = call(
-        &http,
-        Method::GET,
-        &format!("{base}odata/Webhooks({id})"),
-        &token,
-        None,
-    )
-    .await;
+    let one = format!("({id})");
+    let (status, got) = api.get(&one).await;
     assert_eq!((status, &got["Name"]), (200, &json!("JobNotifier")));
 
     // The API reference's PUT example lacks Name and SubscribeToAllEvents, which the
@@ -99,8 +66,7 @@ async fn the_whole_lifecycle_with_documented_bodies() {
     let mut put = json!({"Url": "https://orchestrator.uipath.com/reference", "Enabled": false,
         "Secret": "This is a new secret.", "AllowInsecureSsl": true,
         "Events": [{"EventType": "process.created"}, {"EventType": "queue.created"}, {"EventType": "robot.deleted"}]});
-    let one = format!("{base}odata/Webhooks({id})");
-    let (status, refused) = call(&http, Method::PUT, &one, &token, Some(put.clone())).await;
+    let (status, refused) = api.put(&one, put.clone()).await;
     assert_eq!((status, &refused["errorCode"]), (400, &json!(1000)));
     assert!(
         refused["message"].as_str().unwrap().contains("Name"),
@@ -109,65 +75,32 @@ async fn the_whole_lifecycle_with_documented_bodies() {
     assert!(refused["traceId"].is_string());
     put["Name"] = json!("JobNotifier");
     put["SubscribeToAllEvents"] = json!(false);
-    let (status, replaced) = call(&http, Method::PUT, &one, &token, Some(put)).await;
+    let (status, replaced) = api.put(&one, put).await;
     assert_eq!(status, 200, "{replaced}");
     assert_eq!(replaced["Id"], id);
     assert_eq!(replaced["Enabled"], false);
     assert_eq!(replaced["Name"], "JobNotifier");
 
-    let (status, patched) = call(
-        &http,
-        Method::PATCH,
-        &format!("{base}odata/Webhooks({id})"),
-        &token,
-        Some(json!({"Enabled": true})),
-    )
-    .await;
+    let enable = json!({"Enabled": true});
+    let (status, patched) = api.patch(&one, enable).await;
     assert_eq!(
         (status, &patched["Enabled"], &patched["AllowInsecureSsl"]),
         (200, &json!(true), &json!(true))
     );
 
-    let (status, _) = call(
-        &http,
-        Method::DELETE,
-        &format!("{base}odata/Webhooks({id})"),
-        &token,
-        None,
-    )
-    .await;
-    assert_eq!(status, 204);
-    let (status, missing) = call(
-        &http,
-        Method::GET,
-        &format!("{base}odata/Webhooks({id})"),
-        &token,
-        None,
-    )
-    .await;
+    assert_eq!(api.delete(&one).await, 204);
+    let (status, missing) = api.get(&one).await;
     assert_eq!((status, &missing["errorCode"]), (404, &json!(1002)));
 }
 
 #[tokio::test]
 async fn duplicate_names_bad_urls_and_unknown_events_get_their_error_codes() {
     let emulator = Emulator::builder().start().await.unwrap();
-    let (http, base) = (http(), emulator.uipath_base());
-    let token = token(&emulator, Provider::UiPath).await;
+    let api = Api::new(&emulator, Provider::UiPath).await;
     let body = json!({"Name": "Same", "Url": "https://x.example/h", "Enabled": true,
         "SubscribeToAllEvents": false, "AllowInsecureSsl": false});
-    assert_eq!(
-        call(
-            &http,
-            Method::POST,
-            &webhooks(&base),
-            &token,
-            Some(body.clone())
-        )
-        .await
-        .0,
-        201
-    );
-    let (status, conflict) = call(&http, Method::POST, &webhooks(&base), &token, Some(body)).await;
+    assert_eq!(api.post("", body.clone()).await.0, 201);
+    let (status, conflict) = api.post("", body).await;
     assert_eq!((status, &conflict["errorCode"]), (409, &json!(1001)));
 
     for bad in [
@@ -179,14 +112,7 @@ async fn duplicate_names_bad_urls_and_unknown_events_get_their_error_codes() {
             "Headers": {"X-Source": "UiPath"}}),
         json!({"Name": "E", "Url": "https://x.example", "Enabled": true, "AllowInsecureSsl": false}),
     ] {
-        let (status, error) = call(
-            &http,
-            Method::POST,
-            &webhooks(&base),
-            &token,
-            Some(bad.clone()),
-        )
-        .await;
+        let (status, error) = api.post("", bad.clone()).await;
         assert_eq!(
             (status, &error["errorCode"]),
             (400, &json!(1000)),
@@ -199,8 +125,7 @@ async fn duplicate_names_bad_urls_and_unknown_events_get_their_error_codes() {
 #[tokio::test]
 async fn odata_filters_paging_count_and_order() {
     let emulator = Emulator::builder().start().await.unwrap();
-    let (http, base) = (http(), emulator.uipath_base());
-    let token = token(&emulator, Provider::UiPath).await;
+    let api = Api::new(&emulator, Provider::UiPath).await;
     for (name, enabled, event) in [
         ("a", true, "job.completed"),
         ("b", false, "job.completed"),
@@ -209,12 +134,7 @@ async fn odata_filters_paging_count_and_order() {
     ] {
         let body = json!({"Name": name, "Url": format!("https://x.example/{name}"), "Enabled": enabled,
             "SubscribeToAllEvents": false, "AllowInsecureSsl": false, "Events": [event]});
-        assert_eq!(
-            call(&http, Method::POST, &webhooks(&base), &token, Some(body))
-                .await
-                .0,
-            201
-        );
+        assert_eq!(api.post("", body).await.0, 201);
     }
     let names = |answer: &Value| -> Vec<String> {
         answer["value"]
@@ -225,9 +145,8 @@ async fn odata_filters_paging_count_and_order() {
             .collect()
     };
     let list = |query: &str| {
-        let url = format!("{}?{query}", webhooks(&base));
-        let (http, token) = (http.clone(), token.clone());
-        async move { call(&http, Method::GET, &url, &token, None).await }
+        let (api, path) = (api.clone(), format!("?{query}"));
+        async move { api.get(&path).await }
     };
 
     let (status, answer) =
@@ -264,13 +183,12 @@ async fn odata_filters_paging_count_and_order() {
 #[tokio::test]
 async fn event_types_answer_on_the_spec_path_and_with_parentheses() {
     let emulator = Emulator::builder().start().await.unwrap();
-    let token = token(&emulator, Provider::UiPath).await;
+    let api = Api::new(&emulator, Provider::UiPath).await;
     for action in [
         "UiPath.Server.Configuration.OData.GetEventTypes",
         "UiPath.Server.Configuration.OData.GetEventTypes()",
     ] {
-        let url = format!("{}/{action}", webhooks(&emulator.uipath_base()));
-        let (status, answer) = call(&http(), Method::GET, &url, &token, None).await;
+        let (status, answer) = api.get(&format!("/{action}")).await;
         assert_eq!(status, 200, "{action}");
         let list = answer["value"].as_array().unwrap();
         assert_eq!(list.len(), 47);
@@ -282,30 +200,18 @@ async fn event_types_answer_on_the_spec_path_and_with_parentheses() {
 async fn ping_answers_and_delivers_a_signed_ping_to_the_url() {
     let emulator = Emulator::builder().start().await.unwrap();
     let mut receiver = Receiver::start(Provider::UiPath, "ping-secret").await;
-    let token = token(&emulator, Provider::UiPath).await;
-    let http = http();
-    let (_, created) = call(
-        &http,
-        Method::POST,
-        &webhooks(&emulator.uipath_base()),
-        &token,
-        Some(
-            json!({"Name": "pinged", "Url": receiver.url, "Enabled": true, "Secret": "ping-secret",
-            "SubscribeToAllEvents": false, "AllowInsecureSsl": false}),
-        ),
-    )
-    .await;
+    let api = Api::new(&emulator, Provider::UiPath).await;
+    let body = json!({"Name": "pinged", "Url": receiver.url, "Enabled": true, "Secret": "ping-secret",
+        "SubscribeToAllEvents": false, "AllowInsecureSsl": false});
+    let (_, created) = api.post("", body).await;
     let id = created["Id"].as_i64().unwrap();
     // Orchestrator pings a webhook right after it is created.
     let automatic = receiver.next().await;
     automatic.verified.unwrap();
     let body: Value = serde_json::from_slice(&automatic.body).unwrap();
     assert_eq!(body["Type"], "ping");
-    let url = format!(
-        "{}({id})/UiPath.Server.Configuration.OData.Ping",
-        webhooks(&emulator.uipath_base())
-    );
-    let (status, ping) = call(&http, Method::POST, &url, &token, None).await;
+    let ping = format!("({id})/UiPath.Server.Configuration.OData.Ping");
+    let (status, ping) = api.call(Method::POST, &ping, None).await;
     assert_eq!((status, &ping["Type"]), (202, &json!("ping")));
     assert!(ping["EventId"].as_str().unwrap().len() <= 50);
 

@@ -8,28 +8,23 @@ use hook_emulator::Emulator;
 use hook_model::Provider;
 use reqwest::Method;
 use serde_json::json;
-use support::{call, http, token};
+use support::{Api, call, http, token};
 
 #[tokio::test]
 async fn lifecycle_in_the_data_error_envelope() {
     let emulator = Emulator::builder().start().await.unwrap();
-    let ws = emulator.credentials().up42.workspace_id.clone();
-    let (http, base) = (
-        http(),
-        format!("{}/workspaces/{ws}/webhooks", emulator.up42_base()),
-    );
-    let (status, refused) = call(&http, Method::GET, &base, "nope", None).await;
+    let api = Api::new(&emulator, Provider::Up42).await;
+    let (status, refused) = api.with_token("nope").get("").await;
     assert_eq!(
         (status, &refused["data"], &refused["error"]["code"]),
         (401, &json!(null), &json!(401))
     );
-    let token = token(&emulator, Provider::Up42).await;
 
     // Seed 003's create_webhook arguments.
-    let (status, created) = call(&http, Method::POST, &base, &token, Some(json!({
+    let (status, created) = api.post("", json!({
         "name": "new-webhook", "url": "https://receiving-url.com", "events": ["job.status", "order.status"],
         "active": true, "secret": "QWZTFnMEXhqZKNmu"
-    }))).await;
+    })).await;
     assert_eq!(
         (status, &created["error"]),
         (201, &json!(null)),
@@ -38,30 +33,25 @@ async fn lifecycle_in_the_data_error_envelope() {
     let id = created["data"]["id"].as_str().unwrap().to_owned();
     assert_eq!(id.len(), 36);
 
-    let (_, list) = call(&http, Method::GET, &base, &token, None).await;
+    let (_, list) = api.get("").await;
     assert_eq!(list["data"].as_array().unwrap().len(), 1);
-    let one = format!("{base}/{id}");
-    let (status, updated) = call(&http, Method::PUT, &one, &token, Some(json!({
+    let one = format!("/{id}");
+    let (status, updated) = api.put(&one, json!({
         "name": "new-name", "url": "https://receiving-url.com", "events": ["job.status"], "active": false
-    }))).await;
+    })).await;
     assert_eq!(
         (status, &updated["data"]["name"], &updated["data"]["secret"]),
         (200, &json!("new-name"), &json!(""))
     );
-    assert_eq!(call(&http, Method::DELETE, &one, &token, None).await.0, 204);
-    let (status, missing) = call(&http, Method::GET, &one, &token, None).await;
+    assert_eq!(api.delete(&one).await, 204);
+    let (status, missing) = api.get(&one).await;
     assert_eq!((status, &missing["error"]["code"]), (404, &json!(404)));
 }
 
 #[tokio::test]
 async fn http_urls_unknown_events_and_other_workspaces_are_refused() {
     let emulator = Emulator::builder().start().await.unwrap();
-    let ws = emulator.credentials().up42.workspace_id.clone();
-    let (http, base) = (
-        http(),
-        format!("{}/workspaces/{ws}/webhooks", emulator.up42_base()),
-    );
-    let token = token(&emulator, Provider::Up42).await;
+    let api = Api::new(&emulator, Provider::Up42).await;
     for (body, field) in [
         (
             json!({"name": "n", "url": "http://receiving-url.com", "events": ["job.status"]}),
@@ -76,7 +66,7 @@ async fn http_urls_unknown_events_and_other_workspaces_are_refused() {
             "name",
         ),
     ] {
-        let (status, error) = call(&http, Method::POST, &base, &token, Some(body.clone())).await;
+        let (status, error) = api.post("", body.clone()).await;
         assert_eq!(
             (status, &error["data"], &error["error"]["details"]["field"]),
             (400, &json!(null), &json!(field)),
@@ -84,23 +74,20 @@ async fn http_urls_unknown_events_and_other_workspaces_are_refused() {
         );
     }
     let other = format!("{}/workspaces/someone-else/webhooks", emulator.up42_base());
-    assert_eq!(call(&http, Method::GET, &other, &token, None).await.0, 403);
+    assert_eq!(
+        call(&api.http, Method::GET, &other, &api.token, None)
+            .await
+            .0,
+        403
+    );
 }
 
 #[tokio::test]
 async fn the_event_catalog_and_a_test_run_against_an_unreachable_url() {
     let emulator = Emulator::builder().start().await.unwrap();
-    let ws = emulator.credentials().up42.workspace_id.clone();
-    let http = http();
-    let token = token(&emulator, Provider::Up42).await;
-    let (_, events) = call(
-        &http,
-        Method::GET,
-        &format!("{}/webhooks/events", emulator.up42_base()),
-        &token,
-        None,
-    )
-    .await;
+    let api = Api::new(&emulator, Provider::Up42).await;
+    let catalog = format!("{}/webhooks/events", emulator.up42_base());
+    let (_, events) = call(&api.http, Method::GET, &catalog, &api.token, None).await;
     let names: Vec<&str> = events["data"]
         .as_array()
         .unwrap()
@@ -110,24 +97,11 @@ async fn the_event_catalog_and_a_test_run_against_an_unreachable_url() {
     assert_eq!(names, ["job.status", "order.status"]);
 
     // Port 9 on loopback: nothing listens, so both test messages fail fast.
-    let base = format!("{}/workspaces/{ws}/webhooks", emulator.up42_base());
-    let (_, created) = call(&http, Method::POST, &base, &token, Some(json!({
+    let (_, created) = api.post("", json!({
         "name": "t", "url": "https://127.0.0.1:9/hook", "events": ["job.status", "order.status"], "active": true
-    }))).await;
+    })).await;
     let id = created["data"]["id"].as_str().unwrap();
-    let (status, run) = call(
-        &http,
-        Method::POST,
-        &format!("{base}/{id}/tests"),
-        &token,
-        None,
-    )
-    .await;
-    assert_eq!(status, 200);
-    assert_eq!(
-        (&run["data"]["testsRun"], &run["data"]["testsSucceeded"]),
-        (&json!(2), &json!(0))
-    );
+    assert_eq!(api.up42_test_run(id).await, (json!(2), json!(0)));
     let log = emulator
         .admin()
         .deliveries(&[("webhook_id", id)])

@@ -1,7 +1,5 @@
 //! Where the service is and its API key, and the `HOOK_GENERIC_*` variables that say so.
 
-use std::fmt;
-
 use hook_model::{Error, Secret};
 
 /// The environment variables [`GenericConfig::from_vars`] reads.
@@ -24,21 +22,13 @@ pub mod env {
 /// let config = GenericConfig::new("https://api.example.com", "key-123");
 /// assert!(!format!("{config:?}").contains("key-123"));
 /// ```
-#[derive(Clone)]
+#[derive(Debug, Clone)]
 #[non_exhaustive]
 pub struct GenericConfig {
     /// The service's base URL.
     pub base_url: String,
     /// The API key, sent as a bearer token.
     pub api_key: Secret,
-}
-
-impl fmt::Debug for GenericConfig {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("GenericConfig")
-            .field("base_url", &self.base_url)
-            .finish_non_exhaustive()
-    }
 }
 
 impl GenericConfig {

@@ -2,6 +2,7 @@
 
 use serde::{Deserialize, Serialize};
 use time::OffsetDateTime;
+use time::serde::rfc3339;
 
 use hook_model::{Delivery, EventType, Secret};
 
@@ -26,7 +27,7 @@ pub struct GenericWebhook {
     #[serde(
         default,
         skip_serializing_if = "Option::is_none",
-        with = "time::serde::rfc3339::option"
+        with = "rfc3339::option"
     )]
     pub created_at: Option<OffsetDateTime>,
     /// Fields not named here, kept.
@@ -46,7 +47,7 @@ pub struct GenericEvent {
     #[serde(
         default,
         skip_serializing_if = "Option::is_none",
-        with = "time::serde::rfc3339::option"
+        with = "rfc3339::option"
     )]
     pub created_at: Option<OffsetDateTime>,
     /// What happened.

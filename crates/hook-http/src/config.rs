@@ -161,40 +161,19 @@ impl ClientConfig {
         Ok(config)
     }
 
-    /// Allows plain HTTP to non-loopback hosts (off by default).
-    pub fn allow_http(mut self, allow: bool) -> Self {
-        self.allow_http = allow;
-        self
-    }
-
-    /// Sets how many idle connections are kept open.
-    pub fn max_idle(mut self, connections: usize) -> Self {
-        self.max_idle = connections;
-        self
-    }
-
-    /// Sets the per-try timeout.
-    pub fn timeout(mut self, timeout: Duration) -> Self {
-        self.timeout = timeout;
-        self
-    }
-
-    /// Sets the retry policy.
-    pub fn retry(mut self, retry: RetryPolicy) -> Self {
-        self.retry = retry;
-        self
-    }
-
-    /// Sets how the provider's error bodies are read.
-    pub fn errors(mut self, decoder: ErrorDecoder) -> Self {
-        self.errors = decoder;
-        self
-    }
-
-    /// Sets the `User-Agent`.
-    pub fn user_agent(mut self, user_agent: impl Into<String>) -> Self {
-        self.user_agent = user_agent.into();
-        self
+    hook_model::setters! {
+        /// Allows plain HTTP to non-loopback hosts (off by default).
+        allow_http: bool;
+        /// Sets how many idle connections are kept open.
+        max_idle: usize;
+        /// Sets the per-try timeout.
+        timeout: Duration;
+        /// Sets the retry policy.
+        retry: RetryPolicy;
+        /// Sets how the provider's error bodies are read.
+        errors: ErrorDecoder;
+        /// Sets the `User-Agent`.
+        user_agent: into String;
     }
 
     /// Checks the base URL and token URL schemes.

@@ -108,7 +108,7 @@ pub struct OAuthToken {
 }
 
 /// An OAuth 2 grant, form-encoded.
-#[derive(Clone)]
+#[derive(Debug, Clone)]
 enum Grant {
     ClientCredentials { client_secret: Secret },
     Password { username: String, password: Secret },
@@ -123,7 +123,7 @@ enum Grant {
 /// assert_eq!(source.token_url(), "https://id.example/connect/token");
 /// assert!(!format!("{source:?} {:?}", source.body()).contains("s3cret"));
 /// ```
-#[derive(Clone)]
+#[derive(Debug, Clone)]
 pub struct OAuth2 {
     token_url: String,
     client_id: String,
@@ -170,21 +170,6 @@ impl OAuth2 {
     pub fn scope(mut self, scope: impl Into<String>) -> Self {
         self.scope = Some(scope.into());
         self
-    }
-}
-
-impl fmt::Debug for OAuth2 {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let grant = match &self.grant {
-            Grant::ClientCredentials { .. } => "client_credentials",
-            Grant::Password { .. } => "password",
-        };
-        f.debug_struct("OAuth2")
-            .field("token_url", &self.token_url)
-            .field("client_id", &self.client_id)
-            .field("grant", &grant)
-            .field("scope", &self.scope)
-            .finish_non_exhaustive()
     }
 }
 

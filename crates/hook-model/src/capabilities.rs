@@ -75,28 +75,29 @@ impl Capabilities {
         }
     }
 
-    /// Whether webhooks carry a name.
-    pub const fn names(mut self, carried: bool) -> Self {
-        self.names = carried;
-        self
-    }
-
-    /// Whether webhooks carry a description.
-    pub const fn descriptions(mut self, carried: bool) -> Self {
-        self.descriptions = carried;
-        self
-    }
-
-    /// Whether the caller chooses the webhook's id.
-    pub const fn identifiers(mut self, chosen: bool) -> Self {
-        self.identifiers = chosen;
-        self
-    }
-
-    /// Whether deliveries may skip certificate verification.
-    pub const fn insecure_tls(mut self, offered: bool) -> Self {
-        self.insecure_tls = offered;
-        self
+    crate::setters! {
+        /// Whether webhooks carry a name.
+        names: const bool;
+        /// Whether webhooks carry a description.
+        descriptions: const bool;
+        /// Whether the caller chooses the webhook's id.
+        identifiers: const bool;
+        /// Whether deliveries may skip certificate verification.
+        insecure_tls: const bool;
+        /// Which way the webhooks carry requests (outbound unless set).
+        direction: const Direction;
+        /// Whether `test` sends a test or ping delivery.
+        test: const bool;
+        /// Whether a per-webhook delivery log is readable.
+        delivery_log: const bool;
+        /// Whether `list` filters server-side.
+        server_filters: const bool;
+        /// Whether delivery URLs must be HTTPS.
+        https_only: const bool;
+        /// Whether webhooks can subscribe to every event at once.
+        all_events: const bool;
+        /// Whether webhooks carry custom delivery headers.
+        delivery_headers: const bool;
     }
 
     /// Refuses, before anything is sent, a spec that sets a field these webhooks cannot
@@ -136,51 +137,9 @@ impl Capabilities {
         refuse(provider, "update webhook", &set)
     }
 
-    /// Which way the webhooks carry requests (outbound unless set).
-    pub const fn direction(mut self, direction: Direction) -> Self {
-        self.direction = direction;
-        self
-    }
-
     /// Whether the webhooks receive (the provider assigns their URL) rather than send.
     pub const fn is_inbound(&self) -> bool {
         matches!(self.direction, Direction::Inbound)
-    }
-
-    /// Whether `test` sends a test or ping delivery.
-    pub const fn test(mut self, offered: bool) -> Self {
-        self.test = offered;
-        self
-    }
-
-    /// Whether a per-webhook delivery log is readable.
-    pub const fn delivery_log(mut self, offered: bool) -> Self {
-        self.delivery_log = offered;
-        self
-    }
-
-    /// Whether `list` filters server-side.
-    pub const fn server_filters(mut self, offered: bool) -> Self {
-        self.server_filters = offered;
-        self
-    }
-
-    /// Whether delivery URLs must be HTTPS.
-    pub const fn https_only(mut self, required: bool) -> Self {
-        self.https_only = required;
-        self
-    }
-
-    /// Whether webhooks can subscribe to every event at once.
-    pub const fn all_events(mut self, offered: bool) -> Self {
-        self.all_events = offered;
-        self
-    }
-
-    /// Whether webhooks carry custom delivery headers.
-    pub const fn delivery_headers(mut self, offered: bool) -> Self {
-        self.delivery_headers = offered;
-        self
     }
 }
 

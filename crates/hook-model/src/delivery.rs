@@ -1,6 +1,7 @@
 //! Deliveries, their log records, and the retry schedule.
 
 use std::time::Duration;
+use time::serde::rfc3339;
 
 use serde::{Deserialize, Serialize};
 use time::OffsetDateTime;
@@ -38,7 +39,7 @@ pub struct Delivery {
     #[serde(
         default,
         skip_serializing_if = "Option::is_none",
-        with = "time::serde::rfc3339::option"
+        with = "rfc3339::option"
     )]
     pub delivered_at: Option<OffsetDateTime>,
     /// The last failure, in words.

@@ -8,7 +8,8 @@
 ///   (numbers and flags, where `Into` would leave a literal's type open);
 /// - `name: into T;` makes `fn name(mut self, value: impl Into<T>) -> Self` for a plain
 ///   `T` field;
-/// - `name: T;` makes `fn name(mut self, value: T) -> Self`.
+/// - `name: T;` makes `fn name(mut self, value: T) -> Self`;
+/// - `name: const T;` makes the same as a `const fn` (for `Copy` tables built in consts).
 ///
 /// ```
 /// #[derive(Default)]
@@ -50,6 +51,14 @@ macro_rules! setters {
         $(#[$meta])*
         pub fn $name(mut self, value: impl Into<$ty>) -> Self {
             self.$name = value.into();
+            self
+        }
+        $crate::setters!($($rest)*);
+    };
+    ($(#[$meta:meta])* $name:ident: const $ty:ty; $($rest:tt)*) => {
+        $(#[$meta])*
+        pub const fn $name(mut self, value: $ty) -> Self {
+            self.$name = value;
             self
         }
         $crate::setters!($($rest)*);

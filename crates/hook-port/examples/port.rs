@@ -73,12 +73,8 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     );
 
     // Port's outgoing calls: an action invocation, signed with the client secret.
-    let client_secret = emulator
-        .credentials()
-        .port
-        .client_secret
-        .expose()
-        .to_owned();
+    let credentials = &emulator.credentials().port;
+    let client_secret = credentials.client_secret.expose();
     let mut receiver =
         hook_emulator::Receiver::start(Verifier::new(Scheme::port(), client_secret)?).await?;
     emulator

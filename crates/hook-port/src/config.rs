@@ -1,6 +1,5 @@
 //! Where Port is, who is calling, Port's token exchange, and the `HOOK_PORT_*` variables.
 
-use std::fmt;
 use std::time::Duration;
 
 use hook_http::{Token, TokenBody, TokenSource};
@@ -36,7 +35,7 @@ pub mod env {
 /// assert_eq!(config.base_url, "https://api.getport.io");
 /// assert!(!format!("{config:?}").contains("client-secret"));
 /// ```
-#[derive(Clone)]
+#[derive(Debug, Clone)]
 #[non_exhaustive]
 pub struct PortConfig {
     /// The API host.
@@ -45,15 +44,6 @@ pub struct PortConfig {
     pub client_id: String,
     /// `clientSecret`.
     pub client_secret: Secret,
-}
-
-impl fmt::Debug for PortConfig {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("PortConfig")
-            .field("base_url", &self.base_url)
-            .field("client_id", &self.client_id)
-            .finish_non_exhaustive()
-    }
 }
 
 impl PortConfig {
@@ -95,7 +85,7 @@ impl PortConfig {
 
 /// Port's token exchange: `POST /v1/auth/access_token` with `{"clientId", "clientSecret"}`,
 /// answered `{"accessToken", "expiresIn"}`.
-#[derive(Clone)]
+#[derive(Debug, Clone)]
 pub struct PortToken {
     token_url: String,
     client_id: String,
@@ -110,15 +100,6 @@ impl PortToken {
             client_id: config.client_id.clone(),
             client_secret: config.client_secret.clone(),
         }
-    }
-}
-
-impl fmt::Debug for PortToken {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("PortToken")
-            .field("token_url", &self.token_url)
-            .field("client_id", &self.client_id)
-            .finish_non_exhaustive()
     }
 }
 

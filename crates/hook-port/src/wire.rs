@@ -1,6 +1,7 @@
 //! Port records.
 
 use std::collections::BTreeMap;
+use time::serde::rfc3339;
 
 use serde::{Deserialize, Serialize};
 use time::OffsetDateTime;
@@ -246,14 +247,14 @@ pub struct PortWebhook {
     #[serde(
         default,
         skip_serializing_if = "Option::is_none",
-        with = "time::serde::rfc3339::option"
+        with = "rfc3339::option"
     )]
     pub created_at: Option<OffsetDateTime>,
     /// Read-only: when it last changed.
     #[serde(
         default,
         skip_serializing_if = "Option::is_none",
-        with = "time::serde::rfc3339::option"
+        with = "rfc3339::option"
     )]
     pub updated_at: Option<OffsetDateTime>,
     /// Read-only: who created it.
@@ -417,14 +418,14 @@ pub struct Entity {
     #[serde(
         default,
         skip_serializing_if = "Option::is_none",
-        with = "time::serde::rfc3339::option"
+        with = "rfc3339::option"
     )]
     pub created_at: Option<OffsetDateTime>,
     /// When it last changed.
     #[serde(
         default,
         skip_serializing_if = "Option::is_none",
-        with = "time::serde::rfc3339::option"
+        with = "rfc3339::option"
     )]
     pub updated_at: Option<OffsetDateTime>,
     /// Fields not named here, kept.
@@ -519,7 +520,7 @@ pub struct PortEvent {
     /// The event type.
     pub event: EventType,
     /// When it happened.
-    #[serde(with = "time::serde::rfc3339")]
+    #[serde(with = "rfc3339")]
     pub timestamp: OffsetDateTime,
     /// What changed.
     #[serde(default)]

@@ -20,7 +20,6 @@
 //! # let _ = layer; Ok(()) }
 //! ```
 
-use std::fmt;
 use std::future::Future;
 use std::pin::Pin;
 use std::sync::Arc;
@@ -44,21 +43,11 @@ pub const DEFAULT_BODY_LIMIT: usize = 1024 * 1024;
 pub struct VerifiedBody(pub Bytes);
 
 /// Verifies requests before the inner service; see the module docs.
-#[derive(Clone)]
+#[derive(Debug, Clone)]
 pub struct VerifyLayer {
     verifier: Arc<Verifier>,
     limit: usize,
     json: bool,
-}
-
-impl fmt::Debug for VerifyLayer {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("VerifyLayer")
-            .field("verifier", &self.verifier)
-            .field("limit", &self.limit)
-            .field("json", &self.json)
-            .finish()
-    }
 }
 
 impl VerifyLayer {

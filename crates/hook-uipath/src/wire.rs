@@ -2,6 +2,7 @@
 
 use serde::{Deserialize, Deserializer, Serialize};
 use time::OffsetDateTime;
+use time::serde::rfc3339;
 
 use hook_model::{EventType, Secret};
 
@@ -132,7 +133,7 @@ pub struct UiPathEvent {
     /// The event's id: a string of up to 50 characters (not always hex).
     pub event_id: String,
     /// When it happened.
-    #[serde(with = "time::serde::rfc3339")]
+    #[serde(with = "rfc3339")]
     pub timestamp: OffsetDateTime,
     /// The tenant.
     pub tenant_id: Option<i64>,
@@ -148,7 +149,7 @@ pub struct UiPathEvent {
     #[serde(
         default,
         skip_serializing_if = "Option::is_none",
-        with = "time::serde::rfc3339::option"
+        with = "rfc3339::option"
     )]
     pub event_time: Option<OffsetDateTime>,
     /// The folder's key.

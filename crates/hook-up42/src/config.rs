@@ -1,7 +1,5 @@
 //! Where UP42 is, who is calling, and the `HOOK_UP42_*` variables that say so.
 
-use std::fmt;
-
 use hook_model::{Error, Secret};
 
 /// UP42's API host.
@@ -45,7 +43,7 @@ pub mod env {
 /// assert_eq!(config.base_url, "https://api.up42.com");
 /// assert!(!format!("{config:?}").contains("pw\""));
 /// ```
-#[derive(Clone)]
+#[derive(Debug, Clone)]
 #[non_exhaustive]
 pub struct Up42Config {
     /// The API host.
@@ -58,17 +56,6 @@ pub struct Up42Config {
     pub password: Secret,
     /// The workspace.
     pub workspace: String,
-}
-
-impl fmt::Debug for Up42Config {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("Up42Config")
-            .field("base_url", &self.base_url)
-            .field("token_url", &self.token_url)
-            .field("username", &self.username)
-            .field("workspace", &self.workspace)
-            .finish_non_exhaustive()
-    }
 }
 
 impl Up42Config {

@@ -2,6 +2,7 @@
 
 use serde::{Deserialize, Serialize};
 use time::OffsetDateTime;
+use time::serde::rfc3339;
 
 use hook_model::{EventType, Secret};
 
@@ -53,14 +54,14 @@ pub struct Up42Webhook {
     #[serde(
         default,
         skip_serializing_if = "Option::is_none",
-        with = "time::serde::rfc3339::option"
+        with = "rfc3339::option"
     )]
     pub created_at: Option<OffsetDateTime>,
     /// When it last changed.
     #[serde(
         default,
         skip_serializing_if = "Option::is_none",
-        with = "time::serde::rfc3339::option"
+        with = "rfc3339::option"
     )]
     pub updated_at: Option<OffsetDateTime>,
     /// Fields not named here, kept.
@@ -73,7 +74,7 @@ pub struct Up42Webhook {
 #[serde(rename_all = "camelCase")]
 pub struct TestRun {
     /// When the tests started.
-    #[serde(with = "time::serde::rfc3339")]
+    #[serde(with = "rfc3339")]
     pub started_at: OffsetDateTime,
     /// One per subscribed event.
     pub tests_run: u32,

@@ -1,4 +1,5 @@
-//! Shared test parts: a verifying receiver and an authenticated HTTP client per provider.
+//! Shared test parts: a verifying receiver, and an authenticated client for each provider's
+//! webhook routes.
 #![allow(dead_code, clippy::unwrap_used)] // each test binary uses part of this
 
 use std::time::Duration;
@@ -51,7 +52,7 @@ pub fn http() -> reqwest::Client {
 pub async fn token(emulator: &EmulatorHandle, provider: Provider) -> String {
     let c = emulator.credentials();
     let http = http();
-    let answer: serde_json::Value = match provider {
+    let request = match provider {
         Provider::UiPath => http
             .post(format!("{}/identity_/connect/token", emulator.uipath_host()))
             .form(&[
@@ -59,39 +60,20 @@ pub async fn token(emulator: &EmulatorHandle, provider: Provider) -> String {
                 ("client_id", c.uipath.client_id.as_str()),
                 ("client_secret", c.uipath.client_secret.expose()),
                 ("scope", "OR.Webhooks"),
-            ])
-            .send()
-            .await
-            .unwrap()
-            .json()
-            .await
-            .unwrap(),
+            ]),
         Provider::Port => http
             .post(format!("{}/v1/auth/access_token", emulator.port_base()))
-            .json(&serde_json::json!({"clientId": c.port.client_id, "clientSecret": c.port.client_secret.expose()}))
-            .send()
-            .await
-            .unwrap()
-            .json()
-            .await
-            .unwrap(),
-        Provider::Up42 => http
-            .post(emulator.up42_token_url())
-            .form(&[
-                ("grant_type", "password"),
-                ("username", c.up42.username.as_str()),
-                ("password", c.up42.password.expose()),
-                ("client_id", "up42-sdk"),
-                ("scope", "openid"),
-            ])
-            .send()
-            .await
-            .unwrap()
-            .json()
-            .await
-            .unwrap(),
+            .json(&serde_json::json!({"clientId": c.port.client_id, "clientSecret": c.port.client_secret.expose()})),
+        Provider::Up42 => http.post(emulator.up42_token_url()).form(&[
+            ("grant_type", "password"),
+            ("username", c.up42.username.as_str()),
+            ("password", c.up42.password.expose()),
+            ("client_id", "up42-sdk"),
+            ("scope", "openid"),
+        ]),
         Provider::Generic => return c.generic.api_key.expose().to_owned(),
     };
+    let answer: serde_json::Value = request.send().await.unwrap().json().await.unwrap();
     answer
         .get("access_token")
         .or_else(|| answer.get("accessToken"))
@@ -123,4 +105,93 @@ pub async fn call(
             .unwrap_or_else(|_| serde_json::Value::String(String::from_utf8_lossy(&bytes).into()))
     };
     (status, value)
+}
+
+/// One provider's webhook collection with a bearer token: paths are appended to `base`
+/// (`api.get("/{id}")`, `api.post("", body)`).
+#[derive(Debug, Clone)]
+pub struct Api {
+    pub http: reqwest::Client,
+    pub token: String,
+    /// The collection's URL: UiPath `…/odata/Webhooks`, UP42 the workspace's
+    /// `…/webhooks`, Port's and the generic service's `…/v1/webhooks`.
+    pub base: String,
+}
+
+impl Api {
+    /// `provider`'s collection with a token from the emulator's own token endpoint.
+    pub async fn new(emulator: &EmulatorHandle, provider: Provider) -> Api {
+        let base = match provider {
+            Provider::UiPath => format!("{}odata/Webhooks", emulator.uipath_base()),
+            Provider::Up42 => format!(
+                "{}/workspaces/{}/webhooks",
+                emulator.up42_base(),
+                emulator.credentials().up42.workspace_id
+            ),
+            Provider::Port => format!("{}/v1/webhooks", emulator.port_base()),
+            Provider::Generic => format!("{}/v1/webhooks", emulator.generic_base()),
+        };
+        let token = token(emulator, provider).await;
+        Api {
+            http: http(),
+            token,
+            base,
+        }
+    }
+
+    /// The same collection with another bearer token.
+    pub fn with_token(&self, token: &str) -> Api {
+        Api {
+            token: token.to_owned(),
+            ..self.clone()
+        }
+    }
+
+    /// `method {base}{path}` with an optional JSON body: see [`call`].
+    pub async fn call(
+        &self,
+        method: reqwest::Method,
+        path: &str,
+        body: Option<serde_json::Value>,
+    ) -> (u16, serde_json::Value) {
+        let url = format!("{}{path}", self.base);
+        call(&self.http, method, &url, &self.token, body).await
+    }
+
+    pub async fn get(&self, path: &str) -> (u16, serde_json::Value) {
+        self.call(reqwest::Method::GET, path, None).await
+    }
+
+    pub async fn post(&self, path: &str, body: serde_json::Value) -> (u16, serde_json::Value) {
+        self.call(reqwest::Method::POST, path, Some(body)).await
+    }
+
+    pub async fn put(&self, path: &str, body: serde_json::Value) -> (u16, serde_json::Value) {
+        self.call(reqwest::Method::PUT, path, Some(body)).await
+    }
+
+    pub async fn patch(&self, path: &str, body: serde_json::Value) -> (u16, serde_json::Value) {
+        self.call(reqwest::Method::PATCH, path, Some(body)).await
+    }
+
+    /// UP42's test run of webhook `id`: `(testsRun, testsSucceeded)` from its 200 answer.
+    pub async fn up42_test_run(&self, id: &str) -> (serde_json::Value, serde_json::Value) {
+        let path = format!("/{id}/tests");
+        let (status, run) = self.call(reqwest::Method::POST, &path, None).await;
+        assert_eq!(status, 200, "{run}");
+        (
+            run["data"]["testsRun"].clone(),
+            run["data"]["testsSucceeded"].clone(),
+        )
+    }
+
+    /// POSTs `body` to the collection as it is (no JSON encoding); answers the status.
+    pub async fn post_raw(&self, body: impl Into<reqwest::Body>) -> u16 {
+        let request = self.http.post(&self.base).bearer_auth(&self.token);
+        request.body(body).send().await.unwrap().status().as_u16()
+    }
+
+    pub async fn delete(&self, path: &str) -> u16 {
+        self.call(reqwest::Method::DELETE, path, None).await.0
+    }
 }
