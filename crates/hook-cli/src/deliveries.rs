@@ -2,12 +2,13 @@
 
 use std::process::ExitCode;
 
+use hook_facade::Secret;
 use hook_facade::generic::{GenericClient, GenericConfig, env};
 
 use crate::{Fail, table};
 
 /// `hook deliveries`.
-#[derive(clap::Args)]
+#[derive(Debug, clap::Args)]
 pub struct DeliveriesArgs {
     /// The webhook's id (`hook_…`).
     id: String,
@@ -16,19 +17,10 @@ pub struct DeliveriesArgs {
     base_url: String,
     /// The API key (or HOOK_GENERIC_API_KEY; prefer the variable).
     #[arg(long, env = env::API_KEY, hide_env_values = true, allow_hyphen_values = true)]
-    api_key: String,
+    api_key: Secret,
     /// Print JSON instead of a table.
     #[arg(long)]
     json: bool,
-}
-
-impl std::fmt::Debug for DeliveriesArgs {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("DeliveriesArgs")
-            .field("id", &self.id)
-            .field("base_url", &self.base_url)
-            .finish_non_exhaustive()
-    }
 }
 
 pub async fn run(args: DeliveriesArgs) -> Result<ExitCode, Fail> {

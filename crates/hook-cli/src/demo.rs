@@ -224,13 +224,7 @@ async fn scenario(
         // created and updated): each earlier delivery must verify too.
         let mut earlier = Vec::new();
         loop {
-            let delivery = receiver
-                .next(WAIT)
-                .await
-                .ok_or_else(|| format!("no delivery within {} s", WAIT.as_secs()))?;
-            let verified = delivery
-                .verified
-                .map_err(|e| format!("signature refused: {e}"))?;
+            let (delivery, verified) = verified_delivery(&mut receiver, "delivery").await?;
             let event =
                 hook_facade::Event::parse(provider, &delivery.body).map_err(|e| e.to_string())?;
             let wanted = match &expected {
@@ -297,6 +291,22 @@ async fn scenario(
 }
 
 /// Lists the webhooks and finds `id` among them.
+/// The receiver's next `what` (within [`WAIT`]), and what its signature verified.
+pub(crate) async fn verified_delivery(
+    receiver: &mut Receiver,
+    what: &str,
+) -> Result<(hook_emulator::Received, hook_sign::Verified), String> {
+    let delivery = receiver
+        .next(WAIT)
+        .await
+        .ok_or_else(|| format!("no {what} within {} s", WAIT.as_secs()))?;
+    let verified = match &delivery.verified {
+        Ok(verified) => *verified,
+        Err(e) => return Err(format!("signature refused: {e}")),
+    };
+    Ok((delivery, verified))
+}
+
 pub(crate) async fn list_step(steps: &mut Vec<Step>, api: &dyn WebhookApi, id: &WebhookId) {
     step(steps, "list", async {
         let page = api

@@ -11,7 +11,7 @@ use hook_facade::port::{
 use hook_facade::{WebhookApi, WebhookId, WebhookPatch};
 use hook_sign::{Message, Scheme, Signer, Verifier};
 
-use crate::demo::{SECRET, Step, WAIT, delete_step, list_step, step};
+use crate::demo::{SECRET, Step, WAIT, delete_step, list_step, step, verified_delivery};
 
 const IDENTIFIER: &str = "hook-demo-prs";
 
@@ -123,20 +123,25 @@ pub(crate) async fn scenario(
     });
     let signature = signature.unwrap_or_default();
 
+    // Sends delivery number `n` with `title`; answers the status and the ingest record.
+    let ingest = |n: usize, title: &'static str| {
+        let (emulator, url, signature) = (emulator, &ingest_url, &signature);
+        async move {
+            let status = send(url, pull_request(title), signature, &format!("d-{n}")).await?;
+            let mut records = emulator
+                .admin()
+                .ingested(IDENTIFIER, n, WAIT)
+                .await
+                .map_err(|e| e.to_string())?;
+            if records.len() < n {
+                return Err("no ingest record".to_owned());
+            }
+            Ok((status, records.swap_remove(n - 1)))
+        }
+    };
+
     step(steps, "ingest signed", async {
-        let status = send(
-            &ingest_url,
-            pull_request("Fix the build"),
-            &signature,
-            "d-1",
-        )
-        .await?;
-        let records = emulator
-            .admin()
-            .ingested(IDENTIFIER, 1, WAIT)
-            .await
-            .map_err(|e| e.to_string())?;
-        let record = records.first().ok_or("no ingest record")?;
+        let (status, record) = ingest(1, "Fix the build").await?;
         if record.outcome != IngestOutcome::Processed {
             return Err(format!(
                 "dropped: {}",
@@ -163,19 +168,7 @@ pub(crate) async fn scenario(
     .await;
 
     step(steps, "ingest tampered", async {
-        let status = send(
-            &ingest_url,
-            pull_request("Merged by mallory"),
-            &signature,
-            "d-2",
-        )
-        .await?;
-        let records = emulator
-            .admin()
-            .ingested(IDENTIFIER, 2, WAIT)
-            .await
-            .map_err(|e| e.to_string())?;
-        let record = records.get(1).ok_or("no ingest record")?;
+        let (status, record) = ingest(2, "Merged by mallory").await?;
         match (&record.outcome, &record.reason) {
             (IngestOutcome::Dropped, Some(reason)) => {
                 Ok(((), format!("HTTP {status}; dropped: {reason}")))
@@ -198,13 +191,7 @@ pub(crate) async fn scenario(
             )
             .await
             .map_err(|e| e.to_string())?;
-        let delivery = receiver
-            .next(WAIT)
-            .await
-            .ok_or_else(|| format!("no invocation within {} s", WAIT.as_secs()))?;
-        let verified = delivery
-            .verified
-            .map_err(|e| format!("signature refused: {e}"))?;
+        let (_, verified) = verified_delivery(&mut receiver, "invocation").await?;
         Ok((
             (),
             format!(

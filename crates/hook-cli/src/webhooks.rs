@@ -5,14 +5,16 @@ use std::process::ExitCode;
 
 use clap::Subcommand;
 use hook_facade::{
-    EventType, ListQuery, Provider, ProviderConfig, Webhook, WebhookApi, WebhookId, WebhookPatch,
-    WebhookSpec, connect,
+    EventType, ListQuery, Provider, ProviderConfig, Secret, Webhook, WebhookApi, WebhookId,
+    WebhookPatch, WebhookSpec, connect,
 };
 
 use crate::table;
 
 /// Connection flags override the `HOOK_*` environment variables of the same meaning.
-#[derive(clap::Args)]
+/// Credentials and secrets are [`Secret`]s from the moment they are parsed, so `Debug`
+/// shows none of them.
+#[derive(Debug, clap::Args)]
 pub struct Args {
     /// uipath, port, up42 or generic.
     #[arg(long, short = 'p', global = true, value_parser = parse_provider)]
@@ -25,16 +27,16 @@ pub struct Args {
     base_url: Option<String>,
     /// API key of the generic service (HOOK_GENERIC_API_KEY).
     #[arg(long, global = true)]
-    api_key: Option<String>,
+    api_key: Option<Secret>,
     /// Client id (UiPath, Port).
     #[arg(long, global = true)]
     client_id: Option<String>,
     /// Client secret (UiPath, Port); prefer the environment variable.
     #[arg(long, global = true)]
-    client_secret: Option<String>,
+    client_secret: Option<Secret>,
     /// UiPath personal access token (HOOK_UIPATH_PAT).
     #[arg(long, global = true)]
-    pat: Option<String>,
+    pat: Option<Secret>,
     /// UiPath organization (HOOK_UIPATH_ORG).
     #[arg(long, global = true)]
     org: Option<String>,
@@ -46,7 +48,7 @@ pub struct Args {
     username: Option<String>,
     /// UP42 password (HOOK_UP42_PASSWORD); prefer the environment variable.
     #[arg(long, global = true)]
-    password: Option<String>,
+    password: Option<Secret>,
     /// UP42 workspace (HOOK_UP42_WORKSPACE).
     #[arg(long, global = true)]
     workspace: Option<String>,
@@ -99,7 +101,7 @@ enum WebhookCommand {
         events: Vec<String>,
         /// The signing secret.
         #[arg(long)]
-        secret: Option<String>,
+        secret: Option<Secret>,
         /// Create it disabled.
         #[arg(long)]
         disabled: bool,
@@ -122,7 +124,7 @@ enum WebhookCommand {
         enabled: Option<bool>,
         /// A new signing secret.
         #[arg(long)]
-        secret: Option<String>,
+        secret: Option<Secret>,
     },
     /// Delete a webhook.
     Delete {
@@ -138,16 +140,6 @@ enum WebhookCommand {
     Events,
 }
 
-/// Names the provider only: the flags and the command may hold credentials and secrets.
-impl std::fmt::Debug for Args {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("Args")
-            .field("provider", &self.provider)
-            .field("json", &self.json)
-            .finish_non_exhaustive()
-    }
-}
-
 pub fn parse_provider(text: &str) -> Result<Provider, String> {
     text.parse::<Provider>().map_err(|e| e.to_string())
 }
@@ -156,22 +148,34 @@ impl Args {
     fn config(&self, provider: Provider) -> Result<ProviderConfig, String> {
         let prefix = format!("HOOK_{}", provider.as_str().to_uppercase());
         let mut flags: HashMap<String, String> = HashMap::new();
-        let mut put = |name: String, value: &Option<String>| {
+        let mut put = |name: String, value: Option<&str>| {
             if let Some(value) = value {
-                flags.insert(name, value.clone());
+                flags.insert(name, value.to_owned());
             }
         };
-        put(format!("{prefix}_URL"), &self.base_url);
-        put(format!("{prefix}_CLIENT_ID"), &self.client_id);
-        put(format!("{prefix}_CLIENT_SECRET"), &self.client_secret);
-        put("HOOK_GENERIC_API_KEY".into(), &self.api_key);
-        put("HOOK_UIPATH_PAT".into(), &self.pat);
-        put("HOOK_UIPATH_ORG".into(), &self.org);
-        put("HOOK_UIPATH_TENANT".into(), &self.tenant);
-        put("HOOK_UP42_USERNAME".into(), &self.username);
-        put("HOOK_UP42_PASSWORD".into(), &self.password);
-        put("HOOK_UP42_WORKSPACE".into(), &self.workspace);
-        put("HOOK_UP42_TOKEN_URL".into(), &self.token_url);
+        put(format!("{prefix}_URL"), self.base_url.as_deref());
+        put(format!("{prefix}_CLIENT_ID"), self.client_id.as_deref());
+        put(
+            format!("{prefix}_CLIENT_SECRET"),
+            self.client_secret.as_ref().map(Secret::expose),
+        );
+        put(
+            "HOOK_GENERIC_API_KEY".into(),
+            self.api_key.as_ref().map(Secret::expose),
+        );
+        put(
+            "HOOK_UIPATH_PAT".into(),
+            self.pat.as_ref().map(Secret::expose),
+        );
+        put("HOOK_UIPATH_ORG".into(), self.org.as_deref());
+        put("HOOK_UIPATH_TENANT".into(), self.tenant.as_deref());
+        put("HOOK_UP42_USERNAME".into(), self.username.as_deref());
+        put(
+            "HOOK_UP42_PASSWORD".into(),
+            self.password.as_ref().map(Secret::expose),
+        );
+        put("HOOK_UP42_WORKSPACE".into(), self.workspace.as_deref());
+        put("HOOK_UP42_TOKEN_URL".into(), self.token_url.as_deref());
         ProviderConfig::from_vars(provider, |name| {
             flags
                 .get(name)
@@ -239,7 +243,7 @@ pub async fn run(args: Args) -> Result<ExitCode, String> {
             let mut spec = start.events(events(names)).enabled(!disabled).build();
             spec.name.clone_from(name);
             spec.identifier.clone_from(identifier);
-            spec.secret = secret.as_deref().map(hook_facade::Secret::new);
+            spec.secret = secret.clone();
             let webhook = api.create(&spec).await.map_err(fail)?;
             print_webhooks(&[webhook], args.json);
         }
@@ -256,7 +260,7 @@ pub async fn run(args: Args) -> Result<ExitCode, String> {
             patch.name.clone_from(name);
             patch.events = (!names.is_empty()).then(|| events(names));
             patch.enabled = *enabled;
-            patch.secret = secret.as_deref().map(hook_facade::Secret::new);
+            patch.secret = secret.clone();
             if patch.is_empty() {
                 return Err(
                     "nothing to change: give --url, --name, --event, --enabled or --secret".into(),

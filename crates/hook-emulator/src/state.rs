@@ -3,6 +3,8 @@
 
 use std::collections::{BTreeMap, VecDeque};
 use time::serde::rfc3339;
+// Optional RFC 3339 times (a short name: each field's attribute fits on one line).
+use time::serde::rfc3339::option as timestamp;
 
 use hook_generic::GenericWebhook;
 use hook_model::{DeliveryStatus, Provider};
@@ -123,7 +125,7 @@ pub struct DeliveryRecord {
     /// Attempts made.
     pub attempts: u32,
     /// When it succeeded; `None` while pending or after failing (see `attempt_log`).
-    #[serde(with = "time::serde::rfc3339::option")]
+    #[serde(with = "timestamp")]
     pub delivered_at: Option<OffsetDateTime>,
     /// The last failure.
     pub error: Option<String>,
@@ -132,7 +134,7 @@ pub struct DeliveryRecord {
     /// The exact body sent (the same bytes every attempt).
     pub body: String,
     /// When the next attempt is due, in real wall-clock time, while pending.
-    #[serde(with = "time::serde::rfc3339::option")]
+    #[serde(with = "timestamp")]
     pub next_attempt_at: Option<OffsetDateTime>,
 }
 

@@ -2,7 +2,8 @@
 
 use serde::{Deserialize, Serialize};
 use time::OffsetDateTime;
-use time::serde::rfc3339;
+// Optional RFC 3339 times (a short name: each field's attribute fits on one line).
+use time::serde::rfc3339::option as timestamp;
 
 use hook_model::{Delivery, EventType, Secret};
 
@@ -24,11 +25,7 @@ pub struct GenericWebhook {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub active: Option<bool>,
     /// When it was created.
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "rfc3339::option"
-    )]
+    #[serde(default, skip_serializing_if = "Option::is_none", with = "timestamp")]
     pub created_at: Option<OffsetDateTime>,
     /// Fields not named here, kept.
     #[serde(flatten)]
@@ -44,11 +41,7 @@ pub struct GenericEvent {
     #[serde(rename = "type")]
     pub kind: EventType,
     /// When it happened. The service's "manual testing" example omits it.
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "rfc3339::option"
-    )]
+    #[serde(default, skip_serializing_if = "Option::is_none", with = "timestamp")]
     pub created_at: Option<OffsetDateTime>,
     /// What happened.
     #[serde(default)]

@@ -18,10 +18,16 @@ fn client(emulator: &EmulatorHandle) -> GenericClient {
     .unwrap()
 }
 
-#[tokio::test]
-async fn the_native_api_sends_the_documented_wire_shape() {
+/// An emulator, and a client of its generic service.
+async fn start() -> (EmulatorHandle, GenericClient) {
     let emulator = Emulator::builder().start().await.unwrap();
     let client = client(&emulator);
+    (emulator, client)
+}
+
+#[tokio::test]
+async fn the_native_api_sends_the_documented_wire_shape() {
+    let (emulator, client) = start().await;
     let created = client
         .create_webhook(
             &CreateWebhook::new(
@@ -77,8 +83,7 @@ async fn the_native_api_sends_the_documented_wire_shape() {
 
 #[tokio::test]
 async fn bad_input_fails_before_any_request() {
-    let emulator = Emulator::builder().start().await.unwrap();
-    let client = client(&emulator);
+    let (emulator, client) = start().await;
     let error = client
         .create_webhook(&CreateWebhook::new("not a url", ["user.created"]))
         .await
@@ -100,8 +105,7 @@ async fn bad_input_fails_before_any_request() {
 
 #[tokio::test]
 async fn a_test_delivery_reaches_a_verifying_receiver_and_the_log_shows_it() {
-    let emulator = Emulator::builder().start().await.unwrap();
-    let client = client(&emulator);
+    let (emulator, client) = start().await;
     let verifier = hook_sign::Verifier::new(hook_sign::Scheme::generic(), "whsec_rcv").unwrap();
     let mut receiver = hook_emulator::Receiver::start(verifier).await.unwrap();
     let created = client

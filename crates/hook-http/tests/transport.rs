@@ -59,6 +59,23 @@ fn generic_client(emulator: &EmulatorHandle) -> HttpClient {
     HttpClient::new(config).unwrap()
 }
 
+/// An emulator, and a client of its generic service.
+async fn generic() -> (EmulatorHandle, HttpClient) {
+    let emulator = Emulator::builder().start().await.unwrap();
+    let client = generic_client(&emulator);
+    (emulator, client)
+}
+
+const GENERIC: &str = "/generic/";
+
+fn status(status: u16) -> FaultKind {
+    FaultKind::Status { status }
+}
+
+fn rate_limit(retry_after_secs: u64) -> FaultKind {
+    FaultKind::RateLimit { retry_after_secs }
+}
+
 /// Injects `fault` for the next `count` requests with `method` under `prefix`.
 async fn inject(
     emulator: &EmulatorHandle,
@@ -99,13 +116,7 @@ async fn an_expired_token_is_refreshed_once_on_a_401() {
 #[tokio::test]
 async fn the_token_endpoint_is_retried_through_5xx_429_and_dropped_connections() {
     let emulator = Emulator::builder().start().await.unwrap();
-    for fault in [
-        FaultKind::Status { status: 503 },
-        FaultKind::RateLimit {
-            retry_after_secs: 0,
-        },
-        FaultKind::Drop,
-    ] {
+    for fault in [status(503), rate_limit(0), FaultKind::Drop] {
         inject(&emulator, "POST", TOKEN_PATH, fault, 1).await;
     }
     let client = good_oauth_client(&emulator);
@@ -118,9 +129,7 @@ async fn the_token_endpoint_is_retried_through_5xx_429_and_dropped_connections()
 #[tokio::test]
 async fn a_token_endpoint_asking_for_too_long_a_wait_is_rate_limited_like_any_call() {
     let emulator = Emulator::builder().start().await.unwrap();
-    let fault = FaultKind::RateLimit {
-        retry_after_secs: 60,
-    };
+    let fault = rate_limit(60);
     inject(&emulator, "POST", TOKEN_PATH, fault, 1).await;
     let error = good_oauth_client(&emulator)
         .send(Request::get(LIST))
@@ -136,14 +145,7 @@ async fn a_token_endpoint_asking_for_too_long_a_wait_is_rate_limited_like_any_ca
 #[tokio::test]
 async fn a_failing_token_endpoint_is_not_a_credential_refusal() {
     let emulator = Emulator::builder().start().await.unwrap();
-    inject(
-        &emulator,
-        "POST",
-        TOKEN_PATH,
-        FaultKind::Status { status: 502 },
-        10,
-    )
-    .await;
+    inject(&emulator, "POST", TOKEN_PATH, status(502), 10).await;
     let error = good_oauth_client(&emulator)
         .send(Request::get(LIST).operation("list webhooks"))
         .await
@@ -169,26 +171,9 @@ async fn wrong_credentials_are_unauthorized_and_name_no_secret() {
 
 #[tokio::test]
 async fn idempotent_requests_retry_through_5xx_and_429() {
-    let emulator = Emulator::builder().start().await.unwrap();
-    let client = generic_client(&emulator);
-    inject(
-        &emulator,
-        "GET",
-        "/generic/",
-        FaultKind::Status { status: 500 },
-        2,
-    )
-    .await;
-    inject(
-        &emulator,
-        "GET",
-        "/generic/",
-        FaultKind::RateLimit {
-            retry_after_secs: 0,
-        },
-        1,
-    )
-    .await;
+    let (emulator, client) = generic().await;
+    inject(&emulator, "GET", GENERIC, status(500), 2).await;
+    inject(&emulator, "GET", GENERIC, rate_limit(0), 1).await;
     assert_eq!(
         client
             .send(Request::get("v1/webhooks"))
@@ -203,16 +188,8 @@ async fn idempotent_requests_retry_through_5xx_and_429() {
 
 #[tokio::test]
 async fn retries_stop_at_the_budget_with_a_typed_error() {
-    let emulator = Emulator::builder().start().await.unwrap();
-    let client = generic_client(&emulator);
-    inject(
-        &emulator,
-        "GET",
-        "/generic/",
-        FaultKind::Status { status: 503 },
-        10,
-    )
-    .await;
+    let (emulator, client) = generic().await;
+    inject(&emulator, "GET", GENERIC, status(503), 10).await;
     let error = client.send(Request::get("v1/webhooks")).await.unwrap_err();
     assert!(
         matches!(&error, Error::Rejected { reply, .. } if reply.status == Some(503)),
@@ -228,18 +205,8 @@ async fn retries_stop_at_the_budget_with_a_typed_error() {
 
 #[tokio::test]
 async fn a_retry_after_over_the_cap_is_reported_not_waited() {
-    let emulator = Emulator::builder().start().await.unwrap();
-    let client = generic_client(&emulator);
-    inject(
-        &emulator,
-        "GET",
-        "/generic/",
-        FaultKind::RateLimit {
-            retry_after_secs: 60,
-        },
-        1,
-    )
-    .await;
+    let (emulator, client) = generic().await;
+    inject(&emulator, "GET", GENERIC, rate_limit(60), 1).await;
     let error = client.send(Request::get("v1/webhooks")).await.unwrap_err();
     assert!(
         matches!(error, Error::RateLimited { retry_after: Some(d), .. } if d == Duration::from_secs(60)),
@@ -249,17 +216,9 @@ async fn a_retry_after_over_the_cap_is_reported_not_waited() {
 
 #[tokio::test]
 async fn post_is_never_retried_and_a_lost_answer_says_it_may_have_been_applied() {
-    let emulator = Emulator::builder().start().await.unwrap();
-    let client = generic_client(&emulator);
+    let (emulator, client) = generic().await;
     let body = serde_json::json!({"url": "https://x.example", "events": ["user.created"]});
-    inject(
-        &emulator,
-        "POST",
-        "/generic/",
-        FaultKind::Status { status: 500 },
-        5,
-    )
-    .await;
+    inject(&emulator, "POST", GENERIC, status(500), 5).await;
     let error = client
         .send(Request::post("v1/webhooks").json(&body).unwrap())
         .await
@@ -272,7 +231,7 @@ async fn post_is_never_retried_and_a_lost_answer_says_it_may_have_been_applied()
     assert_eq!(emulator.admin().fired().await.unwrap()[0], 1);
 
     emulator.admin().clear_faults().await.unwrap();
-    inject(&emulator, "POST", "/generic/", FaultKind::Drop, 1).await;
+    inject(&emulator, "POST", GENERIC, FaultKind::Drop, 1).await;
     let error = client
         .send(Request::post("v1/webhooks").json(&body).unwrap())
         .await
@@ -303,7 +262,7 @@ async fn a_slow_answer_is_a_timeout() {
     inject(
         &emulator,
         "GET",
-        "/generic/",
+        GENERIC,
         FaultKind::Latency { millis: 2_000 },
         1,
     )
@@ -317,8 +276,7 @@ async fn a_slow_answer_is_a_timeout() {
 
 #[tokio::test]
 async fn provider_error_bodies_map_to_typed_errors() {
-    let emulator = Emulator::builder().start().await.unwrap();
-    let client = generic_client(&emulator);
+    let (_emulator, client) = generic().await;
     let error = client
         .send(
             Request::get("v1/webhooks/hook_missing")
@@ -353,8 +311,7 @@ async fn provider_error_bodies_map_to_typed_errors() {
 
 #[tokio::test]
 async fn a_delete_whose_answer_was_lost_succeeds_on_retry() {
-    let emulator = Emulator::builder().start().await.unwrap();
-    let client = generic_client(&emulator);
+    let (emulator, client) = generic().await;
     let body = serde_json::json!({"url": "https://x.example", "events": ["user.created"]});
     let created = client
         .send(Request::post("v1/webhooks").json(&body).unwrap())
@@ -374,7 +331,7 @@ async fn a_delete_whose_answer_was_lost_succeeds_on_retry() {
         .unwrap()
         .status();
     assert_eq!(status, 204);
-    inject(&emulator, "DELETE", "/generic/", FaultKind::Drop, 1).await;
+    inject(&emulator, "DELETE", GENERIC, FaultKind::Drop, 1).await;
     assert_eq!(
         client
             .send(Request::delete(path.as_str()))

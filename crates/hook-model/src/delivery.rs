@@ -1,7 +1,8 @@
 //! Deliveries, their log records, and the retry schedule.
 
 use std::time::Duration;
-use time::serde::rfc3339;
+// Optional RFC 3339 times (a short name: each field's attribute fits on one line).
+use time::serde::rfc3339::option as timestamp;
 
 use serde::{Deserialize, Serialize};
 use time::OffsetDateTime;
@@ -36,11 +37,7 @@ pub struct Delivery {
     /// Attempts made so far.
     pub attempts: u32,
     /// When it succeeded (or was last tried), if it was.
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "rfc3339::option"
-    )]
+    #[serde(default, skip_serializing_if = "Option::is_none", with = "timestamp")]
     pub delivered_at: Option<OffsetDateTime>,
     /// The last failure, in words.
     #[serde(default, skip_serializing_if = "Option::is_none")]

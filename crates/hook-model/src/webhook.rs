@@ -5,7 +5,9 @@ use std::collections::BTreeMap;
 use std::fmt;
 
 use serde::{Deserialize, Serialize};
+// Optional RFC 3339 times (a short name: each field's attribute fits on one line).
 use time::OffsetDateTime;
+use time::serde::rfc3339::option as timestamp;
 
 use crate::{EventType, Provider, Secret};
 
@@ -78,10 +80,10 @@ pub struct Webhook {
     /// Whether a signing secret is set; the secret itself is only in `native`.
     pub has_secret: bool,
     /// When it was created, if the provider says.
-    #[serde(default, with = "time::serde::rfc3339::option")]
+    #[serde(default, with = "timestamp")]
     pub created_at: Option<OffsetDateTime>,
     /// When it last changed, if the provider says.
-    #[serde(default, with = "time::serde::rfc3339::option")]
+    #[serde(default, with = "timestamp")]
     pub updated_at: Option<OffsetDateTime>,
     /// The provider's record exactly as received.
     pub native: serde_json::Value,

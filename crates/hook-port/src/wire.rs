@@ -2,6 +2,8 @@
 
 use std::collections::BTreeMap;
 use time::serde::rfc3339;
+// Optional RFC 3339 times (a short name: each field's attribute fits on one line).
+use time::serde::rfc3339::option as timestamp;
 
 use serde::{Deserialize, Serialize};
 use time::OffsetDateTime;
@@ -244,18 +246,10 @@ pub struct PortWebhook {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub webhook_key: Option<String>,
     /// Read-only: when it was created.
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "rfc3339::option"
-    )]
+    #[serde(default, skip_serializing_if = "Option::is_none", with = "timestamp")]
     pub created_at: Option<OffsetDateTime>,
     /// Read-only: when it last changed.
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "rfc3339::option"
-    )]
+    #[serde(default, skip_serializing_if = "Option::is_none", with = "timestamp")]
     pub updated_at: Option<OffsetDateTime>,
     /// Read-only: who created it.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -415,18 +409,10 @@ pub struct Entity {
     #[serde(default)]
     pub relations: serde_json::Map<String, serde_json::Value>,
     /// When it was created.
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "rfc3339::option"
-    )]
+    #[serde(default, skip_serializing_if = "Option::is_none", with = "timestamp")]
     pub created_at: Option<OffsetDateTime>,
     /// When it last changed.
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "rfc3339::option"
-    )]
+    #[serde(default, skip_serializing_if = "Option::is_none", with = "timestamp")]
     pub updated_at: Option<OffsetDateTime>,
     /// Fields not named here, kept.
     #[serde(flatten)]

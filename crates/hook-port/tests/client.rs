@@ -29,6 +29,13 @@ fn client(emulator: &EmulatorHandle) -> PortClient {
     PortClient::new(PortConfig::from_vars(|name| emulator.var(name)).unwrap()).unwrap()
 }
 
+/// An emulator, and a Port client of it.
+async fn start() -> (EmulatorHandle, PortClient) {
+    let emulator = Emulator::builder().start().await.unwrap();
+    let client = client(&emulator);
+    (emulator, client)
+}
+
 fn github_prs() -> WebhookBody {
     WebhookBody::new("GitHub pull requests")
         .identifier("github-prs")
@@ -72,8 +79,7 @@ async fn sent_only_port_properties(emulator: &EmulatorHandle) {
 
 #[tokio::test]
 async fn the_seed_methods_speak_ports_real_wire() {
-    let emulator = Emulator::builder().start().await.unwrap();
-    let port = client(&emulator);
+    let (emulator, port) = start().await;
     let created = port.create_webhook(&github_prs()).await.unwrap();
     let ingest = created.url.clone().unwrap();
     assert!(
@@ -141,8 +147,7 @@ async fn the_seed_methods_speak_ports_real_wire() {
 
 #[tokio::test]
 async fn required_fields_and_limits_are_checked_before_sending() {
-    let emulator = Emulator::builder().start().await.unwrap();
-    let port = client(&emulator);
+    let (emulator, port) = start().await;
     let mut untitled = WebhookBody::patch().enabled(true);
     for (body, field) in [
         (
@@ -255,8 +260,7 @@ async fn the_common_trait_is_inbound() {
 
 #[tokio::test]
 async fn test_traffic_signed_for_the_ingest_url_becomes_an_entity() {
-    let emulator = Emulator::builder().start().await.unwrap();
-    let port = client(&emulator);
+    let (emulator, port) = start().await;
     let webhook = port.create_webhook(&github_prs()).await.unwrap();
     let security = webhook.security.as_ref().unwrap();
     let scheme = ingest_scheme(security).unwrap().unwrap();

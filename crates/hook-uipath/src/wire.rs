@@ -3,6 +3,8 @@
 use serde::{Deserialize, Deserializer, Serialize};
 use time::OffsetDateTime;
 use time::serde::rfc3339;
+// Optional RFC 3339 times (a short name: each field's attribute fits on one line).
+use time::serde::rfc3339::option as timestamp;
 
 use hook_model::{EventType, Secret};
 
@@ -146,11 +148,7 @@ pub struct UiPathEvent {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub entity_key: Option<String>,
     /// When the event happened, where it differs from `Timestamp`.
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "rfc3339::option"
-    )]
+    #[serde(default, skip_serializing_if = "Option::is_none", with = "timestamp")]
     pub event_time: Option<OffsetDateTime>,
     /// The folder's key.
     #[serde(default, skip_serializing_if = "Option::is_none")]

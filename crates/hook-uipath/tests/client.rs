@@ -17,6 +17,13 @@ fn client(emulator: &EmulatorHandle) -> UiPathClient {
     UiPathClient::new(config).unwrap()
 }
 
+/// An emulator, and a UiPath client of it.
+async fn start() -> (EmulatorHandle, UiPathClient) {
+    let emulator = Emulator::builder().start().await.unwrap();
+    let client = client(&emulator);
+    (emulator, client)
+}
+
 fn dto(name: &str, url: &str, events: &[&str]) -> WebhookDto {
     WebhookDto {
         name: Some(name.into()),
@@ -36,8 +43,7 @@ fn dto(name: &str, url: &str, events: &[&str]) -> WebhookDto {
 
 #[tokio::test]
 async fn the_sdk_methods_and_their_wire_shape() {
-    let emulator = Emulator::builder().start().await.unwrap();
-    let orchestrator = client(&emulator);
+    let (emulator, orchestrator) = start().await;
     let created = orchestrator
         .webhooks()
         .create(&dto(
@@ -143,8 +149,7 @@ async fn the_sdk_methods_and_their_wire_shape() {
 
 #[tokio::test]
 async fn errors_keep_orchestrators_codes_and_bad_input_stays_local() {
-    let emulator = Emulator::builder().start().await.unwrap();
-    let orchestrator = client(&emulator);
+    let (emulator, orchestrator) = start().await;
     orchestrator
         .webhooks()
         .create(&dto("Same", "https://x.example", &[]))

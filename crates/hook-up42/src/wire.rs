@@ -3,6 +3,8 @@
 use serde::{Deserialize, Serialize};
 use time::OffsetDateTime;
 use time::serde::rfc3339;
+// Optional RFC 3339 times (a short name: each field's attribute fits on one line).
+use time::serde::rfc3339::option as timestamp;
 
 use hook_model::{EventType, Secret};
 
@@ -51,18 +53,10 @@ pub struct Up42Webhook {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub secret: Option<Secret>,
     /// When it was created.
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "rfc3339::option"
-    )]
+    #[serde(default, skip_serializing_if = "Option::is_none", with = "timestamp")]
     pub created_at: Option<OffsetDateTime>,
     /// When it last changed.
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "rfc3339::option"
-    )]
+    #[serde(default, skip_serializing_if = "Option::is_none", with = "timestamp")]
     pub updated_at: Option<OffsetDateTime>,
     /// Fields not named here, kept.
     #[serde(flatten)]

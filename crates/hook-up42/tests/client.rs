@@ -12,10 +12,16 @@ fn client(emulator: &EmulatorHandle) -> Up42Client {
     Up42Client::new(Up42Config::from_vars(|name| emulator.var(name)).unwrap()).unwrap()
 }
 
+/// An emulator, and a UP42 client of it.
+async fn start() -> (EmulatorHandle, Up42Client) {
+    let emulator = Emulator::builder().start().await.unwrap();
+    let client = client(&emulator);
+    (emulator, client)
+}
+
 #[tokio::test]
 async fn the_sdk_methods_from_create_to_delete() {
-    let emulator = Emulator::builder().start().await.unwrap();
-    let up42 = client(&emulator);
+    let (emulator, up42) = start().await;
     let mut webhook = up42
         .create_webhook(
             &CreateWebhook::new(
@@ -88,8 +94,7 @@ async fn the_sdk_methods_from_create_to_delete() {
 
 #[tokio::test]
 async fn http_urls_are_refused_before_sending() {
-    let emulator = Emulator::builder().start().await.unwrap();
-    let up42 = client(&emulator);
+    let (emulator, up42) = start().await;
     let error = up42
         .create_webhook(
             &CreateWebhook::new("n", "http://receiving-url.com", ["job.status"]).active(true),
