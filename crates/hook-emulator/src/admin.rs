@@ -56,12 +56,7 @@ async fn ingests(
     Query(query): Query<HashMap<String, String>>,
 ) -> Response {
     let min: usize = query.get("min").and_then(|m| m.parse().ok()).unwrap_or(0);
-    let timeout = query
-        .get("timeout_ms")
-        .and_then(|t| t.parse().ok())
-        .map_or(MAX_WAIT, Duration::from_millis)
-        .min(MAX_WAIT);
-    let read = |app: &App| {
+    let read = || {
         app.read(|state| {
             state
                 .port_ingests
@@ -71,25 +66,42 @@ async fn ingests(
                 .collect::<Vec<_>>()
         })
     };
-    let mut version = app.ingest_version.subscribe();
-    let waited = tokio::time::timeout(timeout, async {
+    let (status, ingests) =
+        wait_until(&app.ingest_version, &query, read, |list| list.len() >= min).await;
+    json(status, &IngestLog { ingests })
+}
+
+/// `timeout_ms` from `query`, capped at [`MAX_WAIT`] (the default).
+fn timeout(query: &HashMap<String, String>) -> Duration {
+    query
+        .get("timeout_ms")
+        .and_then(|t| t.parse().ok())
+        .map_or(MAX_WAIT, Duration::from_millis)
+        .min(MAX_WAIT)
+}
+
+/// What `read` answers once `done` accepts it (200), read again each time `version` moves;
+/// or what it answers when the query's [`timeout`] passes first (408).
+async fn wait_until<T>(
+    version: &tokio::sync::watch::Sender<u64>,
+    query: &HashMap<String, String>,
+    read: impl Fn() -> Vec<T>,
+    done: impl Fn(&[T]) -> bool,
+) -> (StatusCode, Vec<T>) {
+    let mut version = version.subscribe();
+    let waited = tokio::time::timeout(timeout(query), async {
         loop {
             version.borrow_and_update();
-            let list = read(&app);
-            if list.len() >= min || version.changed().await.is_err() {
+            let list = read();
+            if done(&list) || version.changed().await.is_err() {
                 return list;
             }
         }
     })
     .await;
     match waited {
-        Ok(ingests) => json(StatusCode::OK, &IngestLog { ingests }),
-        Err(_) => json(
-            StatusCode::REQUEST_TIMEOUT,
-            &IngestLog {
-                ingests: read(&app),
-            },
-        ),
+        Ok(list) => (StatusCode::OK, list),
+        Err(_) => (StatusCode::REQUEST_TIMEOUT, read()),
     }
 }
 
@@ -217,11 +229,6 @@ async fn deliveries(
                 .is_none_or(|t| t.eq_ignore_ascii_case(&d.event_type))
     };
     let wait = query.get("wait").map(String::as_str);
-    let timeout = query
-        .get("timeout_ms")
-        .and_then(|t| t.parse().ok())
-        .map_or(MAX_WAIT, Duration::from_millis)
-        .min(MAX_WAIT);
     let min_attempts: u32 = query
         .get("attempts")
         .and_then(|a| a.parse().ok())
@@ -232,8 +239,7 @@ async fn deliveries(
         Some("attempts") => !list.is_empty() && list.iter().all(|d| d.attempts >= min_attempts),
         _ => true,
     };
-    let mut version = app.log_version.subscribe();
-    let read = |app: &App| {
+    let read = || {
         app.read(|state| {
             state
                 .deliveries
@@ -243,28 +249,8 @@ async fn deliveries(
                 .collect::<Vec<_>>()
         })
     };
-    let waited = tokio::time::timeout(timeout, async {
-        loop {
-            version.borrow_and_update();
-            let list = read(&app);
-            if done(&list) {
-                return list;
-            }
-            if version.changed().await.is_err() {
-                return list;
-            }
-        }
-    })
-    .await;
-    match waited {
-        Ok(deliveries) => json(StatusCode::OK, &DeliveryLog { deliveries }),
-        Err(_) => json(
-            StatusCode::REQUEST_TIMEOUT,
-            &DeliveryLog {
-                deliveries: read(&app),
-            },
-        ),
-    }
+    let (status, deliveries) = wait_until(&app.log_version, &query, read, done).await;
+    json(status, &DeliveryLog { deliveries })
 }
 
 async fn requests(State(app): State<Arc<App>>) -> Response {

@@ -152,6 +152,36 @@ pub(crate) fn merged<T: Serialize>(
     map
 }
 
+/// An OAuth 2 token endpoint's refusal (RFC 6749 §5.2): its status, `error` and
+/// `error_description`.
+pub(crate) type Refusal = (StatusCode, &'static str, &'static str);
+
+/// What an OAuth 2 token endpoint answers (RFC 6749 §5): a fresh `provider` token for
+/// `scope` when `checked` accepted the request, else its refusal.
+pub(crate) async fn oauth_answer(
+    app: &App,
+    provider: Provider,
+    scope: &str,
+    checked: Result<(), Refusal>,
+) -> Response {
+    if let Err((status, error, description)) = checked {
+        return json(
+            status,
+            &serde_json::json!({"error": error, "error_description": description}),
+        );
+    }
+    let (token, ttl) = app.issue_token(provider).await;
+    json(
+        StatusCode::OK,
+        &serde_json::json!({"access_token": token.expose(), "expires_in": ttl, "token_type": "Bearer", "scope": scope}),
+    )
+}
+
+/// A form body's fields.
+pub(crate) fn form(body: &[u8]) -> std::collections::HashMap<String, String> {
+    url::form_urlencoded::parse(body).into_owned().collect()
+}
+
 /// A JSON answer with a status.
 pub(crate) fn json<T: Serialize>(status: StatusCode, body: &T) -> Response {
     (status, axum::Json(body)).into_response()

@@ -18,7 +18,7 @@ use hook_uipath::wire::{
 };
 
 use crate::app::App;
-use crate::common::{Dialect, canonical_events, json, valid_url};
+use crate::common::{Dialect, canonical_events, form, json, oauth_answer, valid_url};
 use crate::deliver;
 use crate::odata;
 
@@ -108,29 +108,24 @@ fn context(base: &str, fragment: &str) -> serde_json::Value {
 }
 
 async fn token(State(app): State<Arc<App>>, body: Bytes) -> Response {
-    let form: HashMap<String, String> = url::form_urlencoded::parse(&body).into_owned().collect();
+    let form = form(&body);
     let creds = &app.credentials.uipath;
-    let grant = form.get("grant_type").map(String::as_str);
-    let ok = grant == Some("client_credentials")
-        && form.get("client_id") == Some(&creds.client_id)
+    let known = form.get("client_id") == Some(&creds.client_id)
         && form.get("client_secret").map(String::as_str) == Some(creds.client_secret.expose());
-    if grant != Some("client_credentials") {
-        return json(
+    let checked = match form.get("grant_type").map(String::as_str) {
+        Some("client_credentials") if known => Ok(()),
+        Some("client_credentials") => Err((
             StatusCode::BAD_REQUEST,
-            &serde_json::json!({"error": "unsupported_grant_type", "error_description": "use client_credentials"}),
-        );
-    }
-    if !ok {
-        return json(
+            "invalid_client",
+            "unknown client or wrong secret",
+        )),
+        _ => Err((
             StatusCode::BAD_REQUEST,
-            &serde_json::json!({"error": "invalid_client", "error_description": "unknown client or wrong secret"}),
-        );
-    }
-    let (token, ttl) = app.issue_token(Provider::UiPath).await;
-    json(
-        StatusCode::OK,
-        &serde_json::json!({"access_token": token.expose(), "expires_in": ttl, "token_type": "Bearer", "scope": "OR.Webhooks"}),
-    )
+            "unsupported_grant_type",
+            "use client_credentials",
+        )),
+    };
+    oauth_answer(&app, Provider::UiPath, "OR.Webhooks", checked).await
 }
 
 async fn odata_route(
@@ -304,12 +299,7 @@ fn validate(dto: &mut WebhookDto) -> Result<(), Response> {
     if dto.name.as_deref().is_none_or(|n| n.trim().is_empty()) {
         return Err(invalid("Name is required"));
     }
-    let events: Vec<EventType> = dto
-        .events
-        .iter()
-        .flatten()
-        .map(|e| e.event_type.clone())
-        .collect();
+    let events: Vec<EventType> = dto.event_types();
     let events = canonical_events(Provider::UiPath, &events).map_err(invalid)?;
     dto.events = Some(events.into_iter().map(EventSubscription::from).collect());
     dto.extra.retain(|key, _| !key.starts_with("@odata"));

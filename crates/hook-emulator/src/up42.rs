@@ -1,7 +1,6 @@
 //! UP42: `/up42/workspaces/{workspace}/webhooks…`, `/up42/webhooks/events` and the
 //! token endpoint under `/up42/auth/…`. Every answer is `{"data", "error"}`.
 
-use std::collections::HashMap;
 use std::sync::Arc;
 
 use axum::Router;
@@ -16,7 +15,9 @@ use hook_up42::wire::{EventInfo, TestRun, Up42Webhook};
 use serde::Serialize;
 
 use crate::app::App;
-use crate::common::{Answer, Authorized, Dialect, canonical_events, json, now, valid_url};
+use crate::common::{
+    Answer, Authorized, Dialect, canonical_events, form, json, now, oauth_answer, valid_url,
+};
 use crate::deliver;
 
 pub(crate) fn routes() -> Router<Arc<App>> {
@@ -89,36 +90,34 @@ impl Dialect for Up42 {
 type Auth = Authorized<Up42>;
 
 async fn token(State(app): State<Arc<App>>, body: Bytes) -> Response {
-    let form: HashMap<String, String> = url::form_urlencoded::parse(&body).into_owned().collect();
+    let form = form(&body);
     let creds = &app.credentials.up42;
     let get = |key: &str| form.get(key).map(String::as_str);
-    let ok = match get("grant_type") {
-        Some("password") => {
+    let known = match get("grant_type") {
+        Some("password") => Some(
             get("username") == Some(creds.username.as_str())
-                && get("password") == Some(creds.password.expose())
-        }
-        Some("client_credentials") => {
+                && get("password") == Some(creds.password.expose()),
+        ),
+        Some("client_credentials") => Some(
             get("client_id") == Some(creds.client_id.as_str())
-                && get("client_secret") == Some(creds.password.expose())
-        }
-        _ => {
-            return json(
-                StatusCode::BAD_REQUEST,
-                &serde_json::json!({"error": "unsupported_grant_type", "error_description": "use password or client_credentials"}),
-            );
-        }
+                && get("client_secret") == Some(creds.password.expose()),
+        ),
+        _ => None,
     };
-    if !ok {
-        return json(
+    let checked = match known {
+        Some(true) => Ok(()),
+        Some(false) => Err((
             StatusCode::UNAUTHORIZED,
-            &serde_json::json!({"error": "invalid_grant", "error_description": "Invalid user credentials"}),
-        );
-    }
-    let (token, ttl) = app.issue_token(Provider::Up42).await;
-    json(
-        StatusCode::OK,
-        &serde_json::json!({"access_token": token.expose(), "expires_in": ttl, "token_type": "Bearer", "scope": "openid"}),
-    )
+            "invalid_grant",
+            "Invalid user credentials",
+        )),
+        None => Err((
+            StatusCode::BAD_REQUEST,
+            "unsupported_grant_type",
+            "use password or client_credentials",
+        )),
+    };
+    oauth_answer(&app, Provider::Up42, "openid", checked).await
 }
 
 /// `GET /users/me`: the one user, whose id is the workspace's.

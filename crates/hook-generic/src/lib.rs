@@ -41,7 +41,7 @@ use wire::{DeliveryList, ErrorBody};
 pub use wire::{GenericEvent, GenericWebhook, TestAnswer, WebhookList};
 
 /// What the service offers through [`WebhookApi`].
-pub const CAPABILITIES: Capabilities = Capabilities::new(Paging::PageNumber)
+pub const CAPABILITIES: Capabilities = Capabilities::new(Provider::Generic, Paging::PageNumber)
     .test(true)
     .delivery_log(true);
 
@@ -314,7 +314,7 @@ fn canonical(events: &[EventType]) -> Vec<EventType> {
 /// The service's create body for `spec`; a name, identifier, description or other field
 /// the service's webhooks do not carry is refused ([`Capabilities::check_spec`]).
 pub fn from_spec(spec: &WebhookSpec) -> Result<CreateWebhook, Error> {
-    CAPABILITIES.check_spec(Provider::Generic, spec)?;
+    CAPABILITIES.check_spec(spec)?;
     Ok(CreateWebhook {
         url: spec.url.clone(),
         events: canonical(&spec.events),
@@ -325,10 +325,6 @@ pub fn from_spec(spec: &WebhookSpec) -> Result<CreateWebhook, Error> {
 
 #[async_trait]
 impl WebhookApi for GenericClient {
-    fn provider(&self) -> Provider {
-        Provider::Generic
-    }
-
     fn capabilities(&self) -> Capabilities {
         CAPABILITIES
     }
@@ -352,7 +348,7 @@ impl WebhookApi for GenericClient {
     }
 
     async fn update(&self, id: &WebhookId, patch: &WebhookPatch) -> Result<Webhook, Error> {
-        CAPABILITIES.check_patch(Provider::Generic, patch)?;
+        CAPABILITIES.check_patch(patch)?;
         let body = UpdateWebhook {
             url: patch.url.clone(),
             events: patch.events.as_deref().map(canonical),

@@ -36,11 +36,13 @@ use crate::{
 /// ```
 #[async_trait]
 pub trait WebhookApi: Send + Sync {
-    /// The provider behind this client.
-    fn provider(&self) -> Provider;
-
-    /// What the provider supports.
+    /// What the provider supports, and which provider it is.
     fn capabilities(&self) -> Capabilities;
+
+    /// The provider behind this client: [`Capabilities::provider`].
+    fn provider(&self) -> Provider {
+        self.capabilities().provider
+    }
 
     /// One page of webhooks matching `query`.
     async fn list(&self, query: &ListQuery) -> Result<Page<Webhook>, Error>;

@@ -19,13 +19,15 @@ pub enum Direction {
 /// with [`Capabilities::new`] and the setters.
 ///
 /// ```
-/// use hook_model::{Capabilities, Paging};
-/// let caps = Capabilities::new(Paging::Offset).test(true).server_filters(true);
+/// use hook_model::{Capabilities, Paging, Provider};
+/// let caps = Capabilities::new(Provider::UiPath, Paging::Offset).test(true).server_filters(true);
 /// assert!(caps.test && !caps.delivery_log);
 /// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 #[non_exhaustive]
 pub struct Capabilities {
+    /// Whose capabilities these are.
+    pub provider: Provider,
     /// `test` sends a test or ping delivery.
     pub test: bool,
     /// `event_types` lists the event types: from the provider's API, or from its
@@ -56,9 +58,11 @@ pub struct Capabilities {
 }
 
 impl Capabilities {
-    /// Lists page by `paging`; event types are listed; nothing else is offered yet.
-    pub const fn new(paging: Paging) -> Self {
+    /// `provider`'s lists page by `paging`; event types are listed; nothing else is offered
+    /// yet.
+    pub const fn new(provider: Provider, paging: Paging) -> Self {
         Capabilities {
+            provider,
             test: false,
             event_types: true,
             delivery_log: false,
@@ -101,9 +105,8 @@ impl Capabilities {
     }
 
     /// Refuses, before anything is sent, a spec that sets a field these webhooks cannot
-    /// carry, so nothing the caller set is dropped without a word. `provider` names whose
-    /// webhooks these are.
-    pub fn check_spec(&self, provider: Provider, spec: &WebhookSpec) -> Result<(), Error> {
+    /// carry, so nothing the caller set is dropped without a word.
+    pub fn check_spec(&self, spec: &WebhookSpec) -> Result<(), Error> {
         let set = [
             ("name", spec.name.is_some() && !self.names),
             ("identifier", spec.identifier.is_some() && !self.identifiers),
@@ -121,11 +124,11 @@ impl Capabilities {
                 spec.allow_insecure_tls && !self.insecure_tls,
             ),
         ];
-        refuse(provider, "create webhook", &set)
+        refuse(self.provider, "create webhook", &set)
     }
 
     /// The same for a patch.
-    pub fn check_patch(&self, provider: Provider, patch: &WebhookPatch) -> Result<(), Error> {
+    pub fn check_patch(&self, patch: &WebhookPatch) -> Result<(), Error> {
         let set = [
             ("name", patch.name.is_some() && !self.names),
             (
@@ -134,7 +137,7 @@ impl Capabilities {
             ),
             ("headers", patch.headers.is_some() && !self.delivery_headers),
         ];
-        refuse(provider, "update webhook", &set)
+        refuse(self.provider, "update webhook", &set)
     }
 
     /// Whether the webhooks receive (the provider assigns their URL) rather than send.

@@ -4,7 +4,7 @@ use std::cmp::Ordering;
 use std::fmt;
 use std::hash::{Hash, Hasher};
 
-use serde::{Deserialize, Deserializer, Serialize, Serializer};
+use serde::{Deserialize, Serialize};
 
 /// An event type name, compared ASCII case-insensitively.
 ///
@@ -20,7 +20,8 @@ use serde::{Deserialize, Deserializer, Serialize, Serializer};
 /// assert_eq!(written.find_in(&CATALOG).map(|e| e.group), Some("job"));
 /// assert!(EventType::new("job.resumed").find_in(&CATALOG).is_none());
 /// ```
-#[derive(Clone)]
+#[derive(Clone, Serialize, Deserialize)]
+#[serde(transparent)]
 pub struct EventType(Box<str>);
 
 impl EventType {
@@ -120,18 +121,6 @@ impl From<&str> for EventType {
 impl From<String> for EventType {
     fn from(name: String) -> Self {
         EventType::new(name)
-    }
-}
-
-impl Serialize for EventType {
-    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        serializer.serialize_str(&self.0)
-    }
-}
-
-impl<'de> Deserialize<'de> for EventType {
-    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        String::deserialize(deserializer).map(EventType::new)
     }
 }
 

@@ -5,8 +5,8 @@ use std::collections::BTreeMap;
 use std::fmt;
 
 use serde::{Deserialize, Serialize};
-// Optional RFC 3339 times (a short name: each field's attribute fits on one line).
 use time::OffsetDateTime;
+// Optional RFC 3339 times (a short name: each field's attribute fits on one line).
 use time::serde::rfc3339::option as timestamp;
 
 use crate::{EventType, Provider, Secret};

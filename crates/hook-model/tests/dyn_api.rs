@@ -32,12 +32,8 @@ fn not_found(id: &WebhookId) -> Error {
 
 #[async_trait]
 impl WebhookApi for Memory {
-    fn provider(&self) -> Provider {
-        Provider::Generic
-    }
-
     fn capabilities(&self) -> Capabilities {
-        Capabilities::new(Paging::PageNumber)
+        Capabilities::new(Provider::Generic, Paging::PageNumber)
     }
 
     /// One webhook a page.

@@ -17,7 +17,7 @@ use crate::wire::{PortWebhook, Security, SignatureAlgorithm, WebhookBody};
 
 /// What Port offers through [`WebhookApi`]: inbound webhooks, one unpaged list, no test
 /// call; `event_types` answers the triggers of Port automations ([`crate::EVENTS`]).
-pub const CAPABILITIES: Capabilities = Capabilities::new(Paging::None)
+pub const CAPABILITIES: Capabilities = Capabilities::new(Provider::Port, Paging::None)
     .direction(Direction::Inbound)
     .names(true)
     .descriptions(true)
@@ -77,7 +77,7 @@ pub fn from_spec(spec: &WebhookSpec) -> Result<WebhookBody, Error> {
     if spec.allow_insecure_tls {
         return Err(outgoing("allow_insecure_tls"));
     }
-    CAPABILITIES.check_spec(Provider::Port, spec)?;
+    CAPABILITIES.check_spec(spec)?;
     let title = spec
         .name
         .clone()
@@ -114,10 +114,6 @@ pub fn from_patch(patch: &WebhookPatch) -> Result<WebhookBody, Error> {
 
 #[async_trait]
 impl WebhookApi for PortClient {
-    fn provider(&self) -> Provider {
-        Provider::Port
-    }
-
     fn capabilities(&self) -> Capabilities {
         CAPABILITIES
     }

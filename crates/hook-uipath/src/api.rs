@@ -11,7 +11,7 @@ use crate::client::{MAX_TOP, UiPathClient, WebhookFilter};
 use crate::wire::{EventSubscription, WebhookDto};
 
 /// What Orchestrator offers through [`WebhookApi`].
-pub const CAPABILITIES: Capabilities = Capabilities::new(Paging::Offset)
+pub const CAPABILITIES: Capabilities = Capabilities::new(Provider::UiPath, Paging::Offset)
     .test(true)
     .server_filters(true)
     .all_events(true)
@@ -55,12 +55,7 @@ pub fn to_common(record: &WebhookDto) -> Webhook {
     let mut webhook = Webhook::new(Provider::UiPath, id, native);
     webhook.name.clone_from(&record.name);
     webhook.url = record.url.clone().unwrap_or_default();
-    webhook.events = record
-        .events
-        .iter()
-        .flatten()
-        .map(|e| e.event_type.clone())
-        .collect();
+    webhook.events = record.event_types();
     webhook.all_events = record.subscribe_to_all_events.unwrap_or(false);
     webhook.enabled = record.enabled.unwrap_or(false);
     webhook.has_secret = record.secret.as_ref().is_some_and(|s| !s.is_empty());
@@ -73,7 +68,7 @@ pub fn from_spec(spec: &WebhookSpec) -> Result<WebhookDto, Error> {
     if !spec.headers.is_empty() {
         return Err(no_headers("delivery headers"));
     }
-    CAPABILITIES.check_spec(Provider::UiPath, spec)?;
+    CAPABILITIES.check_spec(spec)?;
     Ok(WebhookDto {
         name: spec.name.clone(),
         description: spec.description.clone(),
@@ -106,10 +101,6 @@ pub fn from_patch(patch: &WebhookPatch) -> Result<WebhookDto, Error> {
 
 #[async_trait]
 impl WebhookApi for UiPathClient {
-    fn provider(&self) -> Provider {
-        Provider::UiPath
-    }
-
     fn capabilities(&self) -> Capabilities {
         CAPABILITIES
     }

@@ -369,12 +369,7 @@ fn check(webhook: &WebhookDto, body: Body) -> Result<(), Error> {
         check::secret("Secret", Some(secret))?;
         check::max_chars("Secret", secret.expose(), SECRET_MAX)?;
     }
-    let events: Vec<EventType> = webhook
-        .events
-        .iter()
-        .flatten()
-        .map(|e| e.event_type.clone())
-        .collect();
+    let events: Vec<EventType> = webhook.event_types();
     check::event_names("Events", &events)?;
     for (index, event) in events.iter().enumerate() {
         check::max_chars(&format!("Events[{index}]"), event.as_str(), EVENT_TYPE_MAX)?;

@@ -84,6 +84,14 @@ pub struct WebhookDto {
     pub extra: serde_json::Map<String, serde_json::Value>,
 }
 
+impl WebhookDto {
+    /// The subscribed events' names, in order (none when `Events` is absent).
+    pub fn event_types(&self) -> Vec<EventType> {
+        let subscriptions = self.events.iter().flatten();
+        subscriptions.map(|e| e.event_type.clone()).collect()
+    }
+}
+
 /// An OData collection answer: `{"@odata.context", "@odata.count", "value": […]}`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct ODataList<T> {

@@ -52,7 +52,7 @@ pub use wire::{
 };
 
 /// What UP42 offers through [`WebhookApi`].
-pub const CAPABILITIES: Capabilities = Capabilities::new(Paging::None)
+pub const CAPABILITIES: Capabilities = Capabilities::new(Provider::Up42, Paging::None)
     .test(true)
     .https_only(true)
     .names(true);
@@ -432,7 +432,7 @@ pub fn to_common(record: &Up42Webhook) -> Webhook {
 /// UP42's create body for `spec`; UP42 has no description, delivery headers or
 /// caller-chosen id, so a spec with one is refused rather than losing it.
 pub fn from_spec(spec: &WebhookSpec) -> Result<CreateWebhook, Error> {
-    CAPABILITIES.check_spec(Provider::Up42, spec)?;
+    CAPABILITIES.check_spec(spec)?;
     Ok(CreateWebhook {
         name: spec.name.clone().unwrap_or_default(),
         url: spec.url.clone(),
@@ -444,10 +444,6 @@ pub fn from_spec(spec: &WebhookSpec) -> Result<CreateWebhook, Error> {
 
 #[async_trait]
 impl WebhookApi for Up42Client {
-    fn provider(&self) -> Provider {
-        Provider::Up42
-    }
-
     fn capabilities(&self) -> Capabilities {
         CAPABILITIES
     }
@@ -477,7 +473,7 @@ impl WebhookApi for Up42Client {
     }
 
     async fn update(&self, id: &WebhookId, patch: &WebhookPatch) -> Result<Webhook, Error> {
-        CAPABILITIES.check_patch(Provider::Up42, patch)?;
+        CAPABILITIES.check_patch(patch)?;
         let mut handle = self.initialize_webhook(id.as_str()).await?;
         let changes = UpdateWebhook {
             name: patch.name.clone(),
