@@ -238,15 +238,7 @@ async fn receive(
 ) -> Response {
     listener.activity.notify_one();
     bump(&listener.counts.received);
-    let pairs: Vec<(String, String)> = headers
-        .iter()
-        .map(|(name, value)| {
-            (
-                name.as_str().to_owned(),
-                String::from_utf8_lossy(value.as_bytes()).into_owned(),
-            )
-        })
-        .collect();
+    let pairs = hook_emulator::header_pairs(&headers);
     let verdict = Verdict::of(
         &listener.verifiers,
         &listener.secrets,

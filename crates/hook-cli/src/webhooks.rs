@@ -4,6 +4,7 @@ use std::collections::HashMap;
 use std::process::ExitCode;
 
 use clap::Subcommand;
+use hook_facade::model::EventTypeInfo;
 use hook_facade::{
     EventType, ListQuery, Provider, ProviderConfig, Secret, Webhook, WebhookApi, WebhookId,
     WebhookPatch, WebhookSpec, connect,
@@ -308,16 +309,7 @@ pub async fn run(args: Args) -> Result<ExitCode, String> {
                     serde_json::to_string_pretty(&types).map_err(|e| e.to_string())?
                 );
             } else {
-                let rows: Vec<Vec<String>> = types
-                    .iter()
-                    .map(|t| {
-                        vec![
-                            t.name.to_string(),
-                            t.group.clone().unwrap_or_default(),
-                            t.description.clone().unwrap_or_default(),
-                        ]
-                    })
-                    .collect();
+                let rows: Vec<Vec<String>> = types.iter().map(event_row).collect();
                 print!(
                     "{}",
                     table::render(&["event", "group", "description"], &rows)
@@ -326,6 +318,34 @@ pub async fn run(args: Args) -> Result<ExitCode, String> {
         }
     }
     Ok(ExitCode::SUCCESS)
+}
+
+/// A row of `hook webhooks events`: name, group, description.
+fn event_row(event: &EventTypeInfo) -> Vec<String> {
+    let text = |value: &Option<String>| value.clone().unwrap_or_default();
+    vec![
+        event.name.to_string(),
+        text(&event.group),
+        text(&event.description),
+    ]
+}
+
+/// A row of the webhook table: id, name, URL, enabled, events.
+fn webhook_row(webhook: &Webhook) -> Vec<String> {
+    let events = if webhook.all_events {
+        "(all)".to_owned()
+    } else {
+        let names: Vec<&str> = webhook.events.iter().map(EventType::as_str).collect();
+        names.join(",")
+    };
+    let enabled = if webhook.enabled { "yes" } else { "no" };
+    vec![
+        webhook.id.to_string(),
+        webhook.name.clone().unwrap_or_default(),
+        webhook.url.clone(),
+        enabled.to_owned(),
+        events,
+    ]
 }
 
 fn print_webhooks(webhooks: &[Webhook], json: bool) {
@@ -344,26 +364,7 @@ fn print_webhooks(webhooks: &[Webhook], json: bool) {
         );
         return;
     }
-    let rows: Vec<Vec<String>> = webhooks
-        .iter()
-        .map(|w| {
-            vec![
-                w.id.to_string(),
-                w.name.clone().unwrap_or_default(),
-                w.url.clone(),
-                if w.enabled { "yes" } else { "no" }.to_owned(),
-                if w.all_events {
-                    "(all)".to_owned()
-                } else {
-                    w.events
-                        .iter()
-                        .map(|e| e.as_str())
-                        .collect::<Vec<_>>()
-                        .join(",")
-                },
-            ]
-        })
-        .collect();
+    let rows: Vec<Vec<String>> = webhooks.iter().map(webhook_row).collect();
     print!(
         "{}",
         table::render(&["id", "name", "url", "enabled", "events"], &rows)

@@ -315,21 +315,16 @@ fn record(app: &App, parts: &axum::http::request::Parts, bytes: &[u8], faulted: 
     if parts.uri.path().starts_with("/_admin") {
         return;
     }
-    let headers = parts
-        .headers
-        .iter()
+    let headers = crate::header_pairs(&parts.headers)
+        .into_iter()
         .map(|(name, value)| {
-            let shown = if name == axum::http::header::AUTHORIZATION {
-                let scheme = value
-                    .to_str()
-                    .ok()
-                    .and_then(|v| v.split_whitespace().next())
-                    .unwrap_or("");
-                format!("{scheme} <redacted>")
+            if name == axum::http::header::AUTHORIZATION.as_str() {
+                let scheme = value.split_whitespace().next().unwrap_or("");
+                let shown = format!("{scheme} <redacted>");
+                (name, shown)
             } else {
-                String::from_utf8_lossy(value.as_bytes()).into_owned()
-            };
-            (name.as_str().to_owned(), shown)
+                (name, value)
+            }
         })
         .collect();
     let body = if bytes.is_empty() {

@@ -95,6 +95,17 @@ pub fn round_trip<T: serde::Serialize + serde::de::DeserializeOwned>(
     }
 }
 
+/// `headers` as `(name, value)` pairs in arrival order: names lowercase, values read as
+/// UTF-8 (a byte that is not becomes U+FFFD), as the request log and the ingest records
+/// keep them.
+pub fn header_pairs(headers: &axum::http::HeaderMap) -> Vec<(String, String)> {
+    let pair = |(name, value): (&axum::http::HeaderName, &axum::http::HeaderValue)| {
+        let value = String::from_utf8_lossy(value.as_bytes()).into_owned();
+        (name.as_str().to_owned(), value)
+    };
+    headers.iter().map(pair).collect()
+}
+
 /// UiPath credentials the emulator accepts.
 #[derive(Debug, Clone)]
 pub struct UiPathCredentials {

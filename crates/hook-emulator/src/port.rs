@@ -396,15 +396,7 @@ async fn ingest(
             None,
         ));
     };
-    let headers: Vec<(String, String)> = headers
-        .iter()
-        .map(|(name, value)| {
-            (
-                name.as_str().to_owned(),
-                String::from_utf8_lossy(value.as_bytes()).into_owned(),
-            )
-        })
-        .collect();
+    let headers = crate::header_pairs(&headers);
     let request = crate::ingest::Request {
         headers,
         query,

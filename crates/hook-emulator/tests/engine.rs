@@ -38,6 +38,12 @@ async fn attempts(
         .remove(0)
 }
 
+/// Delivery `id` once it is no longer pending.
+async fn settled(emulator: &EmulatorHandle, id: &str) -> hook_emulator::DeliveryRecord {
+    let mut settled = emulator.admin().settled(&[("id", id)], WAIT).await.unwrap();
+    settled.remove(0)
+}
+
 #[tokio::test]
 async fn failed_deliveries_follow_the_seed_schedule_on_a_manual_clock() {
     let emulator = Emulator::builder().manual_clock().start().await.unwrap();
@@ -73,12 +79,12 @@ async fn failed_deliveries_follow_the_seed_schedule_on_a_manual_clock() {
         receiver.next().await;
         attempts(&emulator, id, attempt).await;
     }
-    let done = emulator.admin().settled(&[("id", id)], WAIT).await.unwrap();
+    let done = settled(&emulator, id).await;
     assert_eq!(
-        (done[0].status, done[0].attempts, done[0].status_code),
+        (done.status, done.attempts, done.status_code),
         (DeliveryStatus::Failed, 5, Some(500))
     );
-    let offsets: Vec<u64> = done[0]
+    let offsets: Vec<u64> = done
         .attempt_log
         .iter()
         .map(|a| a.emulated_ms / 1000)
@@ -116,16 +122,9 @@ async fn a_receiver_back_up_gets_the_event_on_a_later_attempt_under_a_scaled_clo
     receiver.next().await;
     receiver.next().await;
     receiver.answer(200);
-    let done = emulator
-        .admin()
-        .settled(&[("id", &fired.deliveries[0])], WAIT)
-        .await
-        .unwrap();
-    assert_eq!(
-        (done[0].status, done[0].attempts),
-        (DeliveryStatus::Success, 3)
-    );
-    let offsets: Vec<u64> = done[0].attempt_log.iter().map(|a| a.emulated_ms).collect();
+    let done = settled(&emulator, &fired.deliveries[0]).await;
+    assert_eq!((done.status, done.attempts), (DeliveryStatus::Success, 3));
+    let offsets: Vec<u64> = done.attempt_log.iter().map(|a| a.emulated_ms).collect();
     // Emulated time: attempt 2 at ≥ 30 s, attempt 3 at ≥ 330 s after the first.
     assert!(offsets[1] - offsets[0] >= 30_000, "{offsets:?}");
     assert!(offsets[2] - offsets[0] >= 330_000, "{offsets:?}");
@@ -152,13 +151,9 @@ async fn a_failed_uipath_delivery_disables_the_webhook_for_an_hour() {
         .await
         .unwrap();
     receiver.next().await.verified.unwrap();
-    let done = emulator
-        .admin()
-        .settled(&[("id", &first.deliveries[0])], WAIT)
-        .await
-        .unwrap();
+    let done = settled(&emulator, &first.deliveries[0]).await;
     assert_eq!(
-        (done[0].status, done[0].attempts),
+        (done.status, done.attempts),
         (DeliveryStatus::Failed, 1),
         "UiPath does not retry"
     );
@@ -316,12 +311,9 @@ async fn a_restart_with_a_state_file_keeps_webhooks_and_pending_deliveries() {
     let dir = std::env::temp_dir().join(format!("hook-emulator-state-{}", uuid::Uuid::new_v4()));
     std::fs::create_dir_all(&dir).unwrap();
     let file = dir.join("state.json");
-    let first = Emulator::builder()
-        .manual_clock()
-        .state_file(&file)
-        .start()
-        .await
-        .unwrap();
+    // Both emulators keep state in `file`, on manual clocks.
+    let start = || Emulator::builder().manual_clock().state_file(&file).start();
+    let first = start().await.unwrap();
     // Nothing listens on port 9: the first attempt fails and the delivery stays pending.
     let hook = generic_hook(&first, "http://127.0.0.1:9/hook", "s").await;
     let port_before = Api::new(&first, Provider::Port).await;
@@ -343,12 +335,7 @@ async fn a_restart_with_a_state_file_keeps_webhooks_and_pending_deliveries() {
     );
     let after_shutdown = std::fs::read(&file).unwrap();
 
-    let second = Emulator::builder()
-        .manual_clock()
-        .state_file(&file)
-        .start()
-        .await
-        .unwrap();
+    let second = start().await.unwrap();
     assert_eq!(second.resumed_deliveries(), 1);
     let (status, got) = Api::new(&second, Provider::Generic)
         .await

@@ -270,7 +270,8 @@ mod tests {
             ProviderConfig::from_vars(Provider::Generic, |k| vars.get(k).map(|v| v.to_string()))
                 .unwrap_err();
         assert!(
-            matches!(error, Error::Invalid { ref field, .. } if field == "HOOK_GENERIC_API_KEY"),
+            matches!(&error, Error::Invalid { .. })
+                && error.field() == Some("HOOK_GENERIC_API_KEY"),
             "{error}"
         );
     }

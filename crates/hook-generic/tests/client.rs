@@ -89,7 +89,7 @@ async fn bad_input_fails_before_any_request() {
         .await
         .unwrap_err();
     assert!(
-        matches!(error, Error::Invalid { ref field, .. } if field == "url"),
+        matches!(&error, Error::Invalid { .. }) && error.field() == Some("url"),
         "{error}"
     );
     assert!(matches!(

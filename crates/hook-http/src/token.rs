@@ -138,14 +138,12 @@ impl OAuth2 {
         client_id: impl Into<String>,
         client_secret: impl Into<Secret>,
     ) -> Self {
-        OAuth2 {
-            token_url: token_url.into(),
-            client_id: client_id.into(),
-            grant: Grant::ClientCredentials {
-                client_secret: client_secret.into(),
-            },
-            scope: None,
-        }
+        let client_secret = client_secret.into();
+        OAuth2::with_grant(
+            token_url.into(),
+            client_id.into(),
+            Grant::ClientCredentials { client_secret },
+        )
     }
 
     /// `grant_type=password` with `username`, `password` and `client_id`.
@@ -155,13 +153,19 @@ impl OAuth2 {
         username: impl Into<String>,
         password: impl Into<Secret>,
     ) -> Self {
+        let (username, password) = (username.into(), password.into());
+        OAuth2::with_grant(
+            token_url.into(),
+            client_id.into(),
+            Grant::Password { username, password },
+        )
+    }
+
+    fn with_grant(token_url: String, client_id: String, grant: Grant) -> Self {
         OAuth2 {
-            token_url: token_url.into(),
-            client_id: client_id.into(),
-            grant: Grant::Password {
-                username: username.into(),
-                password: password.into(),
-            },
+            token_url,
+            client_id,
+            grant,
             scope: None,
         }
     }

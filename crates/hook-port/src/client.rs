@@ -1,6 +1,6 @@
 //! The native client: Port's `/v1/webhooks` calls in Port's words, checked before sending.
 
-use hook_http::{Auth, ClientConfig, ErrorReply, HttpClient, Request};
+use hook_http::{Auth, ClientConfig, ErrorReply, HttpClient, Method, Request};
 use hook_model::check;
 use hook_model::{Context, Error, Provider};
 
@@ -173,11 +173,7 @@ impl PortClient {
 
     /// `GET /v1/webhooks/{identifier}`.
     pub async fn get_webhook(&self, identifier: &str) -> Result<PortWebhook, Error> {
-        let context = context("get webhook").webhook(identifier);
-        let path = format!("v1/webhooks/{}", segment(identifier, &context)?);
-        let request = Request::get(path)
-            .operation("get webhook")
-            .webhook(identifier);
+        let request = webhook_request(Method::GET, "get webhook", identifier)?;
         let one: WebhookEnvelope = self.http.send(request).await?.json("Port webhook")?;
         Ok(one.webhook)
     }
@@ -234,16 +230,8 @@ impl PortClient {
         };
         let context = context(operation).webhook(identifier);
         check_body(body, whole).map_err(|e| e.within(&context))?;
-        let path = format!("v1/webhooks/{}", segment(identifier, &context)?);
-        let request = if whole {
-            Request::put(path)
-        } else {
-            Request::patch(path)
-        };
-        let request = request
-            .operation(operation)
-            .webhook(identifier)
-            .json(body)?;
+        let method = if whole { Method::PUT } else { Method::PATCH };
+        let request = webhook_request(method, operation, identifier)?.json(body)?;
         let one: WebhookEnvelope = self.http.send(request).await?.json("Port webhook")?;
         Ok(one.webhook)
     }
@@ -276,17 +264,26 @@ impl PortClient {
 
     /// `DELETE /v1/webhooks/{identifier}`: whether Port said it worked.
     pub async fn delete_webhook(&self, identifier: &str) -> Result<bool, Error> {
-        let context = context("delete webhook").webhook(identifier);
-        let path = format!("v1/webhooks/{}", segment(identifier, &context)?);
-        let request = Request::delete(path)
-            .operation("delete webhook")
-            .webhook(identifier);
+        let request = webhook_request(Method::DELETE, "delete webhook", identifier)?;
         let response = self.http.send(request).await?;
         if response.body.is_empty() {
             return Ok(true);
         }
         Ok(response.json::<PortOk>("Port delete answer")?.ok)
     }
+}
+
+/// A request for `operation` to `v1/webhooks/{identifier}`, the identifier checked first.
+fn webhook_request(
+    method: Method,
+    operation: &'static str,
+    identifier: &str,
+) -> Result<Request, Error> {
+    let context = context(operation).webhook(identifier);
+    let path = format!("v1/webhooks/{}", segment(identifier, &context)?);
+    Ok(Request::new(method, path)
+        .operation(operation)
+        .webhook(identifier))
 }
 
 #[cfg(test)]

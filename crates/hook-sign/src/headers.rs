@@ -31,6 +31,14 @@ impl<T: Headers + ?Sized> Headers for &T {
     }
 }
 
+/// The first value of `name` among `pairs` (case-insensitive), for headers we wrote.
+pub(crate) fn first<'a, K: AsRef<str>>(pairs: &'a [(K, String)], name: &str) -> Option<&'a str> {
+    let mut named = pairs
+        .iter()
+        .filter(|(key, _)| key.as_ref().eq_ignore_ascii_case(name));
+    named.next().map(|(_, value)| value.as_str())
+}
+
 fn scan<'a, K, V, I>(pairs: I, name: &str) -> Found<'a>
 where
     K: AsRef<str> + ?Sized + 'a,

@@ -135,10 +135,7 @@ pub struct SignedHeaders {
 impl SignedHeaders {
     /// The value of `name` (case-insensitive).
     pub fn get(&self, name: &str) -> Option<&str> {
-        self.headers
-            .iter()
-            .find(|(key, _)| key.eq_ignore_ascii_case(name))
-            .map(|(_, value)| value.as_str())
+        crate::headers::first(&self.headers, name)
     }
 
     /// Every `(name, value)` pair.

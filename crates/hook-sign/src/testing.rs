@@ -32,10 +32,7 @@ pub struct TestDelivery {
 impl TestDelivery {
     /// The value of `name` (case-insensitive).
     pub fn header(&self, name: &str) -> Option<&str> {
-        self.headers
-            .iter()
-            .find(|(k, _)| k.eq_ignore_ascii_case(name))
-            .map(|(_, v)| v.as_str())
+        crate::headers::first(&self.headers, name)
     }
 
     /// A `POST` to `uri` carrying the delivery.

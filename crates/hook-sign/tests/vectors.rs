@@ -53,18 +53,27 @@ fn standard_webhooks_public_vector() {
     );
 }
 
+/// GitHub's documented example (secret `It's a Secret to Everybody`, body `Hello, World!`)
+/// signed by `scheme` into `header: value`.
+fn check_github_example(scheme: Scheme, header: &str, value: &str) {
+    let body = b"Hello, World!";
+    let secret = "It's a Secret to Everybody";
+    check(
+        scheme,
+        secret,
+        Message::new(body),
+        body,
+        &[(header, value)],
+        0,
+    );
+}
+
 #[test]
 fn github_public_vector() {
-    check(
+    check_github_example(
         Scheme::github(),
-        "It's a Secret to Everybody",
-        Message::new(b"Hello, World!"),
-        b"Hello, World!",
-        &[(
-            "X-Hub-Signature-256",
-            "sha256=757107ea0eb2509fc211221cce984b8a37570b6d7586c22c46f4379c8b043e17",
-        )],
-        0,
+        "X-Hub-Signature-256",
+        "sha256=757107ea0eb2509fc211221cce984b8a37570b6d7586c22c46f4379c8b043e17",
     );
 }
 
@@ -412,16 +421,10 @@ fn thousands_of_signatures_and_nul_bytes_are_typed_errors() {
 #[cfg(feature = "sha1")]
 #[test]
 fn github_sha1_vector() {
-    check(
+    check_github_example(
         Scheme::github_sha1(),
-        "It's a Secret to Everybody",
-        Message::new(b"Hello, World!"),
-        b"Hello, World!",
-        &[(
-            "X-Hub-Signature",
-            "sha1=01dc10d0c83e72ed246219cdd91669667fe2ca59",
-        )],
-        0,
+        "X-Hub-Signature",
+        "sha1=01dc10d0c83e72ed246219cdd91669667fe2ca59",
     );
 }
 
@@ -430,16 +433,10 @@ fn github_sha1_vector() {
 #[test]
 fn hex_body_schemes_follow_ports_ingest_check() {
     let sha256 = Scheme::hex_body("x-hub-signature-256", "sha256=", Algorithm::HmacSha256);
-    check(
+    check_github_example(
         sha256,
-        "It's a Secret to Everybody",
-        Message::new(b"Hello, World!"),
-        b"Hello, World!",
-        &[(
-            "x-hub-signature-256",
-            "sha256=757107ea0eb2509fc211221cce984b8a37570b6d7586c22c46f4379c8b043e17",
-        )],
-        0,
+        "x-hub-signature-256",
+        "sha256=757107ea0eb2509fc211221cce984b8a37570b6d7586c22c46f4379c8b043e17",
     );
     let plain = Scheme::hex_body("x-token", "Token ", Algorithm::PlainSecret);
     check(
@@ -466,14 +463,7 @@ fn hex_body_schemes_follow_ports_ingest_check() {
 #[test]
 fn sha1_schemes_follow_their_algorithm() {
     let sha1 = Scheme::hex_body("x-sig", "", Algorithm::HmacSha1);
-    check(
-        sha1,
-        "It's a Secret to Everybody",
-        Message::new(b"Hello, World!"),
-        b"Hello, World!",
-        &[("x-sig", "01dc10d0c83e72ed246219cdd91669667fe2ca59")],
-        0,
-    );
+    check_github_example(sha1, "x-sig", "01dc10d0c83e72ed246219cdd91669667fe2ca59");
     // A 64-digit SHA-256 MAC is not a SHA-1 signature, and the error says what is.
     let error = Verifier::new(Scheme::github_sha1(), "k")
         .unwrap()

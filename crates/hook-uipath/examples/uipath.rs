@@ -23,15 +23,11 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     let created = orchestrator.webhooks().create(&webhook).await?;
     let id = created.id.ok_or("no id")?;
     println!("created webhook {id}");
-    let jobs = orchestrator
-        .webhooks()
-        .get(
-            &WebhookFilter::new()
-                .enabled(true)
-                .event_type("Job.Completed")
-                .count(true),
-        )
-        .await?;
+    let enabled_for_jobs = WebhookFilter::new()
+        .enabled(true)
+        .event_type("Job.Completed")
+        .count(true);
+    let jobs = orchestrator.webhooks().get(&enabled_for_jobs).await?;
     println!("{:?} enabled webhook(s) for job.completed", jobs.count);
 
     // Orchestrator pings a new webhook right away.

@@ -17,6 +17,12 @@ fn client(emulator: &EmulatorHandle) -> UiPathClient {
     UiPathClient::new(config).unwrap()
 }
 
+/// A receiver verifying UiPath's signature with `secret`.
+async fn receiver(secret: &str) -> hook_emulator::Receiver {
+    let verifier = hook_sign::Verifier::new(hook_sign::Scheme::uipath(), secret).unwrap();
+    hook_emulator::Receiver::start(verifier).await.unwrap()
+}
+
 /// An emulator, and a UiPath client of it.
 async fn start() -> (EmulatorHandle, UiPathClient) {
     let emulator = Emulator::builder().start().await.unwrap();
@@ -232,10 +238,8 @@ async fn errors_keep_orchestrators_codes_and_bad_input_stays_local() {
 
 #[tokio::test]
 async fn trigger_custom_raises_a_custom_event_delivered_to_its_subscribers() {
-    let emulator = Emulator::builder().start().await.unwrap();
-    let verifier = hook_sign::Verifier::new(hook_sign::Scheme::uipath(), "custom-secret").unwrap();
-    let mut receiver = hook_emulator::Receiver::start(verifier).await.unwrap();
-    let orchestrator = client(&emulator);
+    let (_emulator, orchestrator) = start().await;
+    let mut receiver = receiver("custom-secret").await;
     orchestrator
         .webhooks()
         .create(&WebhookDto {
@@ -290,10 +294,8 @@ async fn a_personal_access_token_and_the_on_premises_path_work() {
 
 #[tokio::test]
 async fn ping_delivers_a_verified_body() {
-    let emulator = Emulator::builder().start().await.unwrap();
-    let verifier = hook_sign::Verifier::new(hook_sign::Scheme::uipath(), "ping-secret").unwrap();
-    let mut receiver = hook_emulator::Receiver::start(verifier).await.unwrap();
-    let orchestrator = client(&emulator);
+    let (_emulator, orchestrator) = start().await;
+    let mut receiver = receiver("ping-secret").await;
     let created = orchestrator
         .webhooks()
         .create(&WebhookDto {

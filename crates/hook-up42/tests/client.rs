@@ -102,7 +102,7 @@ async fn http_urls_are_refused_before_sending() {
         .await
         .unwrap_err();
     assert!(
-        matches!(error, Error::Invalid { ref field, .. } if field == "url"),
+        matches!(&error, Error::Invalid { .. }) && error.field() == Some("url"),
         "{error}"
     );
     assert!(matches!(
