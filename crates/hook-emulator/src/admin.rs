@@ -24,6 +24,54 @@ use crate::state::DeliveryRecord;
 /// The longest a `wait` query holds the answer.
 pub const MAX_WAIT: Duration = Duration::from_secs(60);
 
+// The admin API's bodies.
+
+/// `GET /_admin/port/ingests` answer.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct IngestLog {
+    /// What became of requests sent to Port ingest URLs, oldest first.
+    pub ingests: Vec<IngestRecord>,
+}
+
+/// `POST /_admin/port/invoke` body: a Port action invocation to send.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct InvokeRequest {
+    /// Where the action's webhook backend listens.
+    pub url: String,
+    /// The body the action sends (Port's `invocationMethod.body`, user-defined).
+    #[serde(default)]
+    pub body: serde_json::Value,
+}
+
+/// `POST /_admin/events` body.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct FireRequest {
+    /// Whose webhooks receive it.
+    pub provider: Provider,
+    /// The event type; must be in the provider's catalog.
+    #[serde(rename = "type")]
+    pub kind: String,
+    /// Event data.
+    #[serde(default)]
+    pub data: serde_json::Value,
+}
+
+/// `POST /_admin/events` answer.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Fired {
+    /// One event id per receiving webhook.
+    pub event_ids: Vec<String>,
+    /// The deliveries started, one per receiving webhook.
+    pub deliveries: Vec<String>,
+}
+
+/// `GET /_admin/deliveries` answer.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct DeliveryLog {
+    /// The matching deliveries, oldest first.
+    pub deliveries: Vec<DeliveryRecord>,
+}
+
 pub(crate) fn routes() -> Router<Arc<App>> {
     Router::new()
         .route("/_admin/events", post(fire))
@@ -39,13 +87,6 @@ pub(crate) fn routes() -> Router<Arc<App>> {
         .route("/_admin/reset", post(reset))
         .route("/_admin/port/ingests", get(ingests))
         .route("/_admin/port/invoke", post(invoke))
-}
-
-/// `GET /_admin/port/ingests` answer.
-#[derive(Debug, Clone, Serialize, Deserialize)]
-pub struct IngestLog {
-    /// What became of requests sent to Port ingest URLs, oldest first.
-    pub ingests: Vec<IngestRecord>,
 }
 
 /// `?webhook=&min=N&timeout_ms=`: the ingest log (of one webhook); with `min`, the answer
@@ -105,16 +146,6 @@ async fn wait_until<T>(
     }
 }
 
-/// `POST /_admin/port/invoke` body: a Port action invocation to send.
-#[derive(Debug, Clone, Serialize, Deserialize)]
-pub struct InvokeRequest {
-    /// Where the action's webhook backend listens.
-    pub url: String,
-    /// The body the action sends (Port's `invocationMethod.body`, user-defined).
-    #[serde(default)]
-    pub body: serde_json::Value,
-}
-
 /// Sends `body` to `url` as a Port action invocation: one attempt, `x-port-timestamp` and
 /// `x-port-signature: v1,<base64>` keyed with the emulator's Port client secret.
 async fn invoke(State(app): State<Arc<App>>, body: Bytes) -> Response {
@@ -137,28 +168,6 @@ fn bad(message: impl Into<String>) -> Response {
         StatusCode::BAD_REQUEST,
         &serde_json::json!({"error": message.into()}),
     )
-}
-
-/// `POST /_admin/events` body.
-#[derive(Debug, Clone, Serialize, Deserialize)]
-pub struct FireRequest {
-    /// Whose webhooks receive it.
-    pub provider: Provider,
-    /// The event type; must be in the provider's catalog.
-    #[serde(rename = "type")]
-    pub kind: String,
-    /// Event data.
-    #[serde(default)]
-    pub data: serde_json::Value,
-}
-
-/// `POST /_admin/events` answer.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct Fired {
-    /// One event id per receiving webhook.
-    pub event_ids: Vec<String>,
-    /// The deliveries started, one per receiving webhook.
-    pub deliveries: Vec<String>,
 }
 
 async fn fire(State(app): State<Arc<App>>, body: Bytes) -> Response {
@@ -198,13 +207,6 @@ async fn fire(State(app): State<Arc<App>>, body: Bytes) -> Response {
             deliveries,
         },
     )
-}
-
-/// `GET /_admin/deliveries` answer.
-#[derive(Debug, Clone, Serialize, Deserialize)]
-pub struct DeliveryLog {
-    /// The matching deliveries, oldest first.
-    pub deliveries: Vec<DeliveryRecord>,
 }
 
 /// `?provider=&webhook_id=&id=&wait=settled|any|attempts&attempts=N&timeout_ms=`: with

@@ -293,12 +293,8 @@ impl GenericClient {
 
 /// The common model of a generic webhook; the record itself is kept in `native`.
 pub fn to_common(record: &GenericWebhook) -> Webhook {
-    let native = serde_json::to_value(record).unwrap_or_default();
-    let mut webhook = Webhook::new(
-        Provider::Generic,
-        record.id.clone().unwrap_or_default(),
-        native,
-    );
+    let id = record.id.clone().unwrap_or_default();
+    let mut webhook = Webhook::of(Provider::Generic, id, record);
     webhook.url.clone_from(&record.url);
     webhook.events.clone_from(&record.events);
     webhook.enabled = record.active.unwrap_or(true);
@@ -364,10 +360,8 @@ impl WebhookApi for GenericClient {
 
     async fn test(&self, id: &WebhookId) -> Result<TestOutcome, Error> {
         let answer = self.test_webhook(id.as_str()).await?;
-        let mut outcome = TestOutcome::new(serde_json::to_value(&answer).unwrap_or_default());
-        outcome.event_id = Some(answer.event_id);
-        outcome.tests_run = Some(1);
-        Ok(outcome)
+        let outcome = TestOutcome::of(&answer).tests_run(1);
+        Ok(outcome.event_id(answer.event_id))
     }
 
     /// The service has no event-type endpoint: answers [`EVENTS`].

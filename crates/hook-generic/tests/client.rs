@@ -10,18 +10,11 @@ use hook_model::{
     Error, ListQuery, Provider, WebhookApi, WebhookId, WebhookPatch, WebhookSpec, list_all,
 };
 
-fn client(emulator: &EmulatorHandle) -> GenericClient {
-    GenericClient::new(
-        &emulator.generic_base(),
-        emulator.credentials().generic.api_key.clone(),
-    )
-    .unwrap()
-}
-
 /// An emulator, and a client of its generic service.
 async fn start() -> (EmulatorHandle, GenericClient) {
     let emulator = Emulator::builder().start().await.unwrap();
-    let client = client(&emulator);
+    let key = emulator.credentials().generic.api_key.clone();
+    let client = GenericClient::new(&emulator.generic_base(), key).unwrap();
     (emulator, client)
 }
 
@@ -130,8 +123,8 @@ async fn a_test_delivery_reaches_a_verifying_receiver_and_the_log_shows_it() {
 
 #[tokio::test]
 async fn the_common_trait_runs_the_lifecycle_and_pages_with_list_all() {
-    let emulator = Emulator::builder().start().await.unwrap();
-    let api: Box<dyn WebhookApi> = Box::new(client(&emulator));
+    let (_emulator, client) = start().await;
+    let api: Box<dyn WebhookApi> = Box::new(client);
     let mut ids = Vec::new();
     for i in 0..5 {
         let spec = WebhookSpec::builder(format!("https://x.example/{i}"))

@@ -76,6 +76,14 @@ fn rate_limit(retry_after_secs: u64) -> FaultKind {
     FaultKind::RateLimit { retry_after_secs }
 }
 
+/// The generic service's list, sent with `fault` injected for `count` GETs: the error.
+async fn list_failing(fault: FaultKind, count: u32) -> (EmulatorHandle, Error) {
+    let (emulator, client) = generic().await;
+    inject(&emulator, "GET", GENERIC, fault, count).await;
+    let error = client.send(Request::get("v1/webhooks")).await.unwrap_err();
+    (emulator, error)
+}
+
 /// Injects `fault` for the next `count` requests with `method` under `prefix`.
 async fn inject(
     emulator: &EmulatorHandle,
@@ -188,9 +196,7 @@ async fn idempotent_requests_retry_through_5xx_and_429() {
 
 #[tokio::test]
 async fn retries_stop_at_the_budget_with_a_typed_error() {
-    let (emulator, client) = generic().await;
-    inject(&emulator, "GET", GENERIC, status(503), 10).await;
-    let error = client.send(Request::get("v1/webhooks")).await.unwrap_err();
+    let (emulator, error) = list_failing(status(503), 10).await;
     assert!(
         matches!(&error, Error::Rejected { reply, .. } if reply.status == Some(503)),
         "{error}"
@@ -205,9 +211,7 @@ async fn retries_stop_at_the_budget_with_a_typed_error() {
 
 #[tokio::test]
 async fn a_retry_after_over_the_cap_is_reported_not_waited() {
-    let (emulator, client) = generic().await;
-    inject(&emulator, "GET", GENERIC, rate_limit(60), 1).await;
-    let error = client.send(Request::get("v1/webhooks")).await.unwrap_err();
+    let (_emulator, error) = list_failing(rate_limit(60), 1).await;
     assert!(
         matches!(error, Error::RateLimited { retry_after: Some(d), .. } if d == Duration::from_secs(60)),
         "{error}"

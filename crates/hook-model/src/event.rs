@@ -106,23 +106,7 @@ impl fmt::Debug for EventType {
     }
 }
 
-impl fmt::Display for EventType {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(&self.0)
-    }
-}
-
-impl From<&str> for EventType {
-    fn from(name: &str) -> Self {
-        EventType::new(name)
-    }
-}
-
-impl From<String> for EventType {
-    fn from(name: String) -> Self {
-        EventType::new(name)
-    }
-}
+crate::setters::text_type!(EventType);
 
 /// One event of a provider's catalog.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]

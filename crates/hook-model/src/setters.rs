@@ -1,4 +1,5 @@
-//! Chained setters, written once for every builder-style type of the workspace.
+//! Chained setters, written once for every builder-style type of the workspace, and the
+//! conversions of the text newtypes.
 
 /// Chained setters for a struct's fields, with their doc comments:
 ///
@@ -73,3 +74,28 @@ macro_rules! setters {
     };
     () => {};
 }
+
+/// `Display` (the text as is) and `From<&str>`, `From<String>` (through `new`) for a
+/// newtype over text, such as [`crate::EventType`] and [`crate::WebhookId`].
+macro_rules! text_type {
+    ($type:ident) => {
+        impl std::fmt::Display for $type {
+            fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str(&self.0)
+            }
+        }
+
+        impl From<&str> for $type {
+            fn from(text: &str) -> Self {
+                $type::new(text)
+            }
+        }
+
+        impl From<String> for $type {
+            fn from(text: String) -> Self {
+                $type::new(text)
+            }
+        }
+    };
+}
+pub(crate) use text_type;

@@ -29,23 +29,7 @@ impl WebhookId {
     }
 }
 
-impl fmt::Display for WebhookId {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(&self.0)
-    }
-}
-
-impl From<&str> for WebhookId {
-    fn from(id: &str) -> Self {
-        WebhookId::new(id)
-    }
-}
-
-impl From<String> for WebhookId {
-    fn from(id: String) -> Self {
-        WebhookId(id)
-    }
-}
+crate::setters::text_type!(WebhookId);
 
 impl From<i64> for WebhookId {
     fn from(id: i64) -> Self {
@@ -106,6 +90,15 @@ impl Webhook {
             updated_at: None,
             native,
         }
+    }
+
+    /// The same, keeping `record`, the provider's own, as JSON in `native`.
+    pub fn of(provider: Provider, id: impl Into<WebhookId>, record: &impl Serialize) -> Self {
+        Webhook::new(
+            provider,
+            id,
+            serde_json::to_value(record).unwrap_or_default(),
+        )
     }
 }
 
@@ -323,6 +316,20 @@ impl TestOutcome {
             tests_succeeded: None,
             native,
         }
+    }
+
+    /// An outcome keeping `answer`, the provider's record, as JSON.
+    pub fn of(answer: &impl Serialize) -> Self {
+        TestOutcome::new(serde_json::to_value(answer).unwrap_or_default())
+    }
+
+    crate::setters! {
+        /// The event id sent.
+        event_id: Option<String>;
+        /// How many test messages were sent.
+        tests_run: some u32;
+        /// How many of them succeeded.
+        tests_succeeded: some u32;
     }
 }
 

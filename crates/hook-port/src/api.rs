@@ -29,8 +29,7 @@ const INBOUND: &str = "Port's webhooks are inbound: Port assigns each one the UR
 /// The common model of a Port webhook; the record itself is kept in `native`. `url` is
 /// the ingest URL Port assigned; `events` is empty.
 pub fn to_common(record: &PortWebhook) -> Webhook {
-    let native = serde_json::to_value(record).unwrap_or_default();
-    let mut webhook = Webhook::new(Provider::Port, record.identifier.clone(), native);
+    let mut webhook = Webhook::of(Provider::Port, record.identifier.clone(), record);
     webhook.name.clone_from(&record.title);
     webhook.url = record.url.clone().unwrap_or_default();
     webhook.enabled = record.enabled.unwrap_or(true);

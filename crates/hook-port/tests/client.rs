@@ -25,15 +25,11 @@ const PORT_PROPERTIES: [&str; 8] = [
     "integrationType",
 ];
 
-fn client(emulator: &EmulatorHandle) -> PortClient {
-    PortClient::new(PortConfig::from_vars(|name| emulator.var(name)).unwrap()).unwrap()
-}
-
 /// An emulator, and a Port client of it.
 async fn start() -> (EmulatorHandle, PortClient) {
     let emulator = Emulator::builder().start().await.unwrap();
-    let client = client(&emulator);
-    (emulator, client)
+    let config = PortConfig::from_vars(|name| emulator.var(name)).unwrap();
+    (emulator, PortClient::new(config).unwrap())
 }
 
 fn github_prs() -> WebhookBody {
@@ -189,8 +185,8 @@ async fn required_fields_and_limits_are_checked_before_sending() {
 
 #[tokio::test]
 async fn the_common_trait_is_inbound() {
-    let emulator = Emulator::builder().start().await.unwrap();
-    let api: Box<dyn WebhookApi> = Box::new(client(&emulator));
+    let (emulator, client) = start().await;
+    let api: Box<dyn WebhookApi> = Box::new(client);
     let capabilities = api.capabilities();
     assert_eq!(capabilities.direction, Direction::Inbound);
     assert!(!capabilities.test && !capabilities.delivery_headers);

@@ -149,10 +149,8 @@ impl WebhookApi for UiPathClient {
 
     async fn test(&self, id: &WebhookId) -> Result<TestOutcome, Error> {
         let ping = self.webhooks().ping(parse_id(id, "ping webhook")?).await?;
-        let mut outcome = TestOutcome::new(serde_json::to_value(&ping).unwrap_or_default());
-        outcome.event_id = Some(ping.event_id);
-        outcome.tests_run = Some(1);
-        Ok(outcome)
+        let outcome = TestOutcome::of(&ping).tests_run(1);
+        Ok(outcome.event_id(ping.event_id))
     }
 
     async fn event_types(&self) -> Result<Vec<EventTypeInfo>, Error> {

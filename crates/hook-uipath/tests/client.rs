@@ -324,8 +324,8 @@ async fn ping_delivers_a_verified_body() {
 
 #[tokio::test]
 async fn the_common_trait_filters_server_side_and_pages_with_odata() {
-    let emulator = Emulator::builder().start().await.unwrap();
-    let api: Box<dyn WebhookApi> = Box::new(client(&emulator));
+    let (_emulator, client) = start().await;
+    let api: Box<dyn WebhookApi> = Box::new(client);
     for i in 0..5 {
         let spec = WebhookSpec::builder(format!("https://x.example/{i}"))
             .name(format!("hook {i}"))

@@ -413,12 +413,8 @@ impl Up42Client {
 
 /// The common model of a UP42 webhook; the record itself is kept in `native`.
 pub fn to_common(record: &Up42Webhook) -> Webhook {
-    let native = serde_json::to_value(record).unwrap_or_default();
-    let mut webhook = Webhook::new(
-        Provider::Up42,
-        record.id.clone().unwrap_or_default(),
-        native,
-    );
+    let id = record.id.clone().unwrap_or_default();
+    let mut webhook = Webhook::of(Provider::Up42, id, record);
     webhook.name = Some(record.name.clone());
     webhook.url.clone_from(&record.url);
     webhook.events.clone_from(&record.events);
@@ -491,10 +487,8 @@ impl WebhookApi for Up42Client {
 
     async fn test(&self, id: &WebhookId) -> Result<TestOutcome, Error> {
         let run = self.test_by_id(id.as_str()).await?;
-        let mut outcome = TestOutcome::new(serde_json::to_value(&run).unwrap_or_default());
-        outcome.tests_run = Some(run.tests_run);
-        outcome.tests_succeeded = Some(run.tests_succeeded);
-        Ok(outcome)
+        let outcome = TestOutcome::of(&run).tests_run(run.tests_run);
+        Ok(outcome.tests_succeeded(run.tests_succeeded))
     }
 
     async fn event_types(&self) -> Result<Vec<EventTypeInfo>, Error> {

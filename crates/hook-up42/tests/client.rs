@@ -182,8 +182,8 @@ async fn a_client_finds_its_workspace_from_the_current_user() {
 
 #[tokio::test]
 async fn the_common_trait_lifecycle() {
-    let emulator = Emulator::builder().start().await.unwrap();
-    let api: Box<dyn WebhookApi> = Box::new(client(&emulator));
+    let (_emulator, client) = start().await;
+    let api: Box<dyn WebhookApi> = Box::new(client);
     let spec = WebhookSpec::builder("https://x.example/hook")
         .name("orders")
         .events(["Order.Status"])
