@@ -26,6 +26,23 @@ use serde::{Deserialize, Serialize};
 use crate::Fail;
 use crate::signing::Verdict;
 
+/// What the app said to a forwarded delivery.
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[serde(default)] // every field may be missing from a record line read back
+pub struct Forward {
+    /// Where it was forwarded.
+    pub url: String,
+    /// The app's status, when it answered.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub status: Option<u16>,
+    /// How long the app took to answer, in milliseconds.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub latency_ms: Option<f64>,
+    /// Why the app did not answer.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub error: Option<String>,
+}
+
 /// One exchange: what arrived, what verification said, what the app answered.
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct Exchange {
@@ -51,23 +68,6 @@ pub struct Exchange {
     /// What the app answered, when it was forwarded.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub forward: Option<Forward>,
-}
-
-/// What the app said to a forwarded delivery.
-#[derive(Debug, Clone, Default, Serialize, Deserialize)]
-#[serde(default)] // every field may be missing from a record line read back
-pub struct Forward {
-    /// Where it was forwarded.
-    pub url: String,
-    /// The app's status, when it answered.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub status: Option<u16>,
-    /// How long the app took to answer, in milliseconds.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub latency_ms: Option<f64>,
-    /// Why the app did not answer.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub error: Option<String>,
 }
 
 impl Exchange {

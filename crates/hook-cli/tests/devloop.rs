@@ -27,6 +27,17 @@ fn hook(args: &[&str]) -> Output {
         .unwrap()
 }
 
+/// [`hook_async`], which must succeed (else its stderr is the failure).
+async fn hook_ok(args: &[&str]) -> Output {
+    let output = hook_async(args).await;
+    assert!(
+        output.status.success(),
+        "{args:?}: {}",
+        text(&output.stderr)
+    );
+    output
+}
+
 /// `hook` off the runtime's threads, so the app in this process keeps answering.
 async fn hook_async(args: &[&str]) -> Output {
     let args: Vec<String> = args.iter().map(|a| (*a).to_owned()).collect();
@@ -181,7 +192,7 @@ async fn trigger_listen_forward_record_replay_round_trip() {
 
     // 1. A realistic UiPath event, signed with the second (rotated-in) secret, overridden.
     let to = listen.url.clone();
-    let triggered = hook_async(&[
+    let triggered = hook_ok(&[
         "trigger",
         "uipath",
         "job.faulted",
@@ -194,7 +205,6 @@ async fn trigger_listen_forward_record_replay_round_trip() {
         "--json",
     ])
     .await;
-    assert!(triggered.status.success(), "{}", text(&triggered.stderr));
     let sent: Value = serde_json::from_slice(&triggered.stdout).unwrap();
     assert_eq!(sent["status"], 200);
     let (headers, first_body) = app.next().await;
@@ -273,8 +283,7 @@ async fn trigger_listen_forward_record_replay_round_trip() {
     // 4. The record holds three exchanges; replay sends the same bytes again.
     let lines = std::fs::read_to_string(&record).unwrap();
     assert_eq!(lines.lines().count(), 3, "{lines}");
-    let replayed = hook_async(&["replay", &record_arg, "--to", &app.url]).await;
-    assert!(replayed.status.success(), "{}", text(&replayed.stderr));
+    hook_ok(&["replay", &record_arg, "--to", &app.url]).await;
     let (again_headers, again) = app.next().await;
     assert_eq!(again, first_body, "byte for byte");
     assert_eq!(
@@ -286,7 +295,7 @@ async fn trigger_listen_forward_record_replay_round_trip() {
     assert_eq!(third, failed_body);
 
     // 5. --only-failed: the app answered 500 to the third (the second it answered 200).
-    let only = hook_async(&[
+    let only = hook_ok(&[
         "replay",
         &record_arg,
         "--to",
@@ -295,7 +304,6 @@ async fn trigger_listen_forward_record_replay_round_trip() {
         "--json",
     ])
     .await;
-    assert!(only.status.success(), "{}", text(&only.stderr));
     let answers: Vec<Value> = text(&only.stdout)
         .lines()
         .map(|l| serde_json::from_str(l).unwrap())
@@ -329,8 +337,7 @@ async fn replay_re_signs_stale_timestamped_deliveries() {
     let file = file.to_str().unwrap().to_owned();
     let verifier = Verifier::new(Scheme::port(), "client-secret").unwrap();
 
-    let plain = hook_async(&["replay", &file, "--to", &app.url]).await;
-    assert!(plain.status.success(), "{}", text(&plain.stderr));
+    hook_ok(&["replay", &file, "--to", &app.url]).await;
     let (headers, bytes) = app.next().await;
     assert_eq!(&bytes[..], body);
     assert!(
@@ -339,7 +346,7 @@ async fn replay_re_signs_stale_timestamped_deliveries() {
     );
 
     let url = app.url.clone();
-    let resigned = hook_async(&[
+    hook_ok(&[
         "replay",
         &file,
         "--to",
@@ -350,7 +357,6 @@ async fn replay_re_signs_stale_timestamped_deliveries() {
         "client-secret",
     ])
     .await;
-    assert!(resigned.status.success(), "{}", text(&resigned.stderr));
     let (headers, bytes) = app.next().await;
     assert_eq!(&bytes[..], body, "the body is never re-serialized");
     verifier

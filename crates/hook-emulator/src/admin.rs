@@ -403,12 +403,8 @@ impl AdminClient {
             kind: kind.to_owned(),
             data,
         };
-        self.call(
-            self.http
-                .post(format!("{}/_admin/events", self.base))
-                .json(&body),
-        )
-        .await
+        self.call(self.http.post(self.at("events")).json(&body))
+            .await
     }
 
     /// Deliveries matching `query` pairs (`provider`, `webhook_id`, `id`, `event_type`).
@@ -416,14 +412,7 @@ impl AdminClient {
         &self,
         query: &[(&str, &str)],
     ) -> Result<Vec<DeliveryRecord>, AdminError> {
-        let log: DeliveryLog = self
-            .call(
-                self.http
-                    .get(format!("{}/_admin/deliveries", self.base))
-                    .query(query),
-            )
-            .await?;
-        Ok(log.deliveries)
+        self.delivery_log(query, None).await
     }
 
     /// Waits until no delivery matching `query` is pending (at most `timeout`), then
@@ -469,15 +458,27 @@ impl AdminClient {
         let mut pairs = query.to_vec();
         pairs.push(("wait", how));
         pairs.push(("timeout_ms", &ms));
-        let log: DeliveryLog = self
-            .call(
-                self.http
-                    .get(format!("{}/_admin/deliveries", self.base))
-                    .query(&pairs)
-                    .timeout(timeout + Duration::from_secs(5)),
-            )
-            .await?;
+        self.delivery_log(&pairs, Some(timeout)).await
+    }
+
+    /// `GET /_admin/deliveries?{pairs}`; a request that waits up to `timeout` is given
+    /// five seconds more to answer.
+    async fn delivery_log(
+        &self,
+        pairs: &[(&str, &str)],
+        timeout: Option<Duration>,
+    ) -> Result<Vec<DeliveryRecord>, AdminError> {
+        let mut request = self.http.get(self.at("deliveries")).query(pairs);
+        if let Some(timeout) = timeout {
+            request = request.timeout(timeout + Duration::from_secs(5));
+        }
+        let log: DeliveryLog = self.call(request).await?;
         Ok(log.deliveries)
+    }
+
+    /// The URL of the admin route `path`.
+    fn at(&self, path: &str) -> String {
+        format!("{}/_admin/{path}", self.base)
     }
 
     /// The request log.
@@ -486,37 +487,27 @@ impl AdminClient {
         struct List {
             requests: Vec<RecordedRequest>,
         }
-        let list: List = self
-            .call(self.http.get(format!("{}/_admin/requests", self.base)))
-            .await?;
+        let list: List = self.call(self.http.get(self.at("requests"))).await?;
         Ok(list.requests)
     }
 
     /// Empties the request log.
     pub async fn clear_requests(&self) -> Result<(), AdminError> {
-        let _: serde_json::Value = self
-            .call(self.http.delete(format!("{}/_admin/requests", self.base)))
-            .await?;
+        let _: serde_json::Value = self.call(self.http.delete(self.at("requests"))).await?;
         Ok(())
     }
 
     /// Adds a fault rule; returns its id.
     pub async fn inject(&self, rule: &FaultRule) -> Result<String, AdminError> {
         let answer: serde_json::Value = self
-            .call(
-                self.http
-                    .post(format!("{}/_admin/faults", self.base))
-                    .json(rule),
-            )
+            .call(self.http.post(self.at("faults")).json(rule))
             .await?;
         Ok(answer["id"].as_str().unwrap_or_default().to_owned())
     }
 
     /// The fault rules, with how often each fired.
     pub async fn faults(&self) -> Result<Vec<FaultRule>, AdminError> {
-        let answer: serde_json::Value = self
-            .call(self.http.get(format!("{}/_admin/faults", self.base)))
-            .await?;
+        let answer: serde_json::Value = self.call(self.http.get(self.at("faults"))).await?;
         Ok(serde_json::from_value(answer["faults"].clone()).unwrap_or_default())
     }
 
@@ -526,7 +517,7 @@ impl AdminClient {
         let _: serde_json::Value = self
             .call(
                 self.http
-                    .post(format!("{}/_admin/faults/seed", self.base))
+                    .post(self.at("faults/seed"))
                     .json(&serde_json::json!({"seed": seed})),
             )
             .await?;
@@ -535,9 +526,7 @@ impl AdminClient {
 
     /// The seed the fault generator started from (print it to replay a failing run).
     pub async fn fault_seed(&self) -> Result<u64, AdminError> {
-        let answer: serde_json::Value = self
-            .call(self.http.get(format!("{}/_admin/faults", self.base)))
-            .await?;
+        let answer: serde_json::Value = self.call(self.http.get(self.at("faults"))).await?;
         Ok(answer["seed"].as_u64().unwrap_or_default())
     }
 
@@ -548,20 +537,13 @@ impl AdminClient {
 
     /// Removes every fault rule.
     pub async fn clear_faults(&self) -> Result<(), AdminError> {
-        let _: serde_json::Value = self
-            .call(self.http.delete(format!("{}/_admin/faults", self.base)))
-            .await?;
+        let _: serde_json::Value = self.call(self.http.delete(self.at("faults"))).await?;
         Ok(())
     }
 
     /// Expires every issued token.
     pub async fn expire_tokens(&self) -> Result<u64, AdminError> {
-        let answer: serde_json::Value = self
-            .call(
-                self.http
-                    .post(format!("{}/_admin/tokens/expire", self.base)),
-            )
-            .await?;
+        let answer: serde_json::Value = self.call(self.http.post(self.at("tokens/expire"))).await?;
         Ok(answer["expired"].as_u64().unwrap_or_default())
     }
 
@@ -569,11 +551,7 @@ impl AdminClient {
     pub async fn advance(&self, by: Duration) -> Result<(), AdminError> {
         let body = serde_json::json!({"seconds": by.as_secs_f64()});
         let _: serde_json::Value = self
-            .call(
-                self.http
-                    .post(format!("{}/_admin/clock/advance", self.base))
-                    .json(&body),
-            )
+            .call(self.http.post(self.at("clock/advance")).json(&body))
             .await?;
         Ok(())
     }
@@ -599,7 +577,7 @@ impl AdminClient {
         let log: IngestLog = self
             .call(
                 self.http
-                    .get(format!("{}/_admin/port/ingests", self.base))
+                    .get(self.at("port/ingests"))
                     .query(&pairs)
                     .timeout(timeout + Duration::from_secs(5)),
             )
@@ -616,20 +594,14 @@ impl AdminClient {
             body: body.clone(),
         };
         let answer: serde_json::Value = self
-            .call(
-                self.http
-                    .post(format!("{}/_admin/port/invoke", self.base))
-                    .json(&request),
-            )
+            .call(self.http.post(self.at("port/invoke")).json(&request))
             .await?;
         Ok(answer["delivery"].as_str().unwrap_or_default().to_owned())
     }
 
     /// Forgets every webhook, token, delivery, fault and recorded request.
     pub async fn reset(&self) -> Result<(), AdminError> {
-        let _: serde_json::Value = self
-            .call(self.http.post(format!("{}/_admin/reset", self.base)))
-            .await?;
+        let _: serde_json::Value = self.call(self.http.post(self.at("reset"))).await?;
         Ok(())
     }
 }

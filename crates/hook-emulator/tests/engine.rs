@@ -45,6 +45,27 @@ async fn settled(emulator: &EmulatorHandle, id: &str) -> hook_emulator::Delivery
 }
 
 #[tokio::test]
+async fn a_wrong_token_is_refused_in_each_providers_error_shape() {
+    let emulator = Emulator::builder().start().await.unwrap();
+    // Where each provider's 401 body says so, and what it says there.
+    for (provider, pointer, said) in [
+        (
+            Provider::UiPath,
+            "/message",
+            json!("You are not authenticated!"),
+        ),
+        (Provider::Port, "/error", json!("unauthorized")),
+        (Provider::Up42, "/error/code", json!(401)),
+        (Provider::Generic, "/error/code", json!("unauthorized")),
+    ] {
+        let api = Api::new(&emulator, provider).await.with_token("wrong");
+        let (status, refused) = api.get("").await;
+        let shown = refused.pointer(pointer);
+        assert_eq!((status, shown), (401, Some(&said)), "{provider}: {refused}");
+    }
+}
+
+#[tokio::test]
 async fn failed_deliveries_follow_the_seed_schedule_on_a_manual_clock() {
     let emulator = Emulator::builder().manual_clock().start().await.unwrap();
     let mut receiver = Receiver::start(Provider::Generic, "s").await;
@@ -203,8 +224,7 @@ async fn non_loopback_targets_are_refused_and_logged() {
 
 #[tokio::test]
 async fn injected_faults_answer_then_run_out() {
-    let emulator = Emulator::builder().start().await.unwrap();
-    let api = Api::new(&emulator, Provider::Generic).await;
+    let (emulator, api) = Api::start(Provider::Generic).await;
     let (http, url, key) = (&api.http, &api.base, &api.token);
     let route = RouteMatch {
         method: Some("GET".into()),
@@ -266,8 +286,7 @@ async fn injected_faults_answer_then_run_out() {
 
 #[tokio::test]
 async fn the_request_log_shows_the_wire_with_secrets_redacted() {
-    let emulator = Emulator::builder().start().await.unwrap();
-    let api = Api::new(&emulator, Provider::Generic).await;
+    let (emulator, api) = Api::start(Provider::Generic).await;
     let body = json!({"url": "https://x.example", "events": ["user.created"], "secret": "hunter2"});
     api.post("", body).await;
     Api::new(&emulator, Provider::Up42).await;
@@ -393,8 +412,7 @@ async fn a_thousand_concurrent_creates_get_a_thousand_unique_ids() {
 
 #[tokio::test]
 async fn bodies_over_the_limits_are_refused_without_harm() {
-    let emulator = Emulator::builder().start().await.unwrap();
-    let api = Api::new(&emulator, Provider::Generic).await;
+    let (_emulator, api) = Api::start(Provider::Generic).await;
     let huge = vec![b'x'; 3 * 1024 * 1024];
     assert_eq!(api.post_raw(huge).await, 413);
     let deep = format!("{}{}", "[".repeat(100_000), "]".repeat(100_000));

@@ -11,19 +11,8 @@ use serde_json::{Value, json};
 use support::{Api, Receiver};
 
 #[tokio::test]
-async fn requests_without_a_valid_token_get_401_in_uipaths_shape() {
-    let emulator = Emulator::builder().start().await.unwrap();
-    let api = Api::new(&emulator, Provider::UiPath).await;
-    let (status, body) = api.with_token("wrong").get("").await;
-    assert_eq!(status, 401);
-    assert_eq!(body["message"], "You are not authenticated!");
-    assert!(body.get("errorCode").is_some());
-}
-
-#[tokio::test]
 async fn a_personal_access_token_and_a_client_credentials_token_both_work() {
-    let emulator = Emulator::builder().start().await.unwrap();
-    let api = Api::new(&emulator, Provider::UiPath).await;
+    let (emulator, api) = Api::start(Provider::UiPath).await;
     let pat = emulator.credentials().uipath.personal_access_token.clone();
     for token in [pat.expose(), &api.token] {
         assert_eq!(api.with_token(token).get("").await.0, 200);
@@ -32,8 +21,7 @@ async fn a_personal_access_token_and_a_client_credentials_token_both_work() {
 
 #[tokio::test]
 async fn the_whole_lifecycle_with_documented_bodies() {
-    let emulator = Emulator::builder().start().await.unwrap();
-    let api = Api::new(&emulator, Provider::UiPath).await;
+    let (_emulator, api) = Api::start(Provider::UiPath).await;
 
     // Plain-string events in another spelling, as some clients write them.
     let (status, created) = api
@@ -95,8 +83,7 @@ async fn the_whole_lifecycle_with_documented_bodies() {
 
 #[tokio::test]
 async fn duplicate_names_bad_urls_and_unknown_events_get_their_error_codes() {
-    let emulator = Emulator::builder().start().await.unwrap();
-    let api = Api::new(&emulator, Provider::UiPath).await;
+    let (_emulator, api) = Api::start(Provider::UiPath).await;
     let body = json!({"Name": "Same", "Url": "https://x.example/h", "Enabled": true,
         "SubscribeToAllEvents": false, "AllowInsecureSsl": false});
     assert_eq!(api.post("", body.clone()).await.0, 201);
@@ -124,8 +111,7 @@ async fn duplicate_names_bad_urls_and_unknown_events_get_their_error_codes() {
 
 #[tokio::test]
 async fn odata_filters_paging_count_and_order() {
-    let emulator = Emulator::builder().start().await.unwrap();
-    let api = Api::new(&emulator, Provider::UiPath).await;
+    let (_emulator, api) = Api::start(Provider::UiPath).await;
     for (name, enabled, event) in [
         ("a", true, "job.completed"),
         ("b", false, "job.completed"),
@@ -182,8 +168,7 @@ async fn odata_filters_paging_count_and_order() {
 
 #[tokio::test]
 async fn event_types_answer_on_the_spec_path_and_with_parentheses() {
-    let emulator = Emulator::builder().start().await.unwrap();
-    let api = Api::new(&emulator, Provider::UiPath).await;
+    let (_emulator, api) = Api::start(Provider::UiPath).await;
     for action in [
         "UiPath.Server.Configuration.OData.GetEventTypes",
         "UiPath.Server.Configuration.OData.GetEventTypes()",

@@ -162,19 +162,19 @@ macro_rules! providers {
 
             /// Which provider sent it.
             pub fn provider(&self) -> Provider {
-                match self {
-                    $(
-                        #[cfg(feature = $feature)]
-                        Event::$provider(_) => Provider::$provider,
-                    )*
-                }
+                self.parts().0
             }
 
             fn body(&self) -> &dyn DeliveryEvent {
+                self.parts().1
+            }
+
+            /// The sender and the body, from one match over the providers.
+            fn parts(&self) -> (Provider, &dyn DeliveryEvent) {
                 match self {
                     $(
                         #[cfg(feature = $feature)]
-                        Event::$provider(event) => event.as_ref(),
+                        Event::$provider(event) => (Provider::$provider, event.as_ref()),
                     )*
                 }
             }

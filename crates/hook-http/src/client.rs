@@ -530,10 +530,11 @@ fn token_refusal(status: u16, wait: Option<Duration>, body: &[u8], context: Cont
             Some("invalid_client" | "invalid_grant" | "unauthorized_client")
         );
     if credentials {
-        let message = said
-            .message
-            .or(said.code.clone())
-            .unwrap_or_else(|| excerpt(body));
+        let message = match (said.message.is_empty(), &said.code) {
+            (false, _) => said.message,
+            (true, Some(code)) => code.clone(),
+            (true, None) => excerpt(body),
+        };
         return Error::Unauthorized {
             reply: ProviderError::new(
                 status,

@@ -17,15 +17,15 @@ pub const REQUEST_ID_HEADERS: [&str; 4] = [
     "x-amzn-requestid",
 ];
 
-/// What a provider's error body said. Every field is optional: a body that is not the
-/// provider's shape leaves them empty, and the transport keeps an excerpt instead.
+/// What a provider's error body said. A body that is not the provider's shape leaves every
+/// field empty, and the transport keeps an excerpt of the body as the message instead.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 #[non_exhaustive]
 pub struct ErrorReply {
     /// The provider's own code.
     pub code: Option<String>,
-    /// The provider's message.
-    pub message: Option<String>,
+    /// The provider's message; empty when it gave none.
+    pub message: String,
     /// The field the provider blamed.
     pub field: Option<String>,
     /// A request or trace id carried in the body (UiPath's `traceId`).
@@ -37,7 +37,7 @@ impl ErrorReply {
     pub fn new(code: Option<String>, message: impl Into<String>) -> Self {
         ErrorReply {
             code,
-            message: Some(message.into()),
+            message: message.into(),
             ..ErrorReply::default()
         }
     }
@@ -68,7 +68,9 @@ pub fn plain_errors(body: &[u8]) -> ErrorReply {
     let text = |key: &str| value.get(key).and_then(|v| v.as_str()).map(str::to_owned);
     ErrorReply {
         code: text("code").or_else(|| text("error")),
-        message: text("message").or_else(|| text("error_description")),
+        message: text("message")
+            .or_else(|| text("error_description"))
+            .unwrap_or_default(),
         ..ErrorReply::default()
     }
 }
@@ -105,7 +107,11 @@ pub fn map_error(
     let reply = ProviderError::new(
         status,
         said.code,
-        said.message.unwrap_or_else(|| excerpt(body)),
+        if said.message.is_empty() {
+            excerpt(body)
+        } else {
+            said.message
+        },
     )
     .field(said.field);
     let context = Box::new(context);

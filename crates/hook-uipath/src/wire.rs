@@ -96,18 +96,10 @@ impl WebhookDto {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct ODataList<T> {
     /// The metadata URL.
-    #[serde(
-        rename = "@odata.context",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "@odata.context", skip_serializing_if = "Option::is_none")]
     pub context: Option<String>,
     /// The total count, when `$count=true` was asked.
-    #[serde(
-        rename = "@odata.count",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "@odata.count", skip_serializing_if = "Option::is_none")]
     pub count: Option<u64>,
     /// The items (absent reads as none: the OpenAPI does not require it).
     #[serde(default = "Vec::new")]
@@ -131,11 +123,7 @@ pub struct EventTypeDto {
 #[serde(rename_all = "PascalCase")]
 pub struct UiPathEvent {
     /// The OData metadata URL, present on the Ping answer only.
-    #[serde(
-        rename = "@odata.context",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "@odata.context", skip_serializing_if = "Option::is_none")]
     pub odata_context: Option<String>,
     /// The event type (`job.completed`, `ping`).
     #[serde(rename = "Type")]

@@ -139,6 +139,13 @@ impl Api {
         }
     }
 
+    /// A fresh emulator, and `provider`'s collection on it.
+    pub async fn start(provider: Provider) -> (EmulatorHandle, Api) {
+        let emulator = hook_emulator::Emulator::builder().start().await.unwrap();
+        let api = Api::new(&emulator, provider).await;
+        (emulator, api)
+    }
+
     /// The same collection with another bearer token.
     pub fn with_token(&self, token: &str) -> Api {
         Api {
