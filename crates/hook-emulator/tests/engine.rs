@@ -47,21 +47,36 @@ async fn settled(emulator: &EmulatorHandle, id: &str) -> hook_emulator::Delivery
 #[tokio::test]
 async fn a_wrong_token_is_refused_in_each_providers_error_shape() {
     let emulator = Emulator::builder().start().await.unwrap();
-    // Where each provider's 401 body says so, and what it says there.
-    for (provider, pointer, said) in [
+    // What each provider's 401 body says, by JSON pointer.
+    let shapes: [(Provider, &[(&str, serde_json::Value)]); 4] = [
         (
             Provider::UiPath,
-            "/message",
-            json!("You are not authenticated!"),
+            &[("/message", json!("You are not authenticated!"))],
         ),
-        (Provider::Port, "/error", json!("unauthorized")),
-        (Provider::Up42, "/error/code", json!(401)),
-        (Provider::Generic, "/error/code", json!("unauthorized")),
-    ] {
+        (
+            Provider::Port,
+            &[("/ok", json!(false)), ("/error", json!("unauthorized"))],
+        ),
+        (
+            Provider::Up42,
+            &[("/data", json!(null)), ("/error/code", json!(401))],
+        ),
+        (Provider::Generic, &[("/error/code", json!("unauthorized"))]),
+    ];
+    for (provider, says) in shapes {
         let api = Api::new(&emulator, provider).await.with_token("wrong");
         let (status, refused) = api.get("").await;
-        let shown = refused.pointer(pointer);
-        assert_eq!((status, shown), (401, Some(&said)), "{provider}: {refused}");
+        assert_eq!(status, 401, "{provider}: {refused}");
+        for (pointer, said) in says {
+            assert_eq!(
+                refused.pointer(pointer),
+                Some(said),
+                "{provider}: {refused}"
+            );
+        }
+        if provider == Provider::UiPath {
+            assert!(refused["errorCode"].is_number(), "{refused}");
+        }
     }
 }
 
