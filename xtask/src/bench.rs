@@ -204,8 +204,7 @@ fn builds_report(root: &Path) -> Result<String> {
             .and_then(|v| v.parse().ok())
             .ok_or_else(|| format!("{} has no figure for {key}", path.display()))
     };
-    let mut out = format!("Measured {} on {}.\n\n", today(), machine());
-    out.push_str("| build | measured | target | verdict |\n|---|---|---|---|\n");
+    let mut out = verdict_table("build");
     for (name, _) in PROVIDERS {
         let seconds = figure(name)?;
         let (target, met) = if name.starts_with("ring") {
@@ -254,6 +253,20 @@ fn replace_section(text: &str, name: &str, table: &str) -> Result<String> {
     ))
 }
 
+/// The line every measured section opens with: when and where.
+fn measured_on() -> String {
+    format!("Measured {} on {}.\n\n", today(), machine())
+}
+
+/// [`measured_on`], then the head of a table of `first` / measured / target / verdict.
+fn verdict_table(first: &str) -> String {
+    let mut out = measured_on();
+    out.push_str(&format!(
+        "| {first} | measured | target | verdict |\n|---|---|---|---|\n"
+    ));
+    out
+}
+
 /// Elements per second of one benchmark with `elements` per iteration.
 fn per_second(criterion: &Path, group: &str, function: &str, elements: f64) -> Result<f64> {
     let ns = mean_ns_at(&criterion.join(group).join(function))?;
@@ -265,8 +278,7 @@ fn transport_report(criterion: &Path) -> Result<String> {
     let bare = mean_ns_at(&criterion.join("get/reqwest"))?;
     let in_flight = per_second(criterion, "in_flight", "sdk_64", 64.0)?;
     let ratio = sdk / bare;
-    let mut out = format!("Measured {} on {}.\n\n", today(), machine());
-    out.push_str("| benchmark | measured | target | verdict |\n|---|---|---|---|\n");
+    let mut out = verdict_table("benchmark");
     out.push_str(&format!(
         "| one GET through the SDK vs a bare reqwest client | {} vs {}: ratio {ratio:.3} | ≤ 1.10 | {} |\n",
         time(sdk),
@@ -283,8 +295,7 @@ fn receiver_report(criterion: &Path) -> Result<String> {
     let plain = per_second(criterion, "receiver", "plain", 64.0)?;
     let verifying = per_second(criterion, "receiver", "verifying", 64.0)?;
     let ratio = verifying / plain;
-    let mut out = format!("Measured {} on {}.\n\n", today(), machine());
-    out.push_str("| benchmark | measured | target | verdict |\n|---|---|---|---|\n");
+    let mut out = verdict_table("benchmark");
     out.push_str(&format!(
         "| the same axum app, signed 1 KiB deliveries, 64 in flight: with `VerifyLayer` vs without | {verifying:.0} vs {plain:.0} requests/s: ratio {ratio:.3} | ≥ 0.95 | {} |\n",
         verdict(ratio >= 0.95)
@@ -297,8 +308,7 @@ fn emulator_report(criterion: &Path) -> Result<String> {
     let fan_out = per_second(criterion, "deliveries", "fan_out_100", 100.0)?;
     let persisted = per_second(criterion, "deliveries", "fan_out_100_state", 100.0)?;
     let crud = per_second(criterion, "crud", "generic_lifecycle", 4.0)?;
-    let mut out = format!("Measured {} on {}.\n\n", today(), machine());
-    out.push_str("| benchmark | measured | target | verdict |\n|---|---|---|---|\n");
+    let mut out = verdict_table("benchmark");
     out.push_str(&format!(
         "| signed deliveries, fan-out to 100 webhooks, in memory | {fan_out:.0} deliveries/s | ≥ 30,000/s | {} |\n",
         verdict(fan_out >= 30_000.0)
@@ -360,8 +370,7 @@ fn time(ns: f64) -> String {
 }
 
 fn report(criterion: &Path) -> Result<String> {
-    let mut out = String::new();
-    out.push_str(&format!("Measured {} on {}.\n\n", today(), machine()));
+    let mut out = measured_on();
     out.push_str("| size | SHA-256 alone | generic verify | uipath verify | standard_webhooks verify | svix verify | generic sign | standard_webhooks sign |\n");
     out.push_str("|---|---|---|---|---|---|---|---|\n");
     for (size, bytes) in SIZES {

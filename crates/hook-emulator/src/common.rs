@@ -2,10 +2,11 @@
 //! errors and not-found answers, with each provider's error shape plugged in through
 //! [`Dialect`]; and small helpers for URLs, catalogs and paging.
 
+use std::collections::HashMap;
 use std::marker::PhantomData;
 use std::sync::Arc;
 
-use axum::extract::FromRequestParts;
+use axum::extract::{FromRequestParts, Path};
 use axum::http::request::Parts;
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
@@ -65,9 +66,9 @@ pub(crate) trait Dialect {
         }
     }
 
-    /// Refuses an authorized request to `path` that the credentials do not reach (UP42:
-    /// another workspace's routes).
-    fn scope(_app: &App, _path: &str) -> Result<(), Response> {
+    /// Refuses an authorized request the credentials do not reach, by the route's decoded
+    /// path parameters (UP42: another workspace's routes).
+    fn scope(_app: &App, _params: &HashMap<String, String>) -> Result<(), Response> {
         Ok(())
     }
 
@@ -117,7 +118,13 @@ impl<D: Dialect> FromRequestParts<Arc<App>> for Authorized<D> {
 
     async fn from_request_parts(parts: &mut Parts, app: &Arc<App>) -> Result<Self, Response> {
         D::guard(app, &parts.headers)?;
-        D::scope(app, parts.uri.path())?;
+        // A route without parameters (or with undecodable ones, which its own `Path`
+        // extractor refuses) has nothing to scope.
+        let params = Path::<HashMap<String, String>>::from_request_parts(parts, app)
+            .await
+            .map(|Path(params)| params)
+            .unwrap_or_default();
+        D::scope(app, &params)?;
         Ok(Authorized {
             app: Arc::clone(app),
             dialect: PhantomData,
@@ -178,7 +185,7 @@ pub(crate) async fn oauth_answer(
 }
 
 /// A form body's fields.
-pub(crate) fn form(body: &[u8]) -> std::collections::HashMap<String, String> {
+pub(crate) fn form(body: &[u8]) -> HashMap<String, String> {
     url::form_urlencoded::parse(body).into_owned().collect()
 }
 

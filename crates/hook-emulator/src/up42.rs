@@ -1,6 +1,7 @@
 //! UP42: `/up42/workspaces/{workspace}/webhooks…`, `/up42/webhooks/events` and the
 //! token endpoint under `/up42/auth/…`. Every answer is `{"data", "error"}`.
 
+use std::collections::HashMap;
 use std::sync::Arc;
 
 use axum::Router;
@@ -71,12 +72,9 @@ impl Dialect for Up42 {
     }
 
     /// Workspace routes answer only for the emulator's workspace (403 otherwise).
-    fn scope(app: &App, path: &str) -> Result<(), Response> {
-        let workspace = path
-            .strip_prefix("/up42/workspaces/")
-            .map(|rest| rest.split('/').next().unwrap_or(""));
-        match workspace {
-            Some(workspace) if workspace != app.credentials.up42.workspace_id => Err(Up42::error(
+    fn scope(app: &App, params: &HashMap<String, String>) -> Result<(), Response> {
+        match params.get("workspace") {
+            Some(workspace) if *workspace != app.credentials.up42.workspace_id => Err(Up42::error(
                 StatusCode::FORBIDDEN,
                 "forbidden",
                 format!("no access to workspace {workspace}"),

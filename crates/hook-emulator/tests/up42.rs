@@ -65,6 +65,16 @@ async fn http_urls_unknown_events_and_other_workspaces_are_refused() {
             "{body}"
         );
     }
+    // The workspace is compared decoded: its id with every `-` percent-encoded is the same.
+    let ws = &emulator.credentials().up42.workspace_id;
+    let encoded = format!(
+        "{}/workspaces/{}/webhooks",
+        emulator.up42_base(),
+        ws.replace('-', "%2D")
+    );
+    assert_ne!(encoded, api.base, "the id has a dash to encode");
+    let (status, listed) = call(&api.http, Method::GET, &encoded, &api.token, None).await;
+    assert_eq!(status, 200, "{listed}");
     let other = format!("{}/workspaces/someone-else/webhooks", emulator.up42_base());
     assert_eq!(
         call(&api.http, Method::GET, &other, &api.token, None)

@@ -165,18 +165,22 @@ impl Api {
         call(&self.http, method, &url, &self.token, body).await
     }
 
+    /// `GET {base}{path}`.
     pub async fn get(&self, path: &str) -> (u16, serde_json::Value) {
         self.call(reqwest::Method::GET, path, None).await
     }
 
+    /// `POST {base}{path}` with a JSON body.
     pub async fn post(&self, path: &str, body: serde_json::Value) -> (u16, serde_json::Value) {
         self.call(reqwest::Method::POST, path, Some(body)).await
     }
 
+    /// `PUT {base}{path}` with a JSON body.
     pub async fn put(&self, path: &str, body: serde_json::Value) -> (u16, serde_json::Value) {
         self.call(reqwest::Method::PUT, path, Some(body)).await
     }
 
+    /// `PATCH {base}{path}` with a JSON body.
     pub async fn patch(&self, path: &str, body: serde_json::Value) -> (u16, serde_json::Value) {
         self.call(reqwest::Method::PATCH, path, Some(body)).await
     }
@@ -198,6 +202,7 @@ impl Api {
         request.body(body).send().await.unwrap().status().as_u16()
     }
 
+    /// `DELETE {base}{path}`: the status.
     pub async fn delete(&self, path: &str) -> u16 {
         self.call(reqwest::Method::DELETE, path, None).await.0
     }
