@@ -10,6 +10,7 @@
 
 mod bench;
 mod fuzz;
+mod servers;
 
 use std::env;
 use std::path::{Path, PathBuf};
@@ -160,6 +161,7 @@ fn ci() -> Result {
             .args(["doc", "--workspace", "--no-deps"])
             .env("RUSTDOCFLAGS", "-D warnings"),
     )?;
+    servers::provision()?;
     run("cargo test", cargo().args(["test", "--workspace"]))?;
     // Features no other crate turns on (hook-sign's `tower`) get their tests here.
     run(
@@ -235,7 +237,7 @@ enum Features {
 /// Crates that a library crate must not depend on (normal dependencies, any depth), per
 /// the layering of ARCHITECTURE.md. Provider crates are checked apart: none may depend on
 /// another provider crate.
-const FORBIDDEN: [(&str, Features, &[&str]); 6] = [
+const FORBIDDEN: [(&str, Features, &[&str]); 7] = [
     // hook-sign's defaults stay free of tokio and serde; its axum feature brings them.
     (
         "hook-sign",
@@ -272,6 +274,21 @@ const FORBIDDEN: [(&str, Features, &[&str]); 6] = [
         ],
     ),
     ("hook-facade", Features::All, &["hook-emulator", "axum"]),
+    // The receiving side knows signatures, not providers' management APIs.
+    (
+        "hook-receiver",
+        Features::All,
+        &[
+            "hook-model",
+            "hook-http",
+            "hook-emulator",
+            "hook-facade",
+            "hook-uipath",
+            "hook-port",
+            "hook-up42",
+            "hook-generic",
+        ],
+    ),
     ("hook-emulator", Features::All, &["hook-facade", "hook-cli"]),
 ];
 

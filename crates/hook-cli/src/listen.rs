@@ -1,6 +1,15 @@
-//! `hook listen`: receive deliveries on a loopback port, verify each with one or more
-//! schemes and secrets, optionally forward it to your app and record the exchange.
+//! `hook listen`: receive deliveries, verify each with one or more schemes and secrets,
+//! optionally forward it to your app (once, with `--idempotency`) and record the exchange.
+//!
+//! As a sidecar in front of an app in any language: deliveries that fail verification are
+//! refused with 401 (forwarding them is `--insecure-forward-invalid`, for debugging); with
+//! `--idempotency STORE` each verified delivery's key is claimed before forwarding, the
+//! app's 2xx completes it, anything else releases it and goes back to the sender, a repeat
+//! of a completed key is answered 200 without forwarding, a key in flight 429 with
+//! `Retry-After`, and an unreachable store 503. Several `hook listen` processes sharing
+//! one Redis or Postgres form a fleet.
 
+use std::net::IpAddr;
 use std::path::PathBuf;
 use std::process::ExitCode;
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -11,7 +20,8 @@ use axum::body::Bytes;
 use axum::extract::{DefaultBodyLimit, State};
 use axum::http::{HeaderMap, Method, StatusCode, Uri};
 use axum::response::{IntoResponse as _, Response};
-use hook_sign::{Scheme, Verifier, unix_now};
+use hook_receiver::{Guarded, IdempotencyKey, IdempotencyStore, RETRY_SOON};
+use hook_sign::{KeySource, Scheme, Verifier, unix_now};
 
 use crate::Fail;
 use crate::record::{self, Exchange, Forward};
@@ -44,16 +54,35 @@ pub struct ListenArgs {
     schemes: Vec<Scheme>,
     #[command(flatten)]
     secrets: Secrets,
-    /// Loopback port to listen on (0 picks a free one; the line printed first names it).
+    /// Port to listen on (0 picks a free one; the line printed first names it).
     #[arg(long, default_value_t = 8080)]
     port: u16,
-    /// Forward each delivery, exact body and headers (less hop-by-hop ones), to this URL,
-    /// and answer the sender with the app's status and body.
+    /// Address to listen on: loopback by default; 0.0.0.0 (or ::) to serve from a
+    /// container.
+    #[arg(long, value_name = "ADDR", default_value = "127.0.0.1")]
+    bind: IpAddr,
+    /// Forward each verified delivery, exact body and headers (less hop-by-hop ones), to
+    /// this URL, and answer the sender with the app's status and body. Deliveries that fail
+    /// verification are answered 401 and not forwarded.
     #[arg(long, value_name = "URL")]
     forward_to: Option<String>,
-    /// Do not forward deliveries that fail verification (answer 401 instead).
+    /// DEBUGGING ONLY: forward deliveries whose signature fails too, so the app sees
+    /// forged and broken requests. Never in production.
     #[arg(long, requires = "forward_to")]
+    insecure_forward_invalid: bool,
+    /// Refusing invalid deliveries is the default now; kept so older scripts still run.
+    #[arg(long, hide = true, conflicts_with = "insecure_forward_invalid")]
     drop_invalid: bool,
+    /// Forward each delivery once: claim its idempotency key in STORE before forwarding
+    /// (`memory`, `redis://host:port/db`, `redis+unix:///path`, `postgres://user@host/db`
+    /// or a `host=/socket/dir dbname=…` connection string). Processes sharing a Redis or
+    /// Postgres form a fleet.
+    #[arg(long, value_name = "STORE", requires = "forward_to")]
+    idempotency: Option<String>,
+    /// Where the idempotency key is read, instead of the verifying scheme's own source:
+    /// `header:NAME`, `json:/pointer` or `signature`.
+    #[arg(long, value_name = "SOURCE", requires = "idempotency", value_parser = key_source)]
+    idempotency_key: Option<KeySource>,
     /// Append each exchange to FILE as a JSON line (`hook replay FILE` sends them again).
     #[arg(long, value_name = "FILE")]
     record: Option<PathBuf>,
@@ -72,7 +101,9 @@ struct Listener {
     verifiers: Vec<Verifier>,
     secrets: Vec<String>,
     forward_to: Option<String>,
-    drop_invalid: bool,
+    forward_invalid: bool,
+    store: Option<Arc<dyn IdempotencyStore>>,
+    key_source: Option<KeySource>,
     timeout: Duration,
     json: bool,
     record: Option<Mutex<std::fs::File>>,
@@ -88,6 +119,7 @@ struct Counts {
     app_2xx: AtomicU64,
     forward_failed: AtomicU64,
     record_failed: AtomicU64,
+    repeats: AtomicU64,
 }
 
 fn bump(counter: &AtomicU64) {
@@ -119,11 +151,17 @@ pub async fn run(args: ListenArgs) -> Result<ExitCode, Fail> {
         )),
         None => None,
     };
+    let store = match &args.idempotency {
+        Some(spec) => Some(open_store(spec).await?),
+        None => None,
+    };
     let listener = Arc::new(Listener {
         verifiers,
         secrets,
         forward_to: args.forward_to.clone(),
-        drop_invalid: args.drop_invalid,
+        forward_invalid: args.insecure_forward_invalid,
+        store,
+        key_source: args.idempotency_key.clone(),
         timeout: args.timeout,
         json: args.json,
         record,
@@ -134,10 +172,15 @@ pub async fn run(args: ListenArgs) -> Result<ExitCode, Fail> {
         .fallback(receive)
         .layer(DefaultBodyLimit::max(MAX_BODY))
         .with_state(listener.clone());
-    let socket = tokio::net::TcpListener::bind(("127.0.0.1", args.port))
+    let socket = tokio::net::TcpListener::bind((args.bind, args.port))
         .await
-        .map_err(|e| format!("cannot listen on 127.0.0.1:{}: {e}", args.port))?;
+        .map_err(|e| format!("cannot listen on {}:{}: {e}", args.bind, args.port))?;
     let addr = socket.local_addr().map_err(|e| e.to_string())?;
+    if args.insecure_forward_invalid {
+        eprintln!(
+            "hook: WARNING: --insecure-forward-invalid forwards deliveries whose signature fails: for debugging only, never in production"
+        );
+    }
     let forwarding = args
         .forward_to
         .as_deref()
@@ -148,8 +191,13 @@ pub async fn run(args: ListenArgs) -> Result<ExitCode, Fail> {
         .as_ref()
         .map(|path| format!(", recording to {}", path.display()))
         .unwrap_or_default();
+    let once = listener
+        .store
+        .as_ref()
+        .map(|store| format!(", once each ({store:?})"))
+        .unwrap_or_default();
     println!(
-        "listening on http://{addr}/ for {} deliveries{forwarding}{recording}; Ctrl-C to stop",
+        "listening on http://{addr}/ for {} deliveries{forwarding}{once}{recording}; Ctrl-C to stop",
         names.join(" or ")
     );
     let heartbeat = (args.heartbeat > 0).then(|| {
@@ -204,6 +252,7 @@ fn summary(listener: &Listener) {
                 "received": received, "valid": valid, "invalid": received - valid,
                 "forwarded": read(&c.forwarded), "app_2xx": read(&c.app_2xx),
                 "forward_failed": read(&c.forward_failed), "record_failed": read(&c.record_failed),
+                "repeats": read(&c.repeats),
             }})
         );
         return;
@@ -218,6 +267,12 @@ fn summary(listener: &Listener) {
             read(&c.forwarded),
             read(&c.app_2xx),
             read(&c.forward_failed)
+        ));
+    }
+    if listener.store.is_some() {
+        line.push_str(&format!(
+            "; {} repeats acknowledged without forwarding",
+            read(&c.repeats)
         ));
     }
     if read(&c.record_failed) > 0 {
@@ -260,20 +315,149 @@ async fn receive(
         body_base64: None,
         verification: verdict,
         dropped: false,
+        idempotency: None,
         forward: None,
     };
     exchange.set_body(&body);
     let body_len = body.len();
     let response = match &listener.forward_to {
         None => own_answer(&exchange.verification),
-        Some(_) if listener.drop_invalid && !exchange.verification.valid => {
+        Some(_) if !listener.forward_invalid && !exchange.verification.valid => {
             exchange.dropped = true;
             own_answer(&exchange.verification)
         }
-        Some(url) => forward(&listener, url, &mut exchange, body).await,
+        Some(url) => match (&listener.store, exchange.verification.valid) {
+            (Some(store), true) => once(&listener, store.clone(), url, &mut exchange, body).await,
+            _ => forward(&listener, url, &mut exchange, body).await,
+        },
     };
     report(&listener, &exchange, body_len);
     response
+}
+
+/// `memory`, a Redis URL or a Postgres connection string as a store (Postgres's table
+/// created unless it exists).
+async fn open_store(spec: &str) -> Result<Arc<dyn IdempotencyStore>, Fail> {
+    let spec = spec.trim();
+    let usage = || {
+        Fail::Usage(
+            "--idempotency takes memory, redis://host:port/db, redis+unix:///path, postgres://user@host/db or a host=… connection string".into(),
+        )
+    };
+    if spec == "memory" {
+        return Ok(Arc::new(hook_receiver::MemoryStore::new()));
+    }
+    if ["redis://", "rediss://", "redis+unix://", "unix://"]
+        .iter()
+        .any(|p| spec.starts_with(p))
+    {
+        let store =
+            hook_receiver::RedisStore::connect(spec).map_err(|e| Fail::Usage(e.to_string()))?;
+        return Ok(Arc::new(store));
+    }
+    let postgres = spec.starts_with("postgres://")
+        || spec.starts_with("postgresql://")
+        || spec.split_whitespace().any(|pair| pair.contains('='));
+    if !postgres {
+        return Err(usage());
+    }
+    let store =
+        hook_receiver::PostgresStore::connect(spec).map_err(|e| Fail::Usage(e.to_string()))?;
+    store
+        .migrate()
+        .await
+        .map_err(|e| Fail::Error(format!("--idempotency: {e}")))?;
+    Ok(Arc::new(store))
+}
+
+/// `header:NAME`, `json:/pointer` or `signature`.
+fn key_source(text: &str) -> Result<KeySource, String> {
+    if text == "signature" {
+        return Ok(KeySource::Signature);
+    }
+    if let Some(name) = text.strip_prefix("header:").filter(|n| !n.is_empty()) {
+        return Ok(KeySource::Header(name.to_owned().into()));
+    }
+    if let Some(pointer) = text.strip_prefix("json:").filter(|p| p.starts_with('/')) {
+        return Ok(KeySource::JsonPointer(pointer.to_owned().into()));
+    }
+    Err("expected header:NAME, json:/pointer (RFC 6901) or signature".into())
+}
+
+/// Forwards a verified delivery once: claim its key, forward, complete on the app's 2xx
+/// and release otherwise. A repeat of a completed key is answered 200 unforwarded.
+async fn once(
+    listener: &Listener,
+    store: Arc<dyn IdempotencyStore>,
+    url: &str,
+    exchange: &mut Exchange,
+    body: Bytes,
+) -> Response {
+    let Some(scheme) = listener
+        .verifiers
+        .iter()
+        .map(Verifier::scheme)
+        .find(|s| exchange.verification.scheme.as_deref() == Some(s.name.as_ref()))
+    else {
+        return forward(listener, url, exchange, body).await;
+    };
+    let source = listener
+        .key_source
+        .clone()
+        .unwrap_or_else(|| scheme.idempotency_key.clone());
+    let key = match IdempotencyKey::read(&scheme.name, &source, scheme, &exchange.headers, &body) {
+        Ok(key) => key,
+        Err(error) => {
+            exchange.idempotency = Some("no-key".into());
+            return (StatusCode::BAD_REQUEST, format!("{error}\n")).into_response();
+        }
+    };
+    let lease = listener.timeout.saturating_mul(2);
+    let retry = |seconds: u64, status: StatusCode, text: String| {
+        let mut response = (status, text).into_response();
+        response
+            .headers_mut()
+            .insert(axum::http::header::RETRY_AFTER, seconds.into());
+        response
+    };
+    match hook_receiver::claim(store, key.clone(), lease).await {
+        Ok(Guarded::Acquired(guard)) => {
+            exchange.idempotency = Some("claimed".into());
+            let response = forward(listener, url, exchange, body).await;
+            if response.status().is_success() {
+                guard.complete().await;
+            } else {
+                guard.release().await;
+            }
+            response
+        }
+        Ok(Guarded::Done) => {
+            bump(&listener.counts.repeats);
+            exchange.idempotency = Some("done".into());
+            (
+                StatusCode::OK,
+                format!("delivery {key} was already handled\n"),
+            )
+                .into_response()
+        }
+        Ok(Guarded::InFlight { expires_in }) => {
+            exchange.idempotency = Some("in-flight".into());
+            retry(
+                hook_receiver::retry_after(expires_in, lease),
+                StatusCode::TOO_MANY_REQUESTS,
+                format!("delivery {key} is being handled by another attempt: retry later\n"),
+            )
+        }
+        Err(error) => {
+            exchange.idempotency = Some("unavailable".into());
+            eprintln!("hook: error: {error}");
+            retry(
+                RETRY_SOON,
+                StatusCode::SERVICE_UNAVAILABLE,
+                format!("{error}: retry later\n"),
+            )
+        }
+    }
 }
 
 /// The listener's own answer: 200 when valid, 401 with the reason otherwise.
@@ -397,7 +581,11 @@ fn report(listener: &Listener, exchange: &Exchange, bytes: usize) {
             })
             .unwrap_or_else(|| "-".into());
         let outcome = match (&exchange.forward, exchange.dropped) {
-            (_, true) => "  → dropped (not forwarded)".to_owned(),
+            (_, true) => "  → refused, not forwarded".to_owned(),
+            (None, _) if exchange.idempotency.is_some() => format!(
+                "  → {} (not forwarded)",
+                exchange.idempotency.as_deref().unwrap_or_default()
+            ),
             (
                 Some(Forward {
                     status: Some(status),
@@ -454,7 +642,9 @@ mod tests {
             ],
             secrets: vec!["hunter2".into()],
             forward_to: None,
-            drop_invalid: false,
+            forward_invalid: false,
+            store: None,
+            key_source: None,
             timeout: std::time::Duration::from_secs(1),
             json: true,
             record: None,
@@ -474,6 +664,7 @@ mod tests {
             body_base64: None,
             verification: crate::signing::Verdict::default(),
             dropped: false,
+            idempotency: None,
             forward: None,
         };
         let shown = super::redacted(&listener, &exchange).line();

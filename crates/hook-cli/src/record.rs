@@ -15,7 +15,10 @@
 //!
 //! `body` holds the body when it is UTF-8; otherwise `body_base64` holds it, so every byte
 //! survives. `forward` is absent when nothing was forwarded (no `--forward-to`, or
-//! `dropped` by `--drop-invalid`); `forward.error` says why the app did not answer.
+//! `dropped` because it did not verify); `forward.error` says why the app did not answer.
+//! With `--idempotency`, `idempotency` says what the claim found: `claimed` (forwarded),
+//! `done` (acknowledged, not forwarded), `in-flight` (429), `unavailable` (503) or
+//! `no-key` (400).
 
 use std::io::{BufRead as _, Write as _};
 use std::path::Path;
@@ -62,9 +65,12 @@ pub struct Exchange {
     pub body_base64: Option<String>,
     /// What verification said.
     pub verification: Verdict,
-    /// Not forwarded because it did not verify (`--drop-invalid`).
+    /// Not forwarded because it did not verify.
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub dropped: bool,
+    /// What the idempotency claim found (`listen --idempotency`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub idempotency: Option<String>,
     /// What the app answered, when it was forwarded.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub forward: Option<Forward>,

@@ -187,6 +187,8 @@ async fn trigger_listen_forward_record_replay_round_trip() {
         &app_url,
         "--record",
         &record_arg,
+        // Step 2 shows a tampered delivery reaching the app: the debugging mode.
+        "--insecure-forward-invalid",
         "--json",
     ]);
 
@@ -367,7 +369,7 @@ async fn replay_re_signs_stale_timestamped_deliveries() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn drop_invalid_keeps_bad_deliveries_from_the_app() {
+async fn invalid_deliveries_are_refused_by_default_and_never_reach_the_app() {
     let mut app = App::start().await;
     let app_url = app.url.clone();
     let listen = Listen::start(&[
@@ -377,7 +379,6 @@ async fn drop_invalid_keeps_bad_deliveries_from_the_app() {
         "s3cret",
         "--forward-to",
         &app_url,
-        "--drop-invalid",
         "--json",
     ]);
     let trigger = |secret: &'static str| {
@@ -423,6 +424,46 @@ async fn drop_invalid_keeps_bad_deliveries_from_the_app() {
     assert_eq!(listen.next_json()["forward"]["status"], 200);
     let summary = listen.interrupt();
     assert_eq!(summary["summary"]["forwarded"], 1);
+}
+
+/// Forwarding what fails verification takes a loudly named flag, and says so.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn insecure_forward_invalid_forwards_bad_deliveries() {
+    let mut app = App::start().await;
+    let app_url = app.url.clone();
+    let listen = Listen::start(&[
+        "--scheme",
+        "generic",
+        "--secret",
+        "s3cret",
+        "--forward-to",
+        &app_url,
+        "--insecure-forward-invalid",
+        "--json",
+    ]);
+    let to = listen.url.clone();
+    let sent = hook_async(&[
+        "trigger",
+        "generic",
+        "user.created",
+        "--to",
+        &to,
+        "--secret",
+        "wrong",
+    ])
+    .await;
+    assert!(sent.status.success(), "{}", text(&sent.stderr));
+    let (headers, body) = app.next().await;
+    assert!(
+        Verifier::new(Scheme::generic(), "s3cret")
+            .unwrap()
+            .verify(&headers, &body)
+            .is_err(),
+        "the app saw the forged delivery, as asked"
+    );
+    let line = listen.next_json();
+    assert_eq!(line["verification"]["valid"], false);
+    assert_eq!(line["forward"]["status"], 200);
 }
 
 #[test]

@@ -68,10 +68,6 @@ impl IntoResponse for Rejection {
     fn into_response(self) -> Response {
         match self {
             Rejection::Body(message) => (StatusCode::BAD_REQUEST, message).into_response(),
-            // A repeat of a handled delivery: acknowledged, the handler not run again.
-            Rejection::Signature(error @ VerifyError::Replayed { .. }) => {
-                (StatusCode::OK, error.to_string()).into_response()
-            }
             Rejection::Signature(error) => {
                 (StatusCode::UNAUTHORIZED, refusal(&error)).into_response()
             }

@@ -5,9 +5,10 @@
 //! against the request headers, and answers 401 with the reason (plain text, or JSON with
 //! [`VerifyLayer::json_errors`]) when it does not verify. A verified request goes on with
 //! its body as [`http_body_util::Full`] of the same bytes, and two extensions: the
-//! [`Verified`] value and the [`VerifiedBody`] bytes. With a
-//! [`ReplayStore`](crate::ReplayStore) on the verifier, a repeated delivery id is answered
-//! 200 without running the inner service. The axum extractors
+//! [`Verified`] value and the [`VerifiedBody`] bytes. The layer runs the inner service for
+//! every verified delivery, repeats included: handling each delivery once (claim, complete
+//! on success, release on failure) is `hook-receiver`'s layer, placed inside this one. The
+//! axum extractors
 //! (module `extract`) verify with the same [`Verifier::verify`] and word refusals the same.
 //!
 //! ```
@@ -33,7 +34,7 @@ use tower_layer::Layer;
 use tower_service::Service;
 
 use crate::verify::refusal;
-use crate::{Verified, Verifier, VerifyError};
+use crate::{Verified, Verifier};
 
 /// The default body limit: 1 MiB.
 pub const DEFAULT_BODY_LIMIT: usize = 1024 * 1024;
@@ -185,15 +186,6 @@ where
             };
             let verified: Verified = match layer.verifier.verify(&parts.headers, &bytes) {
                 Ok(verified) => verified,
-                // A repeat of a handled delivery: acknowledged, the inner service not run.
-                Err(error @ VerifyError::Replayed { .. }) => {
-                    return Ok(refuse(
-                        layer.json,
-                        StatusCode::OK,
-                        "replayed",
-                        error.to_string(),
-                    ));
-                }
                 Err(error) => {
                     return Ok(refuse(
                         layer.json,

@@ -62,7 +62,12 @@
 //! Standard Webhooks' asymmetric `v1a` signatures, and the `sha1` feature HMAC-SHA1 for
 //! GitHub's legacy header and Port's `sha1` ingest check (without it those schemes are
 //! data only: a signer or verifier for them is [`ConfigError::FeatureMissing`]). With
-//! default features the crate's whole dependency tree is 16 crates. [`ReplayGuard`] flags repeated delivery ids. Secrets never appear in `Debug`, `Display` or errors.
+//! default features the crate's whole dependency tree is 16 crates. Secrets never appear in `Debug`, `Display` or errors.
+//!
+//! Verification says who sent a delivery, not whether it was handled before. Each scheme
+//! names where its deliveries' idempotency key is read ([`Scheme::idempotency_key`]);
+//! the `hook-receiver` crate claims that key before a handler runs, keeps it on the
+//! handler's success and releases it on anything else, in memory, Redis or Postgres.
 //! Header values are read up to [`MAX_HEADER_LEN`] bytes and [`MAX_SIGNATURES`]
 //! signatures, so hostile headers cost bounded time and no allocation.
 #![deny(missing_docs)]
@@ -76,7 +81,6 @@ mod headers;
 mod key;
 #[cfg(feature = "tower")]
 pub mod layer;
-mod replay;
 mod scheme;
 mod sign;
 #[cfg(feature = "testing")]
@@ -86,9 +90,8 @@ mod verify;
 pub use explain::{BodyChange, Explanation, Mistake, explain};
 pub use header_list::MAX_COMPONENTS;
 pub use headers::{Found, Headers};
-pub use replay::{MAX_REPLAY_ID_LEN, ReplayGuard, ReplayStore, Replayed};
 pub use scheme::{
-    Algorithm, Encoding, Form, KeyFormat, Layout, MAX_FORMS, PRESETS, Scheme, Signed,
+    Algorithm, Encoding, Form, KeyFormat, KeySource, Layout, MAX_FORMS, PRESETS, Scheme, Signed,
     TimestampSource,
 };
 use std::fmt;

@@ -214,6 +214,36 @@ pub enum KeyFormat {
     WhsecBase64,
 }
 
+/// Where a delivery's idempotency key is read: what names one delivery across the sender's
+/// retries, so a receiver handles it once (`hook-receiver` claims, completes and releases
+/// these keys). Each preset names the source its provider supports
+/// ([`Scheme::idempotency_key`]); a receiver may choose another.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum KeySource {
+    /// A header the sender sets once per delivery and repeats on every retry
+    /// (`webhook-id`, `X-GitHub-Delivery`).
+    Header(Cow<'static, str>),
+    /// A string or integer in the verified JSON body, by RFC 6901 JSON pointer
+    /// (UiPath's `/EventId`, the generic service's and Stripe's `/id`).
+    JsonPointer(Cow<'static, str>),
+    /// The signature header's value, where nothing else names a delivery (UP42, Port). It
+    /// tells an exact repeat (a replay, a proxy's duplicate) from a new delivery; a retry
+    /// the sender signs afresh (a new timestamp) carries a new key, so a sender that
+    /// re-signs its retries is not deduplicated across them.
+    Signature,
+}
+
+impl fmt::Display for KeySource {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            KeySource::Header(name) => write!(f, "the {name} header"),
+            KeySource::JsonPointer(pointer) => write!(f, "the body's {pointer}"),
+            KeySource::Signature => f.write_str("the signature"),
+        }
+    }
+}
+
 /// A signature recipe: which headers, what is signed, how it is written, how keys are read,
 /// and how old a timestamp may be.
 ///
@@ -235,9 +265,10 @@ pub struct Scheme {
     pub signature_header: Cow<'static, str>,
     /// Where the timestamp comes from, for forms that sign one.
     pub timestamp: Option<TimestampSource>,
-    /// The header carrying the message or delivery id: signed by forms that sign one, and
-    /// read by a [`crate::ReplayStore`] to notice repeats.
+    /// The header carrying the message id, for forms that sign one.
     pub id_header: Option<Cow<'static, str>>,
+    /// Where a delivery's idempotency key is read (see [`KeySource`]).
+    pub idempotency_key: KeySource,
     /// How the signature header is laid out.
     pub layout: Layout,
     /// Accepted forms; signers write the first.
@@ -299,6 +330,7 @@ impl Scheme {
             signature_header: "X-UiPath-Signature".into(),
             timestamp: None,
             id_header: None,
+            idempotency_key: KeySource::JsonPointer(Cow::Borrowed("/EventId")),
             layout: Layout::Single,
             forms: Cow::Borrowed(UIPATH_FORMS),
             key: KeyFormat::Raw,
@@ -322,6 +354,7 @@ impl Scheme {
             signature_header: "x-port-signature".into(),
             timestamp: Some(TimestampSource::Header("x-port-timestamp".into())),
             id_header: None,
+            idempotency_key: KeySource::Signature,
             layout: Layout::Separated { separator: b' ' },
             forms: Cow::Borrowed(PORT_FORMS),
             key: KeyFormat::Raw,
@@ -341,19 +374,21 @@ impl Scheme {
     /// checks it and refuses a list without one unless told otherwise
     /// ([`Verifier::allow_headers_only`](crate::Verifier::allow_headers_only)). Signers
     /// list `content-digest`, the headers given with [`Message::cover`](crate::Message::cover)
-    /// and `X-UP42-Delivery-Id` when the message has an id (the header name is ours).
+    /// and `X-UP42-Delivery-Id` when the message has an id (the header name is ours; UP42
+    /// sends no delivery id, and the verifier never requires one).
     ///
     /// `created` is refused when more than 300 s old. UP42's sample allows no future skew;
     /// this preset allows the same 300 s ahead that the other timestamped presets allow, for
     /// clock drift. `created` is not itself signed (the MAC covers header values only), so a
-    /// replayed delivery can carry a fresh `created`: pair the check with a
-    /// [`ReplayGuard`](crate::ReplayGuard) on the signed delivery id.
+    /// replayed delivery can carry a fresh `created`: the idempotency key is the signature
+    /// value ([`KeySource::Signature`]), which a replay repeats.
     pub fn up42() -> Self {
         Scheme {
             name: "up42".into(),
             signature_header: "Signature".into(),
             timestamp: None,
             id_header: Some("X-UP42-Delivery-Id".into()),
+            idempotency_key: KeySource::Signature,
             layout: Layout::HeaderList {
                 label: "up42-sig".into(),
                 input_header: "Signature-Input".into(),
@@ -372,6 +407,7 @@ impl Scheme {
             signature_header: "X-Webhook-Signature".into(),
             timestamp: None,
             id_header: None,
+            idempotency_key: KeySource::JsonPointer(Cow::Borrowed("/id")),
             layout: Layout::Single,
             forms: Cow::Borrowed(HEX_BODY),
             key: KeyFormat::Raw,
@@ -391,6 +427,7 @@ impl Scheme {
             signature_header: "webhook-signature".into(),
             timestamp: Some(TimestampSource::Header("webhook-timestamp".into())),
             id_header: Some("webhook-id".into()),
+            idempotency_key: KeySource::Header(Cow::Borrowed("webhook-id")),
             layout: Layout::Separated { separator: b' ' },
             forms: Cow::Borrowed(STANDARD_FORMS),
             key: KeyFormat::WhsecBase64,
@@ -400,13 +437,14 @@ impl Scheme {
     }
 
     /// GitHub: `X-Hub-Signature-256: sha256=<hex>` over the body; `X-GitHub-Delivery`
-    /// names the delivery (not signed; read by a [`crate::ReplayStore`]).
+    /// names the delivery (not signed; the idempotency key).
     pub fn github() -> Self {
         Scheme {
             name: "github".into(),
             signature_header: "X-Hub-Signature-256".into(),
             timestamp: None,
             id_header: Some("X-GitHub-Delivery".into()),
+            idempotency_key: KeySource::Header(Cow::Borrowed("X-GitHub-Delivery")),
             layout: Layout::Single,
             forms: Cow::Borrowed(GITHUB_FORMS),
             key: KeyFormat::Raw,
@@ -449,6 +487,7 @@ impl Scheme {
             signature_header: header.into(),
             timestamp: None,
             id_header: None,
+            idempotency_key: KeySource::Signature,
             layout: Layout::Single,
             forms: Cow::Owned(vec![Form {
                 prefix: prefix.into(),
@@ -470,6 +509,7 @@ impl Scheme {
             signature_header: "Stripe-Signature".into(),
             timestamp: Some(TimestampSource::Item("t=".into())),
             id_header: None,
+            idempotency_key: KeySource::JsonPointer(Cow::Borrowed("/id")),
             layout: Layout::Separated { separator: b',' },
             forms: Cow::Borrowed(STRIPE_FORMS),
             key: KeyFormat::Raw,
@@ -530,6 +570,15 @@ impl Scheme {
         check_header_name(&self.signature_header)?;
         if let Some(id) = &self.id_header {
             check_header_name(id)?;
+        }
+        match &self.idempotency_key {
+            KeySource::Header(name) => check_header_name(name)?,
+            KeySource::JsonPointer(pointer) if !pointer.starts_with('/') => {
+                return bad(format!(
+                    "the idempotency key's JSON pointer {pointer:?} must start with `/` (RFC 6901)"
+                ));
+            }
+            KeySource::JsonPointer(_) | KeySource::Signature => {}
         }
         match (&self.timestamp, &self.layout) {
             (Some(_), Layout::HeaderList { .. }) => {
@@ -686,6 +735,36 @@ impl fmt::Display for Scheme {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Where each provider puts what names a delivery (docs/providers.md): UP42 sends no
+    /// delivery id, and neither do Port's invocations, so their signature is the key.
+    #[test]
+    fn each_preset_names_its_idempotency_key_source() {
+        let expected = [
+            ("uipath", KeySource::JsonPointer("/EventId".into())),
+            ("port", KeySource::Signature),
+            ("up42", KeySource::Signature),
+            ("generic", KeySource::JsonPointer("/id".into())),
+            ("standard-webhooks", KeySource::Header("webhook-id".into())),
+            ("github", KeySource::Header("X-GitHub-Delivery".into())),
+            ("github-sha1", KeySource::Header("X-GitHub-Delivery".into())),
+            ("stripe", KeySource::JsonPointer("/id".into())),
+        ];
+        for (name, source) in expected {
+            assert_eq!(
+                Scheme::preset(name).unwrap().idempotency_key,
+                source,
+                "{name}"
+            );
+        }
+        let mut scheme = Scheme::generic();
+        scheme.idempotency_key = KeySource::JsonPointer("id".into());
+        assert!(
+            matches!(scheme.validate(), Err(ConfigError::Scheme { reason }) if reason.contains("RFC 6901"))
+        );
+        scheme.idempotency_key = KeySource::Header("bad header".into());
+        assert!(scheme.validate().is_err());
+    }
 
     #[test]
     fn every_preset_is_valid_and_found_by_name() {

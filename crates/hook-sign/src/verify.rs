@@ -39,7 +39,6 @@ pub struct Verifier {
     scheme: Scheme,
     keys: Vec<Key>,
     headers_only: bool,
-    replay: Option<std::sync::Arc<dyn crate::ReplayStore>>,
 }
 
 /// What a successful verification established.
@@ -171,12 +170,6 @@ pub enum VerifyError {
         /// The allowed distance.
         tolerance: Duration,
     },
-    /// The delivery verified, but its id was already seen (a [`crate::ReplayStore`] is
-    /// configured): a replay, or a retry of a delivery already handled.
-    Replayed {
-        /// The repeated id (at most 64 characters of it).
-        id: String,
-    },
     /// The signatures are well-formed but none matches any secret.
     NoMatch {
         /// How many signatures the header held.
@@ -211,7 +204,6 @@ impl fmt::Display for VerifyError {
                 if *skew < 0 { "ahead of" } else { "behind" },
                 tolerance.as_secs()
             ),
-            VerifyError::Replayed { id } => crate::replay::write_replayed(f, id),
             VerifyError::NoMatch {
                 signatures,
                 secrets,
@@ -241,7 +233,6 @@ impl fmt::Debug for Verifier {
             .field("scheme", &self.scheme.name)
             .field("secrets", &format_args!("{} (redacted)", self.keys.len()))
             .field("headers_only", &self.headers_only)
-            .field("replay", &self.replay)
             .finish()
     }
 }
@@ -262,30 +253,7 @@ impl Verifier {
             scheme,
             keys,
             headers_only: false,
-            replay: None,
         })
-    }
-
-    /// Checks each verified delivery's id (the scheme's id header: `webhook-id`,
-    /// `X-GitHub-Delivery`, `X-UP42-Delivery-Id`, …) against `store`: a repeat is
-    /// [`VerifyError::Replayed`], a delivery without the header
-    /// [`VerifyError::MissingHeader`]. A scheme with no id header cannot be checked: that
-    /// is a [`ConfigError`]. The `tower` layer and the axum extractors answer a replay with
-    /// 200 and do not run the handler, so a provider's retry of a handled delivery stops.
-    pub fn replay_store(
-        mut self,
-        store: impl crate::ReplayStore + 'static,
-    ) -> Result<Self, ConfigError> {
-        if self.scheme.id_header.is_none() {
-            return Err(ConfigError::Scheme {
-                reason: format!(
-                    "the {} scheme names no delivery id header, so replays cannot be checked: set Scheme::id_header",
-                    self.scheme.name
-                ),
-            });
-        }
-        self.replay = Some(std::sync::Arc::new(store));
-        Ok(self)
     }
 
     /// Accepts header-list signatures ([`Layout::HeaderList`]) that list no
@@ -363,22 +331,6 @@ impl Verifier {
     }
 
     fn run<H: Headers + ?Sized>(
-        &self,
-        headers: &H,
-        body: &[u8],
-        now: Option<u64>,
-    ) -> Result<Verified, VerifyError> {
-        let verified = self.run_signature(headers, body, now)?;
-        if let (Some(store), Some(name)) = (&self.replay, &self.scheme.id_header) {
-            let id = std::str::from_utf8(trim(required(headers, name)?)).unwrap_or_default();
-            store
-                .check(id, now.unwrap_or_else(unix_now))
-                .map_err(|replayed| VerifyError::Replayed { id: replayed.id })?;
-        }
-        Ok(verified)
-    }
-
-    fn run_signature<H: Headers + ?Sized>(
         &self,
         headers: &H,
         body: &[u8],

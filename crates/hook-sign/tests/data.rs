@@ -13,7 +13,6 @@ fn kind(error: &VerifyError) -> &'static str {
         VerifyError::OutsideTolerance { .. } => "outside_tolerance",
         VerifyError::BodyDigestMismatch => "body_digest_mismatch",
         VerifyError::BodyNotCovered { .. } => "body_not_covered",
-        VerifyError::Replayed { .. } => "replayed",
         _ => "other",
     }
 }

@@ -1,0 +1,256 @@
+//! The tower layer: claim before the handler, complete on its 2xx, release on anything else.
+
+use std::future::Future;
+use std::panic::AssertUnwindSafe;
+use std::pin::Pin;
+use std::sync::Arc;
+use std::task::{Context, Poll};
+use std::time::Duration;
+
+use futures_util::FutureExt as _;
+use hook_sign::layer::{VerifiedBody, VerifyLayer};
+use hook_sign::{KeySource, Scheme, Verified, Verifier};
+use http::{HeaderValue, Request, Response, StatusCode, header};
+use tower_layer::{Layer, Stack};
+use tower_service::Service;
+
+use crate::guard::{self, Guarded};
+use crate::{IdempotencyKey, IdempotencyStore};
+
+/// The default handler timeout: 30 s. The claim's lease is twice the timeout, so a live
+/// instance always completes or releases its claim before another may take it over.
+pub const DEFAULT_HANDLER_TIMEOUT: Duration = Duration::from_secs(30);
+
+use crate::guard::RETRY_SOON;
+
+/// Verification, then idempotency, as one layer: what most receivers want.
+///
+/// ```
+/// use hook_receiver::MemoryStore;
+/// use hook_sign::{Scheme, Verifier};
+/// # fn main() -> Result<(), hook_sign::ConfigError> {
+/// let layer = hook_receiver::layer(Verifier::new(Scheme::github(), "s3cret")?, MemoryStore::new());
+/// // axum: Router::new().route("/hook", post(handler)).layer(layer)
+/// # let _ = layer; Ok(()) }
+/// ```
+pub fn layer(
+    verifier: Verifier,
+    store: impl IdempotencyStore + 'static,
+) -> Stack<IdempotencyLayer, VerifyLayer> {
+    let idempotency = IdempotencyLayer::new(verifier.scheme(), store);
+    Stack::new(idempotency, VerifyLayer::new(verifier))
+}
+
+/// Handles each delivery once: see the crate docs for the outcomes and what a sender sees.
+///
+/// Sits inside [`hook_sign::layer::VerifyLayer`] (it reads the [`Verified`] and
+/// [`VerifiedBody`] extensions that layer sets; without them it answers 500, the handler
+/// not run). [`layer`] stacks the two.
+#[derive(Debug, Clone)]
+pub struct IdempotencyLayer {
+    store: Arc<dyn IdempotencyStore>,
+    scheme: Arc<Scheme>,
+    source: KeySource,
+    namespace: Arc<str>,
+    timeout: Duration,
+    in_flight: StatusCode,
+}
+
+impl IdempotencyLayer {
+    /// Keys read from `scheme`'s source ([`Scheme::idempotency_key`]), namespaced by the
+    /// scheme's name, claimed in `store`.
+    pub fn new(scheme: &Scheme, store: impl IdempotencyStore + 'static) -> Self {
+        IdempotencyLayer::shared(scheme, Arc::new(store))
+    }
+
+    /// The same, sharing a store between several endpoints or layers.
+    pub fn shared(scheme: &Scheme, store: Arc<dyn IdempotencyStore>) -> Self {
+        IdempotencyLayer {
+            store,
+            scheme: Arc::new(scheme.clone()),
+            source: scheme.idempotency_key.clone(),
+            namespace: Arc::from(scheme.name.as_ref()),
+            timeout: DEFAULT_HANDLER_TIMEOUT,
+            in_flight: StatusCode::TOO_MANY_REQUESTS,
+        }
+    }
+
+    /// Reads keys from `source` instead of the scheme's default.
+    pub fn key_source(mut self, source: KeySource) -> Self {
+        self.source = source;
+        self
+    }
+
+    /// Prefixes keys with `namespace` (default: the scheme's name), so endpoints sharing
+    /// a store keep their keys apart.
+    pub fn namespace(mut self, namespace: impl Into<String>) -> Self {
+        self.namespace = Arc::from(namespace.into());
+        self
+    }
+
+    /// Cancels a handler still running after `timeout` (its claim released, 503 answered);
+    /// the claim's lease is twice this. Default [`DEFAULT_HANDLER_TIMEOUT`]; at least 1 ms.
+    pub fn handler_timeout(mut self, timeout: Duration) -> Self {
+        self.timeout = timeout.max(Duration::from_millis(1));
+        self
+    }
+
+    /// The status answering a delivery whose key another attempt holds now. Default 429
+    /// (see the crate docs for why); a 2xx is refused and the default kept, since a 2xx
+    /// would acknowledge an event nobody has handled yet.
+    pub fn in_flight_status(mut self, status: StatusCode) -> Self {
+        if !status.is_success() {
+            self.in_flight = status;
+        }
+        self
+    }
+
+    /// The lease a claim takes: twice the handler timeout.
+    pub fn lease(&self) -> Duration {
+        self.timeout.saturating_mul(2)
+    }
+}
+
+impl<S> Layer<S> for IdempotencyLayer {
+    type Service = IdempotencyService<S>;
+
+    fn layer(&self, inner: S) -> IdempotencyService<S> {
+        IdempotencyService {
+            inner,
+            layer: self.clone(),
+        }
+    }
+}
+
+/// The service [`IdempotencyLayer`] makes.
+#[derive(Debug, Clone)]
+pub struct IdempotencyService<S> {
+    inner: S,
+    layer: IdempotencyLayer,
+}
+
+fn answer<B: From<String>>(
+    status: StatusCode,
+    retry_after: Option<u64>,
+    message: String,
+) -> Response<B> {
+    let mut response = Response::new(B::from(message));
+    *response.status_mut() = status;
+    let headers = response.headers_mut();
+    headers.insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static("text/plain; charset=utf-8"),
+    );
+    if let Some(seconds) = retry_after {
+        headers.insert(header::RETRY_AFTER, HeaderValue::from(seconds));
+    }
+    response
+}
+
+impl<S, B, ResBody> Service<Request<B>> for IdempotencyService<S>
+where
+    S: Service<Request<B>, Response = Response<ResBody>> + Clone + Send + 'static,
+    S::Future: Send + 'static,
+    S::Error: Send,
+    B: Send + 'static,
+    ResBody: From<String> + Send,
+{
+    type Response = Response<ResBody>;
+    type Error = S::Error;
+    type Future = Pin<Box<dyn Future<Output = Result<Response<ResBody>, S::Error>> + Send>>;
+
+    fn poll_ready(&mut self, cx: &mut Context<'_>) -> Poll<Result<(), S::Error>> {
+        self.inner.poll_ready(cx)
+    }
+
+    fn call(&mut self, request: Request<B>) -> Self::Future {
+        let clone = self.inner.clone();
+        let mut inner = std::mem::replace(&mut self.inner, clone);
+        let layer = self.layer.clone();
+        Box::pin(async move {
+            let verified = request.extensions().get::<Verified>().is_some();
+            let body = request
+                .extensions()
+                .get::<VerifiedBody>()
+                .map(|VerifiedBody(body)| body.clone());
+            let (true, Some(body)) = (verified, body) else {
+                return Ok(answer(
+                    StatusCode::INTERNAL_SERVER_ERROR,
+                    None,
+                    "misconfigured receiver: IdempotencyLayer must sit inside hook_sign's VerifyLayer".into(),
+                ));
+            };
+            let key = match IdempotencyKey::read(
+                &layer.namespace,
+                &layer.source,
+                &layer.scheme,
+                request.headers(),
+                &body,
+            ) {
+                Ok(key) => key,
+                Err(error) => {
+                    return Ok(answer(StatusCode::BAD_REQUEST, None, error.to_string()));
+                }
+            };
+            let lease = layer.lease();
+            let held = match guard::claim(layer.store.clone(), key.clone(), lease).await {
+                Ok(Guarded::Acquired(held)) => held,
+                Ok(Guarded::Done) => {
+                    return Ok(answer(
+                        StatusCode::OK,
+                        None,
+                        format!("delivery {key} was already handled"),
+                    ));
+                }
+                Ok(Guarded::InFlight { expires_in }) => {
+                    return Ok(answer(
+                        layer.in_flight,
+                        Some(guard::retry_after(expires_in, lease)),
+                        format!("delivery {key} is being handled by another attempt: retry later"),
+                    ));
+                }
+                Err(error) => {
+                    tracing::warn!(%key, %error, "the idempotency store is unavailable");
+                    return Ok(answer(
+                        StatusCode::SERVICE_UNAVAILABLE,
+                        Some(RETRY_SOON),
+                        format!("{error}: retry later"),
+                    ));
+                }
+            };
+            let run = AssertUnwindSafe(inner.call(request)).catch_unwind();
+            match tokio::time::timeout(layer.timeout, run).await {
+                Ok(Ok(Ok(response))) => {
+                    if response.status().is_success() {
+                        held.complete().await;
+                    } else {
+                        held.release().await;
+                    }
+                    Ok(response)
+                }
+                Ok(Ok(Err(error))) => {
+                    held.release().await;
+                    Err(error)
+                }
+                Ok(Err(_panic)) => {
+                    held.release().await;
+                    tracing::error!(%key, "the handler panicked; the claim is released");
+                    Ok(answer(
+                        StatusCode::INTERNAL_SERVER_ERROR,
+                        None,
+                        "the handler failed; retry later".into(),
+                    ))
+                }
+                Err(_elapsed) => {
+                    held.release().await;
+                    tracing::warn!(%key, timeout = ?layer.timeout, "the handler timed out; the claim is released");
+                    Ok(answer(
+                        StatusCode::SERVICE_UNAVAILABLE,
+                        Some(RETRY_SOON),
+                        "the handler did not finish in time; retry later".into(),
+                    ))
+                }
+            }
+        })
+    }
+}

@@ -1,0 +1,272 @@
+//! The three outcomes over real loopback HTTP, for every store: an axum app behind
+//! `hook_receiver::layer`, a sender signing as the provider does, and the store's real
+//! server (Redis, PostgreSQL) started by the test.
+#![allow(clippy::unwrap_used)]
+
+mod support;
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use hook_receiver::{Claim, IdempotencyKey, IdempotencyStore, MemoryStore, Settled};
+use hook_sign::Scheme;
+use support::{Ledger, Script, Sender, Step, router, serve};
+
+const TIMEOUT: Duration = Duration::from_secs(30);
+
+async fn app(
+    store: Arc<dyn IdempotencyStore>,
+) -> (
+    String,
+    Arc<Script>,
+    tokio::sync::mpsc::UnboundedReceiver<String>,
+) {
+    let (script, started) = Script::new(Arc::new(Ledger::default()));
+    let url = serve(router(Scheme::generic(), store, script.clone(), TIMEOUT)).await;
+    (url, script, started)
+}
+
+/// The handler fails once: the provider's retry runs it again, and a third copy is
+/// acknowledged without running it.
+async fn failed_handler_is_retried(store: Arc<dyn IdempotencyStore>) {
+    let (url, script, _) = app(store).await;
+    let sender = Sender::new(Scheme::generic());
+    script.then("evt_1", Step::Fail);
+    assert_eq!(sender.send(&url, "evt_1").await.unwrap().status, 500);
+    assert_eq!(sender.send(&url, "evt_1").await.unwrap().status, 200);
+    let repeat = sender.send(&url, "evt_1").await.unwrap();
+    assert_eq!(repeat.status, 200);
+    assert!(repeat.text.contains("already handled"), "{repeat:?}");
+    assert_eq!(script.ledger.successes("evt_1"), 1);
+    assert_eq!(script.ledger.calls(), 2);
+}
+
+/// A copy arrives while the first attempt runs and then fails: the copy is answered
+/// non-2xx with Retry-After, and a later retry is handled.
+async fn duplicate_during_failing_attempt(store: Arc<dyn IdempotencyStore>) {
+    let (url, script, mut started) = app(store).await;
+    let sender = Sender::new(Scheme::generic());
+    let verdict = script.hold("evt_2");
+    let first = tokio::spawn({
+        let (sender, url) = (sender.clone(), url.clone());
+        async move { sender.send(&url, "evt_2").await }
+    });
+    assert_eq!(started.recv().await.as_deref(), Some("evt_2"));
+    let copy = sender.send(&url, "evt_2").await.unwrap();
+    assert_eq!(copy.status, 429, "{copy:?}");
+    let seconds: u64 = copy.retry_after.as_deref().unwrap().parse().unwrap();
+    assert!((1..=60).contains(&seconds), "{copy:?}");
+    verdict.send(false).unwrap();
+    assert_eq!(first.await.unwrap().unwrap().status, 500);
+    assert_eq!(script.ledger.successes("evt_2"), 0);
+    assert_eq!(sender.send(&url, "evt_2").await.unwrap().status, 200);
+    assert_eq!(script.ledger.successes("evt_2"), 1);
+}
+
+/// A copy during a succeeding first attempt: the handler runs once.
+async fn duplicate_during_succeeding_attempt(store: Arc<dyn IdempotencyStore>) {
+    let (url, script, mut started) = app(store).await;
+    let sender = Sender::new(Scheme::generic());
+    let verdict = script.hold("evt_3");
+    let first = tokio::spawn({
+        let (sender, url) = (sender.clone(), url.clone());
+        async move { sender.send(&url, "evt_3").await }
+    });
+    assert_eq!(started.recv().await.as_deref(), Some("evt_3"));
+    assert_eq!(sender.send(&url, "evt_3").await.unwrap().status, 429);
+    verdict.send(true).unwrap();
+    assert_eq!(first.await.unwrap().unwrap().status, 200);
+    assert_eq!(sender.send(&url, "evt_3").await.unwrap().status, 200);
+    assert_eq!(script.ledger.calls(), 1);
+    assert_eq!(script.ledger.successes("evt_3"), 1);
+}
+
+/// A panicking handler: 500, the claim released, the retry handled.
+async fn panic_releases(store: Arc<dyn IdempotencyStore>) {
+    let (url, script, _) = app(store).await;
+    let sender = Sender::new(Scheme::generic());
+    script.then("evt_4", Step::Panic);
+    assert_eq!(sender.send(&url, "evt_4").await.unwrap().status, 500);
+    assert_eq!(sender.send(&url, "evt_4").await.unwrap().status, 200);
+    assert_eq!(script.ledger.successes("evt_4"), 1);
+}
+
+/// A handler past its timeout: 503 with Retry-After, the claim released, the retry handled.
+async fn timeout_releases(store: Arc<dyn IdempotencyStore>) {
+    let (script, _started) = Script::new(Arc::new(Ledger::default()));
+    let url = serve(router(
+        Scheme::generic(),
+        store,
+        script.clone(),
+        Duration::from_millis(200),
+    ))
+    .await;
+    let sender = Sender::new(Scheme::generic());
+    drop(script.hold("evt_5")); // nobody answers: the handler hangs
+    let answer = sender.send(&url, "evt_5").await.unwrap();
+    assert_eq!(answer.status, 503, "{answer:?}");
+    assert_eq!(answer.retry_after.as_deref(), Some("5"));
+    assert_eq!(sender.send(&url, "evt_5").await.unwrap().status, 200);
+    assert_eq!(script.ledger.successes("evt_5"), 1);
+}
+
+/// The store protocol itself: a lease ends, another attempt takes the key over, and the
+/// late first attempt can neither complete nor release the new claim.
+async fn lease_expiry_takeover(store: Arc<dyn IdempotencyStore>) {
+    let key = IdempotencyKey::new("test", "lease").unwrap();
+    let lease = Duration::from_millis(300);
+    let Claim::Acquired(late) = store.claim(&key, lease).await.unwrap() else {
+        panic!("a new key is acquired")
+    };
+    let Claim::InFlight { expires_in } = store.claim(&key, lease).await.unwrap() else {
+        panic!("a held key is in flight")
+    };
+    assert!(expires_in.is_none_or(|d| d <= lease), "{expires_in:?}");
+    // The lease is the thing under test: wait it out.
+    tokio::time::sleep(lease + Duration::from_millis(200)).await;
+    let Claim::Acquired(current) = store.claim(&key, lease * 100).await.unwrap() else {
+        panic!("an expired claim is taken over")
+    };
+    assert_eq!(store.complete(&key, &late).await.unwrap(), Settled::Lost);
+    assert_eq!(store.release(&key, &late).await.unwrap(), Settled::Lost);
+    assert!(matches!(
+        store.claim(&key, lease).await.unwrap(),
+        Claim::InFlight { .. }
+    ));
+    assert_eq!(
+        store.complete(&key, &current).await.unwrap(),
+        Settled::Applied
+    );
+    assert_eq!(store.claim(&key, lease).await.unwrap(), Claim::Done);
+    assert_eq!(store.release(&key, &current).await.unwrap(), Settled::Lost);
+    assert_eq!(store.claim(&key, lease).await.unwrap(), Claim::Done);
+}
+
+/// A request dropped mid-handler (the sender hung up, the server shut down): the claim is
+/// released, so a retry runs the handler.
+async fn cancelled_request_releases(store: Arc<dyn IdempotencyStore>) {
+    use axum::extract::Request;
+    use tower::{Service as _, ServiceExt};
+    let (script, mut started) = Script::new(Arc::new(Ledger::default()));
+    let mut service = router(Scheme::generic(), store.clone(), script.clone(), TIMEOUT);
+    let _verdict = script.hold("evt_6");
+    let request = || {
+        let body = Sender::body("evt_6");
+        let headers = hook_sign::Signer::new(Scheme::generic(), support::SECRET)
+            .unwrap()
+            .sign(&hook_sign::Message::new(body.as_bytes()))
+            .unwrap();
+        let mut request = axum::http::Request::post("/hook");
+        for (name, value) in headers.iter() {
+            request = request.header(name, value);
+        }
+        request.body(axum::body::Body::from(body)).unwrap()
+    };
+    let call = ServiceExt::<Request>::ready(&mut service)
+        .await
+        .unwrap()
+        .call(request());
+    let running = tokio::spawn(call);
+    assert_eq!(started.recv().await.as_deref(), Some("evt_6"));
+    running.abort();
+    assert!(running.await.unwrap_err().is_cancelled());
+    // The release runs on a task of its own; the retry is answered once it has.
+    let deadline = tokio::time::Instant::now() + Duration::from_secs(20);
+    loop {
+        let answer = ServiceExt::<Request>::ready(&mut service)
+            .await
+            .unwrap()
+            .call(request())
+            .await
+            .unwrap();
+        if answer.status() == 200 {
+            break;
+        }
+        assert_eq!(answer.status(), 429, "only in flight until released");
+        assert!(
+            tokio::time::Instant::now() < deadline,
+            "the claim was never released"
+        );
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    assert_eq!(script.ledger.successes("evt_6"), 1);
+}
+
+macro_rules! every_store {
+    ($($scenario:ident),* $(,)?) => {
+        mod memory {
+            $(
+                #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+                async fn $scenario() {
+                    super::$scenario(std::sync::Arc::new(hook_receiver::MemoryStore::new())).await;
+                }
+            )*
+        }
+        mod redis {
+            $(
+                #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+                async fn $scenario() {
+                    let server = crate::support::servers::Redis::start();
+                    let store = hook_receiver::RedisStore::connect(&server.url()).unwrap();
+                    super::$scenario(std::sync::Arc::new(store)).await;
+                    drop(server);
+                }
+            )*
+        }
+        mod postgres {
+            $(
+                #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+                async fn $scenario() {
+                    let server = crate::support::servers::Postgres::start();
+                    let store = hook_receiver::PostgresStore::connect(&server.conninfo()).unwrap();
+                    store.migrate().await.unwrap();
+                    super::$scenario(std::sync::Arc::new(store)).await;
+                    drop(server);
+                }
+            )*
+        }
+    };
+}
+
+every_store!(
+    failed_handler_is_retried,
+    duplicate_during_failing_attempt,
+    duplicate_during_succeeding_attempt,
+    panic_releases,
+    timeout_releases,
+    lease_expiry_takeover,
+    cancelled_request_releases,
+);
+
+/// Keys: missing and over-long keys are refused (400) before the handler runs.
+#[tokio::test]
+async fn missing_or_overlong_keys_are_refused() {
+    let (url, script, _) = app(Arc::new(MemoryStore::new())).await;
+    let client = reqwest::Client::new();
+    let signer = hook_sign::Signer::new(Scheme::generic(), support::SECRET).unwrap();
+    let long = "x".repeat(hook_receiver::MAX_KEY_LEN + 1);
+    for (body, expected) in [
+        (
+            r#"{"type":"user.created"}"#.to_owned(),
+            "the body's /id is missing",
+        ),
+        (format!(r#"{{"id":"{long}"}}"#), "over the 256-byte limit"),
+        (
+            r#"{"id":{"nested":1}}"#.to_owned(),
+            "not a string or an integer",
+        ),
+    ] {
+        let headers = signer
+            .sign(&hook_sign::Message::new(body.as_bytes()))
+            .unwrap();
+        let mut request = client.post(&url).body(body.clone());
+        for (name, value) in headers.iter() {
+            request = request.header(name, value);
+        }
+        let response = request.send().await.unwrap();
+        assert_eq!(response.status(), 400, "{body}");
+        let text = response.text().await.unwrap();
+        assert!(text.contains(expected), "{text}");
+    }
+    assert_eq!(script.ledger.calls(), 0);
+}

@@ -1,0 +1,332 @@
+//! Real Redis and PostgreSQL servers for tests, each on a unix socket in a temporary
+//! directory of its own, started here and stopped when dropped.
+//!
+//! A missing server binary fails the test with the package to install (`cargo xtask ci`
+//! installs them): a test that needs a server never skips. PostgreSQL refuses to run as
+//! root, so as root the server (and `initdb`) run as the `postgres` user.
+#![allow(dead_code, clippy::unwrap_used)]
+
+use std::io::{BufRead as _, BufReader};
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::sync::OnceLock;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::time::Duration;
+
+/// How long a server may take to say it is ready.
+const READY: Duration = Duration::from_secs(120);
+
+fn scratch(kind: &str) -> PathBuf {
+    static NEXT: AtomicUsize = AtomicUsize::new(0);
+    let dir = std::env::temp_dir().join(format!(
+        "hook-{kind}-{}-{}",
+        std::process::id(),
+        NEXT.fetch_add(1, Ordering::SeqCst)
+    ));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    dir
+}
+
+/// Spawns `command` with the given stream piped and waits until a line of it contains
+/// `ready` (in lower case); the rest of the stream is drained in the background so the server never
+/// blocks on a full pipe.
+fn spawn_until(mut command: Command, stderr: bool, ready: &'static str, what: &str) -> Child {
+    if stderr {
+        command.stderr(Stdio::piped()).stdout(Stdio::null());
+    } else {
+        command.stdout(Stdio::piped()).stderr(Stdio::inherit());
+    }
+    let mut child = command
+        .spawn()
+        .unwrap_or_else(|e| panic!("cannot start {what}: {e}"));
+    let stream: Box<dyn std::io::Read + Send> = if stderr {
+        Box::new(child.stderr.take().unwrap())
+    } else {
+        Box::new(child.stdout.take().unwrap())
+    };
+    let (tx, rx) = std::sync::mpsc::channel();
+    let label = what.to_owned();
+    std::thread::spawn(move || {
+        let mut seen = Vec::new();
+        let mut tx = Some(tx);
+        for line in BufReader::new(stream).lines() {
+            let Ok(line) = line else { break };
+            if let Some(sender) = &tx {
+                if line.to_ascii_lowercase().contains(ready) {
+                    let _ = sender.send(Ok(()));
+                    tx = None;
+                } else {
+                    seen.push(line);
+                }
+            }
+        }
+        if let Some(sender) = tx {
+            let _ = sender.send(Err(format!(
+                "{label} exited before it was ready:\n{}",
+                seen.join("\n")
+            )));
+        }
+    });
+    match rx.recv_timeout(READY) {
+        Ok(Ok(())) => child,
+        Ok(Err(message)) => panic!("{message}"),
+        Err(_) => {
+            let _ = child.kill();
+            panic!("{what} was not ready within {READY:?}")
+        }
+    }
+}
+
+fn which(binary: &str) -> Option<PathBuf> {
+    std::env::var_os("PATH")?
+        .to_str()?
+        .split(':')
+        .map(|dir| Path::new(dir).join(binary))
+        .find(|path| path.is_file())
+}
+
+/// A Redis server, with append-only persistence so a restart keeps what it acknowledged.
+pub struct Redis {
+    child: Option<Child>,
+    dir: PathBuf,
+}
+
+impl Redis {
+    /// Starts one; panics naming the package when `redis-server` is missing.
+    pub fn start() -> Redis {
+        let mut redis = Redis {
+            child: None,
+            dir: scratch("redis"),
+        };
+        redis.run();
+        redis
+    }
+
+    fn run(&mut self) {
+        let binary = which("redis-server").unwrap_or_else(|| {
+            panic!("redis-server is not installed: apt-get install redis-server (cargo xtask ci installs it)")
+        });
+        let mut command = Command::new(binary);
+        command.args(["--port", "0", "--unixsocket"]);
+        command.arg(self.socket());
+        command.args([
+            "--unixsocketperm",
+            "700",
+            "--save",
+            "",
+            "--appendonly",
+            "yes",
+            "--appendfsync",
+            "always",
+            "--daemonize",
+            "no",
+            "--dir",
+        ]);
+        command.arg(&self.dir);
+        self.child = Some(spawn_until(
+            command,
+            false,
+            "ready to accept connections",
+            "redis-server",
+        ));
+    }
+
+    fn socket(&self) -> PathBuf {
+        self.dir.join("redis.sock")
+    }
+
+    /// A URL for redis-rs.
+    pub fn url(&self) -> String {
+        format!("redis+unix://{}", self.socket().display())
+    }
+
+    /// Kills the server (SIGKILL) and waits for it to exit: an outage.
+    pub fn kill(&mut self) {
+        if let Some(mut child) = self.child.take() {
+            let _ = child.kill();
+            let _ = child.wait();
+        }
+        let _ = std::fs::remove_file(self.socket());
+    }
+
+    /// Starts it again on the same socket and data.
+    pub fn restart(&mut self) {
+        self.kill();
+        self.run();
+    }
+}
+
+impl Drop for Redis {
+    fn drop(&mut self) {
+        self.kill();
+        let _ = std::fs::remove_dir_all(&self.dir);
+    }
+}
+
+/// The PostgreSQL binaries: `HOOK_PG_BIN`, else the newest `/usr/lib/postgresql/*/bin`,
+/// else `PATH`.
+fn pg_bin(binary: &str) -> PathBuf {
+    if let Some(dir) = std::env::var_os("HOOK_PG_BIN") {
+        return Path::new(&dir).join(binary);
+    }
+    let mut versions: Vec<(u32, PathBuf)> = std::fs::read_dir("/usr/lib/postgresql")
+        .into_iter()
+        .flatten()
+        .flatten()
+        .filter_map(|entry| {
+            let version = entry.file_name().to_str()?.parse().ok()?;
+            let path = entry.path().join("bin").join(binary);
+            path.is_file().then_some((version, path))
+        })
+        .collect();
+    versions.sort();
+    versions
+        .pop()
+        .map(|(_, path)| path)
+        .or_else(|| which(binary))
+        .unwrap_or_else(|| {
+            panic!("PostgreSQL's {binary} is not installed: apt-get install postgresql (cargo xtask ci installs it)")
+        })
+}
+
+/// The `postgres` user's uid and gid, when running as root.
+fn postgres_user() -> Option<(u32, u32)> {
+    let uid = Command::new("id").arg("-u").output().ok()?;
+    if String::from_utf8_lossy(&uid.stdout).trim() != "0" {
+        return None;
+    }
+    let passwd = std::fs::read_to_string("/etc/passwd").ok()?;
+    let line = passwd.lines().find(|l| l.starts_with("postgres:")).unwrap_or_else(|| {
+        panic!("running as root, PostgreSQL needs a `postgres` user: apt-get install postgresql creates it")
+    });
+    let fields: Vec<&str> = line.split(':').collect();
+    Some((fields[2].parse().ok()?, fields[3].parse().ok()?))
+}
+
+fn as_postgres(command: &mut Command) {
+    use std::os::unix::process::CommandExt as _;
+    if let Some((uid, gid)) = postgres_user() {
+        command.uid(uid).gid(gid);
+    }
+}
+
+fn give_to_postgres(path: &Path) {
+    if let Some((uid, gid)) = postgres_user() {
+        std::os::unix::fs::chown(path, Some(uid), Some(gid)).unwrap();
+    }
+}
+
+/// One `initdb` per test process; each server copies it.
+fn template() -> &'static Path {
+    static TEMPLATE: OnceLock<PathBuf> = OnceLock::new();
+    TEMPLATE.get_or_init(|| {
+        let dir = scratch("pgtemplate");
+        give_to_postgres(&dir);
+        let data = dir.join("data");
+        let mut command = Command::new(pg_bin("initdb"));
+        command
+            .args([
+                "-U",
+                "postgres",
+                "-A",
+                "trust",
+                "-E",
+                "UTF8",
+                "--no-sync",
+                "-D",
+            ])
+            .arg(&data)
+            .stdout(Stdio::null());
+        as_postgres(&mut command);
+        let output = command.output().expect("initdb runs");
+        assert!(
+            output.status.success(),
+            "initdb failed: {}",
+            String::from_utf8_lossy(&output.stderr)
+        );
+        data
+    })
+}
+
+/// A PostgreSQL server.
+pub struct Postgres {
+    child: Option<Child>,
+    dir: PathBuf,
+}
+
+impl Postgres {
+    /// Starts one; panics naming the package when PostgreSQL is missing.
+    pub fn start() -> Postgres {
+        let dir = scratch("postgres");
+        give_to_postgres(&dir);
+        let status = Command::new("cp")
+            .arg("-a")
+            .arg(template())
+            .arg(dir.join("data"))
+            .status()
+            .unwrap();
+        assert!(status.success(), "copying the template cluster failed");
+        let mut postgres = Postgres { child: None, dir };
+        postgres.run();
+        postgres
+    }
+
+    fn run(&mut self) {
+        let mut command = Command::new(pg_bin("postgres"));
+        command
+            .arg("-D")
+            .arg(self.dir.join("data"))
+            .arg("-k")
+            .arg(&self.dir)
+            .args([
+                "-c",
+                "listen_addresses=",
+                "-c",
+                "max_connections=200",
+                "-c",
+                "fsync=off",
+                "-c",
+                "full_page_writes=off",
+            ]);
+        as_postgres(&mut command);
+        self.child = Some(spawn_until(
+            command,
+            true,
+            "database system is ready to accept connections",
+            "postgres",
+        ));
+    }
+
+    /// A key-value connection string (`host=<socket dir>`).
+    pub fn conninfo(&self) -> String {
+        format!(
+            "host={} port=5432 user=postgres dbname=postgres",
+            self.dir.display()
+        )
+    }
+
+    /// Stops the server at once (SIGQUIT: every connection cut, no checkpoint) and waits
+    /// for it to exit: an outage.
+    pub fn kill(&mut self) {
+        if let Some(mut child) = self.child.take() {
+            let _ = Command::new("kill")
+                .args(["-QUIT", &child.id().to_string()])
+                .status();
+            let _ = child.wait();
+        }
+    }
+
+    /// Starts it again on the same data.
+    pub fn restart(&mut self) {
+        self.kill();
+        self.run();
+    }
+}
+
+impl Drop for Postgres {
+    fn drop(&mut self) {
+        self.kill();
+        let _ = std::fs::remove_dir_all(&self.dir);
+    }
+}
