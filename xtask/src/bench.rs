@@ -48,6 +48,18 @@ fn benches(root: &Path) -> Result {
             "receiver",
         ]),
     )?;
+    crate::servers::provision()?;
+    crate::run(
+        "cargo bench (hook-receiver)",
+        cargo().args([
+            "bench",
+            "-p",
+            "hook-receiver",
+            "--all-features",
+            "--bench",
+            "receiver",
+        ]),
+    )?;
     crate::run(
         "cargo bench (hook-emulator)",
         cargo().args(["bench", "-p", "hook-emulator", "--bench", "emulator"]),
@@ -64,6 +76,7 @@ fn report_all(root: &Path) -> Result {
         ("builds", builds_report(root)),
         ("hook-sign", report(&criterion)),
         ("receiver", receiver_report(&criterion)),
+        ("idempotency", idempotency_report(&criterion)),
         ("hook-emulator", emulator_report(&criterion)),
         ("hook-http", transport_report(&criterion)),
     ];
@@ -300,6 +313,45 @@ fn receiver_report(criterion: &Path) -> Result<String> {
         "| the same axum app, signed 1 KiB deliveries, 64 in flight: with `VerifyLayer` vs without | {verifying:.0} vs {plain:.0} requests/s: ratio {ratio:.3} | ≥ 0.95 | {} |\n",
         verdict(ratio >= 0.95)
     ));
+    Ok(out)
+}
+
+/// The idempotency layer per store against verification alone (issue 22's goals).
+fn idempotency_report(criterion: &Path) -> Result<String> {
+    let base = per_second(criterion, "idempotency", "no_store", 64.0)?;
+    let mut out = verdict_table("store (64 in flight, every delivery a new key)");
+    out.push_str(&format!(
+        "| none: `VerifyLayer` alone | {base:.0} requests/s | — | — |\n"
+    ));
+    let rows: [(&str, &str, Option<f64>); 4] = [
+        ("memory", "`MemoryStore`", Some(0.95)),
+        (
+            "redis",
+            "`RedisStore`, append-only file synced every second",
+            Some(0.5),
+        ),
+        (
+            "postgres",
+            "`PostgresStore`, PostgreSQL's durable defaults",
+            Some(0.25),
+        ),
+        (
+            "postgres_async_commit",
+            "`PostgresStore`, `synchronous_commit=off` for its sessions",
+            None,
+        ),
+    ];
+    for (function, label, goal) in rows {
+        let rate = per_second(criterion, "idempotency", function, 64.0)?;
+        let ratio = rate / base;
+        let (target, met) = match goal {
+            Some(goal) => (format!("≥ {goal:.2}"), verdict(ratio >= goal)),
+            None => ("none".to_owned(), "—"),
+        };
+        out.push_str(&format!(
+            "| {label} | {rate:.0} requests/s: ratio {ratio:.3} | {target} | {met} |\n"
+        ));
+    }
     Ok(out)
 }
 

@@ -6,6 +6,7 @@
 //! cargo xtask bench [--report-only | --builds]   cold builds and criterion benchmarks; rewrites BENCHMARKS.md's tables
 //! cargo xtask fuzz [--seconds N]      cargo fuzz on every target (needs nightly and cargo-fuzz)
 //! cargo xtask conformance             the client and the emulator against UiPath's OpenAPI
+//! cargo xtask servers                 install Redis and PostgreSQL for the receiver tests when missing
 //! ```
 
 mod bench;
@@ -51,6 +52,7 @@ fn main() -> ExitCode {
         },
         Some("fuzz") => fuzz::run(&root(), &args[1..]),
         Some("conformance") => conformance(),
+        Some("servers") => servers::provision(),
         Some("help" | "--help" | "-h") | None => {
             println!("{}", usage());
             Ok(())
@@ -77,7 +79,9 @@ fn usage() -> &'static str {
      fuzz [--seconds N] [--target T]  cargo fuzz (nightly) on each target, N seconds each\n                        \
      (default 600), from the committed seed corpus\n  \
      conformance           hook-uipath and the emulator against UiPath's published OpenAPI\n                        \
-     (read from ../shared/specs, or HOOK_UIPATH_SPEC); prints what it checked"
+     (read from ../shared/specs, or HOOK_UIPATH_SPEC); prints what it checked\n  \
+     servers               install the servers the receiver tests start (Debian's redis-server,\n                        \
+     postgresql) when missing; `ci` and `bench` do it first"
 }
 
 fn cases(args: &[String]) -> Result<u32> {

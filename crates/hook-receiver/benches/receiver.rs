@@ -1,1 +1,150 @@
-fn main() {}
+//! What handling each delivery once costs a receiver: one axum app behind
+//! `hook_receiver::layer` (generic scheme, key `/id`), served four times on loopback: with
+//! verification alone (no store), and with the in-memory, Redis and PostgreSQL stores;
+//! fed signed 1 KiB deliveries, each with a new id (so every one is claimed and
+//! completed), 64 in flight, by one reqwest client, in one run. Redis syncs its
+//! append-only file every second (its recommended setting); PostgreSQL runs with its
+//! durable defaults (fsync on, synchronous commit), and once more with
+//! `synchronous_commit=off` for the store's sessions. The servers are started here on unix
+//! sockets, as the tests start them. `cargo xtask bench` writes the ratios into
+//! BENCHMARKS.md.
+
+#[path = "../tests/support/servers.rs"]
+mod servers;
+
+use std::hint::black_box;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
+
+use axum::Router;
+use axum::body::Bytes;
+use axum::http::StatusCode;
+use axum::routing::post;
+use criterion::{Criterion, Throughput, criterion_group, criterion_main};
+use hook_receiver::{IdempotencyStore, MemoryStore, PostgresStore, RedisStore};
+use hook_sign::layer::VerifyLayer;
+use hook_sign::{Message, Scheme, Signer, Verifier};
+
+/// Requests in flight, and per iteration.
+const IN_FLIGHT: usize = 64;
+const SECRET: &str = "s3cret";
+
+async fn handler(body: Bytes) -> StatusCode {
+    black_box(body.len());
+    StatusCode::OK
+}
+
+async fn serve(app: Router) -> String {
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+        .await
+        .expect("a loopback port");
+    let url = format!("http://{}/hook", listener.local_addr().expect("bound"));
+    tokio::spawn(async move { axum::serve(listener, app).await.expect("serves") });
+    url
+}
+
+fn verifier() -> Verifier {
+    Verifier::new(Scheme::generic(), SECRET).expect("a verifier")
+}
+
+/// A signed 1 KiB delivery with a new id: `{"id":"evt_…","type":"user.created","data":"xx…"}`.
+fn delivery(signer: &Signer, next: &AtomicU64) -> (Vec<(String, String)>, Bytes) {
+    let id = next.fetch_add(1, Ordering::Relaxed);
+    let mut json = format!(r#"{{"id":"evt_{id:020}","type":"user.created","data":""#).into_bytes();
+    json.resize(1022, b'x');
+    json.extend_from_slice(b"\"}");
+    let headers = signer
+        .sign(&Message::new(&json))
+        .expect("signs")
+        .iter()
+        .map(|(n, v)| (n.to_owned(), v.to_owned()))
+        .collect();
+    (headers, Bytes::from(json))
+}
+
+async fn batch(client: &reqwest::Client, url: &str, signer: &Signer, next: &AtomicU64) {
+    let mut set = tokio::task::JoinSet::new();
+    for _ in 0..IN_FLIGHT {
+        let (headers, body) = delivery(signer, next);
+        let mut request = client.post(url).body(body);
+        for (name, value) in &headers {
+            request = request.header(name, value);
+        }
+        set.spawn(async move { request.send().await.map(|r| r.status()) });
+    }
+    while let Some(answer) = set.join_next().await {
+        let status = answer.expect("joined").expect("answered");
+        assert_eq!(status, StatusCode::OK);
+    }
+}
+
+fn receiver(c: &mut Criterion) {
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+        .expect("a runtime");
+    let redis = servers::Redis::start_with_fsync("everysec");
+    let postgres = servers::Postgres::start_with(servers::DURABLE);
+    let urls = runtime.block_on(async {
+        let postgres_store =
+            PostgresStore::with_pool_size(&postgres.conninfo(), 32).expect("a postgres store");
+        postgres_store.migrate().await.expect("migrated");
+        // The same table with commits acknowledged before their WAL reaches the disk, set
+        // in the connection string as a user would.
+        let asynchronous = format!(
+            "{} options='-c synchronous_commit=off'",
+            postgres.conninfo()
+        );
+        let asynchronous_store =
+            PostgresStore::with_pool_size(&asynchronous, 32).expect("a postgres store");
+        let stores: [(&str, Arc<dyn IdempotencyStore>); 4] = [
+            ("memory", Arc::new(MemoryStore::new())),
+            (
+                "redis",
+                Arc::new(RedisStore::connect(&redis.url()).expect("a redis store")),
+            ),
+            ("postgres", Arc::new(postgres_store)),
+            ("postgres_async_commit", Arc::new(asynchronous_store)),
+        ];
+        let mut urls = vec![(
+            "no_store",
+            serve(
+                Router::new()
+                    .route("/hook", post(handler))
+                    .layer(VerifyLayer::new(verifier())),
+            )
+            .await,
+        )];
+        for (name, store) in stores {
+            let layer = hook_receiver::IdempotencyLayer::shared(&Scheme::generic(), store);
+            let app = Router::new()
+                .route("/hook", post(handler))
+                .layer(layer)
+                .layer(VerifyLayer::new(verifier()));
+            urls.push((name, serve(app).await));
+        }
+        urls
+    });
+    let client = reqwest::Client::builder()
+        .no_proxy()
+        .build()
+        .expect("a client");
+    let signer = Signer::new(Scheme::generic(), SECRET).expect("a signer");
+    let next = AtomicU64::new(0);
+    let mut group = c.benchmark_group("idempotency");
+    group
+        .throughput(Throughput::Elements(IN_FLIGHT as u64))
+        .sample_size(30)
+        .measurement_time(std::time::Duration::from_secs(10));
+    for (name, url) in &urls {
+        group.bench_function(*name, |b| {
+            b.iter(|| runtime.block_on(batch(&client, url, &signer, &next)))
+        });
+    }
+    group.finish();
+    drop((redis, postgres));
+}
+
+criterion_group!(benches, receiver);
+criterion_main!(benches);

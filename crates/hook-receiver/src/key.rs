@@ -60,26 +60,20 @@ impl IdempotencyKey {
                     .trim()
                     .to_owned()
             }
-            KeySource::JsonPointer(pointer) => {
-                let json: serde_json::Value =
-                    serde_json::from_slice(body).map_err(|_| KeyError::NotJson {
+            KeySource::JsonPointer(pointer) => match crate::pointer::read(body, pointer) {
+                Err(_) => {
+                    return Err(KeyError::NotJson {
                         from: source.clone(),
-                    })?;
-                match json.pointer(pointer) {
-                    None | Some(serde_json::Value::Null) => return Err(missing()),
-                    Some(serde_json::Value::String(text)) => text.clone(),
-                    Some(serde_json::Value::Number(number))
-                        if number.is_i64() || number.is_u64() =>
-                    {
-                        number.to_string()
-                    }
-                    Some(_) => {
-                        return Err(KeyError::NotScalar {
-                            from: source.clone(),
-                        });
-                    }
+                    });
                 }
-            }
+                Ok(crate::pointer::Found::Missing) => return Err(missing()),
+                Ok(crate::pointer::Found::Text(text)) => text,
+                Ok(crate::pointer::Found::NotScalar) => {
+                    return Err(KeyError::NotScalar {
+                        from: source.clone(),
+                    });
+                }
+            },
             KeySource::Signature => match headers.find(&scheme.signature_header) {
                 hook_sign::Found::One(value) => {
                     let mut text = String::with_capacity(68);

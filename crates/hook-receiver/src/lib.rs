@@ -87,6 +87,7 @@ mod guard;
 mod key;
 mod layer;
 mod memory;
+mod pointer;
 #[cfg(feature = "postgres")]
 pub mod postgres;
 #[cfg(feature = "redis")]

@@ -1,6 +1,6 @@
 //! The in-memory store: one process, bounded.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, VecDeque};
 use std::fmt;
 use std::sync::{Arc, Mutex, PoisonError};
 use std::time::{Duration, Instant};
@@ -18,10 +18,10 @@ type Clock = Arc<dyn Fn() -> Duration + Send + Sync>;
 /// Claims in this process's memory: right for one receiver instance; a fleet behind a load
 /// balancer needs a shared store (`RedisStore`, `PostgresStore`).
 ///
-/// Bounded: at most `capacity` keys. When full, expired keys go first, then the
-/// oldest completed ones (an evicted completed key lets a later retry run the handler
-/// again: size the capacity for the deliveries of one retention period). A store full of
-/// claims in flight answers [`StoreError`] (503) rather than forget one.
+/// Bounded: at most `capacity` keys. When full, the oldest completed key goes (an evicted
+/// completed key lets a later retry run the handler again: size the capacity for the
+/// deliveries of one retention period), then expired claims. A store full of claims in
+/// flight answers [`StoreError`] (503) rather than forget one.
 ///
 /// ```
 /// # tokio::runtime::Builder::new_current_thread().build().unwrap().block_on(async {
@@ -45,7 +45,17 @@ pub struct MemoryStore {
     capacity: usize,
     retention: Duration,
     clock: Clock,
-    entries: Mutex<HashMap<IdempotencyKey, Entry>>,
+    entries: Mutex<Entries>,
+}
+
+/// The keys, and the completed ones in the order they completed (so, with one retention
+/// for all, in the order they expire): eviction takes the front, no scan and no sort
+/// under the lock. A queued key whose entry has changed since (claimed again after it
+/// expired) is skipped when it comes up.
+#[derive(Default)]
+struct Entries {
+    map: HashMap<IdempotencyKey, Entry>,
+    done: VecDeque<(Duration, IdempotencyKey)>,
 }
 
 #[derive(Debug, Clone)]
@@ -81,7 +91,7 @@ impl MemoryStore {
             capacity: DEFAULT_CAPACITY,
             retention: DEFAULT_RETENTION,
             clock: Arc::new(move || start.elapsed()),
-            entries: Mutex::new(HashMap::new()),
+            entries: Mutex::new(Entries::default()),
         }
     }
 
@@ -106,7 +116,7 @@ impl MemoryStore {
 
     /// How many keys are held now, expired ones included until they are swept.
     pub fn len(&self) -> usize {
-        self.lock().len()
+        self.lock().map.len()
     }
 
     /// Whether none is.
@@ -114,46 +124,50 @@ impl MemoryStore {
         self.len() == 0
     }
 
-    fn lock(&self) -> std::sync::MutexGuard<'_, HashMap<IdempotencyKey, Entry>> {
+    fn lock(&self) -> std::sync::MutexGuard<'_, Entries> {
         self.entries.lock().unwrap_or_else(PoisonError::into_inner)
     }
 
-    /// Makes room for one more key, or says why there is none.
-    fn make_room(&self, entries: &mut HashMap<IdempotencyKey, Entry>, now: Duration) -> bool {
-        if entries.len() < self.capacity {
+    /// Makes room for one more key, or says why there is none: the oldest completed key
+    /// goes (expired or not); failing that, a sweep of expired claims (crashed handlers).
+    fn make_room(&self, entries: &mut Entries, now: Duration) -> bool {
+        if entries.map.len() < self.capacity {
             return true;
         }
-        entries.retain(|_, entry| entry.until > now);
-        if entries.len() < self.capacity {
-            return true;
+        while let Some((until, key)) = entries.done.pop_front() {
+            let current = entries
+                .map
+                .get(&key)
+                .is_some_and(|entry| entry.token.is_none() && entry.until == until);
+            if current {
+                entries.map.remove(&key);
+                return true;
+            }
         }
-        // Evict the oldest completed keys, an eighth of the capacity at once, so a full
-        // store does not sort on every claim.
-        let mut done: Vec<(Duration, IdempotencyKey)> = entries
-            .iter()
-            .filter(|(_, entry)| entry.token.is_none())
-            .map(|(key, entry)| (entry.until, key.clone()))
-            .collect();
-        if done.is_empty() {
-            return false;
-        }
-        done.sort_unstable();
-        for (_, key) in done.into_iter().take((self.capacity / 8).max(1)) {
-            entries.remove(&key);
-        }
-        true
+        entries.map.retain(|_, entry| entry.until > now);
+        entries.map.len() < self.capacity
     }
 
     fn settle(&self, key: &IdempotencyKey, token: &ClaimToken, complete: bool) -> Settled {
         let now = (self.clock)();
-        let mut entries = self.lock();
-        match entries.get_mut(key) {
+        let entries = &mut *self.lock();
+        match entries.map.get_mut(key) {
             Some(entry) if entry.until > now && entry.token.as_ref() == Some(token) => {
                 if complete {
                     entry.token = None;
                     entry.until = now.saturating_add(self.retention);
+                    entries.done.push_back((entry.until, key.clone()));
+                    // Stale queue entries (keys completed, expired and claimed again) are
+                    // dropped once they outnumber the keys, so the queue stays bounded.
+                    if entries.done.len() > 2 * self.capacity {
+                        let map = &entries.map;
+                        entries.done.retain(|(until, key)| {
+                            map.get(key)
+                                .is_some_and(|e| e.token.is_none() && e.until == *until)
+                        });
+                    }
                 } else {
-                    entries.remove(key);
+                    entries.map.remove(key);
                 }
                 Settled::Applied
             }
@@ -166,8 +180,8 @@ impl MemoryStore {
 impl IdempotencyStore for MemoryStore {
     async fn claim(&self, key: &IdempotencyKey, lease: Duration) -> Result<Claim, StoreError> {
         let now = (self.clock)();
-        let mut entries = self.lock();
-        if let Some(entry) = entries.get(key)
+        let entries = &mut *self.lock();
+        if let Some(entry) = entries.map.get(key)
             && entry.until > now
         {
             return Ok(match entry.token {
@@ -177,7 +191,7 @@ impl IdempotencyStore for MemoryStore {
                 },
             });
         }
-        if !entries.contains_key(key) && !self.make_room(&mut entries, now) {
+        if !entries.map.contains_key(key) && !self.make_room(entries, now) {
             return Err(StoreError::message(
                 "memory",
                 format!(
@@ -187,7 +201,7 @@ impl IdempotencyStore for MemoryStore {
             ));
         }
         let token = ClaimToken::generate();
-        entries.insert(
+        entries.map.insert(
             key.clone(),
             Entry {
                 token: Some(token.clone()),

@@ -19,9 +19,14 @@ pub const DEFAULT_RETENTION: Duration = Duration::from_secs(7 * 24 * 3600);
 pub struct ClaimToken(String);
 
 impl ClaimToken {
-    /// A fresh random token (128 random bits).
+    /// A fresh token, unique across processes and instances: 128 random bits drawn once
+    /// per process, and a counter (a random draw per claim would cost a system call each).
     pub fn generate() -> Self {
-        ClaimToken(uuid::Uuid::new_v4().simple().to_string())
+        static PROCESS: std::sync::OnceLock<String> = std::sync::OnceLock::new();
+        static NEXT: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
+        let process = PROCESS.get_or_init(|| uuid::Uuid::new_v4().simple().to_string());
+        let n = NEXT.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        ClaimToken(format!("{process}-{n:x}"))
     }
 
     /// A token as a store kept it.

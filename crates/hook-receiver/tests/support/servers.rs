@@ -86,18 +86,28 @@ fn which(binary: &str) -> Option<PathBuf> {
         .find(|path| path.is_file())
 }
 
-/// A Redis server, with append-only persistence so a restart keeps what it acknowledged.
+/// A Redis server.
 pub struct Redis {
     child: Option<Child>,
     dir: PathBuf,
+    fsync: &'static str,
 }
 
 impl Redis {
-    /// Starts one; panics naming the package when `redis-server` is missing.
+    /// Starts one with append-only persistence synced on every write, so a restart keeps
+    /// everything it acknowledged; panics naming the package when `redis-server` is
+    /// missing.
     pub fn start() -> Redis {
+        Redis::start_with_fsync("always")
+    }
+
+    /// Starts one whose append-only file is synced as `appendfsync` says (`always`,
+    /// `everysec`: Redis's recommended setting, `no`).
+    pub fn start_with_fsync(fsync: &'static str) -> Redis {
         let mut redis = Redis {
             child: None,
             dir: scratch("redis"),
+            fsync,
         };
         redis.run();
         redis
@@ -118,7 +128,7 @@ impl Redis {
             "--appendonly",
             "yes",
             "--appendfsync",
-            "always",
+            self.fsync,
             "--daemonize",
             "no",
             "--dir",
@@ -253,11 +263,24 @@ fn template() -> &'static Path {
 pub struct Postgres {
     child: Option<Child>,
     dir: PathBuf,
+    settings: &'static [&'static str],
 }
 
+/// Test settings: no waiting on the disk (a crash of the test machine loses nothing a
+/// test needs), enough connections for parallel tests.
+const FAST: &[&str] = &["fsync=off", "full_page_writes=off", "max_connections=200"];
+
+/// PostgreSQL's own durable defaults, for benchmarks.
+pub const DURABLE: &[&str] = &["max_connections=200"];
+
 impl Postgres {
-    /// Starts one; panics naming the package when PostgreSQL is missing.
+    /// Starts one for tests; panics naming the package when PostgreSQL is missing.
     pub fn start() -> Postgres {
+        Postgres::start_with(FAST)
+    }
+
+    /// Starts one with `settings` (`name=value`, each given as `-c`).
+    pub fn start_with(settings: &'static [&'static str]) -> Postgres {
         let dir = scratch("postgres");
         give_to_postgres(&dir);
         let status = Command::new("cp")
@@ -267,7 +290,11 @@ impl Postgres {
             .status()
             .unwrap();
         assert!(status.success(), "copying the template cluster failed");
-        let mut postgres = Postgres { child: None, dir };
+        let mut postgres = Postgres {
+            child: None,
+            dir,
+            settings,
+        };
         postgres.run();
         postgres
     }
@@ -279,16 +306,10 @@ impl Postgres {
             .arg(self.dir.join("data"))
             .arg("-k")
             .arg(&self.dir)
-            .args([
-                "-c",
-                "listen_addresses=",
-                "-c",
-                "max_connections=200",
-                "-c",
-                "fsync=off",
-                "-c",
-                "full_page_writes=off",
-            ]);
+            .args(["-c", "listen_addresses="]);
+        for setting in self.settings {
+            command.args(["-c", setting]);
+        }
         as_postgres(&mut command);
         self.child = Some(spawn_until(
             command,
