@@ -95,6 +95,10 @@ pub struct ListenArgs {
     /// Print one JSON line per exchange (and per heartbeat, and the summary).
     #[arg(long)]
     json: bool,
+    /// Accept header-list signatures (up42) that list no content-digest; the body is then
+    /// NOT authenticated (see `hook verify --help`).
+    #[arg(long)]
+    allow_headers_only: bool,
 }
 
 struct Listener {
@@ -136,7 +140,14 @@ pub async fn run(args: ListenArgs) -> Result<ExitCode, Fail> {
     let verifiers = args
         .schemes
         .into_iter()
-        .map(|scheme| verifier(scheme, &secrets))
+        .map(|scheme| {
+            let verifier = verifier(scheme, &secrets)?;
+            Ok::<_, Fail>(if args.allow_headers_only {
+                verifier.allow_headers_only()
+            } else {
+                verifier
+            })
+        })
         .collect::<Result<Vec<_>, _>>()?;
     if let Some(url) = &args.forward_to {
         send::check_url("--forward-to", url)?;

@@ -13,8 +13,18 @@ pub const MAX_STDIN: u64 = 64 * 1024 * 1024;
 
 /// The parser of `--scheme`: one of the presets, listed in `--help`.
 pub fn scheme_parser() -> impl clap::builder::TypedValueParser<Value = Scheme> {
-    use clap::builder::TypedValueParser as _;
-    clap::builder::PossibleValuesParser::new(PRESETS)
+    use clap::builder::{PossibleValue, TypedValueParser as _};
+    // Each name also answers to its spelling with `_` (`standard_webhooks`, as earlier
+    // versions and scripts write it); help lists the `-` spelling alone.
+    let names = PRESETS.iter().map(|name| {
+        let value = PossibleValue::new(*name);
+        match *name {
+            "standard-webhooks" => value.alias("standard_webhooks"),
+            "github-sha1" => value.alias("github_sha1"),
+            _ => value,
+        }
+    });
+    clap::builder::PossibleValuesParser::new(names)
         .try_map(|name: String| Scheme::preset(&name).ok_or_else(|| format!("no scheme {name:?}")))
 }
 
@@ -109,6 +119,12 @@ pub struct VerifyArgs {
     /// On failure, name the likely mistake.
     #[arg(long)]
     explain: bool,
+    /// Accept header-list signatures (up42) that list no content-digest, verifying the
+    /// listed headers alone. The body is then NOT authenticated: anyone holding one
+    /// delivery can send any body with its headers. UP42 publishes no list of the headers
+    /// it signs, so a real UP42 delivery may need this.
+    #[arg(long)]
+    allow_headers_only: bool,
     /// Unix seconds to verify as of (default: now).
     #[arg(long)]
     now: Option<u64>,
@@ -259,7 +275,10 @@ pub fn verify(args: VerifyArgs) -> Result<ExitCode, Fail> {
     let body = stdin()?;
     let now = args.now.unwrap_or_else(unix_now);
     let secrets = args.secrets.required()?;
-    let verifier = verifier(args.scheme, secrets)?;
+    let mut verifier = verifier(args.scheme, secrets)?;
+    if args.allow_headers_only {
+        verifier = verifier.allow_headers_only();
+    }
     let verdict = if args.explain {
         Verdict::of(
             std::slice::from_ref(&verifier),

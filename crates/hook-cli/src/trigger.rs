@@ -17,12 +17,13 @@ pub const DEFAULT_SECRET: &str = "hook-dev-secret";
 /// `hook trigger`.
 #[derive(Debug, clap::Args)]
 pub struct TriggerArgs {
-    /// uipath, port, up42 or generic.
-    #[arg(value_parser = crate::webhooks::parse_provider, required_unless_present = "list")]
+    /// The provider (uipath, port, up42 or generic) and the event type (`hook trigger
+    /// --list` shows them): `uipath job.faulted`, or the event alone after `--provider`.
+    #[arg(value_name = "[PROVIDER] EVENT", num_args = 0..=2)]
+    words: Vec<String>,
+    /// The provider, as every other command names it (instead of the first word).
+    #[arg(long, value_parser = crate::webhooks::parse_provider)]
     provider: Option<Provider>,
-    /// The event type (`hook trigger --list` shows them).
-    #[arg(required_unless_present = "list")]
-    event: Option<String>,
     /// Where to POST the delivery.
     #[arg(long, value_name = "URL", required_unless_present = "list")]
     to: Option<String>,
@@ -47,12 +48,35 @@ pub struct TriggerArgs {
     list: bool,
 }
 
+/// The provider and the event from `--provider` and the positional words: `P EVENT`, or
+/// `--provider P EVENT`; with `--list`, at most the provider.
+fn provider_and_event(args: &TriggerArgs) -> Result<(Option<Provider>, Option<&str>), Fail> {
+    let parse = |word: &str| crate::webhooks::parse_provider(word).map_err(Fail::Usage);
+    let words: Vec<&str> = args.words.iter().map(String::as_str).collect();
+    match (args.provider, words.as_slice(), args.list) {
+        (provider, [], true) => Ok((provider, None)),
+        (None, [provider], true) => Ok((Some(parse(provider)?), None)),
+        (Some(provider), [event], false) => Ok((Some(provider), Some(event))),
+        (None, [provider, event], false) => Ok((Some(parse(provider)?), Some(event))),
+        (Some(flag), [word, event], false) => match parse(word)? {
+            same if same == flag => Ok((Some(flag), Some(event))),
+            other => Err(Fail::Usage(format!(
+                "two providers given: --provider {flag} and {other}"
+            ))),
+        },
+        _ => Err(Fail::Usage(
+            "give the provider and the event (`hook trigger uipath job.faulted` or `--provider uipath job.faulted`) and --to URL, or --list".into(),
+        )),
+    }
+}
+
 pub async fn run(args: TriggerArgs) -> Result<ExitCode, Fail> {
+    let (provider, event) = provider_and_event(&args)?;
     if args.list {
-        list(args.provider, args.json);
+        list(provider, args.json);
         return Ok(ExitCode::SUCCESS);
     }
-    let (Some(provider), Some(event), Some(to)) = (args.provider, &args.event, &args.to) else {
+    let (Some(provider), Some(event), Some(to)) = (provider, event, &args.to) else {
         return Err(Fail::Usage(
             "give the provider, the event and --to URL (or --list)".into(),
         ));

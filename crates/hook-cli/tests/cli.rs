@@ -102,10 +102,20 @@ fn verify_up42_accepts_a_real_delivery_and_names_each_refusal() {
     assert_eq!(code, Some(1));
     assert!(out.contains("301 seconds behind now"), "{out}");
 
+    // UP42's own sample validator checks no digest: refused by default, the way out and
+    // its risk named; with --allow-headers-only the listed headers alone verify.
     let headers_only = ["content-type", "x-up42-delivery-id"];
     let (code, out) = run(up42_delivery(body, created, &headers_only), body, created);
     assert_eq!(code, Some(1));
     assert!(out.contains("covers no body digest"), "{out}");
+    assert!(
+        out.contains("--allow-headers-only") && out.contains("unauthenticated"),
+        "{out}"
+    );
+    let mut headers = up42_delivery(body, created, &headers_only);
+    headers.push("--allow-headers-only".into());
+    let (code, out) = run(headers, b"{\"any\":\"body\"}", created);
+    assert_eq!((code, out.trim()), (Some(0), "valid"), "{out}");
 }
 
 #[test]
@@ -506,4 +516,102 @@ fn extreme_numbers_on_the_command_line_are_errors_not_panics() {
             );
         }
     }
+}
+
+/// Standard Webhooks `v1a`: the CLI signs with a `whsk_` key and verifies with its `whpk_`
+/// public key (RFC 8032's first test key), as the library does.
+#[test]
+fn v1a_signs_with_whsk_and_verifies_with_whpk() {
+    let secret = "whsk_nWGxne/9WmC6hEr0kuwsxERJxWl7MmkZcDusAxyuf2A=";
+    let public = "whpk_11qYAYKxCrfVS/7TyWQHOg7hcvPapiMlrwIaaPcHURo=";
+    let signed = hook(
+        &["sign", "--scheme", "standard-webhooks", "--secret", secret],
+        BODY,
+    );
+    assert!(signed.status.success(), "{}", text(&signed.stderr));
+    assert!(
+        text(&signed.stdout).contains("v1a,"),
+        "{}",
+        text(&signed.stdout)
+    );
+    let mut args = vec![
+        "verify",
+        "--scheme",
+        "standard-webhooks",
+        "--secret",
+        public,
+    ];
+    let headers = headers_of(&signed);
+    args.extend(headers.iter().map(String::as_str));
+    let verified = hook(&args, BODY);
+    assert_eq!(
+        (verified.status.code(), text(&verified.stdout).trim()),
+        (Some(0), "valid"),
+        "{}",
+        text(&verified.stderr)
+    );
+    assert_eq!(hook(&args, b"{}").status.code(), Some(1));
+}
+
+/// `standard_webhooks` (and `github_sha1`), as earlier versions spelled them, still work;
+/// help lists the `-` spelling.
+#[test]
+fn underscore_scheme_names_are_accepted() {
+    for (alias, secret) in [
+        (
+            "standard_webhooks",
+            "whsec_C2FVsBQIhrscChlQIMV+b5sSYspob7oD",
+        ),
+        ("github_sha1", "s3cret"),
+    ] {
+        let signed = hook(&["sign", "--scheme", alias, "--secret", secret], BODY);
+        assert!(signed.status.success(), "{alias}: {}", text(&signed.stderr));
+    }
+    let help = hook(&["sign", "--help"], b"");
+    assert!(text(&help.stdout).contains("standard-webhooks"));
+    assert!(!text(&help.stdout).contains("standard_webhooks"));
+}
+
+/// `hook trigger` names its provider as every command does (`--provider`), or as the
+/// first word; two different ones are a usage error.
+#[test]
+fn trigger_takes_the_provider_as_a_flag_or_a_word() {
+    let listed = hook(&["trigger", "--list", "--provider", "up42", "--json"], b"");
+    assert!(listed.status.success(), "{}", text(&listed.stderr));
+    let events: Vec<serde_json::Value> = serde_json::from_slice(&listed.stdout).unwrap();
+    assert!(!events.is_empty() && events.iter().all(|e| e["provider"] == "up42"));
+    // Port 9 (discard) on loopback: parsed, then refused by the connection (exit 1, not 2).
+    for args in [
+        &["trigger", "--provider", "generic", "user.created"][..],
+        &["trigger", "generic", "user.created"][..],
+        &[
+            "trigger",
+            "--provider",
+            "generic",
+            "generic",
+            "user.created",
+        ][..],
+    ] {
+        let mut all = args.to_vec();
+        all.extend(["--to", "http://127.0.0.1:9/"]);
+        assert_eq!(hook(&all, b"").status.code(), Some(1), "{args:?}");
+    }
+    let twice = hook(
+        &[
+            "trigger",
+            "--provider",
+            "up42",
+            "generic",
+            "user.created",
+            "--to",
+            "http://127.0.0.1:9/",
+        ],
+        b"",
+    );
+    assert_eq!(twice.status.code(), Some(2));
+    assert!(
+        text(&twice.stderr).contains("two providers"),
+        "{}",
+        text(&twice.stderr)
+    );
 }

@@ -409,8 +409,8 @@ async fn run(app: Arc<App>, id: String, retry: bool, first_wait: Duration) {
 /// The headers a delivery of `body` carries: `Content-Type: application/json` and, with a
 /// signer, the signature headers of its scheme, as the emulator sends them.
 ///
-/// Header-list schemes (UP42) list and sign `content-digest`, `content-type` and the
-/// delivery id (`X-UP42-Delivery-Id`); the others sign as their scheme says. `hook trigger`
+/// Header-list schemes (UP42) list and sign `content-digest` and `content-type` (UP42
+/// sends no delivery id); the others sign as their scheme says. `hook trigger`
 /// signs with this too, so a triggered delivery carries what the emulator's would.
 pub fn delivery_headers(
     signer: Option<&Signer>,

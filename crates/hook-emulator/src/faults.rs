@@ -51,6 +51,13 @@ pub enum FaultKind {
     /// Handle the request (a create does create), then drop the connection mid-answer:
     /// the client cannot know whether it was applied.
     DropAfter,
+    /// Handle the request (a change is applied), then answer 200 with `body` instead of
+    /// the real answer: a service whose answer carries less than a client reads (UP42's
+    /// SDK reads only `updatedAt` from a PUT answer).
+    Answer {
+        /// The JSON answered.
+        body: serde_json::Value,
+    },
 }
 
 /// A fault rule: a match, an effect, and how often.
@@ -288,6 +295,10 @@ pub(crate) async fn middleware(
         Some(FaultKind::DropAfter) => {
             let _ = next.run(request).await;
             dropped()
+        }
+        Some(FaultKind::Answer { body }) => {
+            let _ = next.run(request).await;
+            (StatusCode::OK, axum::Json(body)).into_response()
         }
     }
 }

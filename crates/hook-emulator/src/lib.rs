@@ -338,10 +338,11 @@ impl EmulatorBuilder {
         let addr = listener
             .local_addr()
             .map_err(|source| StartError::Bind { addr, source })?;
-        let router = router(app.clone());
+        let router = tower::ServiceExt::map_request(router(app.clone()), collapse_slashes);
         let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
         let server = tokio::spawn(async move {
-            let result = axum::serve(listener, router)
+            let service = axum::ServiceExt::<axum::extract::Request>::into_make_service(router);
+            let result = axum::serve(listener, service)
                 .with_graceful_shutdown(async {
                     let _ = stopped.await;
                 })
@@ -362,6 +363,33 @@ impl EmulatorBuilder {
             resumed,
         })
     }
+}
+
+/// Repeated slashes in a path read as one, before routing: a client that appends
+/// `/odata/…` to a base ending in `/` (as generated clients do) reaches the same route.
+fn collapse_slashes(mut request: axum::extract::Request) -> axum::extract::Request {
+    let uri = request.uri();
+    if !uri.path().contains("//") {
+        return request;
+    }
+    let mut path = String::with_capacity(uri.path().len());
+    for c in uri.path().chars() {
+        if !(c == '/' && path.ends_with('/')) {
+            path.push(c);
+        }
+    }
+    if let Some(query) = uri.query() {
+        path.push('?');
+        path.push_str(query);
+    }
+    let mut parts = uri.clone().into_parts();
+    if let Ok(collapsed) = path.parse() {
+        parts.path_and_query = Some(collapsed);
+        if let Ok(uri) = axum::http::Uri::from_parts(parts) {
+            *request.uri_mut() = uri;
+        }
+    }
+    request
 }
 
 fn router(app: Arc<app::App>) -> axum::Router {
@@ -554,7 +582,8 @@ pub fn describe(emulator: &EmulatorHandle) -> String {
          Admin    {url}/_admin/events | deliveries | requests | faults | reset\n\n\
          To point a client here, export:\n{exports}",
         url = emulator.url(),
-        uipath = emulator.uipath_base(),
+        // No trailing slash: generated clients append `/odata/…` to the base.
+        uipath = emulator.uipath_base().trim_end_matches('/'),
         host = emulator.uipath_host(),
         uid = c.uipath.client_id,
         usecret = c.uipath.client_secret.expose(),

@@ -30,6 +30,10 @@ pub(crate) fn routes() -> Router<Arc<App>> {
         .route("/up42/webhooks/events", get(events))
         .route("/up42/users/me", get(me))
         .route(
+            "/up42/auth/realms/public/protocol/openid-connect/userinfo",
+            get(userinfo),
+        )
+        .route(
             "/up42/workspaces/{workspace}/webhooks",
             get(list).post(create),
         )
@@ -124,6 +128,22 @@ async fn me(Auth { app, .. }: Auth) -> Response {
     ok(
         StatusCode::OK,
         &serde_json::json!({"id": c.workspace_id, "email": c.username}),
+    )
+}
+
+/// `GET …/openid-connect/userinfo` (OpenID Connect Core §5.3): the signed-in user's
+/// claims, `sub` being the user's id, which is the workspace's; what UP42's SDK has read
+/// since December 2024. A plain JSON object, no `data` envelope.
+async fn userinfo(Auth { app, .. }: Auth) -> Response {
+    let c = &app.credentials.up42;
+    json(
+        StatusCode::OK,
+        &serde_json::json!({
+            "sub": c.workspace_id,
+            "email": c.username,
+            "email_verified": true,
+            "preferred_username": c.username,
+        }),
     )
 }
 

@@ -206,3 +206,32 @@ async fn ping_answers_and_delivers_a_signed_ping_to_the_url() {
     assert_eq!(body["EventId"], ping["EventId"]);
     hook_uipath::parse_event(&delivery.body).unwrap();
 }
+
+/// A generated client appends `/odata/…` to the base: with the base printed without its
+/// trailing slash, and with it (`…/orchestrator_//odata/…`), the same route answers.
+#[tokio::test]
+async fn the_base_with_or_without_its_trailing_slash_reaches_odata() {
+    let (emulator, api) = Api::start(Provider::UiPath).await;
+    let printed = hook_emulator::describe(&emulator);
+    let base = emulator.uipath_base();
+    let bare = base.trim_end_matches('/');
+    assert!(
+        printed.contains(&format!("base {bare}\n")),
+        "printed without the slash: {printed}"
+    );
+    for url in [
+        format!("{bare}/odata/Webhooks"),
+        format!("{base}/odata/Webhooks"),
+    ] {
+        let answer = api
+            .http
+            .get(&url)
+            .bearer_auth(&api.token)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(answer.status(), 200, "{url}");
+        let body: serde_json::Value = answer.json().await.unwrap();
+        assert!(body["value"].is_array(), "{url}: {body}");
+    }
+}

@@ -373,9 +373,11 @@ impl Scheme {
     /// lists. Only a listed `content-digest` ties the signature to the body, so the verifier
     /// checks it and refuses a list without one unless told otherwise
     /// ([`Verifier::allow_headers_only`](crate::Verifier::allow_headers_only)). Signers
-    /// list `content-digest`, the headers given with [`Message::cover`](crate::Message::cover)
-    /// and `X-UP42-Delivery-Id` when the message has an id (the header name is ours; UP42
-    /// sends no delivery id, and the verifier never requires one).
+    /// list `content-digest` and the headers given with
+    /// [`Message::cover`](crate::Message::cover): what UP42 sends. UP42 sends no delivery
+    /// id, so the preset names no id header and the verifier never requires one; a sender
+    /// of your own that wants one signed sets [`Scheme::id_header`] (a message id then
+    /// goes into that header, listed and signed).
     ///
     /// `created` is refused when more than 300 s old. UP42's sample allows no future skew;
     /// this preset allows the same 300 s ahead that the other timestamped presets allow, for
@@ -387,7 +389,7 @@ impl Scheme {
             name: "up42".into(),
             signature_header: "Signature".into(),
             timestamp: None,
-            id_header: Some("X-UP42-Delivery-Id".into()),
+            id_header: None,
             idempotency_key: KeySource::Signature,
             layout: Layout::HeaderList {
                 label: "up42-sig".into(),

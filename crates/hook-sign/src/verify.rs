@@ -213,9 +213,12 @@ impl fmt::Display for VerifyError {
             ),
             VerifyError::BodyNotCovered { header } => write!(
                 f,
-                "the signature covers no body digest ({header} lists no content-digest): the \
-                 body is unauthenticated; have the sender list content-digest, or opt out with \
-                 Verifier::allow_headers_only"
+                "the signature covers no body digest ({header} lists no content-digest), so \
+                 the body is unauthenticated: anyone holding one delivery could send any body \
+                 with its headers. Have the sender list content-digest; where it cannot (UP42's \
+                 own sample validator checks no digest), accept the risk explicitly with \
+                 Verifier::allow_headers_only (hook verify/listen --allow-headers-only) and \
+                 treat the body as untrusted input"
             ),
             VerifyError::BodyDigestMismatch => f.write_str(
                 "the body does not match its signed Content-Digest: it changed after signing; \

@@ -70,6 +70,7 @@ fn hook_sign_accepts_a_signature_computed_by_hand() {
 #[test]
 fn a_signature_from_hook_sign_recomputes_by_hand() {
     let covered = [("content-type", "application/json")];
+    // UP42 sends no delivery id: a message id is not written, listed or signed.
     let headers = Signer::new(Scheme::up42(), SECRET)
         .unwrap()
         .sign(&Message::new(BODY).id("d-9").at(AT).cover(&covered))
@@ -78,10 +79,23 @@ fn a_signature_from_hook_sign_recomputes_by_hand() {
     assert_eq!(digest, reference_digest(BODY));
     assert_eq!(
         headers.get("signature-input").unwrap(),
-        format!(
-            "up42-sig=(\"content-digest\" \"content-type\" \"x-up42-delivery-id\");created={AT}"
-        )
+        format!("up42-sig=(\"content-digest\" \"content-type\");created={AT}")
     );
+    assert!(headers.get("x-up42-delivery-id").is_none());
+    let expected = reference_mac(SECRET, &[digest, "application/json"]);
+    assert_eq!(
+        headers.get("signature").unwrap(),
+        format!("up42-sig={expected}")
+    );
+    // Asked for (an id header set on the scheme), the id is written, listed and signed.
+    let mut scheme = Scheme::up42();
+    scheme.id_header = Some("X-UP42-Delivery-Id".into());
+    let headers = Signer::new(scheme, SECRET)
+        .unwrap()
+        .sign(&Message::new(BODY).id("d-9").at(AT).cover(&covered))
+        .unwrap();
+    assert_eq!(headers.get("x-up42-delivery-id"), Some("d-9"));
+    let digest = headers.get("content-digest").unwrap();
     let expected = reference_mac(SECRET, &[digest, "application/json", "d-9"]);
     assert_eq!(
         headers.get("signature").unwrap(),

@@ -181,6 +181,27 @@ async fn data<T: DeserializeOwned>(
     })
 }
 
+/// The userinfo endpoint beside a Keycloak token URL: `…/openid-connect/token` →
+/// `…/openid-connect/userinfo`.
+fn userinfo_url(token_url: &str) -> String {
+    match token_url.trim_end_matches('/').strip_suffix("/token") {
+        Some(realm) => format!("{realm}/userinfo"),
+        None => format!("{}/userinfo", token_url.trim_end_matches('/')),
+    }
+}
+
+/// The `sub` claim of the signed-in user (a plain JSON object, no `data` envelope).
+async fn userinfo_subject(http: &HttpClient, token_url: &str) -> Result<String, Error> {
+    #[derive(serde::Deserialize)]
+    struct UserInfo {
+        sub: String,
+    }
+    let request = Request::get(userinfo_url(token_url)).operation("get user info");
+    let response = http.send(request).await?;
+    let info: UserInfo = response.json("OpenID Connect userinfo")?;
+    Ok(info.sub)
+}
+
 async fn current_user(http: &HttpClient) -> Result<CurrentUser, Error> {
     let request = Request::get("users/me").operation("get current user");
     data(http, request, "UP42 user").await
@@ -255,17 +276,20 @@ impl Up42Client {
         Up42Client::with_config(transport(&config)?, config.workspace)
     }
 
-    /// A client for the workspace of the user `config` signs in as, found with
-    /// `GET /users/me` (whose `id` is the workspace id, as UP42's Python SDK reads it);
-    /// `config.workspace` is not used.
+    /// A client for the workspace of the user `config` signs in as: the `sub` claim of the
+    /// OpenID Connect userinfo endpoint beside the token URL (`…/openid-connect/userinfo`),
+    /// as UP42's Python SDK reads it since December 2024, or, when that fails, the `id` of
+    /// `GET /users/me`, the endpoint the SDK calls deprecated. `config.workspace` is not
+    /// used.
     pub async fn discover(config: Up42Config) -> Result<Self, Error> {
         let http = HttpClient::new(transport(&config)?)?;
-        let user = current_user(&http).await?;
-        segment("workspace", &user.id).map_err(|e| e.within(&context("find workspace")))?;
-        Ok(Up42Client {
-            http,
-            workspace: user.id,
-        })
+        let workspace = match userinfo_subject(&http, &config.token_url).await {
+            Ok(subject) => subject,
+            // Older deployments (and the SA region, unconfirmed) may lack it.
+            Err(_) => current_user(&http).await?.id,
+        };
+        segment("workspace", &workspace).map_err(|e| e.within(&context("find workspace")))?;
+        Ok(Up42Client { http, workspace })
     }
 
     /// `GET /users/me`: the signed-in user.
@@ -359,7 +383,9 @@ impl WebhookHandle {
     }
 
     /// `PUT …/webhooks/{id}` with the full body: `changes` over the current info,
-    /// checked first.
+    /// checked first. UP42's own SDK reads only `updatedAt` from the answer; an answer
+    /// that is not a whole webhook record does not fail the applied update: the record is
+    /// read again with a GET.
     pub async fn update(&mut self, changes: UpdateWebhook) -> Result<&Up42Webhook, Error> {
         let id = self.id().to_owned();
         let context = context("update webhook").webhook(&id);
@@ -378,7 +404,12 @@ impl WebhookHandle {
             .operation("update webhook")
             .webhook(&id)
             .json(&body)?;
-        self.info = self.client.data(request, "UP42 webhook").await?;
+        let answer: serde_json::Value = self.client.data(request, "UP42 webhook").await?;
+        self.info = match serde_json::from_value::<Up42Webhook>(answer) {
+            Ok(whole) if whole.id.as_deref() == Some(id.as_str()) => whole,
+            // Partial (say `{"updatedAt": …}` alone): the update was applied; read it back.
+            _ => self.client.initialize_webhook(&id).await?.info,
+        };
         Ok(&self.info)
     }
 

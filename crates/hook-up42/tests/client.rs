@@ -130,19 +130,18 @@ async fn test_events_reach_an_https_receiver_and_verify() {
     for _ in 0..2 {
         let delivery = receiver.next(Duration::from_secs(10)).await.unwrap();
         delivery.verified.unwrap();
-        // UP42's header-list layout: the digest, the content type and the delivery id are
-        // listed, and the signature is under the up42-sig label.
+        // UP42's header-list layout: the digest and the content type are listed, the
+        // signature is under the up42-sig label, and no delivery id is sent (UP42 sends
+        // none).
         let header = |name: &str| delivery.headers[name].to_str().unwrap().to_owned();
         let input = header("signature-input");
         assert!(
-            input.starts_with(
-                r#"up42-sig=("content-digest" "content-type" "x-up42-delivery-id");created="#
-            ),
+            input.starts_with(r#"up42-sig=("content-digest" "content-type");created="#),
             "{input}"
         );
         assert!(header("signature").starts_with("up42-sig="));
         assert!(header("content-digest").starts_with("sha-256=:"));
-        assert!(header("x-up42-delivery-id").starts_with("del_"));
+        assert!(!delivery.headers.contains_key("x-up42-delivery-id"));
         let event = hook_up42::parse_event(&delivery.body).unwrap();
         statuses.push(format!(
             "{:?}{:?}",
@@ -163,8 +162,37 @@ async fn a_client_finds_its_workspace_from_the_current_user() {
     let emulator = Emulator::builder().start().await.unwrap();
     let mut config = Up42Config::from_vars(|name| emulator.var(name)).unwrap();
     config.workspace = String::new();
-    let up42 = Up42Client::discover(config).await.unwrap();
+    let up42 = Up42Client::discover(config.clone()).await.unwrap();
     assert_eq!(up42.workspace(), emulator.credentials().up42.workspace_id);
+    // The OpenID Connect userinfo endpoint first, as UP42's SDK since December 2024.
+    let paths: Vec<String> = emulator
+        .admin()
+        .requests()
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|r| r.path)
+        .collect();
+    assert!(
+        paths
+            .iter()
+            .any(|p| p.ends_with("/openid-connect/userinfo")),
+        "{paths:?}"
+    );
+    assert!(!paths.iter().any(|p| p.ends_with("/users/me")), "{paths:?}");
+    // Where userinfo fails, the deprecated /users/me still finds it.
+    emulator
+        .admin()
+        .inject(
+            &hook_emulator::FaultRule::new(hook_emulator::FaultKind::Status { status: 404 }).on(
+                "GET",
+                "/up42/auth/realms/public/protocol/openid-connect/userinfo",
+            ),
+        )
+        .await
+        .unwrap();
+    let fallback = Up42Client::discover(config).await.unwrap();
+    assert_eq!(fallback.workspace(), up42.workspace());
     let me = up42.current_user().await.unwrap();
     assert_eq!(me.id, up42.workspace());
     assert_eq!(
@@ -223,4 +251,70 @@ async fn the_common_trait_lifecycle() {
             .items
             .is_empty()
     );
+}
+
+/// UP42's SDK reads only `updatedAt` from a PUT answer: when the emulator answers with
+/// that alone (after applying the update), the update succeeds and the record is read
+/// back with a GET.
+#[tokio::test]
+async fn a_partial_put_answer_does_not_fail_an_applied_update() {
+    use hook_emulator::{FaultKind, FaultRule};
+    let (emulator, up42) = start().await;
+    let mut webhook = up42
+        .create_webhook(&CreateWebhook::new(
+            "before",
+            "https://example.com/hook",
+            ["job.status"],
+        ))
+        .await
+        .unwrap();
+    let partial = serde_json::json!({"data": {"updatedAt": "2026-12-03T10:00:00Z"}, "error": null});
+    emulator
+        .admin()
+        .inject(
+            &FaultRule::new(FaultKind::Answer { body: partial })
+                .on("PUT", "/up42/")
+                .times(1),
+        )
+        .await
+        .unwrap();
+    let info = webhook
+        .update(UpdateWebhook::new().name("after"))
+        .await
+        .unwrap()
+        .clone();
+    assert_eq!(info.name, "after");
+    assert_eq!(info.id.as_deref(), Some(webhook.id()));
+    let log = emulator.admin().requests().await.unwrap();
+    let methods: Vec<&str> = log
+        .iter()
+        .rev()
+        .take(2)
+        .map(|r| r.method.as_str())
+        .collect();
+    assert_eq!(
+        methods,
+        ["GET", "PUT"],
+        "read back after the partial answer"
+    );
+    // Through the common trait as well.
+    emulator
+        .admin()
+        .inject(
+            &FaultRule::new(FaultKind::Answer {
+                body: serde_json::json!({"data": {"updatedAt": "2026-12-03T10:00:01Z"}}),
+            })
+            .on("PUT", "/up42/")
+            .times(1),
+        )
+        .await
+        .unwrap();
+    let common = WebhookApi::update(
+        &up42,
+        &hook_model::WebhookId::new(webhook.id()),
+        &WebhookPatch::default().name("again"),
+    )
+    .await
+    .unwrap();
+    assert_eq!(common.name.as_deref(), Some("again"));
 }
