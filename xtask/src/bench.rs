@@ -78,6 +78,7 @@ fn report_all(root: &Path) -> Result {
         ("receiver", receiver_report(&criterion)),
         ("idempotency", idempotency_report(&criterion)),
         ("hook-emulator", emulator_report(&criterion)),
+        ("port-ingest", ingest_report(&criterion)),
         ("hook-http", transport_report(&criterion)),
     ];
     let path = root.join("BENCHMARKS.md");
@@ -352,6 +353,18 @@ fn idempotency_report(criterion: &Path) -> Result<String> {
             "| {label} | {rate:.0} requests/s: ratio {ratio:.3} | {target} | {met} |\n"
         ));
     }
+    Ok(out)
+}
+
+/// A Port ingest of 500 items through the emulator (issue 23's goal).
+fn ingest_report(criterion: &Path) -> Result<String> {
+    let ns = mean_ns_at(&criterion.join("ingest/items_500"))?;
+    let mut out = verdict_table("benchmark");
+    out.push_str(&format!(
+        "| a Port ingest of 500 items, two-field mapping, from the POST to the ingest record (release) | {} | ≤ 50 ms | {} |\n",
+        time(ns),
+        verdict(ns <= 50e6)
+    ));
     Ok(out)
 }
 

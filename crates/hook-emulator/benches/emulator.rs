@@ -188,5 +188,80 @@ fn crud(c: &mut Criterion) {
     runtime.block_on(emulator.shutdown());
 }
 
-criterion_group!(benches, deliveries, crud);
+/// One Port ingest of 500 items with a two-field mapping (Port's per-request item limit),
+/// from the POST to the ingest record: a fresh webhook per iteration, so each is the
+/// webhook's first request, as after a create.
+fn ingest(c: &mut Criterion) {
+    let runtime = Runtime::new().expect("runtime");
+    let emulator = runtime
+        .block_on(Emulator::builder().start())
+        .expect("emulator");
+    let http = client();
+    let base = emulator.port_base();
+    let credentials = &emulator.credentials().port;
+    let token: String = runtime.block_on(async {
+        let answer: serde_json::Value = http
+            .post(format!("{base}/v1/auth/access_token"))
+            .json(&serde_json::json!({
+                "clientId": credentials.client_id,
+                "clientSecret": credentials.client_secret.expose(),
+            }))
+            .send()
+            .await
+            .expect("token")
+            .json()
+            .await
+            .expect("json");
+        answer["accessToken"].as_str().expect("a token").to_owned()
+    });
+    let items: Vec<serde_json::Value> = (0..500)
+        .map(|n| serde_json::json!({"id": format!("item-{n}"), "name": format!("Item {n}"), "size": n}))
+        .collect();
+    let body = serde_json::json!({"items": items}).to_string();
+    let next = std::sync::atomic::AtomicUsize::new(0);
+    let mut group = c.benchmark_group("ingest");
+    group
+        .sample_size(20)
+        .measurement_time(Duration::from_secs(10));
+    group.bench_function("items_500", |b| {
+        b.to_async(&runtime).iter(|| async {
+            let n = next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+            let identifier = format!("bench-{n}");
+            let created: serde_json::Value = http
+                .post(format!("{base}/v1/webhooks"))
+                .bearer_auth(&token)
+                .json(&serde_json::json!({
+                    "identifier": identifier, "title": "Bench", "enabled": true,
+                    "mappings": [{"blueprint": "item", "itemsToParse": ".body.items",
+                        "entity": {"identifier": ".item.id", "title": ".item.name",
+                                   "properties": {"size": ".item.size"}}}]
+                }))
+                .send()
+                .await
+                .expect("create")
+                .json()
+                .await
+                .expect("json");
+            let url = created["integration"]["url"]
+                .as_str()
+                .expect("url")
+                .to_owned();
+            http.post(&url)
+                .body(body.clone())
+                .send()
+                .await
+                .expect("ingest");
+            let record = emulator
+                .admin()
+                .ingested(&identifier, 1, Duration::from_secs(30))
+                .await
+                .expect("an ingest record");
+            assert_eq!(record[0].upserted.len(), 500, "{:?}", record[0].reason);
+        })
+    });
+    group.finish();
+    runtime.block_on(emulator.shutdown());
+}
+
+criterion_group!(benches, deliveries, crud, ingest);
 criterion_main!(benches);

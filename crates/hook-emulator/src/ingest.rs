@@ -9,7 +9,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use axum::body::Bytes;
-use hook_port::wire::{Entity, Mapping, Operation, PortWebhook};
+use hook_port::wire::{Entity, Mapping, Operation, PortWebhook, Selector};
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 use time::OffsetDateTime;
@@ -234,33 +234,51 @@ fn plan(webhook: &PortWebhook, request: &Request) -> Result<Plan, String> {
     Ok(plan)
 }
 
+/// The most `itemsToParse` items one request is mapped into (Port's documented limit;
+/// the rest are ignored, as Port does).
+pub const MAX_ITEMS: usize = 500;
+
+/// The jq of an identifier or team; a search query (which selects existing entities in
+/// Port) is stored and read back by the emulator, not evaluated: said in the ingest log.
+fn selector_jq<'m>(selector: &'m Selector, what: &str) -> Result<&'m str, String> {
+    selector.jq().ok_or_else(|| {
+        format!(
+            "entity.{what} is a search query: the emulator stores it but evaluates only jq expressions"
+        )
+    })
+}
+
 fn apply_mapping(mapping: &Mapping, input: &Value, plan: &mut Plan) -> Result<(), String> {
+    let request = jq::Input::new(input)?;
     if let Some(filter) = &mapping.filter
-        && !jq::truthy(filter, input).map_err(|e| format!("filter: {e}"))?
+        && !jq::holds(filter, &request).map_err(|e| format!("filter: {e}"))?
     {
         return Ok(());
     }
-    let inputs: Vec<Value> = match &mapping.items_to_parse {
-        None => vec![input.clone()],
-        Some(items) => match jq::one(items, input).map_err(|e| format!("itemsToParse: {e}"))? {
-            Value::Array(items) => items
-                .into_iter()
-                .map(|item| {
-                    let mut with_item = input.clone();
-                    with_item["item"] = item;
-                    with_item
-                })
-                .collect(),
-            other => return Err(format!("itemsToParse gave {other}, not an array")),
-        },
+    let inputs: Vec<jq::Input> = match &mapping.items_to_parse {
+        None => vec![request],
+        Some(items) => {
+            match jq::first(items, &request).map_err(|e| format!("itemsToParse: {e}"))? {
+                // Port processes the first 500 items of a request and ignores the rest.
+                Value::Array(items) => items
+                    .iter()
+                    .take(MAX_ITEMS)
+                    .map(|item| request.with_item(item))
+                    .collect::<Result<_, _>>()?,
+                other => return Err(format!("itemsToParse gave {other}, not an array")),
+            }
+        }
     };
-    let delete = matches!(mapping.operation, Some(Operation::Delete));
+    let delete = mapping.operation.as_ref().is_some_and(Operation::is_delete);
     for input in &inputs {
         if plan.upserts.len() + plan.deletes.len() >= MAX_ENTITIES {
             return Err(format!("over {MAX_ENTITIES} entities from one request"));
         }
-        let identifier = match jq::one(&mapping.entity.identifier, input)
-            .map_err(|e| format!("entity.identifier: {e}"))?
+        let identifier = match jq::first(
+            selector_jq(&mapping.entity.identifier, "identifier")?,
+            input,
+        )
+        .map_err(|e| format!("entity.identifier: {e}"))?
         {
             Value::String(id) if !id.is_empty() => id,
             other => {
@@ -276,11 +294,13 @@ fn apply_mapping(mapping: &Mapping, input: &Value, plan: &mut Plan) -> Result<()
         let text = |jq: &Option<String>, what: &str| -> Result<Option<String>, String> {
             match jq {
                 None => Ok(None),
-                Some(jq) => match jq::one(jq, input).map_err(|e| format!("entity.{what}: {e}"))? {
-                    Value::Null => Ok(None),
-                    Value::String(s) => Ok(Some(s)),
-                    other => Ok(Some(other.to_string())),
-                },
+                Some(jq) => {
+                    match jq::first(jq, input).map_err(|e| format!("entity.{what}: {e}"))? {
+                        Value::Null => Ok(None),
+                        Value::String(s) => Ok(Some(s)),
+                        other => Ok(Some(other.to_string())),
+                    }
+                }
             }
         };
         let mut entity = Entity::default();
@@ -289,10 +309,12 @@ fn apply_mapping(mapping: &Mapping, input: &Value, plan: &mut Plan) -> Result<()
         entity.title = text(&mapping.entity.title, "title")?;
         entity.icon = text(&mapping.entity.icon, "icon")?;
         if let Some(team) = &mapping.entity.team {
-            entity.team = Some(jq::one(team, input).map_err(|e| format!("entity.team: {e}"))?);
+            let team = selector_jq(team, "team")?;
+            entity.team = Some(jq::first(team, input).map_err(|e| format!("entity.team: {e}"))?);
         }
         for (name, jq) in &mapping.entity.properties {
-            let value = jq::one(jq, input).map_err(|e| format!("entity.properties.{name}: {e}"))?;
+            let value =
+                jq::first(jq, input).map_err(|e| format!("entity.properties.{name}: {e}"))?;
             entity.properties.insert(name.clone(), value);
         }
         for (name, relation) in &mapping.entity.relations {
@@ -301,7 +323,8 @@ fn apply_mapping(mapping: &Mapping, input: &Value, plan: &mut Plan) -> Result<()
                     "entity.relations.{name}: the emulator evaluates jq strings only, not object forms"
                 ));
             };
-            let value = jq::one(jq, input).map_err(|e| format!("entity.relations.{name}: {e}"))?;
+            let value =
+                jq::first(jq, input).map_err(|e| format!("entity.relations.{name}: {e}"))?;
             entity.relations.insert(name.clone(), value);
         }
         plan.upserts.push(entity);

@@ -23,6 +23,10 @@ use crate::common::{Answer, Authorized, Dialect, Object, json, now};
 /// Port refuses bodies over 1 MiB.
 pub const MAX_BODY: usize = 1024 * 1024;
 
+/// The largest body an ingest URL takes (Port's webhook guide: 512 KiB); the API routes
+/// take [`MAX_BODY`].
+pub const MAX_INGEST_BODY: usize = 512 * 1024;
+
 /// The properties Port's webhook routes accept; anything else is a 422.
 pub const ACCEPTED: [&str; 8] = [
     "identifier",
@@ -370,12 +374,12 @@ async fn ingest(
     headers: HeaderMap,
     body: Bytes,
 ) -> Answer {
-    if body.len() > MAX_BODY {
+    if body.len() > MAX_INGEST_BODY {
         return Err(Port::error(
             StatusCode::PAYLOAD_TOO_LARGE,
             "payload_too_large",
             format!(
-                "the body is {} bytes, over the limit of {MAX_BODY}",
+                "the body is {} bytes, over the ingest limit of {MAX_INGEST_BODY}",
                 body.len()
             ),
             None,

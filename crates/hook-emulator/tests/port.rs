@@ -463,8 +463,12 @@ async fn disabled_webhooks_sha1_plain_and_limits() {
         ["thing/Hello, World!"]
     );
 
-    let huge = vec![b' '; 1024 * 1024 + 1];
+    // Port's ingest limit is 512 KiB (the API routes take 1 MiB).
+    let huge = vec![b' '; 512 * 1024 + 1];
     assert_eq!(port.ingest(&url, &[], &huge).await, 413);
+    let mut at_limit = br#"{"id":"edge"}"#.to_vec();
+    at_limit.resize(512 * 1024, b' ');
+    assert_eq!(port.ingest(&url, &[], &at_limit).await, 202);
     let unknown = format!("{}/ingest/no-such-key", port.emulator.port_base());
     assert_eq!(port.ingest(&unknown, &[], b"{}").await, 404);
 }
@@ -502,4 +506,81 @@ async fn action_invocations_are_signed_with_the_client_secret() {
         .await
         .unwrap_err();
     assert!(fired.to_string().contains("/_admin/port/invoke"), "{fired}");
+}
+
+/// What Port's docs write works as Port runs it: single-quoted strings, `env` as `{}`, the
+/// object form of a delete, at most 500 items a request; a search-query identifier is
+/// stored and read back whole, and said not to be evaluated.
+#[tokio::test]
+async fn port_documented_mappings_object_deletes_item_cap_and_queries() {
+    let port = Port::start().await;
+    let query = json!({"combinator": "and", "rules": [
+        {"property": "$title", "operator": "=", "value": "x"},
+        {"combinator": "or", "rules": [{"property": "status", "operator": "in", "value": ["a", "b"]}]}
+    ]});
+    let url = port
+        .create(json!({
+            "identifier": "docs", "title": "Docs", "enabled": true,
+            "mappings": [
+                {
+                    "blueprint": "alert",
+                    "filter": ".body.kind == 'open' and (env | length) == 0",
+                    "itemsToParse": ".body.alerts",
+                    "entity": {"identifier": ".item.id", "title": "'Alert ' + .item.id"}
+                },
+                {
+                    "blueprint": "alert",
+                    "filter": ".body.kind == 'resolved'",
+                    "itemsToParse": ".body.alerts",
+                    "operation": {"type": "delete", "deleteDependents": false},
+                    "entity": {"identifier": ".item.id"}
+                },
+                {
+                    "blueprint": "alert",
+                    "filter": ".body.kind == 'retitle'",
+                    "entity": {"identifier": query, "team": query, "title": "'renamed'"}
+                }
+            ]
+        }))
+        .await;
+    let (status, stored) = port.get("/docs").await;
+    assert_eq!(status, 200);
+    assert_eq!(
+        stored["integration"]["mappings"][2]["entity"]["identifier"],
+        query
+    );
+
+    let alerts: Vec<Value> = (0..600).map(|n| json!({"id": format!("a{n}")})).collect();
+    let open = json!({"kind": "open", "alerts": alerts});
+    assert_eq!(
+        port.ingest(&url, &[], open.to_string().as_bytes()).await,
+        202
+    );
+    let record = port.record("docs", 1).await;
+    assert_eq!(
+        record.upserted.len(),
+        500,
+        "the first 500 items only: {record:?}"
+    );
+    assert_eq!(record.upserted[499], "alert/a499");
+    let (_, a7) = port.entity("alert", "a7").await;
+    assert_eq!(a7["entity"]["title"], "Alert a7");
+
+    let resolved = json!({"kind": "resolved", "alerts": [{"id": "a7"}]});
+    port.ingest(&url, &[], resolved.to_string().as_bytes())
+        .await;
+    let record = port.record("docs", 2).await;
+    assert_eq!(record.deleted, ["alert/a7"], "{record:?}");
+    assert!(
+        record.upserted.is_empty(),
+        "the object form deletes: {record:?}"
+    );
+    assert_eq!(port.entity("alert", "a7").await.0, 404);
+
+    port.ingest(&url, &[], br#"{"kind":"retitle"}"#).await;
+    let record = port.record("docs", 3).await;
+    assert!(
+        record.errors.iter().any(|e| e.contains("search query")),
+        "{record:?}"
+    );
 }

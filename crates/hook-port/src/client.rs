@@ -121,7 +121,7 @@ fn check_mapping(index: usize, mapping: &Mapping) -> Result<(), Error> {
             "name the blueprint the entities go into",
         ));
     }
-    if mapping.entity.identifier.trim().is_empty() {
+    if mapping.entity.identifier.is_empty() {
         return Err(Error::invalid(
             format!("mappings[{index}].entity.identifier"),
             "give a jq expression for the entity's identifier, such as .body.id",

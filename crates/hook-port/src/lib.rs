@@ -55,8 +55,8 @@ pub use client::{
 pub use config::{DEFAULT_BASE_URL, PortConfig, PortToken, env};
 pub use ingest::ingest_scheme;
 pub use wire::{
-    Entity, EntityMapping, IntegrationType, Mapping, Operation, PortEvent, PortWebhook, Security,
-    SignatureAlgorithm, WebhookBody,
+    Combinator, Entity, EntityMapping, IntegrationType, Mapping, Operation, PortEvent, PortWebhook,
+    PropertyRule, SearchQuery, SearchRule, Security, Selector, SignatureAlgorithm, WebhookBody,
 };
 
 /// Parses a delivery body in this SDK's Port payload shape.

@@ -88,27 +88,176 @@ pub enum Operation {
     Create,
     /// Delete the entity with the computed identifier.
     Delete,
-    /// A value this version does not know (Port also documents an object form), kept.
+    /// Another form, kept: Port's object forms `{"type": "create"}` and
+    /// `{"type": "delete", "deleteDependents": false}` (see [`Operation::is_delete`]).
     #[serde(untagged)]
     Other(serde_json::Value),
 }
 
-/// `entity` of a mapping: jq expressions evaluated against the ingested request.
+impl Operation {
+    /// Whether this deletes: `"delete"`, or the object form `{"type": "delete", …}`.
+    pub fn is_delete(&self) -> bool {
+        match self {
+            Operation::Delete => true,
+            Operation::Create => false,
+            Operation::Other(value) => value.get("type").and_then(|t| t.as_str()) == Some("delete"),
+        }
+    }
+}
+
+/// `entity.identifier` or `entity.team` of a mapping: a jq expression, or a search query
+/// naming existing entities (Port's API reference and terraform provider: "either a simple
+/// JQ expression (string) or a search query object").
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(untagged)]
+pub enum Selector {
+    /// A jq expression evaluated against the ingested request.
+    Jq(String),
+    /// A search query: the entities whose properties match.
+    Query(SearchQuery),
+}
+
+impl Default for Selector {
+    fn default() -> Self {
+        Selector::Jq(String::new())
+    }
+}
+
+impl From<&str> for Selector {
+    fn from(jq: &str) -> Self {
+        Selector::Jq(jq.to_owned())
+    }
+}
+
+impl From<String> for Selector {
+    fn from(jq: String) -> Self {
+        Selector::Jq(jq)
+    }
+}
+
+impl From<SearchQuery> for Selector {
+    fn from(query: SearchQuery) -> Self {
+        Selector::Query(query)
+    }
+}
+
+impl Selector {
+    /// The jq expression, when this is one.
+    pub fn jq(&self) -> Option<&str> {
+        match self {
+            Selector::Jq(jq) => Some(jq),
+            Selector::Query(_) => None,
+        }
+    }
+
+    /// Whether nothing is given (an empty jq expression, or a query with no rules).
+    pub fn is_empty(&self) -> bool {
+        match self {
+            Selector::Jq(jq) => jq.trim().is_empty(),
+            Selector::Query(query) => query.rules.is_empty(),
+        }
+    }
+}
+
+/// How a search query's rules combine.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Combinator {
+    /// Every rule matches.
+    And,
+    /// Any rule matches.
+    Or,
+    /// A value this version does not know, kept.
+    #[serde(untagged)]
+    Other(String),
+}
+
+/// A search query: `{"combinator": "and" | "or", "rules": [...]}`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
+pub struct SearchQuery {
+    /// How the rules combine.
+    pub combinator: Combinator,
+    /// The rules.
+    pub rules: Vec<SearchRule>,
+    /// Fields not named here, kept.
+    #[serde(flatten)]
+    pub extra: serde_json::Map<String, serde_json::Value>,
+}
+
+impl SearchQuery {
+    /// A query combining `rules` with `combinator`.
+    pub fn new(combinator: Combinator, rules: impl IntoIterator<Item = SearchRule>) -> Self {
+        SearchQuery {
+            combinator,
+            rules: rules.into_iter().collect(),
+            extra: serde_json::Map::new(),
+        }
+    }
+}
+
+/// One rule of a [`SearchQuery`]: a property compared with a value, a nested query, or a
+/// rule of a kind this version does not model (relations, dates), kept as JSON.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(untagged)]
+pub enum SearchRule {
+    /// `{"combinator", "rules"}` inside a query.
+    Nested(Box<SearchQuery>),
+    /// `{"property", "operator", "value"}`.
+    Property(PropertyRule),
+    /// Anything else, kept as it came.
+    Other(serde_json::Value),
+}
+
+/// `{"property": "$identifier", "operator": "=", "value": …}`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
+pub struct PropertyRule {
+    /// The property (`$identifier`, `$title`, or a blueprint property).
+    pub property: String,
+    /// The operator (`=`, `!=`, `in`, `contains`, …).
+    pub operator: String,
+    /// The value compared with.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub value: Option<serde_json::Value>,
+    /// Fields not named here, kept.
+    #[serde(flatten)]
+    pub extra: serde_json::Map<String, serde_json::Value>,
+}
+
+impl SearchRule {
+    /// A property rule: `property operator value`.
+    pub fn property(
+        property: impl Into<String>,
+        operator: impl Into<String>,
+        value: impl Into<serde_json::Value>,
+    ) -> SearchRule {
+        SearchRule::Property(PropertyRule {
+            property: property.into(),
+            operator: operator.into(),
+            value: Some(value.into()),
+            extra: serde_json::Map::new(),
+        })
+    }
+}
+
+/// `entity` of a mapping: jq expressions evaluated against the ingested request (the
+/// identifier and the team may be search queries instead: [`Selector`]).
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct EntityMapping {
-    /// jq for the entity's identifier (required).
-    pub identifier: String,
+    /// jq for the entity's identifier, or a search query for existing ones (required).
+    pub identifier: Selector,
     /// jq for its title.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub title: Option<String>,
     /// jq for its icon.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub icon: Option<String>,
-    /// jq for its team.
+    /// jq for its team, or a search query for it.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub team: Option<String>,
+    pub team: Option<Selector>,
     /// Property name → jq.
     #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
     pub properties: BTreeMap<String, String>,
@@ -121,8 +270,8 @@ pub struct EntityMapping {
 }
 
 impl EntityMapping {
-    /// An entity whose identifier is the jq expression `identifier`.
-    pub fn new(identifier: impl Into<String>) -> Self {
+    /// An entity whose identifier is the jq expression (or search query) `identifier`.
+    pub fn new(identifier: impl Into<Selector>) -> Self {
         EntityMapping {
             identifier: identifier.into(),
             ..EntityMapping::default()
@@ -134,8 +283,8 @@ impl EntityMapping {
         title: Option<String>;
         /// Sets the jq for the icon.
         icon: Option<String>;
-        /// Sets the jq for the team.
-        team: Option<String>;
+        /// Sets the jq (or search query) for the team.
+        team: Option<Selector>;
     }
 
     /// Maps property `name` to the jq expression `jq`.

@@ -295,3 +295,35 @@ async fn test_traffic_signed_for_the_ingest_url_becomes_an_entity() {
         Err(Error::NotFound { .. })
     ));
 }
+
+/// A webhook whose mapping selects entities with a search query is created, listed and
+/// read back through the client (one such webhook used to make every read fail to decode).
+#[tokio::test]
+async fn search_query_mappings_are_written_and_read_back() {
+    use hook_port::{Combinator, SearchQuery, SearchRule, Selector};
+    let (_emulator, port) = start().await;
+    let query = SearchQuery::new(
+        Combinator::And,
+        [SearchRule::property("$title", "=", "checkout")],
+    );
+    let body = WebhookBody::new("By query")
+        .identifier("by-query")
+        .mapping(Mapping::new(
+            "service",
+            EntityMapping::new(query.clone())
+                .team(query.clone())
+                .property("tier", "'gold'"),
+        ));
+    port.create_webhook(&body).await.unwrap();
+    port.create_webhook(&github_prs()).await.unwrap();
+    let all = port.get_webhooks().await.unwrap();
+    assert_eq!(all.len(), 2);
+    let read = port.get_webhook("by-query").await.unwrap();
+    let entity = &read.mappings.as_ref().unwrap()[0].entity;
+    assert_eq!(entity.identifier, Selector::Query(query.clone()));
+    assert_eq!(entity.team, Some(Selector::Query(query)));
+    let listed = hook_model::WebhookApi::list(&port, &hook_model::ListQuery::default())
+        .await
+        .unwrap();
+    assert_eq!(listed.items.len(), 2);
+}

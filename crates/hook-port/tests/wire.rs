@@ -180,3 +180,55 @@ fn port_bodies_that_are_not_utf8_are_decode_errors() {
         Err(Error::Decode { .. })
     ));
 }
+
+/// `entity.identifier` and `entity.team` are a jq string or a search query (Port's API
+/// reference and terraform provider); a webhook using queries reads, and writes back the
+/// same JSON, typed.
+#[test]
+fn search_query_identifiers_and_teams_round_trip_typed() {
+    let json = r#"{"identifier":"q","title":"Q","enabled":true,"mappings":[
+        {"blueprint":"service","operation":{"type":"delete","deleteDependents":false},
+         "entity":{"identifier":{"combinator":"and","rules":[
+            {"property":"$title","operator":"=","value":".body.name"},
+            {"combinator":"or","rules":[{"property":"tier","operator":"in","value":["a","b"]}]},
+            {"relation":"owner","operator":"relatedTo","value":"x"}]},
+          "team":{"combinator":"or","rules":[{"property":"$identifier","operator":"=","value":"sre"}]}}},
+        {"blueprint":"service","entity":{"identifier":".body.id","team":".body.team"}}]}"#;
+    let webhook: wire::PortWebhook = round_trip(json);
+    let mappings = webhook.mappings.as_ref().unwrap();
+    let wire::Selector::Query(query) = &mappings[0].entity.identifier else {
+        panic!("a search query: {:?}", mappings[0].entity.identifier)
+    };
+    assert_eq!(query.combinator, wire::Combinator::And);
+    assert!(
+        matches!(&query.rules[0], wire::SearchRule::Property(rule) if rule.property == "$title" && rule.operator == "=")
+    );
+    assert!(
+        matches!(&query.rules[1], wire::SearchRule::Nested(inner) if inner.combinator == wire::Combinator::Or)
+    );
+    assert!(
+        matches!(&query.rules[2], wire::SearchRule::Other(_)),
+        "kept as it came"
+    );
+    assert!(matches!(
+        mappings[0].entity.team,
+        Some(wire::Selector::Query(_))
+    ));
+    assert!(mappings[0].operation.as_ref().unwrap().is_delete());
+    assert_eq!(mappings[1].entity.identifier.jq(), Some(".body.id"));
+    assert_eq!(
+        mappings[1].entity.team,
+        Some(wire::Selector::Jq(".body.team".into()))
+    );
+    // Built in code, written as Port reads it.
+    let built = wire::EntityMapping::new(wire::SearchQuery::new(
+        wire::Combinator::Or,
+        [wire::SearchRule::property("$identifier", "=", "svc")],
+    ))
+    .team(".body.team");
+    assert_eq!(
+        serde_json::to_value(&built).unwrap(),
+        serde_json::json!({"identifier": {"combinator": "or", "rules": [
+            {"property": "$identifier", "operator": "=", "value": "svc"}]}, "team": ".body.team"})
+    );
+}
