@@ -331,10 +331,11 @@ mod tests {
                 &br#"{"Type":"ping","EventId":"c3319a2d","Timestamp":"2018-11-19T14:32:47.6024779Z","TenantId":57,"OrganizationUnitId":null}"#[..],
                 "ping",
             ),
+            // Port's body is the action's own: read as it came, of the kind `invocation`.
             (
                 Provider::Port,
-                br#"{"event":"run.completed","timestamp":"2024-01-15T10:30:00Z","data":{}}"#,
-                "run.completed",
+                br#"{"action":{"identifier":"deploy"},"payload":{"service":"checkout"}}"#,
+                "invocation",
             ),
             (
                 Provider::Up42,

@@ -59,17 +59,30 @@ pub use wire::{
     PropertyRule, SearchQuery, SearchRule, Security, Selector, SignatureAlgorithm, WebhookBody,
 };
 
-/// Parses a delivery body in this SDK's Port payload shape.
+/// Reads a call Port made to a webhook backend (an action or automation run): the JSON
+/// body as sent, whatever its shape (Port documents none). Set the verified timestamp
+/// with [`PortEvent::at`].
+///
+/// ```
+/// use hook_sign::{Message, Scheme, Signer, Verifier};
+/// let body = br#"{"action":{"identifier":"deploy"},"payload":{"entity":"checkout"}}"#;
+/// let headers = Signer::new(Scheme::port(), "client-secret")?.sign(&Message::new(body))?;
+/// let verified = Verifier::new(Scheme::port(), "client-secret")?.verify(&headers, body)?;
+/// let event = hook_port::parse_event(body)?.at(verified.timestamp);
+/// assert_eq!(event.body["action"]["identifier"], "deploy");
+/// assert!(event.timestamp.is_some());
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
 pub fn parse_event(body: &[u8]) -> Result<PortEvent, hook_model::Error> {
-    hook_model::decode("Port event", body)
+    hook_model::decode::<serde_json::Value>("Port invocation", body).map(PortEvent::new)
 }
 
 impl hook_model::DeliveryEvent for PortEvent {
     fn kind(&self) -> &hook_model::EventType {
-        &self.event
+        PortEvent::kind(self)
     }
 
-    /// This payload carries no id.
+    /// Port's calls carry no delivery id Port documents.
     fn event_id(&self) -> Option<&str> {
         None
     }

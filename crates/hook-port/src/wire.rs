@@ -1,7 +1,6 @@
 //! Port records.
 
 use std::collections::BTreeMap;
-use time::serde::rfc3339;
 // Optional RFC 3339 times (a short name: each field's attribute fits on one line).
 use time::serde::rfc3339::option as timestamp;
 
@@ -644,29 +643,44 @@ pub struct TokenAnswer {
     pub token_type: Option<String>,
 }
 
-/// A body of the shape `{"event", "timestamp", "data", "organization", "source"}`, which
-/// `parse_event` (and the facade's `Event` for Port) reads.
+/// What Port POSTs to an action's or automation's webhook backend: the JSON body as the
+/// action defines it, and the signed `x-port-timestamp` once verification has read it.
 ///
-/// *Unconfirmed*: Port's outgoing calls are action and automation invocations whose body
-/// the action defines (`invocationMethod.body`), so Port has no fixed delivery shape; this
-/// is the shape this SDK's earlier model assumed. Read other bodies as JSON yourself.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+/// Port documents no fixed envelope for these calls (each action writes its own
+/// `invocationMethod.body`), so nothing is invented: [`PortEvent::body`] is the JSON as it
+/// came. Every Port delivery is of the kind `invocation`; which action or automation
+/// called is whatever the body says (Port's classic default body names it under
+/// `action.identifier`).
+#[derive(Debug, Clone, PartialEq)]
 pub struct PortEvent {
-    /// The event type.
-    pub event: EventType,
-    /// When it happened.
-    #[serde(with = "rfc3339")]
-    pub timestamp: OffsetDateTime,
-    /// What changed.
-    #[serde(default)]
-    pub data: serde_json::Value,
-    /// The organization id.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub organization: Option<String>,
-    /// Always `port`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub source: Option<String>,
-    /// Fields not named here, kept.
-    #[serde(flatten)]
-    pub extra: serde_json::Map<String, serde_json::Value>,
+    /// The body as sent.
+    pub body: serde_json::Value,
+    /// `x-port-timestamp` (unix seconds) when set with [`PortEvent::at`], as
+    /// `hook_sign::Verified::timestamp` gives it after `Scheme::port()` verified the call.
+    pub timestamp: Option<u64>,
+}
+
+/// The kind of every Port delivery.
+static INVOCATION: std::sync::LazyLock<EventType> =
+    std::sync::LazyLock::new(|| EventType::new("invocation"));
+
+impl PortEvent {
+    /// A delivery of `body`, its timestamp not known.
+    pub fn new(body: serde_json::Value) -> Self {
+        PortEvent {
+            body,
+            timestamp: None,
+        }
+    }
+
+    /// The verified `x-port-timestamp`, unix seconds.
+    pub fn at(mut self, timestamp: Option<u64>) -> Self {
+        self.timestamp = timestamp;
+        self
+    }
+
+    /// `invocation`, the kind of every Port delivery.
+    pub fn kind(&self) -> &EventType {
+        &INVOCATION
+    }
 }

@@ -157,12 +157,23 @@ fn port_security_mappings_entities_and_unknown_values_survive() {
 
 #[test]
 fn port_payload_errors_and_tokens() {
-    let event: wire::PortEvent = round_trip(
-        r#"{"event":"entity.created","timestamp":"2024-01-15T10:30:00Z","data":{"entity":{"identifier":"payment-service",
-            "title":"Payment Service","blueprint":"service","properties":{"language":"Python"}}},
-            "organization":"your-org-id","source":"port"}"#,
-    );
-    assert_eq!(event.data["entity"]["blueprint"], "service");
+    // Whatever body the action defines is read as it came: Port's classic default body,
+    // a bare user-defined object, and the envelope an earlier model of ours assumed.
+    for body in [
+        r#"{"action":{"identifier":"deploy_service"},"resourceType":"run","status":"TRIGGERED",
+            "context":{"runId":"r_1"},"payload":{"entity":{"identifier":"checkout"}}}"#,
+        r#"{"service":"checkout","version":"1.2.3"}"#,
+        r#"{"event":"entity.created","timestamp":"2024-01-15T10:30:00Z","data":{}}"#,
+    ] {
+        let event = hook_port::parse_event(body.as_bytes()).unwrap();
+        assert_eq!(
+            event.body,
+            serde_json::from_str::<serde_json::Value>(body).unwrap()
+        );
+        assert_eq!(event.kind().as_str(), "invocation");
+        assert_eq!(event.timestamp, None);
+        assert_eq!(event.at(Some(1_700_000_000)).timestamp, Some(1_700_000_000));
+    }
     let error: wire::ErrorBody =
         round_trip(r#"{"ok":false,"error":"not_found","message":"Webhook not found"}"#);
     assert_eq!(error.error, "not_found");
