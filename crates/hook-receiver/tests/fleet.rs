@@ -150,7 +150,7 @@ async fn outage(store: Arc<dyn IdempotencyStore>, kill: impl FnOnce(), restart: 
     restart();
     // The sender retries as a provider does, until the store answers again.
     let mut answer = sender.send(&url, "evt_new").await.unwrap();
-    for _ in 0..200 {
+    for _ in 0..600 {
         if answer.status != 503 {
             break;
         }

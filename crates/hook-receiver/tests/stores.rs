@@ -114,7 +114,8 @@ async fn timeout_releases(store: Arc<dyn IdempotencyStore>) {
 /// late first attempt can neither complete nor release the new claim.
 async fn lease_expiry_takeover(store: Arc<dyn IdempotencyStore>) {
     let key = IdempotencyKey::new("test", "lease").unwrap();
-    let lease = Duration::from_millis(300);
+    // Long enough that a busy machine does not let it end between two calls.
+    let lease = Duration::from_millis(1500);
     let Claim::Acquired(late) = store.claim(&key, lease).await.unwrap() else {
         panic!("a new key is acquired")
     };
@@ -123,7 +124,7 @@ async fn lease_expiry_takeover(store: Arc<dyn IdempotencyStore>) {
     };
     assert!(expires_in.is_none_or(|d| d <= lease), "{expires_in:?}");
     // The lease is the thing under test: wait it out.
-    tokio::time::sleep(lease + Duration::from_millis(200)).await;
+    tokio::time::sleep(lease + Duration::from_millis(500)).await;
     let Claim::Acquired(current) = store.claim(&key, lease * 100).await.unwrap() else {
         panic!("an expired claim is taken over")
     };

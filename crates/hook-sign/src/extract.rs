@@ -1,5 +1,11 @@
 //! Axum extractors (feature `axum`): verify a delivery before the handler runs.
 //!
+//! An extractor runs before the handler and never sees its answer, so it cannot tell a
+//! handled delivery from a failed one: it verifies every delivery, repeats included. To
+//! run the handler once per delivery (a repeat of a handled one answered 200, a retry of
+//! a failed one run again), wrap the route with `hook_receiver::layer(verifier, store)`,
+//! which completes a delivery's key only on the handler's 2xx.
+//!
 //! ```no_run
 //! use std::sync::Arc;
 //! use axum::{Router, routing::post};
