@@ -23,6 +23,9 @@ pub struct Args {
     /// Print JSON (secrets redacted) instead of a table.
     #[arg(long, global = true)]
     json: bool,
+    /// Print only the ids, one a line (for scripts: `ID=$(hook webhooks create … -q)`).
+    #[arg(long, short = 'q', global = true, conflicts_with = "json")]
+    quiet: bool,
     /// Base URL (`HOOK_UIPATH_URL`, `HOOK_PORT_URL`, …).
     #[arg(long, global = true)]
     base_url: Option<String>,
@@ -214,14 +217,14 @@ pub async fn run(args: Args) -> Result<ExitCode, String> {
             query.page = *page;
             query.per_page = *per_page;
             let page = api.list(&query).await.map_err(fail)?;
-            print_webhooks(&page.items, args.json);
+            print_as(&page.items, args.json, args.quiet);
             if !args.json && page.has_more {
                 println!("(more on page {})", page.page + 1);
             }
         }
         WebhookCommand::Get { id } => {
             let webhook = api.get(&WebhookId::new(id.as_str())).await.map_err(fail)?;
-            print_webhooks(&[webhook], args.json);
+            print_as(&[webhook], args.json, args.quiet);
         }
         WebhookCommand::Create {
             url,
@@ -246,7 +249,7 @@ pub async fn run(args: Args) -> Result<ExitCode, String> {
             spec.identifier.clone_from(identifier);
             spec.secret = secret.clone();
             let webhook = api.create(&spec).await.map_err(fail)?;
-            print_webhooks(&[webhook], args.json);
+            print_as(&[webhook], args.json, args.quiet);
         }
         WebhookCommand::Update {
             id,
@@ -271,7 +274,7 @@ pub async fn run(args: Args) -> Result<ExitCode, String> {
                 .update(&WebhookId::new(id.as_str()), &patch)
                 .await
                 .map_err(fail)?;
-            print_webhooks(&[webhook], args.json);
+            print_as(&[webhook], args.json, args.quiet);
         }
         WebhookCommand::Delete { id } => {
             api.delete(&WebhookId::new(id.as_str()))
@@ -348,7 +351,14 @@ fn webhook_row(webhook: &Webhook) -> Vec<String> {
     ]
 }
 
-fn print_webhooks(webhooks: &[Webhook], json: bool) {
+/// A table, JSON (secrets redacted) or, quiet, the ids alone.
+fn print_as(webhooks: &[Webhook], json: bool, quiet: bool) {
+    if quiet {
+        for webhook in webhooks {
+            println!("{}", webhook.id);
+        }
+        return;
+    }
     if json {
         let shown: Vec<serde_json::Value> = webhooks
             .iter()
