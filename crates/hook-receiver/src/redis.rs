@@ -134,6 +134,30 @@ impl RedisStore {
     fn key(&self, key: &IdempotencyKey) -> String {
         format!("{}{}", self.prefix, key.as_str())
     }
+
+    /// Runs COMPLETE or RELEASE: applied only when the key holds this token's claim.
+    async fn settle(
+        &self,
+        script: &Script,
+        key: &IdempotencyKey,
+        token: &ClaimToken,
+        retention_ms: u64,
+        what: &str,
+    ) -> Result<Settled, StoreError> {
+        let mut connection = self.connection().await?;
+        let applied: i64 = script
+            .key(self.key(key))
+            .arg(token.as_str())
+            .arg(retention_ms)
+            .invoke_async(&mut connection)
+            .await
+            .map_err(|e| error(&format!("{what} failed"), e))?;
+        Ok(if applied == 1 {
+            Settled::Applied
+        } else {
+            Settled::Lost
+        })
+    }
 }
 
 fn millis(duration: Duration) -> u64 {
@@ -168,19 +192,14 @@ impl IdempotencyStore for RedisStore {
         key: &IdempotencyKey,
         token: &ClaimToken,
     ) -> Result<Settled, StoreError> {
-        let mut connection = self.connection().await?;
-        let applied: i64 = self.scripts[1]
-            .key(self.key(key))
-            .arg(token.as_str())
-            .arg(millis(self.retention))
-            .invoke_async(&mut connection)
-            .await
-            .map_err(|e| error("complete failed", e))?;
-        Ok(if applied == 1 {
-            Settled::Applied
-        } else {
-            Settled::Lost
-        })
+        self.settle(
+            &self.scripts[1],
+            key,
+            token,
+            millis(self.retention),
+            "complete",
+        )
+        .await
     }
 
     async fn release(
@@ -188,17 +207,8 @@ impl IdempotencyStore for RedisStore {
         key: &IdempotencyKey,
         token: &ClaimToken,
     ) -> Result<Settled, StoreError> {
-        let mut connection = self.connection().await?;
-        let applied: i64 = self.scripts[2]
-            .key(self.key(key))
-            .arg(token.as_str())
-            .invoke_async(&mut connection)
+        // RELEASE reads no retention; the argument is passed and ignored.
+        self.settle(&self.scripts[2], key, token, 0, "release")
             .await
-            .map_err(|e| error("release failed", e))?;
-        Ok(if applied == 1 {
-            Settled::Applied
-        } else {
-            Settled::Lost
-        })
     }
 }

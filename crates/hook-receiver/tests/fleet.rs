@@ -168,33 +168,55 @@ async fn outage(store: Arc<dyn IdempotencyStore>, kill: impl FnOnce(), restart: 
     assert_eq!(script.ledger.successes("evt_before"), 1);
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn redis_outage_answers_503_and_recovers() {
-    let server = Arc::new(std::sync::Mutex::new(Redis::start()));
-    let store = RedisStore::connect(&server.lock().unwrap().url())
-        .unwrap()
-        .timeout(Duration::from_millis(500));
+/// A store's server, killed and restarted by the outage test.
+trait Server: Send + 'static {
+    fn kill(&mut self);
+    fn restart(&mut self);
+}
+
+impl Server for Redis {
+    fn kill(&mut self) {
+        Redis::kill(self);
+    }
+    fn restart(&mut self) {
+        Redis::restart(self);
+    }
+}
+
+impl Server for Postgres {
+    fn kill(&mut self) {
+        Postgres::kill(self);
+    }
+    fn restart(&mut self) {
+        Postgres::restart(self);
+    }
+}
+
+/// [`outage`] with `server` behind `store`.
+async fn outage_of(server: impl Server, store: Arc<dyn IdempotencyStore>) {
+    let server = Arc::new(std::sync::Mutex::new(server));
     let (a, b) = (server.clone(), server.clone());
     outage(
-        Arc::new(store),
+        store,
         move || a.lock().unwrap().kill(),
         move || b.lock().unwrap().restart(),
     )
     .await;
-    drop(server);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn redis_outage_answers_503_and_recovers() {
+    let server = Redis::start();
+    let store = RedisStore::connect(&server.url())
+        .unwrap()
+        .timeout(Duration::from_millis(500));
+    outage_of(server, Arc::new(store)).await;
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn postgres_outage_answers_503_and_recovers() {
-    let server = Arc::new(std::sync::Mutex::new(Postgres::start()));
-    let store = PostgresStore::connect(&server.lock().unwrap().conninfo()).unwrap();
+    let server = Postgres::start();
+    let store = PostgresStore::connect(&server.conninfo()).unwrap();
     store.migrate().await.unwrap();
-    let (a, b) = (server.clone(), server.clone());
-    outage(
-        Arc::new(store),
-        move || a.lock().unwrap().kill(),
-        move || b.lock().unwrap().restart(),
-    )
-    .await;
-    drop(server);
+    outage_of(server, Arc::new(store)).await;
 }
