@@ -20,7 +20,7 @@ use axum::body::Bytes;
 use axum::extract::{DefaultBodyLimit, State};
 use axum::http::{HeaderMap, Method, StatusCode, Uri};
 use axum::response::{IntoResponse as _, Response};
-use hook_receiver::{Guarded, IdempotencyKey, IdempotencyStore, RETRY_SOON};
+use hook_receiver::{IdempotencyKey, IdempotencyStore, Unhandled};
 use hook_sign::{KeySource, Scheme, Verifier, unix_now};
 
 use crate::Fail;
@@ -416,23 +416,14 @@ async fn once(
         .key_source
         .clone()
         .unwrap_or_else(|| scheme.idempotency_key.clone());
-    let key = match IdempotencyKey::read(&scheme.name, &source, scheme, &exchange.headers, &body) {
-        Ok(key) => key,
-        Err(error) => {
-            exchange.idempotency = Some("no-key".into());
-            return (StatusCode::BAD_REQUEST, format!("{error}\n")).into_response();
-        }
-    };
     let lease = listener.timeout.saturating_mul(2);
-    let retry = |seconds: u64, status: StatusCode, text: String| {
-        let mut response = (status, text).into_response();
-        response
-            .headers_mut()
-            .insert(axum::http::header::RETRY_AFTER, seconds.into());
-        response
-    };
-    match hook_receiver::claim(store, key.clone(), lease).await {
-        Ok(Guarded::Acquired(guard)) => {
+    let claimed =
+        match IdempotencyKey::read(&scheme.name, &source, scheme, &exchange.headers, &body) {
+            Ok(key) => hook_receiver::claim(store, key, lease).await,
+            Err(error) => Err(Unhandled::NoKey(error)),
+        };
+    match claimed {
+        Ok(guard) => {
             exchange.idempotency = Some("claimed".into());
             let response = forward(listener, url, exchange, body).await;
             if response.status().is_success() {
@@ -442,31 +433,15 @@ async fn once(
             }
             response
         }
-        Ok(Guarded::Done) => {
-            bump(&listener.counts.repeats);
-            exchange.idempotency = Some("done".into());
-            (
-                StatusCode::OK,
-                format!("delivery {key} was already handled\n"),
-            )
-                .into_response()
-        }
-        Ok(Guarded::InFlight { expires_in }) => {
-            exchange.idempotency = Some("in-flight".into());
-            retry(
-                hook_receiver::retry_after(expires_in, lease),
-                StatusCode::TOO_MANY_REQUESTS,
-                format!("delivery {key} is being handled by another attempt: retry later\n"),
-            )
-        }
-        Err(error) => {
-            exchange.idempotency = Some("unavailable".into());
-            eprintln!("hook: error: {error}");
-            retry(
-                RETRY_SOON,
-                StatusCode::SERVICE_UNAVAILABLE,
-                format!("{error}: retry later\n"),
-            )
+        Err(unhandled) => {
+            match &unhandled {
+                Unhandled::Done { .. } => bump(&listener.counts.repeats),
+                Unhandled::Unavailable(error) => eprintln!("hook: error: {error}"),
+                _ => {}
+            }
+            exchange.idempotency = Some(unhandled.label().into());
+            // The same answers, worded the same, as a receiver behind hook-receiver's layer.
+            unhandled.response(StatusCode::TOO_MANY_REQUESTS)
         }
     }
 }

@@ -210,14 +210,17 @@ fn plan(webhook: &PortWebhook, request: &Request) -> Result<Plan, String> {
         .iter()
         .map(|(k, v)| (k.clone(), Value::String(v.clone())))
         .collect();
-    let input = serde_json::json!({"body": body, "headers": headers, "queryParams": query});
+    // Converted to jq's values once, for the identifier path and every mapping.
+    let input = jq::Input::new(
+        &serde_json::json!({"body": body, "headers": headers, "queryParams": query}),
+    )?;
     let mut plan = Plan::default();
     if let Some(path) = webhook
         .security
         .as_ref()
         .and_then(|s| s.request_identifier_path.as_deref())
     {
-        match jq::one(path, &input) {
+        match jq::first(path, &input) {
             Ok(Value::Null) => {}
             Ok(Value::String(id)) => plan.request_id = Some(id),
             Ok(other) => plan.request_id = Some(other.to_string()),
@@ -248,29 +251,32 @@ fn selector_jq<'m>(selector: &'m Selector, what: &str) -> Result<&'m str, String
     })
 }
 
-fn apply_mapping(mapping: &Mapping, input: &Value, plan: &mut Plan) -> Result<(), String> {
-    let request = jq::Input::new(input)?;
+fn apply_mapping(mapping: &Mapping, request: &jq::Input, plan: &mut Plan) -> Result<(), String> {
     if let Some(filter) = &mapping.filter
-        && !jq::holds(filter, &request).map_err(|e| format!("filter: {e}"))?
+        && !jq::holds(filter, request).map_err(|e| format!("filter: {e}"))?
     {
         return Ok(());
     }
-    let inputs: Vec<jq::Input> = match &mapping.items_to_parse {
-        None => vec![request],
-        Some(items) => {
-            match jq::first(items, &request).map_err(|e| format!("itemsToParse: {e}"))? {
+    let items: Vec<jq::Input>;
+    let inputs: &[jq::Input] = match &mapping.items_to_parse {
+        None => std::slice::from_ref(request),
+        Some(expression) => {
+            match jq::first(expression, request).map_err(|e| format!("itemsToParse: {e}"))? {
                 // Port processes the first 500 items of a request and ignores the rest.
-                Value::Array(items) => items
-                    .iter()
-                    .take(MAX_ITEMS)
-                    .map(|item| request.with_item(item))
-                    .collect::<Result<_, _>>()?,
+                Value::Array(values) => {
+                    items = values
+                        .iter()
+                        .take(MAX_ITEMS)
+                        .map(|item| request.with_item(item))
+                        .collect::<Result<_, _>>()?;
+                    &items
+                }
                 other => return Err(format!("itemsToParse gave {other}, not an array")),
             }
         }
     };
     let delete = mapping.operation.as_ref().is_some_and(Operation::is_delete);
-    for input in &inputs {
+    for input in inputs {
         if plan.upserts.len() + plan.deletes.len() >= MAX_ENTITIES {
             return Err(format!("over {MAX_ENTITIES} entities from one request"));
         }

@@ -227,6 +227,7 @@ pub fn eval_input(expression: &str, input: &Input) -> Result<Vec<serde_json::Val
 }
 
 /// The first value `expression` produces, `null` when it produces none.
+#[cfg(test)]
 pub fn one(expression: &str, input: &serde_json::Value) -> Result<serde_json::Value, String> {
     first(expression, &Input::new(input)?)
 }

@@ -5,54 +5,118 @@ use std::fmt;
 use std::sync::Arc;
 use std::time::Duration;
 
-use crate::IdempotencyKey;
+use http::{HeaderValue, Response, StatusCode, header};
+
 use crate::store::{Claim, ClaimToken, IdempotencyStore, Settled, StoreError};
+use crate::{IdempotencyKey, KeyError};
 
 /// The `Retry-After` (seconds) of a 503 for an unreachable store or a handler that timed out.
 pub const RETRY_SOON: u64 = 5;
 
-/// What [`claim`] found.
+/// Why a delivery's handler is not run, and what the sender is answered: the same
+/// outcomes, worded the same, for the tower layer and `hook listen`.
 #[derive(Debug)]
-#[must_use = "an acquired claim must run the handler"]
-pub enum Guarded {
-    /// The key is this call's: run the handler, then [`ClaimGuard::complete`] on success
-    /// or [`ClaimGuard::release`] (dropping the guard releases too).
-    Acquired(ClaimGuard),
-    /// Already handled: acknowledge with 2xx, the handler not run.
-    Done,
-    /// Another attempt holds the key: answer a retryable non-2xx
-    /// ([`retry_after`] seconds).
-    InFlight {
-        /// The rest of the holder's lease, when the store knows it.
-        expires_in: Option<Duration>,
+#[non_exhaustive]
+pub enum Unhandled {
+    /// The key was completed before: `200`, nothing to do.
+    Done {
+        /// The key.
+        key: IdempotencyKey,
     },
+    /// Another attempt holds the key: a retryable non-2xx with `Retry-After`.
+    InFlight {
+        /// The key.
+        key: IdempotencyKey,
+        /// Seconds until the holder's lease ends (at least 1, at most the lease).
+        retry_after: u64,
+    },
+    /// The store could not answer: `503` with `Retry-After: 5`.
+    Unavailable(StoreError),
+    /// The delivery carries no usable key: `400` naming the key source.
+    NoKey(KeyError),
 }
 
-/// Claims `key` in `store` for `lease`, for callers outside the tower layer (`hook
-/// listen`, a queue consumer): the same protocol, with a guard that releases on drop.
+impl Unhandled {
+    /// A short name for logs and records: `done`, `in-flight`, `unavailable`, `no-key`.
+    pub fn label(&self) -> &'static str {
+        match self {
+            Unhandled::Done { .. } => "done",
+            Unhandled::InFlight { .. } => "in-flight",
+            Unhandled::Unavailable(_) => "unavailable",
+            Unhandled::NoKey(_) => "no-key",
+        }
+    }
+
+    /// The answer, a key in flight answered with `in_flight` (429 unless configured; see
+    /// the crate docs).
+    pub fn response<B: From<String>>(&self, in_flight: StatusCode) -> Response<B> {
+        match self {
+            Unhandled::Done { key } => answer(
+                StatusCode::OK,
+                None,
+                format!("delivery {key} was already handled"),
+            ),
+            Unhandled::InFlight { key, retry_after } => answer(
+                in_flight,
+                Some(*retry_after),
+                format!("delivery {key} is being handled by another attempt: retry later"),
+            ),
+            Unhandled::Unavailable(error) => answer(
+                StatusCode::SERVICE_UNAVAILABLE,
+                Some(RETRY_SOON),
+                format!("{error}: retry later"),
+            ),
+            Unhandled::NoKey(error) => answer(StatusCode::BAD_REQUEST, None, error.to_string()),
+        }
+    }
+}
+
+/// A plain-text answer with an optional `Retry-After`.
+pub(crate) fn answer<B: From<String>>(
+    status: StatusCode,
+    retry_after: Option<u64>,
+    message: String,
+) -> Response<B> {
+    let mut response = Response::new(B::from(message));
+    *response.status_mut() = status;
+    let headers = response.headers_mut();
+    headers.insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static("text/plain; charset=utf-8"),
+    );
+    if let Some(seconds) = retry_after {
+        headers.insert(header::RETRY_AFTER, HeaderValue::from(seconds));
+    }
+    response
+}
+
+/// Claims `key` in `store` for `lease`: a guard to run the handler under, or why not to
+/// run it. The tower layer uses this; so can callers outside it (`hook listen`, a queue
+/// consumer). The guard releases the claim when dropped unsettled.
 pub async fn claim(
     store: Arc<dyn IdempotencyStore>,
     key: IdempotencyKey,
     lease: Duration,
-) -> Result<Guarded, StoreError> {
-    Ok(match store.claim(&key, lease).await? {
-        Claim::Acquired(token) => Guarded::Acquired(ClaimGuard {
+) -> Result<ClaimGuard, Unhandled> {
+    match store.claim(&key, lease).await {
+        Ok(Claim::Acquired(token)) => Ok(ClaimGuard {
             store,
             key,
             token: Some(token),
         }),
-        Claim::Done => Guarded::Done,
-        Claim::InFlight { expires_in } => Guarded::InFlight { expires_in },
-    })
-}
-
-/// The `Retry-After` for a key in flight: the rest of the holder's lease, at most
-/// `lease`, at least 1 s.
-pub fn retry_after(expires_in: Option<Duration>, lease: Duration) -> u64 {
-    expires_in
-        .map_or(lease, |left| left.min(lease))
-        .as_secs()
-        .max(1)
+        Ok(Claim::Done) => Err(Unhandled::Done { key }),
+        Ok(Claim::InFlight { expires_in }) => Err(Unhandled::InFlight {
+            key,
+            retry_after: expires_in
+                .map_or(lease, |left| left.min(lease))
+                .as_secs()
+                .max(1),
+        }),
+        Err(error) => {
+            tracing::warn!(%key, %error, "the idempotency store is unavailable");
+            Err(Unhandled::Unavailable(error))
+        }
+    }
 }
 
 /// An acquired claim; see [`claim`].

@@ -19,9 +19,14 @@ pub const MAX_KEY_LEN: usize = 256;
 pub struct IdempotencyKey(String);
 
 impl IdempotencyKey {
-    /// A key from a namespace and a value (at most [`MAX_KEY_LEN`] bytes, not empty).
+    /// A key from a namespace and a value of your own (1 to [`MAX_KEY_LEN`] bytes).
     pub fn new(namespace: &str, value: &str) -> Result<Self, KeyError> {
-        check_value(value, None)?;
+        if value.is_empty() || value.len() > MAX_KEY_LEN {
+            return Err(KeyError::BadLength {
+                len: value.len(),
+                max: MAX_KEY_LEN,
+            });
+        }
         Ok(IdempotencyKey(format!("{namespace}:{value}")))
     }
 
@@ -98,21 +103,22 @@ impl IdempotencyKey {
                 });
             }
         };
-        check_value(&value, Some(source))?;
+        check_value(&value, source)?;
         Ok(IdempotencyKey(format!("{namespace}:{value}")))
     }
 }
 
 const HEX: &[u8; 16] = b"0123456789abcdef";
 
-fn check_value(value: &str, source: Option<&KeySource>) -> Result<(), KeyError> {
-    let source = || source.cloned().unwrap_or(KeySource::Signature);
+fn check_value(value: &str, source: &KeySource) -> Result<(), KeyError> {
     if value.is_empty() {
-        return Err(KeyError::Missing { from: source() });
+        return Err(KeyError::Missing {
+            from: source.clone(),
+        });
     }
     if value.len() > MAX_KEY_LEN {
         return Err(KeyError::TooLong {
-            from: source(),
+            from: source.clone(),
             len: value.len(),
             max: MAX_KEY_LEN,
         });
@@ -173,6 +179,14 @@ pub enum KeyError {
     TooLong {
         /// Where the key was read.
         from: KeySource,
+        /// Its length.
+        len: usize,
+        /// The limit.
+        max: usize,
+    },
+    /// A value given to [`IdempotencyKey::new`] is empty or longer than [`MAX_KEY_LEN`].
+    #[error("an idempotency key value must be 1 to {max} bytes, not {len}: hash a longer one")]
+    BadLength {
         /// Its length.
         len: usize,
         /// The limit.

@@ -10,11 +10,11 @@ use std::time::Duration;
 use futures_util::FutureExt as _;
 use hook_sign::layer::{VerifiedBody, VerifyLayer};
 use hook_sign::{KeySource, Scheme, Verified, Verifier};
-use http::{HeaderValue, Request, Response, StatusCode, header};
+use http::{Request, Response, StatusCode};
 use tower_layer::{Layer, Stack};
 use tower_service::Service;
 
-use crate::guard::{self, Guarded};
+use crate::guard::{self, Unhandled, answer};
 use crate::{IdempotencyKey, IdempotencyStore};
 
 /// The default handler timeout: 30 s. The claim's lease is twice the timeout, so a live
@@ -129,24 +129,6 @@ pub struct IdempotencyService<S> {
     layer: IdempotencyLayer,
 }
 
-fn answer<B: From<String>>(
-    status: StatusCode,
-    retry_after: Option<u64>,
-    message: String,
-) -> Response<B> {
-    let mut response = Response::new(B::from(message));
-    *response.status_mut() = status;
-    let headers = response.headers_mut();
-    headers.insert(
-        header::CONTENT_TYPE,
-        HeaderValue::from_static("text/plain; charset=utf-8"),
-    );
-    if let Some(seconds) = retry_after {
-        headers.insert(header::RETRY_AFTER, HeaderValue::from(seconds));
-    }
-    response
-}
-
 impl<S, B, ResBody> Service<Request<B>> for IdempotencyService<S>
 where
     S: Service<Request<B>, Response = Response<ResBody>> + Clone + Send + 'static,
@@ -180,44 +162,21 @@ where
                     "misconfigured receiver: IdempotencyLayer must sit inside hook_sign's VerifyLayer".into(),
                 ));
             };
-            let key = match IdempotencyKey::read(
+            let claimed = match IdempotencyKey::read(
                 &layer.namespace,
                 &layer.source,
                 &layer.scheme,
                 request.headers(),
                 &body,
             ) {
-                Ok(key) => key,
-                Err(error) => {
-                    return Ok(answer(StatusCode::BAD_REQUEST, None, error.to_string()));
-                }
+                Ok(key) => guard::claim(layer.store.clone(), key, layer.lease()).await,
+                Err(error) => Err(Unhandled::NoKey(error)),
             };
-            let lease = layer.lease();
-            let held = match guard::claim(layer.store.clone(), key.clone(), lease).await {
-                Ok(Guarded::Acquired(held)) => held,
-                Ok(Guarded::Done) => {
-                    return Ok(answer(
-                        StatusCode::OK,
-                        None,
-                        format!("delivery {key} was already handled"),
-                    ));
-                }
-                Ok(Guarded::InFlight { expires_in }) => {
-                    return Ok(answer(
-                        layer.in_flight,
-                        Some(guard::retry_after(expires_in, lease)),
-                        format!("delivery {key} is being handled by another attempt: retry later"),
-                    ));
-                }
-                Err(error) => {
-                    tracing::warn!(%key, %error, "the idempotency store is unavailable");
-                    return Ok(answer(
-                        StatusCode::SERVICE_UNAVAILABLE,
-                        Some(RETRY_SOON),
-                        format!("{error}: retry later"),
-                    ));
-                }
+            let held = match claimed {
+                Ok(held) => held,
+                Err(unhandled) => return Ok(unhandled.response(layer.in_flight)),
             };
+            let key = held.key().clone();
             let run = AssertUnwindSafe(inner.call(request)).catch_unwind();
             match tokio::time::timeout(layer.timeout, run).await {
                 Ok(Ok(Ok(response))) => {

@@ -94,7 +94,7 @@ pub mod postgres;
 pub mod redis;
 mod store;
 
-pub use guard::{ClaimGuard, Guarded, RETRY_SOON, claim, retry_after};
+pub use guard::{ClaimGuard, RETRY_SOON, Unhandled, claim};
 pub use key::{IdempotencyKey, KeyError, MAX_KEY_LEN};
 pub use layer::{DEFAULT_HANDLER_TIMEOUT, IdempotencyLayer, IdempotencyService, layer};
 pub use memory::{DEFAULT_CAPACITY, MemoryStore};

@@ -41,44 +41,43 @@ async fn failed_handler_is_retried(store: Arc<dyn IdempotencyStore>) {
     assert_eq!(script.ledger.calls(), 2);
 }
 
-/// A copy arrives while the first attempt runs and then fails: the copy is answered
-/// non-2xx with Retry-After, and a later retry is handled.
-async fn duplicate_during_failing_attempt(store: Arc<dyn IdempotencyStore>) {
+/// A copy arrives while the first attempt runs: it is answered 429 with Retry-After, the
+/// handler not run for it. When the first attempt then fails, a later retry is handled;
+/// when it succeeds, the retry is acknowledged and the handler ran once.
+async fn duplicate_during_attempt(store: Arc<dyn IdempotencyStore>, id: &str, succeeds: bool) {
     let (url, script, mut started) = app(store).await;
     let sender = Sender::new(Scheme::generic());
-    let verdict = script.hold("evt_2");
+    let verdict = script.hold(id);
     let first = tokio::spawn({
-        let (sender, url) = (sender.clone(), url.clone());
-        async move { sender.send(&url, "evt_2").await }
+        let (sender, url, id) = (sender.clone(), url.clone(), id.to_owned());
+        async move { sender.send(&url, &id).await }
     });
-    assert_eq!(started.recv().await.as_deref(), Some("evt_2"));
-    let copy = sender.send(&url, "evt_2").await.unwrap();
+    assert_eq!(started.recv().await.as_deref(), Some(id));
+    let copy = sender.send(&url, id).await.unwrap();
     assert_eq!(copy.status, 429, "{copy:?}");
     let seconds: u64 = copy.retry_after.as_deref().unwrap().parse().unwrap();
     assert!((1..=60).contains(&seconds), "{copy:?}");
-    verdict.send(false).unwrap();
-    assert_eq!(first.await.unwrap().unwrap().status, 500);
-    assert_eq!(script.ledger.successes("evt_2"), 0);
-    assert_eq!(sender.send(&url, "evt_2").await.unwrap().status, 200);
-    assert_eq!(script.ledger.successes("evt_2"), 1);
+    verdict.send(succeeds).unwrap();
+    let first = first.await.unwrap().unwrap();
+    assert_eq!(first.status, if succeeds { 200 } else { 500 });
+    assert_eq!(script.ledger.successes(id), usize::from(succeeds));
+    let retry = sender.send(&url, id).await.unwrap();
+    assert_eq!(retry.status, 200);
+    assert_eq!(
+        retry.text.contains("already handled"),
+        succeeds,
+        "{retry:?}"
+    );
+    assert_eq!(script.ledger.successes(id), 1);
+    assert_eq!(script.ledger.calls(), if succeeds { 1 } else { 2 });
 }
 
-/// A copy during a succeeding first attempt: the handler runs once.
+async fn duplicate_during_failing_attempt(store: Arc<dyn IdempotencyStore>) {
+    duplicate_during_attempt(store, "evt_2", false).await;
+}
+
 async fn duplicate_during_succeeding_attempt(store: Arc<dyn IdempotencyStore>) {
-    let (url, script, mut started) = app(store).await;
-    let sender = Sender::new(Scheme::generic());
-    let verdict = script.hold("evt_3");
-    let first = tokio::spawn({
-        let (sender, url) = (sender.clone(), url.clone());
-        async move { sender.send(&url, "evt_3").await }
-    });
-    assert_eq!(started.recv().await.as_deref(), Some("evt_3"));
-    assert_eq!(sender.send(&url, "evt_3").await.unwrap().status, 429);
-    verdict.send(true).unwrap();
-    assert_eq!(first.await.unwrap().unwrap().status, 200);
-    assert_eq!(sender.send(&url, "evt_3").await.unwrap().status, 200);
-    assert_eq!(script.ledger.calls(), 1);
-    assert_eq!(script.ledger.successes("evt_3"), 1);
+    duplicate_during_attempt(store, "evt_3", true).await;
 }
 
 /// A panicking handler: 500, the claim released, the retry handled.
