@@ -61,6 +61,17 @@ fn benches(root: &Path) -> Result {
         ]),
     )?;
     crate::run(
+        "cargo bench (hook-receiver inbox)",
+        cargo().args([
+            "bench",
+            "-p",
+            "hook-receiver",
+            "--all-features",
+            "--bench",
+            "inbox",
+        ]),
+    )?;
+    crate::run(
         "cargo bench (hook-emulator)",
         cargo().args(["bench", "-p", "hook-emulator", "--bench", "emulator"]),
     )?;
@@ -77,6 +88,7 @@ fn report_all(root: &Path) -> Result {
         ("hook-sign", report(&criterion)),
         ("receiver", receiver_report(&criterion)),
         ("idempotency", idempotency_report(&criterion)),
+        ("inbox", inbox_report(&criterion)),
         ("hook-emulator", emulator_report(&criterion)),
         ("port-ingest", ingest_report(&criterion)),
         ("hook-http", transport_report(&criterion)),
@@ -351,6 +363,55 @@ fn idempotency_report(criterion: &Path) -> Result<String> {
         };
         out.push_str(&format!(
             "| {label} | {rate:.0} requests/s: ratio {ratio:.3} | {target} | {met} |\n"
+        ));
+    }
+    Ok(out)
+}
+
+/// The durable inbox: deliveries stored per second and acknowledgement latency (issue 24's
+/// goals).
+fn inbox_report(criterion: &Path) -> Result<String> {
+    let path = criterion.join("inbox/latency.json");
+    let text = fs::read_to_string(&path).map_err(|e| format!("{}: {e}", path.display()))?;
+    let figure = |store: &str, name: &str| -> Result<f64> {
+        // {"sqlite":{"p50_ms":0.4,"p99_ms":0.7},…}: the number after `"name":` in the
+        // store's object.
+        let object = &text[text
+            .find(&format!("\"{store}\""))
+            .ok_or_else(|| format!("{}: no {store}", path.display()))?..];
+        let at = object
+            .find(&format!("\"{name}\":"))
+            .ok_or_else(|| format!("{}: no {store}.{name}", path.display()))?;
+        let rest = &object[at + name.len() + 3..];
+        let end = rest
+            .find(|c: char| !(c.is_ascii_digit() || c == '.' || c == '-' || c == 'e'))
+            .unwrap_or(rest.len());
+        rest[..end]
+            .parse()
+            .map_err(|e| format!("{}: {store}.{name}: {e}", path.display()))
+    };
+    let mut out = verdict_table("the inbox's endpoint, app stalled, signed 1 KiB deliveries");
+    for (store, label, rate_goal, p99_goal) in [
+        (
+            "sqlite",
+            "SQLite file (WAL, synchronous FULL)",
+            5000.0,
+            Some(20.0),
+        ),
+        ("postgres", "PostgreSQL, durable defaults", 1000.0, None),
+    ] {
+        let rate = per_second(criterion, "inbox", &format!("{store}_64"), 64.0)?;
+        out.push_str(&format!(
+            "| {label}: stored per second, 64 in flight | {rate:.0} deliveries/s | ≥ {rate_goal:.0} | {} |\n",
+            verdict(rate >= rate_goal)
+        ));
+        let (p50, p99) = (figure(store, "p50_ms")?, figure(store, "p99_ms")?);
+        let (target, met) = match p99_goal {
+            Some(goal) => (format!("p99 ≤ {goal:.0} ms"), verdict(p99 <= goal)),
+            None => ("none".to_owned(), "—"),
+        };
+        out.push_str(&format!(
+            "| {label}: acknowledgement, one in flight | p50 {p50:.2} ms, p99 {p99:.2} ms | {target} | {met} |\n"
         ));
     }
     Ok(out)

@@ -8,6 +8,11 @@
 //! of a completed key is answered 200 without forwarding, a key in flight 429 with
 //! `Retry-After`, and an unreachable store 503. Several `hook listen` processes sharing
 //! one Redis or Postgres form a fleet.
+//!
+//! With `--inbox INBOX` each verified delivery is stored durably first and the sender
+//! answered 200 at once; workers forward stored deliveries to the app, retrying failures
+//! with backoff (the app's `Retry-After` honoured) until a 2xx, or park them as dead after
+//! `--max-attempts`. A delivery that cannot be stored is answered 503, never 2xx.
 
 use std::net::IpAddr;
 use std::path::PathBuf;
@@ -20,6 +25,7 @@ use axum::body::Bytes;
 use axum::extract::{DefaultBodyLimit, State};
 use axum::http::{HeaderMap, Method, StatusCode, Uri};
 use axum::response::{IntoResponse as _, Response};
+use hook_receiver::inbox::{Delivery, Inbox, NewDelivery, Policy, Stored};
 use hook_receiver::{IdempotencyKey, IdempotencyStore, Unhandled};
 use hook_sign::{KeySource, Scheme, Verifier, unix_now};
 
@@ -81,8 +87,24 @@ pub struct ListenArgs {
     idempotency: Option<String>,
     /// Where the idempotency key is read, instead of the verifying scheme's own source:
     /// `header:NAME`, `json:/pointer` or `signature`.
-    #[arg(long, value_name = "SOURCE", requires = "idempotency", value_parser = key_source)]
+    #[arg(long, value_name = "SOURCE", value_parser = key_source)]
     idempotency_key: Option<KeySource>,
+    /// Store each verified delivery durably in INBOX before answering the sender (200 once
+    /// stored), then forward it to the app in the background, retrying failures with
+    /// backoff and honouring the app's `Retry-After`, until the app answers 2xx or the
+    /// attempts run out (dead: `hook inbox retry --dead`). A copy of a stored delivery
+    /// (same key) is stored once. INBOX is a file path (SQLite, created if missing), or a
+    /// Postgres connection string for a fleet.
+    #[arg(
+        long,
+        value_name = "INBOX",
+        requires = "forward_to",
+        conflicts_with = "idempotency"
+    )]
+    inbox: Option<String>,
+    /// With --inbox: attempts before a delivery is parked as dead.
+    #[arg(long, value_name = "N", default_value_t = 12, requires = "inbox", value_parser = clap::value_parser!(u32).range(1..))]
+    max_attempts: u32,
     /// Append each exchange to FILE as a JSON line (`hook replay FILE` sends them again).
     #[arg(long, value_name = "FILE")]
     record: Option<PathBuf>,
@@ -107,6 +129,7 @@ struct Listener {
     forward_to: Option<String>,
     forward_invalid: bool,
     store: Option<Arc<dyn IdempotencyStore>>,
+    inbox: Option<Inbox>,
     key_source: Option<KeySource>,
     timeout: Duration,
     json: bool,
@@ -162,8 +185,22 @@ pub async fn run(args: ListenArgs) -> Result<ExitCode, Fail> {
         )),
         None => None,
     };
+    if args.idempotency_key.is_some() && args.idempotency.is_none() && args.inbox.is_none() {
+        return Err(Fail::Usage(
+            "--idempotency-key needs --idempotency STORE or --inbox INBOX".into(),
+        ));
+    }
     let store = match &args.idempotency {
         Some(spec) => Some(open_store(spec).await?),
+        None => None,
+    };
+    let inbox = match &args.inbox {
+        Some(spec) => {
+            let mut policy = Policy::default();
+            policy.handler_timeout = args.timeout;
+            policy.max_attempts = args.max_attempts;
+            Some(Inbox::shared(crate::inbox::open(spec).await?).policy(policy))
+        }
         None => None,
     };
     let listener = Arc::new(Listener {
@@ -172,6 +209,7 @@ pub async fn run(args: ListenArgs) -> Result<ExitCode, Fail> {
         forward_to: args.forward_to.clone(),
         forward_invalid: args.insecure_forward_invalid,
         store,
+        inbox,
         key_source: args.idempotency_key.clone(),
         timeout: args.timeout,
         json: args.json,
@@ -202,15 +240,27 @@ pub async fn run(args: ListenArgs) -> Result<ExitCode, Fail> {
         .as_ref()
         .map(|path| format!(", recording to {}", path.display()))
         .unwrap_or_default();
-    let once = listener
-        .store
-        .as_ref()
-        .map(|store| format!(", once each ({store:?})"))
-        .unwrap_or_default();
+    let once = match (&listener.store, &listener.inbox) {
+        (Some(store), _) => format!(", once each ({store:?})"),
+        (_, Some(inbox)) => format!(", through the inbox {:?}", inbox.store()),
+        _ => String::new(),
+    };
     println!(
         "listening on http://{addr}/ for {} deliveries{forwarding}{once}{recording}; Ctrl-C to stop",
         names.join(" or ")
     );
+    // After the line naming the address: what the workers print comes later.
+    let workers = match (&listener.inbox, &listener.forward_to) {
+        (Some(inbox), Some(url)) => {
+            let reporter = listener.clone();
+            Some(inbox.spawn_workers(crate::inbox::Forwarder {
+                url: url.clone(),
+                timeout: args.timeout,
+                report: Box::new(move |delivery, sent| forwarded_later(&reporter, delivery, sent)),
+            }))
+        }
+        _ => None,
+    };
     let heartbeat = (args.heartbeat > 0).then(|| {
         tokio::spawn(heartbeats(
             listener.clone(),
@@ -225,6 +275,9 @@ pub async fn run(args: ListenArgs) -> Result<ExitCode, Fail> {
         .map_err(|e| e.to_string())?;
     if let Some(task) = heartbeat {
         task.abort();
+    }
+    if let Some(workers) = workers {
+        workers.shutdown().await;
     }
     summary(&listener);
     Ok(ExitCode::SUCCESS)
@@ -280,7 +333,7 @@ fn summary(listener: &Listener) {
             read(&c.forward_failed)
         ));
     }
-    if listener.store.is_some() {
+    if listener.store.is_some() || listener.inbox.is_some() {
         line.push_str(&format!(
             "; {} repeats acknowledged without forwarding",
             read(&c.repeats)
@@ -337,8 +390,15 @@ async fn receive(
             exchange.dropped = true;
             own_answer(&exchange.verification)
         }
-        Some(url) => match (&listener.store, exchange.verification.valid) {
-            (Some(store), true) => once(&listener, store.clone(), url, &mut exchange, body).await,
+        Some(url) => match (
+            &listener.store,
+            &listener.inbox,
+            exchange.verification.valid,
+        ) {
+            (Some(store), _, true) => {
+                once(&listener, store.clone(), url, &mut exchange, body).await
+            }
+            (_, Some(inbox), true) => keep(&listener, inbox, &mut exchange, body).await,
             _ => forward(&listener, url, &mut exchange, body).await,
         },
     };
@@ -404,18 +464,9 @@ async fn once(
     exchange: &mut Exchange,
     body: Bytes,
 ) -> Response {
-    let Some(scheme) = listener
-        .verifiers
-        .iter()
-        .map(Verifier::scheme)
-        .find(|s| exchange.verification.scheme.as_deref() == Some(s.name.as_ref()))
-    else {
+    let Some((scheme, source)) = verifying_scheme(listener, exchange) else {
         return forward(listener, url, exchange, body).await;
     };
-    let source = listener
-        .key_source
-        .clone()
-        .unwrap_or_else(|| scheme.idempotency_key.clone());
     let lease = listener.timeout.saturating_mul(2);
     let claimed =
         match IdempotencyKey::read(&scheme.name, &source, scheme, &exchange.headers, &body) {
@@ -443,6 +494,113 @@ async fn once(
             // The same answers, worded the same, as a receiver behind hook-receiver's layer.
             unhandled.response(StatusCode::TOO_MANY_REQUESTS)
         }
+    }
+}
+
+/// The scheme that verified `exchange` and the key source to read.
+fn verifying_scheme<'a>(
+    listener: &'a Listener,
+    exchange: &Exchange,
+) -> Option<(&'a Scheme, KeySource)> {
+    let scheme = listener
+        .verifiers
+        .iter()
+        .map(Verifier::scheme)
+        .find(|s| exchange.verification.scheme.as_deref() == Some(s.name.as_ref()))?;
+    let source = listener
+        .key_source
+        .clone()
+        .unwrap_or_else(|| scheme.idempotency_key.clone());
+    Some((scheme, source))
+}
+
+/// Stores a verified delivery in the inbox and answers 200 once it is durable (503 when
+/// it cannot be stored, 400 without a key); the workers forward it later.
+async fn keep(
+    listener: &Listener,
+    inbox: &Inbox,
+    exchange: &mut Exchange,
+    body: Bytes,
+) -> Response {
+    let Some((scheme, source)) = verifying_scheme(listener, exchange) else {
+        return (StatusCode::INTERNAL_SERVER_ERROR, "no verifying scheme\n").into_response();
+    };
+    let key = match IdempotencyKey::read(&scheme.name, &source, scheme, &exchange.headers, &body) {
+        Ok(key) => key,
+        Err(error) => {
+            exchange.idempotency = Some("no-key".into());
+            return Unhandled::NoKey(error).response(StatusCode::TOO_MANY_REQUESTS);
+        }
+    };
+    let delivery = NewDelivery {
+        key: key.as_str().to_owned(),
+        provider: scheme.name.to_string(),
+        event_type: hook_receiver::inbox::event_type(&body),
+        method: exchange.method.clone(),
+        path: exchange.path.clone(),
+        headers: exchange.headers.clone(),
+        body: body.to_vec(),
+    };
+    match inbox.put(delivery).await {
+        Ok(Stored::New(id)) => {
+            exchange.idempotency = Some(format!("stored {id}"));
+            (StatusCode::OK, format!("stored as delivery {id}\n")).into_response()
+        }
+        Ok(Stored::Duplicate(id)) => {
+            bump(&listener.counts.repeats);
+            exchange.idempotency = Some(format!("stored before {id}"));
+            (
+                StatusCode::OK,
+                format!("delivery {key} was stored before, as {id}\n"),
+            )
+                .into_response()
+        }
+        Err(error) => {
+            eprintln!("hook: error: {error}");
+            exchange.idempotency = Some("unavailable".into());
+            let mut response = (
+                StatusCode::SERVICE_UNAVAILABLE,
+                format!("{error}: retry later\n"),
+            )
+                .into_response();
+            response.headers_mut().insert(
+                axum::http::header::RETRY_AFTER,
+                axum::http::HeaderValue::from(hook_receiver::RETRY_SOON),
+            );
+            response
+        }
+    }
+}
+
+/// A line for each forward a worker made from the inbox.
+fn forwarded_later(listener: &Listener, delivery: &Delivery, sent: &Result<send::Answer, String>) {
+    bump(&listener.counts.forwarded);
+    match sent {
+        Ok(answer) if (200..300).contains(&answer.status) => bump(&listener.counts.app_2xx),
+        Err(_) => bump(&listener.counts.forward_failed),
+        Ok(_) => {}
+    }
+    let attempt = delivery.attempts + 1;
+    if listener.json {
+        let (status, error) = match sent {
+            Ok(answer) => (Some(answer.status), None),
+            Err(error) => (None, Some(error.as_str())),
+        };
+        println!(
+            "{}",
+            serde_json::json!({"inbox": {"id": delivery.id, "attempt": attempt,
+                "status": status, "error": error, "time": record::now_rfc3339()}})
+        );
+    } else {
+        let outcome = match sent {
+            Ok(answer) => format!("{} in {:.1} ms", answer.status, answer.millis()),
+            Err(error) => format!("FORWARD FAILED: {error}"),
+        };
+        println!(
+            "{}  inbox delivery {} (attempt {attempt})  → {outcome}",
+            record::now_rfc3339(),
+            delivery.id
+        );
     }
 }
 
@@ -538,16 +696,22 @@ fn redacted(listener: &Listener, exchange: &Exchange) -> Exchange {
         .map(|v| v.scheme().signature_header.as_ref())
         .collect();
     let mut shown = exchange.clone();
-    for (name, value) in &mut shown.headers {
+    redact(&mut shown.headers, &plain);
+    shown
+}
+
+/// Replaces the values of credential headers, and of `plain` (the signature headers of
+/// schemes whose "signature" is the secret itself), with `[redacted]`.
+pub fn redact(headers: &mut [(String, String)], plain: &[&str]) {
+    for (name, value) in headers {
         let secret = CREDENTIALS
             .iter()
-            .chain(&plain)
+            .chain(plain)
             .any(|c| c.eq_ignore_ascii_case(name));
         if secret {
             *value = "[redacted]".to_owned();
         }
     }
-    shown
 }
 
 /// Prints the exchange and appends it to the record; a record that cannot be written is
@@ -568,10 +732,14 @@ fn report(listener: &Listener, exchange: &Exchange, bytes: usize) {
             .unwrap_or_else(|| "-".into());
         let outcome = match (&exchange.forward, exchange.dropped) {
             (_, true) => "  → refused, not forwarded".to_owned(),
-            (None, _) if exchange.idempotency.is_some() => format!(
-                "  → {} (not forwarded)",
-                exchange.idempotency.as_deref().unwrap_or_default()
-            ),
+            (None, _) if exchange.idempotency.is_some() => {
+                let said = exchange.idempotency.as_deref().unwrap_or_default();
+                if said.starts_with("stored ") {
+                    format!("  → {said} in the inbox, forwarded from there")
+                } else {
+                    format!("  → {said} (not forwarded)")
+                }
+            }
             (
                 Some(Forward {
                     status: Some(status),
@@ -630,6 +798,7 @@ mod tests {
             forward_to: None,
             forward_invalid: false,
             store: None,
+            inbox: None,
             key_source: None,
             timeout: std::time::Duration::from_secs(1),
             json: true,

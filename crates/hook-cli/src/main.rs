@@ -7,7 +7,8 @@
 //! hook deliveries <id>            the generic service's delivery log
 //! hook sign --scheme S --secret X < body                 print the signature headers
 //! hook verify --scheme S --secret X -H 'N: v' … < body   valid, or why not (--explain)
-//! hook listen --scheme S --secret X [--forward-to URL] [--record FILE]
+//! hook listen --scheme S --secret X [--forward-to URL [--inbox FILE|postgres://…]] [--record FILE]
+//! hook inbox list|show ID|retry ID|purge --before T --inbox FILE|postgres://…
 //! hook trigger <provider> <event> --to URL [--set path=value]   a realistic signed delivery
 //! hook replay FILE --to URL [--only-failed] [--re-sign --secret X]
 //! ```
@@ -18,6 +19,7 @@ mod deliveries;
 mod demo;
 mod demo_inbound;
 mod fixtures;
+mod inbox;
 mod listen;
 mod record;
 mod replay;
@@ -61,6 +63,8 @@ enum Command {
     /// Receive deliveries on a local port, verify each, and optionally forward it to your
     /// app and record the exchange.
     Listen(listen::ListenArgs),
+    /// Read and steer a durable inbox (`hook listen --inbox`): list, show, retry, purge.
+    Inbox(inbox::Args),
     /// Send a realistic signed delivery of a provider's event to a URL.
     Trigger(trigger::TriggerArgs),
     /// Send recorded deliveries again, byte for byte (or re-signed).
@@ -99,6 +103,7 @@ async fn main() -> ExitCode {
         Command::Sign(args) => signing::sign(args),
         Command::Verify(args) => signing::verify(args),
         Command::Listen(args) => listen::run(args).await,
+        Command::Inbox(args) => inbox::run(args).await,
         Command::Trigger(args) => trigger::run(args).await,
         Command::Replay(args) => replay::run(args).await,
     };

@@ -58,6 +58,25 @@ pub struct Answer {
     pub sent: Vec<(String, String)>,
     /// The answer's body, up to [`MAX_ANSWER`] bytes.
     pub body: Bytes,
+    /// The answer's `Retry-After`, as a wait (seconds, or an HTTP date from now).
+    pub retry_after: Option<Duration>,
+}
+
+/// A `Retry-After` value as a wait: delay-seconds, or an HTTP date (RFC 9110 §10.2.3) from
+/// now (a date past is no wait). `None` when it is neither.
+pub fn retry_after(value: &str) -> Option<Duration> {
+    let value = value.trim();
+    if let Ok(seconds) = value.parse::<u64>() {
+        return Some(Duration::from_secs(seconds));
+    }
+    let date =
+        time::OffsetDateTime::parse(value, &time::format_description::well_known::Rfc2822).ok()?;
+    let left = date - time::OffsetDateTime::now_utc();
+    Some(Duration::try_from(left).unwrap_or(Duration::ZERO))
+}
+
+fn retry_after_of(headers: &http::HeaderMap) -> Option<Duration> {
+    retry_after(headers.get(http::header::RETRY_AFTER)?.to_str().ok()?)
 }
 
 impl Answer {
@@ -143,6 +162,7 @@ async fn plain(
         .map_err(|e| format!("{authority} did not answer: {e}"))?;
     let latency = started.elapsed();
     let status = response.status().as_u16();
+    let retry_after = retry_after_of(response.headers());
     let body = Limited::new(response.into_body(), MAX_ANSWER)
         .collect()
         .await
@@ -154,6 +174,7 @@ async fn plain(
         latency,
         sent,
         body,
+        retry_after,
     })
 }
 
@@ -186,11 +207,13 @@ async fn tls(
         .map_err(|e| format!("{url} did not answer: {e}"))?;
     let latency = started.elapsed();
     let status = response.status().as_u16();
+    let retry_after = retry_after_of(response.headers());
     let body = response.bytes().await.unwrap_or_default();
     Ok(Answer {
         status,
         latency,
         sent,
         body: body.slice(..body.len().min(MAX_ANSWER)),
+        retry_after,
     })
 }

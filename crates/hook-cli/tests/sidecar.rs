@@ -6,18 +6,18 @@
 //! the app has not handled.
 #![allow(clippy::unwrap_used)] // a failed unwrap is a failed test
 
+#[path = "support/listen.rs"]
+mod listen;
 #[path = "../../hook-receiver/tests/support/servers.rs"]
 mod servers;
 
 use std::collections::HashMap;
-use std::io::{BufRead as _, BufReader};
-use std::process::{Child, Command, Stdio};
 use std::sync::{Arc, Mutex};
-use std::time::Duration;
 
 use axum::body::Bytes;
 use axum::http::StatusCode;
 use hook_sign::{Message, Scheme, Signer};
+use listen::Listener;
 
 const EVENTS: usize = 40;
 const SECRET: &str = "sidecar-secret";
@@ -59,52 +59,18 @@ impl App {
     }
 }
 
-/// One `hook listen` sidecar; killed when dropped.
-struct Sidecar {
-    child: Child,
-    url: String,
-}
-
-impl Sidecar {
-    fn start(app: &str, store: &str) -> Sidecar {
-        let mut child = Command::new(env!("CARGO_BIN_EXE_hook"))
-            .args(["listen", "--port", "0", "--heartbeat", "0"])
-            .args(["--scheme", "generic", "--secret", SECRET])
-            .args(["--forward-to", app, "--idempotency", store])
-            .stdout(Stdio::piped())
-            .stderr(Stdio::inherit())
-            .spawn()
-            .unwrap();
-        let (tx, rx) = std::sync::mpsc::channel();
-        let stdout = child.stdout.take().unwrap();
-        // Every line is read, so the sidecar never blocks on a full pipe.
-        std::thread::spawn(move || {
-            let mut tx = Some(tx);
-            for line in BufReader::new(stdout).lines() {
-                let Ok(line) = line else { break };
-                if let Some(sender) = tx.take() {
-                    let _ = sender.send(line);
-                }
-            }
-        });
-        let first = rx.recv_timeout(Duration::from_secs(60)).unwrap();
-        let url = first
-            .split_whitespace()
-            .find(|w| w.starts_with("http://"))
-            .unwrap_or_else(|| panic!("no URL in {first:?}"))
-            .to_owned();
-        Sidecar {
-            child,
-            url: format!("{url}hooks"),
-        }
-    }
-}
-
-impl Drop for Sidecar {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
+/// One `hook listen --idempotency` sidecar forwarding to `app`.
+fn sidecar(app: &str, store: &str) -> Listener {
+    Listener::start(&[
+        "--scheme",
+        "generic",
+        "--secret",
+        SECRET,
+        "--forward-to",
+        app,
+        "--idempotency",
+        store,
+    ])
 }
 
 async fn send(client: &reqwest::Client, signer: &Signer, url: &str, id: &str) -> u16 {
@@ -124,7 +90,7 @@ async fn fleet(store: &str) {
         .unwrap_or_else(|| fastrand::u64(..));
     eprintln!("HOOK_TEST_SEED={seed}");
     let (app, app_url) = App::start(seed).await;
-    let sidecars: Vec<Sidecar> = (0..3).map(|_| Sidecar::start(&app_url, store)).collect();
+    let sidecars: Vec<Listener> = (0..3).map(|_| sidecar(&app_url, store)).collect();
     let urls: Arc<Vec<String>> = Arc::new(sidecars.iter().map(|s| s.url.clone()).collect());
     let signer = Arc::new(Signer::new(Scheme::generic(), SECRET).unwrap());
     let client = reqwest::Client::new();

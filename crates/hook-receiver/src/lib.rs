@@ -59,7 +59,7 @@
 //!
 //! | preset | key | what the sender does with a non-2xx |
 //! |---|---|---|
-//! | `uipath` | body `/EventId` | Automation Cloud never retries and disables the webhook for an hour after a failed call: a 429, 503 or a handler's failure loses that event and the hour's events; a standalone Orchestrator retries (0 s, 45 s, 2 min 30 s, 5 min). For UiPath, answer quickly: the durable inbox is the cure |
+//! | `uipath` | body `/EventId` | Automation Cloud never retries and disables the webhook for an hour after a failed call: a 429, 503 or a handler's failure loses that event and the hour's events; a standalone Orchestrator retries (0 s, 45 s, 2 min 30 s, 5 min). For UiPath, answer quickly: the durable [`inbox`] answers as soon as a delivery is stored |
 //! | `port` | the signature (`x-port-signature`) | an action or automation run is marked failed; exact repeats are caught, a re-signed retry is a new key |
 //! | `up42` | the signature (`Signature`) | UP42 sends no delivery id; exact repeats (replays) are caught |
 //! | `generic` | body `/id` | retried after 30 s, 5 min, 30 min and 2 h, then failed |
@@ -77,6 +77,12 @@
 //!   `PostgresStore::migrate` (the SQL is `postgres::MIGRATION`), claims by
 //!   `INSERT … ON CONFLICT` with a lease column.
 //!
+//! ## Acknowledge first, handle later
+//!
+//! The [`inbox`] module stores each verified delivery durably and answers 200 at once;
+//! workers hand it to the handler afterwards, with retries, backoff and dead-lettering.
+//! For senders that give up quickly (UiPath) and handlers that are slow or down.
+//!
 //! Completing a key whose store fails after the handler succeeded answers the handler's
 //! 2xx (the event was handled) and logs it; the claim then ends with its lease, after which
 //! a retry would run the handler again. Between losing an event and running a handler
@@ -84,6 +90,7 @@
 #![deny(missing_docs)]
 
 mod guard;
+pub mod inbox;
 mod key;
 mod layer;
 mod memory;

@@ -78,6 +78,41 @@ impl fmt::Debug for PostgresStore {
     }
 }
 
+/// A pool of at most `connections` connections to `conninfo`, each call waiting at most
+/// 5 s for one, and the target as shown in `Debug` (host and database, never a password).
+pub(crate) fn pool(conninfo: &str, connections: usize) -> Result<(Pool, String), StoreError> {
+    // The string may hold a password: the error does not echo it.
+    let mut config = tokio_postgres::Config::from_str(conninfo).map_err(|_| {
+        StoreError::message(
+            "postgres",
+            "not a PostgreSQL connection string: expected postgres://user@host/db or host=… dbname=…",
+        )
+    })?;
+    let timeout = Duration::from_secs(5);
+    config.connect_timeout(timeout);
+    let target = format!(
+        "{:?} {:?}",
+        config.get_hosts().first(),
+        config.get_dbname().unwrap_or("")
+    );
+    let manager = Manager::from_config(
+        config,
+        NoTls,
+        ManagerConfig {
+            recycling_method: RecyclingMethod::Fast,
+        },
+    );
+    let pool = Pool::builder(manager)
+        .max_size(connections.max(1))
+        .runtime(Runtime::Tokio1)
+        .wait_timeout(Some(timeout))
+        .create_timeout(Some(timeout))
+        .recycle_timeout(Some(timeout))
+        .build()
+        .map_err(|e| error("cannot build the connection pool", e))?;
+    Ok((pool, target))
+}
+
 fn error(message: &str, source: impl std::error::Error + Send + Sync + 'static) -> StoreError {
     StoreError::new("postgres", message, source)
 }
@@ -94,35 +129,7 @@ impl PostgresStore {
 
     /// The same with at most `connections` connections (at least 1).
     pub fn with_pool_size(conninfo: &str, connections: usize) -> Result<Self, StoreError> {
-        // The string may hold a password: the error does not echo it.
-        let mut config = tokio_postgres::Config::from_str(conninfo).map_err(|_| {
-            StoreError::message(
-                "postgres",
-                "not a PostgreSQL connection string: expected postgres://user@host/db or host=… dbname=…",
-            )
-        })?;
-        let timeout = Duration::from_secs(5);
-        config.connect_timeout(timeout);
-        let target = format!(
-            "{:?} {:?}",
-            config.get_hosts().first(),
-            config.get_dbname().unwrap_or("")
-        );
-        let manager = Manager::from_config(
-            config,
-            NoTls,
-            ManagerConfig {
-                recycling_method: RecyclingMethod::Fast,
-            },
-        );
-        let pool = Pool::builder(manager)
-            .max_size(connections.max(1))
-            .runtime(Runtime::Tokio1)
-            .wait_timeout(Some(timeout))
-            .create_timeout(Some(timeout))
-            .recycle_timeout(Some(timeout))
-            .build()
-            .map_err(|e| error("cannot build the connection pool", e))?;
+        let (pool, target) = pool(conninfo, connections)?;
         Ok(PostgresStore {
             pool,
             retention: DEFAULT_RETENTION,

@@ -16,7 +16,8 @@ use std::time::Duration;
 /// How long a server may take to say it is ready.
 const READY: Duration = Duration::from_secs(120);
 
-fn scratch(kind: &str) -> PathBuf {
+/// A fresh directory under the system temporary directory, unique to this process and call.
+pub fn scratch(kind: &str) -> PathBuf {
     static NEXT: AtomicUsize = AtomicUsize::new(0);
     let dir = std::env::temp_dir().join(format!(
         "hook-{kind}-{}-{}",
