@@ -339,6 +339,7 @@ pub enum InboxError {
 }
 
 impl InboxError {
+    #[cfg(any(feature = "sqlite", feature = "postgres"))]
     pub(crate) fn unavailable(
         store: &'static str,
         message: impl Into<String>,
@@ -440,11 +441,13 @@ pub fn now_ms() -> u64 {
 }
 
 /// `duration` in whole milliseconds, saturating.
+#[cfg(feature = "sqlite")]
 pub(crate) fn millis(duration: Duration) -> u64 {
     u64::try_from(duration.as_millis()).unwrap_or(u64::MAX)
 }
 
 /// `history` with `attempt` appended, the oldest dropped past [`MAX_HISTORY`].
+#[cfg(any(feature = "sqlite", feature = "postgres"))]
 pub(crate) fn push_history(history: &mut Vec<Attempt>, attempt: Attempt) {
     history.push(attempt);
     if history.len() > MAX_HISTORY {
