@@ -50,8 +50,11 @@ pub type Report = Box<dyn Fn(&Delivery, &Result<send::Answer, String>) + Send + 
 /// Forwards each stored delivery to the app: its 2xx is done, anything else a failure
 /// retried later (after the app's `Retry-After` when it sends one).
 pub struct Forwarder {
+    /// The app (`--forward-to`).
     pub url: String,
+    /// How long the app may take (`--timeout`).
     pub timeout: Duration,
+    /// Told of each forward, for the listener's output and counts.
     pub report: Report,
 }
 
@@ -69,11 +72,10 @@ impl Handler for Forwarder {
                     .chars()
                     .take(200)
                     .collect();
-                let mut outcome = Outcome::retry(format!("{} {}", answer.status, excerpt.trim()));
-                if let Outcome::Retry { after, .. } = &mut outcome {
-                    *after = answer.retry_after;
+                Outcome::Retry {
+                    error: format!("{} {}", answer.status, excerpt.trim()),
+                    after: answer.retry_after,
                 }
-                outcome
             }
             Err(error) => Outcome::retry(error),
         }

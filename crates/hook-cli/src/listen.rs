@@ -25,7 +25,7 @@ use axum::body::Bytes;
 use axum::extract::{DefaultBodyLimit, State};
 use axum::http::{HeaderMap, Method, StatusCode, Uri};
 use axum::response::{IntoResponse as _, Response};
-use hook_receiver::inbox::{Delivery, Inbox, NewDelivery, Policy, Stored};
+use hook_receiver::inbox::{Delivery, Inbox, Intake, Kept, Policy, Stored};
 use hook_receiver::{IdempotencyKey, IdempotencyStore, Unhandled};
 use hook_sign::{KeySource, Scheme, Verifier, unix_now};
 
@@ -130,6 +130,8 @@ struct Listener {
     forward_invalid: bool,
     store: Option<Arc<dyn IdempotencyStore>>,
     inbox: Option<Inbox>,
+    /// With `--inbox`: one intake per verifier, in the same order.
+    intakes: Vec<Intake>,
     key_source: Option<KeySource>,
     timeout: Duration,
     json: bool,
@@ -203,12 +205,25 @@ pub async fn run(args: ListenArgs) -> Result<ExitCode, Fail> {
         }
         None => None,
     };
+    let intakes = inbox
+        .iter()
+        .flat_map(|inbox| {
+            verifiers.iter().map(|verifier| {
+                let intake = inbox.intake(verifier.scheme());
+                match &args.idempotency_key {
+                    Some(source) => intake.key_source(source.clone()),
+                    None => intake,
+                }
+            })
+        })
+        .collect();
     let listener = Arc::new(Listener {
         verifiers,
         secrets,
         forward_to: args.forward_to.clone(),
         forward_invalid: args.insecure_forward_invalid,
         store,
+        intakes,
         inbox,
         key_source: args.idempotency_key.clone(),
         timeout: args.timeout,
@@ -398,7 +413,7 @@ async fn receive(
             (Some(store), _, true) => {
                 once(&listener, store.clone(), url, &mut exchange, body).await
             }
-            (_, Some(inbox), true) => keep(&listener, inbox, &mut exchange, body).await,
+            (_, Some(_), true) => keep(&listener, &mut exchange, body).await,
             _ => forward(&listener, url, &mut exchange, body).await,
         },
     };
@@ -515,61 +530,36 @@ fn verifying_scheme<'a>(
 }
 
 /// Stores a verified delivery in the inbox and answers 200 once it is durable (503 when
-/// it cannot be stored, 400 without a key); the workers forward it later.
-async fn keep(
-    listener: &Listener,
-    inbox: &Inbox,
-    exchange: &mut Exchange,
-    body: Bytes,
-) -> Response {
-    let Some((scheme, source)) = verifying_scheme(listener, exchange) else {
+/// it cannot be stored, 400 without a key), as the inbox's own endpoint answers; the
+/// workers forward it later.
+async fn keep(listener: &Listener, exchange: &mut Exchange, body: Bytes) -> Response {
+    let intake = listener
+        .verifiers
+        .iter()
+        .zip(&listener.intakes)
+        .find(|(v, _)| exchange.verification.scheme.as_deref() == Some(v.scheme().name.as_ref()))
+        .map(|(_, intake)| intake);
+    let Some(intake) = intake else {
         return (StatusCode::INTERNAL_SERVER_ERROR, "no verifying scheme\n").into_response();
     };
-    let key = match IdempotencyKey::read(&scheme.name, &source, scheme, &exchange.headers, &body) {
-        Ok(key) => key,
-        Err(error) => {
-            exchange.idempotency = Some("no-key".into());
-            return Unhandled::NoKey(error).response(StatusCode::TOO_MANY_REQUESTS);
-        }
-    };
-    let delivery = NewDelivery {
-        key: key.as_str().to_owned(),
-        provider: scheme.name.to_string(),
-        event_type: hook_receiver::inbox::event_type(&body),
-        method: exchange.method.clone(),
-        path: exchange.path.clone(),
-        headers: exchange.headers.clone(),
-        body: body.to_vec(),
-    };
-    match inbox.put(delivery).await {
-        Ok(Stored::New(id)) => {
-            exchange.idempotency = Some(format!("stored {id}"));
-            (StatusCode::OK, format!("stored as delivery {id}\n")).into_response()
-        }
-        Ok(Stored::Duplicate(id)) => {
-            bump(&listener.counts.repeats);
-            exchange.idempotency = Some(format!("stored before {id}"));
-            (
-                StatusCode::OK,
-                format!("delivery {key} was stored before, as {id}\n"),
-            )
-                .into_response()
-        }
-        Err(error) => {
-            eprintln!("hook: error: {error}");
-            exchange.idempotency = Some("unavailable".into());
-            let mut response = (
-                StatusCode::SERVICE_UNAVAILABLE,
-                format!("{error}: retry later\n"),
-            )
-                .into_response();
-            response.headers_mut().insert(
-                axum::http::header::RETRY_AFTER,
-                axum::http::HeaderValue::from(hook_receiver::RETRY_SOON),
-            );
-            response
-        }
+    let kept = intake
+        .keep(
+            &exchange.method,
+            &exchange.path,
+            exchange.headers.clone(),
+            &body,
+        )
+        .await;
+    match &kept {
+        Kept::Stored {
+            stored: Stored::Duplicate(_),
+            ..
+        } => bump(&listener.counts.repeats),
+        Kept::Unavailable(error) => eprintln!("hook: error: {error}"),
+        _ => {}
     }
+    exchange.idempotency = Some(kept.label());
+    kept.response()
 }
 
 /// A line for each forward a worker made from the inbox.
@@ -723,12 +713,7 @@ fn report(listener: &Listener, exchange: &Exchange, bytes: usize) {
         let kind = exchange
             .body
             .as_deref()
-            .and_then(|text| serde_json::from_str::<serde_json::Value>(text).ok())
-            .and_then(|v| {
-                ["Type", "type", "event"]
-                    .iter()
-                    .find_map(|k| v.get(k).and_then(|t| t.as_str()).map(str::to_owned))
-            })
+            .and_then(|text| hook_receiver::inbox::event_type(text.as_bytes()))
             .unwrap_or_else(|| "-".into());
         let outcome = match (&exchange.forward, exchange.dropped) {
             (_, true) => "  → refused, not forwarded".to_owned(),
@@ -799,6 +784,7 @@ mod tests {
             forward_invalid: false,
             store: None,
             inbox: None,
+            intakes: Vec::new(),
             key_source: None,
             timeout: std::time::Duration::from_secs(1),
             json: true,

@@ -13,61 +13,22 @@
 
 #[path = "../tests/support/servers.rs"]
 mod servers;
+mod support;
 
-use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::atomic::AtomicU64;
 use std::time::{Duration, Instant};
 
-use axum::body::Bytes;
 use axum::http::StatusCode;
 use criterion::{Criterion, Throughput, criterion_group, criterion_main};
 use hook_receiver::inbox::{Inbox, PostgresInbox, SqliteInbox};
-use hook_sign::{Message, Scheme, Signer, Verifier};
+use hook_sign::Signer;
+use support::{IN_FLIGHT, batch, post};
 
-const IN_FLIGHT: usize = 64;
 const LATENCY_SAMPLES: usize = 2000;
-const SECRET: &str = "s3cret";
 
 async fn serve(inbox: &Inbox) -> String {
-    let verifier = Verifier::new(Scheme::generic(), SECRET).expect("a verifier");
-    let app = axum::Router::new().route(
-        "/hook",
-        axum::routing::post_service(inbox.endpoint(verifier)),
-    );
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
-        .await
-        .expect("a loopback port");
-    let url = format!("http://{}/hook", listener.local_addr().expect("bound"));
-    tokio::spawn(async move { axum::serve(listener, app).await.expect("serves") });
-    url
-}
-
-fn request(
-    client: &reqwest::Client,
-    url: &str,
-    signer: &Signer,
-    next: &AtomicU64,
-) -> reqwest::RequestBuilder {
-    let id = next.fetch_add(1, Ordering::Relaxed);
-    let mut json = format!(r#"{{"id":"evt_{id:020}","type":"user.created","data":""#).into_bytes();
-    json.resize(1022, b'x');
-    json.extend_from_slice(b"\"}");
-    let headers = signer.sign(&Message::new(&json)).expect("signs");
-    let mut request = client.post(url).body(Bytes::from(json));
-    for (name, value) in headers.iter() {
-        request = request.header(name, value);
-    }
-    request
-}
-
-async fn batch(client: &reqwest::Client, url: &str, signer: &Signer, next: &AtomicU64) {
-    let mut set = tokio::task::JoinSet::new();
-    for _ in 0..IN_FLIGHT {
-        let request = request(client, url, signer, next);
-        set.spawn(async move { request.send().await.map(|r| r.status()) });
-    }
-    while let Some(answer) = set.join_next().await {
-        assert_eq!(answer.expect("joined").expect("answered"), StatusCode::OK);
-    }
+    let endpoint = inbox.endpoint(support::verifier());
+    support::serve(axum::Router::new().route("/hook", axum::routing::post_service(endpoint))).await
 }
 
 /// p50 and p99 of one-at-a-time acknowledgements, in milliseconds.
@@ -79,7 +40,7 @@ async fn latency(
 ) -> (f64, f64) {
     let mut samples: Vec<Duration> = Vec::with_capacity(LATENCY_SAMPLES);
     for _ in 0..LATENCY_SAMPLES {
-        let request = request(client, url, signer, next);
+        let request = post(client, url, signer, next);
         let started = Instant::now();
         let status = request.send().await.expect("answered").status();
         samples.push(started.elapsed());
@@ -93,11 +54,7 @@ async fn latency(
 }
 
 fn inbox(c: &mut Criterion) {
-    let runtime = tokio::runtime::Builder::new_multi_thread()
-        .worker_threads(2)
-        .enable_all()
-        .build()
-        .expect("a runtime");
+    let runtime = support::runtime();
     let dir = servers::scratch("bench-inbox");
     let postgres = servers::Postgres::start_with(servers::DURABLE);
     let urls = runtime.block_on(async {
@@ -110,11 +67,8 @@ fn inbox(c: &mut Criterion) {
             ("postgres", serve(&pg).await),
         ]
     });
-    let client = reqwest::Client::builder()
-        .no_proxy()
-        .build()
-        .expect("a client");
-    let signer = Signer::new(Scheme::generic(), SECRET).expect("a signer");
+    let client = support::client();
+    let signer = support::signer();
     let next = AtomicU64::new(0);
     let mut group = c.benchmark_group("inbox");
     group

@@ -11,10 +11,11 @@
 
 #[path = "../tests/support/servers.rs"]
 mod servers;
+mod support;
 
 use std::hint::black_box;
 use std::sync::Arc;
-use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::atomic::AtomicU64;
 
 use axum::Router;
 use axum::body::Bytes;
@@ -22,68 +23,17 @@ use axum::http::StatusCode;
 use axum::routing::post;
 use criterion::{Criterion, Throughput, criterion_group, criterion_main};
 use hook_receiver::{IdempotencyStore, MemoryStore, PostgresStore, RedisStore};
+use hook_sign::Scheme;
 use hook_sign::layer::VerifyLayer;
-use hook_sign::{Message, Scheme, Signer, Verifier};
-
-/// Requests in flight, and per iteration.
-const IN_FLIGHT: usize = 64;
-const SECRET: &str = "s3cret";
+use support::{IN_FLIGHT, batch, serve, verifier};
 
 async fn handler(body: Bytes) -> StatusCode {
     black_box(body.len());
     StatusCode::OK
 }
 
-async fn serve(app: Router) -> String {
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
-        .await
-        .expect("a loopback port");
-    let url = format!("http://{}/hook", listener.local_addr().expect("bound"));
-    tokio::spawn(async move { axum::serve(listener, app).await.expect("serves") });
-    url
-}
-
-fn verifier() -> Verifier {
-    Verifier::new(Scheme::generic(), SECRET).expect("a verifier")
-}
-
-/// A signed 1 KiB delivery with a new id: `{"id":"evt_…","type":"user.created","data":"xx…"}`.
-fn delivery(signer: &Signer, next: &AtomicU64) -> (Vec<(String, String)>, Bytes) {
-    let id = next.fetch_add(1, Ordering::Relaxed);
-    let mut json = format!(r#"{{"id":"evt_{id:020}","type":"user.created","data":""#).into_bytes();
-    json.resize(1022, b'x');
-    json.extend_from_slice(b"\"}");
-    let headers = signer
-        .sign(&Message::new(&json))
-        .expect("signs")
-        .iter()
-        .map(|(n, v)| (n.to_owned(), v.to_owned()))
-        .collect();
-    (headers, Bytes::from(json))
-}
-
-async fn batch(client: &reqwest::Client, url: &str, signer: &Signer, next: &AtomicU64) {
-    let mut set = tokio::task::JoinSet::new();
-    for _ in 0..IN_FLIGHT {
-        let (headers, body) = delivery(signer, next);
-        let mut request = client.post(url).body(body);
-        for (name, value) in &headers {
-            request = request.header(name, value);
-        }
-        set.spawn(async move { request.send().await.map(|r| r.status()) });
-    }
-    while let Some(answer) = set.join_next().await {
-        let status = answer.expect("joined").expect("answered");
-        assert_eq!(status, StatusCode::OK);
-    }
-}
-
 fn receiver(c: &mut Criterion) {
-    let runtime = tokio::runtime::Builder::new_multi_thread()
-        .worker_threads(2)
-        .enable_all()
-        .build()
-        .expect("a runtime");
+    let runtime = support::runtime();
     let redis = servers::Redis::start_with_fsync("everysec");
     let postgres = servers::Postgres::start_with(servers::DURABLE);
     let urls = runtime.block_on(async {
@@ -126,11 +76,8 @@ fn receiver(c: &mut Criterion) {
         }
         urls
     });
-    let client = reqwest::Client::builder()
-        .no_proxy()
-        .build()
-        .expect("a client");
-    let signer = Signer::new(Scheme::generic(), SECRET).expect("a signer");
+    let client = support::client();
+    let signer = support::signer();
     let next = AtomicU64::new(0);
     let mut group = c.benchmark_group("idempotency");
     group

@@ -12,22 +12,34 @@ use http::{Request, Response, StatusCode};
 use tower_layer::Layer as _;
 use tower_service::Service;
 
-use super::{Inbox, NewDelivery, Stored};
-use crate::IdempotencyKey;
+use super::{Inbox, InboxError, NewDelivery, Stored};
 use crate::guard::{RETRY_SOON, answer};
+use crate::{IdempotencyKey, KeyError};
 
-/// Where bodies name their event type: UiPath's `Type`, the generic service's and
-/// Stripe's `type`, UP42's `event`, and the common spellings.
-const EVENT_TYPE_FIELDS: [&str; 5] = ["type", "Type", "event", "eventType", "event_type"];
-
-/// The event type a JSON body names at its top level, if any.
+/// The event type a JSON body names at its top level, if any: the first string of the
+/// generic service's and Stripe's `type`, UiPath's `Type`, UP42's `event`, then `eventType`
+/// and `event_type`. Only those fields are decoded; the rest of the body is skipped, not
+/// built.
 pub fn event_type(body: &[u8]) -> Option<String> {
     #[derive(serde::Deserialize)]
-    struct Top(serde_json::Map<String, serde_json::Value>);
-    let Top(fields) = serde_json::from_slice(body).ok()?;
-    EVENT_TYPE_FIELDS
-        .iter()
-        .find_map(|name| fields.get(*name)?.as_str().map(str::to_owned))
+    struct Top {
+        #[serde(rename = "type")]
+        lower: Option<serde_json::Value>,
+        #[serde(rename = "Type")]
+        upper: Option<serde_json::Value>,
+        event: Option<serde_json::Value>,
+        #[serde(rename = "eventType")]
+        camel: Option<serde_json::Value>,
+        event_type: Option<serde_json::Value>,
+    }
+    let top: Top = serde_json::from_slice(body).ok()?;
+    [top.lower, top.upper, top.event, top.camel, top.event_type]
+        .into_iter()
+        .flatten()
+        .find_map(|value| match value {
+            serde_json::Value::String(text) => Some(text),
+            _ => None,
+        })
 }
 
 /// The terminal service that stores each verified delivery in an [`Inbox`] and answers
@@ -107,16 +119,6 @@ impl Intake {
                 "misconfigured receiver: the inbox's Intake must sit inside hook_sign's VerifyLayer".into(),
             );
         };
-        let key = match IdempotencyKey::read(
-            &self.namespace,
-            &self.source,
-            &self.scheme,
-            request.headers(),
-            &body,
-        ) {
-            Ok(key) => key,
-            Err(error) => return answer(StatusCode::BAD_REQUEST, None, error.to_string()),
-        };
         let headers = request
             .headers()
             .iter()
@@ -127,33 +129,105 @@ impl Intake {
                 )
             })
             .collect();
+        let uri = request.uri();
+        let path = uri.path_and_query().map_or(uri.path(), |p| p.as_str());
+        self.keep(request.method().as_str(), path, headers, &body)
+            .await
+            .response()
+    }
+
+    /// Keeps one verified request (already verified by the caller): reads its key,
+    /// stores it, and says what came of it. The service does this for each request; a
+    /// receiver that verifies on its own (`hook listen`) calls it directly.
+    pub async fn keep(
+        &self,
+        method: &str,
+        path: &str,
+        headers: Vec<(String, String)>,
+        body: &[u8],
+    ) -> Kept {
+        let key =
+            match IdempotencyKey::read(&self.namespace, &self.source, &self.scheme, &headers, body)
+            {
+                Ok(key) => key,
+                Err(error) => return Kept::NoKey(error),
+            };
         let delivery = NewDelivery {
             key: key.as_str().to_owned(),
             provider: self.scheme.name.to_string(),
-            event_type: event_type(&body),
-            method: request.method().to_string(),
-            path: request.uri().path_and_query().map_or_else(
-                || request.uri().path().to_owned(),
-                |p| p.as_str().to_owned(),
-            ),
+            event_type: event_type(body),
+            method: method.to_owned(),
+            path: path.to_owned(),
             headers,
             body: body.to_vec(),
         };
         match self.inbox.put(delivery).await {
-            Ok(Stored::New(id)) => answer(StatusCode::OK, None, format!("stored as delivery {id}")),
-            Ok(Stored::Duplicate(id)) => answer(
+            Ok(stored) => Kept::Stored { key, stored },
+            Err(error) => {
+                tracing::warn!(%key, %error, "a delivery could not be stored; answered 503");
+                Kept::Unavailable(error)
+            }
+        }
+    }
+}
+
+/// What keeping one request came to, and the answer the sender gets: the same words for
+/// the inbox's service and `hook listen --inbox`.
+#[derive(Debug)]
+#[non_exhaustive]
+pub enum Kept {
+    /// Stored durably now, or stored before under the same key: `200`.
+    Stored {
+        /// The key.
+        key: IdempotencyKey,
+        /// Its id, new or not.
+        stored: Stored,
+    },
+    /// The request carries no usable key: `400` naming the key source.
+    NoKey(KeyError),
+    /// The inbox could not store it: `503` with `Retry-After: 5`, never a 2xx.
+    Unavailable(InboxError),
+}
+
+impl Kept {
+    /// A short account for logs and records: `stored 7`, `stored before 7`, `no-key` or
+    /// `unavailable`.
+    pub fn label(&self) -> String {
+        match self {
+            Kept::Stored {
+                stored: Stored::New(id),
+                ..
+            } => format!("stored {id}"),
+            Kept::Stored {
+                stored: Stored::Duplicate(id),
+                ..
+            } => format!("stored before {id}"),
+            Kept::NoKey(_) => "no-key".into(),
+            Kept::Unavailable(_) => "unavailable".into(),
+        }
+    }
+
+    /// The answer to the sender.
+    pub fn response<B: From<String>>(&self) -> Response<B> {
+        match self {
+            Kept::Stored {
+                stored: Stored::New(id),
+                ..
+            } => answer(StatusCode::OK, None, format!("stored as delivery {id}")),
+            Kept::Stored {
+                key,
+                stored: Stored::Duplicate(id),
+            } => answer(
                 StatusCode::OK,
                 None,
                 format!("delivery {key} was stored before, as {id}"),
             ),
-            Err(error) => {
-                tracing::warn!(%key, %error, "a delivery could not be stored; answered 503");
-                answer(
-                    StatusCode::SERVICE_UNAVAILABLE,
-                    Some(RETRY_SOON),
-                    format!("{error}: retry later"),
-                )
-            }
+            Kept::NoKey(error) => answer(StatusCode::BAD_REQUEST, None, error.to_string()),
+            Kept::Unavailable(error) => answer(
+                StatusCode::SERVICE_UNAVAILABLE,
+                Some(RETRY_SOON),
+                format!("{error}: retry later"),
+            ),
         }
     }
 }

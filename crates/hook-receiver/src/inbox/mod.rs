@@ -66,7 +66,7 @@ use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use async_trait::async_trait;
 
-pub use intake::{Intake, event_type};
+pub use intake::{Intake, Kept, event_type};
 #[cfg(feature = "postgres")]
 pub use postgres::{MIGRATION as POSTGRES_MIGRATION, PostgresInbox};
 #[cfg(feature = "sqlite")]
@@ -339,6 +339,16 @@ pub enum InboxError {
 }
 
 impl InboxError {
+    /// The store is unavailable, saying `message`, with no underlying error.
+    #[cfg(any(feature = "sqlite", feature = "postgres"))]
+    pub(crate) fn message(store: &'static str, message: impl Into<String>) -> Self {
+        InboxError::Unavailable {
+            store,
+            message: message.into(),
+            source: None,
+        }
+    }
+
     #[cfg(any(feature = "sqlite", feature = "postgres"))]
     pub(crate) fn unavailable(
         store: &'static str,
@@ -447,6 +457,18 @@ pub(crate) fn millis(duration: Duration) -> u64 {
 }
 
 /// `history` with `attempt` appended, the oldest dropped past [`MAX_HISTORY`].
+/// `n` as a database integer, saturating.
+#[cfg(any(feature = "sqlite", feature = "postgres"))]
+pub(crate) fn to_i64(n: u64) -> i64 {
+    i64::try_from(n).unwrap_or(i64::MAX)
+}
+
+/// A database integer as `u64` (a negative one, which no store writes, as 0).
+#[cfg(any(feature = "sqlite", feature = "postgres"))]
+pub(crate) fn to_u64(n: i64) -> u64 {
+    u64::try_from(n).unwrap_or(0)
+}
+
 #[cfg(any(feature = "sqlite", feature = "postgres"))]
 pub(crate) fn push_history(history: &mut Vec<Attempt>, attempt: Attempt) {
     history.push(attempt);

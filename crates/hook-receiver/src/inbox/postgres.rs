@@ -9,7 +9,7 @@ use tokio_postgres::Row;
 
 use super::{
     Attempt, Delivery, Filter, InboxError, InboxStore, LeaseToken, Leased, NewDelivery, Next,
-    Settled, Status, Stored, Which, push_history,
+    Settled, Status, Stored, Which, push_history, to_i64, to_u64,
 };
 use crate::postgres::pool;
 
@@ -64,14 +64,6 @@ impl fmt::Debug for PostgresInbox {
 
 fn error(message: &str, source: impl std::error::Error + Send + Sync + 'static) -> InboxError {
     InboxError::unavailable("postgres", message, source)
-}
-
-fn to_i64(n: u64) -> i64 {
-    i64::try_from(n).unwrap_or(i64::MAX)
-}
-
-fn to_u64(n: i64) -> u64 {
-    u64::try_from(n).unwrap_or(0)
 }
 
 fn decode(row: &Row) -> Result<Delivery, InboxError> {

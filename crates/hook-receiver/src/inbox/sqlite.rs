@@ -22,7 +22,7 @@ use tokio::sync::oneshot;
 
 use super::{
     Attempt, Delivery, Filter, InboxError, InboxStore, LeaseToken, Leased, NewDelivery, Next,
-    Settled, Status, Stored, Which, millis, now_ms, push_history,
+    Settled, Status, Stored, Which, millis, now_ms, push_history, to_i64, to_u64,
 };
 
 /// SQLite's `application_id` of a hook inbox: "hook" in ASCII.
@@ -78,17 +78,17 @@ impl fmt::Debug for SqliteInbox {
     }
 }
 
-fn unavailable(message: impl Into<String>, error: rusqlite::Error) -> InboxError {
-    let full = error.sqlite_error_code() == Some(ErrorCode::DiskFull);
-    let message = if full {
-        format!(
-            "{}: the inbox file is full (the disk, or its size limit)",
-            message.into()
-        )
+/// `message`, saying so when `error` is a full disk or size limit.
+fn worded(message: &str, error: &rusqlite::Error) -> String {
+    if error.sqlite_error_code() == Some(ErrorCode::DiskFull) {
+        format!("{message}: the inbox file is full (the disk, or its size limit)")
     } else {
-        message.into()
-    };
-    InboxError::unavailable("sqlite", message, error)
+        message.to_owned()
+    }
+}
+
+fn unavailable(message: &str, error: rusqlite::Error) -> InboxError {
+    InboxError::unavailable("sqlite", worded(message, &error), error)
 }
 
 impl SqliteInbox {
@@ -147,18 +147,16 @@ impl SqliteInbox {
             ),
         });
         if self.jobs.send(job).is_err() {
-            return Err(InboxError::Unavailable {
-                store: "sqlite",
-                message: format!("{what}: the inbox's writer thread has stopped"),
-                source: None,
-            });
+            return Err(InboxError::message(
+                "sqlite",
+                format!("{what}: the inbox's writer thread has stopped"),
+            ));
         }
         answer.await.unwrap_or_else(|_| {
-            Err(InboxError::Unavailable {
-                store: "sqlite",
-                message: format!("{what}: the inbox could not start a transaction (see the log)"),
-                source: None,
-            })
+            Err(InboxError::message(
+                "sqlite",
+                format!("{what}: the inbox could not start a transaction (see the log)"),
+            ))
         })
     }
 }
@@ -175,10 +173,9 @@ fn open_connection(path: &Path) -> Result<Connection, InboxError> {
         InboxError::unavailable("sqlite", format!("cannot open {}", path.display()), e)
     })?;
     let refused = |e: rusqlite::Error| match e.sqlite_error_code() {
-        Some(ErrorCode::NotADatabase | ErrorCode::DatabaseCorrupt) => not_an_inbox(
-            path,
-            format!("{e} (move it away, or give --inbox another path)"),
-        ),
+        Some(ErrorCode::NotADatabase | ErrorCode::DatabaseCorrupt) => {
+            not_an_inbox(path, format!("{e} (move it away, or use another path)"))
+        }
         _ => InboxError::unavailable("sqlite", format!("cannot read {}", path.display()), e),
     };
     conn.busy_timeout(Duration::from_secs(5)).map_err(refused)?;
@@ -192,7 +189,7 @@ fn open_connection(path: &Path) -> Result<Connection, InboxError> {
         return Err(not_an_inbox(
             path,
             format!(
-                "it is another program's SQLite database (application id {application:#x}, {tables} schema objects); give --inbox another path"
+                "it is another program's SQLite database (application id {application:#x}, {tables} schema objects); use another path"
             ),
         ));
     }
@@ -266,27 +263,15 @@ fn write_loop(conn: &Connection, queue: &mpsc::Receiver<Job>) {
         for (ok, reply) in replies {
             reply(match (&committed, ok) {
                 (Ok(()), _) | (_, false) => Ok(()),
-                (Err(error), true) => Err(unavailable(
-                    "the commit failed",
-                    rusqlite::Error::SqliteFailure(
-                        error
-                            .sqlite_error()
-                            .copied()
-                            .unwrap_or(rusqlite::ffi::Error::new(1)),
-                        Some(error.to_string()),
-                    ),
+                // One error, many callers: each gets its words (rusqlite's errors are
+                // not Clone).
+                (Err(error), true) => Err(InboxError::message(
+                    "sqlite",
+                    format!("{}: {error}", worded("the commit failed", error)),
                 )),
             });
         }
     }
-}
-
-fn to_i64(n: u64) -> i64 {
-    i64::try_from(n).unwrap_or(i64::MAX)
-}
-
-fn to_u64(n: i64) -> u64 {
-    u64::try_from(n).unwrap_or(0)
 }
 
 fn text_error(

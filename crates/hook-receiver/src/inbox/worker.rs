@@ -184,11 +184,6 @@ impl Inbox {
         &self.store
     }
 
-    /// The policy.
-    pub fn current_policy(&self) -> &Policy {
-        &self.policy
-    }
-
     /// Stores `delivery` durably and wakes a worker. `Ok` means it will reach the handler.
     pub async fn put(&self, delivery: NewDelivery) -> Result<Stored, InboxError> {
         let stored = self.store.put(delivery).await?;
