@@ -16,8 +16,9 @@ use std::time::Duration;
 /// How long a server may take to say it is ready.
 const READY: Duration = Duration::from_secs(120);
 
-/// A fresh directory under the system temporary directory, unique to this process and call.
-pub fn scratch(kind: &str) -> PathBuf {
+/// A fresh directory under the system temporary directory, unique to this process and
+/// call, removed with everything in it when dropped: a test run leaves nothing behind.
+pub fn scratch(kind: &str) -> Scratch {
     static NEXT: AtomicUsize = AtomicUsize::new(0);
     let dir = std::env::temp_dir().join(format!(
         "hook-{kind}-{}-{}",
@@ -26,7 +27,30 @@ pub fn scratch(kind: &str) -> PathBuf {
     ));
     let _ = std::fs::remove_dir_all(&dir);
     std::fs::create_dir_all(&dir).unwrap();
-    dir
+    Scratch(dir)
+}
+
+/// A directory [`scratch`] made; removed when dropped.
+pub struct Scratch(PathBuf);
+
+impl std::ops::Deref for Scratch {
+    type Target = Path;
+
+    fn deref(&self) -> &Path {
+        &self.0
+    }
+}
+
+impl AsRef<Path> for Scratch {
+    fn as_ref(&self) -> &Path {
+        &self.0
+    }
+}
+
+impl Drop for Scratch {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.0);
+    }
 }
 
 /// Spawns `command` with the given stream piped and waits until a line of it contains
@@ -90,7 +114,7 @@ fn which(binary: &str) -> Option<PathBuf> {
 /// A Redis server.
 pub struct Redis {
     child: Option<Child>,
-    dir: PathBuf,
+    dir: Scratch,
     fsync: &'static str,
 }
 
@@ -170,8 +194,8 @@ impl Redis {
 
 impl Drop for Redis {
     fn drop(&mut self) {
+        // The server stops before its directory (dropped after this) goes.
         self.kill();
-        let _ = std::fs::remove_dir_all(&self.dir);
     }
 }
 
@@ -228,14 +252,29 @@ fn give_to_postgres(path: &Path) {
     }
 }
 
-/// One `initdb` per test process; each server copies it.
+/// One `initdb` per PostgreSQL version and target directory, kept under cargo's
+/// `target/tmp` and reused by every later test process; each server copies it. It is made
+/// in a scratch directory (initdb runs as `postgres`, which may not write under `target/`)
+/// and published with one rename, so a process that races another, or dies half-way,
+/// never leaves a half-made template for the next.
 fn template() -> &'static Path {
     static TEMPLATE: OnceLock<PathBuf> = OnceLock::new();
     TEMPLATE.get_or_init(|| {
+        let initdb = pg_bin("initdb");
+        let version = initdb
+            .parent()
+            .and_then(Path::parent)
+            .and_then(Path::file_name)
+            .map_or_else(|| "path".into(), |v| v.to_string_lossy().into_owned());
+        let kept =
+            Path::new(env!("CARGO_TARGET_TMPDIR")).join(format!("hook-pgtemplate-{version}"));
+        if kept.join("PG_VERSION").is_file() {
+            return kept;
+        }
         let dir = scratch("pgtemplate");
         give_to_postgres(&dir);
         let data = dir.join("data");
-        let mut command = Command::new(pg_bin("initdb"));
+        let mut command = Command::new(initdb);
         command
             .args([
                 "-U",
@@ -256,14 +295,33 @@ fn template() -> &'static Path {
             "initdb failed: {}",
             String::from_utf8_lossy(&output.stderr)
         );
-        data
+        std::fs::create_dir_all(kept.parent().unwrap()).unwrap();
+        let partial = kept.with_extension(format!("partial-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&partial);
+        let status = Command::new("cp")
+            .arg("-a")
+            .arg(&data)
+            .arg(&partial)
+            .status()
+            .unwrap();
+        assert!(status.success(), "copying the new template cluster failed");
+        if std::fs::rename(&partial, &kept).is_err() {
+            // Another process published one first: use it.
+            let _ = std::fs::remove_dir_all(&partial);
+        }
+        assert!(
+            kept.join("PG_VERSION").is_file(),
+            "no template cluster at {}",
+            kept.display()
+        );
+        kept
     })
 }
 
 /// A PostgreSQL server.
 pub struct Postgres {
     child: Option<Child>,
-    dir: PathBuf,
+    dir: Scratch,
     settings: &'static [&'static str],
 }
 
@@ -348,7 +406,7 @@ impl Postgres {
 
 impl Drop for Postgres {
     fn drop(&mut self) {
+        // The server stops before its directory (dropped after this) goes.
         self.kill();
-        let _ = std::fs::remove_dir_all(&self.dir);
     }
 }
