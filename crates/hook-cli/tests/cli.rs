@@ -419,13 +419,10 @@ fn webhook_commands_against_the_emulator() {
 #[test]
 fn listen_verifies_and_prints_each_delivery() {
     use std::io::{BufRead as _, BufReader};
-    let port = std::net::TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port();
+    // Port 0: the listener picks a free port and names it on its first line (a port found
+    // free here and released could be taken by another test before `hook` binds it).
     let mut child = Command::new(env!("CARGO_BIN_EXE_hook"))
-        .args(["listen", "--scheme", "generic", "--port", &port.to_string()])
+        .args(["listen", "--scheme", "generic", "--port", "0"])
         .env("HOOK_SECRET", "s3cret")
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
@@ -433,13 +430,20 @@ fn listen_verifies_and_prints_each_delivery() {
         .unwrap();
     let mut lines = BufReader::new(child.stdout.take().unwrap()).lines();
     // The first line says it listens: only then send.
-    assert!(lines.next().unwrap().unwrap().starts_with("listening on"));
+    let first = lines.next().unwrap().unwrap();
+    assert!(first.starts_with("listening on"), "{first}");
+    let base = first
+        .split_whitespace()
+        .find(|w| w.starts_with("http://"))
+        .unwrap_or_else(|| panic!("no URL in {first:?}"))
+        .trim_end_matches('/')
+        .to_owned();
     let runtime = tokio::runtime::Runtime::new().unwrap();
     let client = reqwest::Client::builder().no_proxy().build().unwrap();
     let signed = hook(&["sign", "--scheme", "generic", "--secret", "s3cret"], BODY);
     let header = text(&signed.stdout).trim().to_owned();
     let (name, value) = header.split_once(": ").unwrap();
-    let url = format!("http://127.0.0.1:{port}/hooks/orders");
+    let url = format!("{base}/hooks/orders");
     let statuses = runtime.block_on(async {
         let good = client
             .post(&url)

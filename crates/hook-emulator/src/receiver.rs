@@ -1,8 +1,9 @@
 //! A real loopback receiver for tests and demos: an axum server that verifies every
 //! delivery with a `hook-sign` [`Verifier`] and hands it over on a channel.
 
-use std::sync::Arc;
+use std::collections::VecDeque;
 use std::sync::atomic::{AtomicU16, Ordering};
+use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use axum::body::Bytes;
@@ -27,6 +28,7 @@ pub struct Received {
 pub struct Receiver {
     url: String,
     status: Arc<AtomicU16>,
+    script: Arc<Mutex<VecDeque<u16>>>,
     deliveries: mpsc::UnboundedReceiver<Received>,
     server: tokio::task::JoinHandle<()>,
 }
@@ -34,17 +36,24 @@ pub struct Receiver {
 struct Shared {
     verifier: Verifier,
     status: Arc<AtomicU16>,
+    script: Arc<Mutex<VecDeque<u16>>>,
     sender: mpsc::UnboundedSender<Received>,
 }
 
 async fn receive(State(shared): State<Arc<Shared>>, headers: HeaderMap, body: Bytes) -> StatusCode {
     let verified = shared.verifier.verify(&headers, &body);
+    let scripted = shared
+        .script
+        .lock()
+        .unwrap_or_else(std::sync::PoisonError::into_inner)
+        .pop_front();
+    let status = scripted.unwrap_or_else(|| shared.status.load(Ordering::SeqCst));
     let _ = shared.sender.send(Received {
         headers,
         body,
         verified,
     });
-    StatusCode::from_u16(shared.status.load(Ordering::SeqCst)).unwrap_or(StatusCode::OK)
+    StatusCode::from_u16(status).unwrap_or(StatusCode::OK)
 }
 
 /// A TCP listener that completes a TLS handshake before handing a connection to axum.
@@ -131,9 +140,11 @@ impl Receiver {
     {
         let (sender, deliveries) = mpsc::unbounded_channel();
         let status = Arc::new(AtomicU16::new(200));
+        let script = Arc::new(Mutex::new(VecDeque::new()));
         let shared = Arc::new(Shared {
             verifier,
             status: status.clone(),
+            script: script.clone(),
             sender,
         });
         let app = axum::Router::new()
@@ -147,6 +158,7 @@ impl Receiver {
         Ok(Receiver {
             url,
             status,
+            script,
             deliveries,
             server,
         })
@@ -177,6 +189,16 @@ impl Receiver {
     /// Answer `status` from now on (say 500, to make deliveries fail).
     pub fn answer(&self, status: u16) {
         self.status.store(status, Ordering::SeqCst);
+    }
+
+    /// Answer the next deliveries with `statuses`, one each in order, then go back to the
+    /// status [`Receiver::answer`] set: a scripted outage that does not race the sender
+    /// the way changing the answer between two attempts would.
+    pub fn script(&self, statuses: impl IntoIterator<Item = u16>) {
+        self.script
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .extend(statuses);
     }
 
     /// The next delivery, waiting at most `timeout`.

@@ -1,158 +1,199 @@
-//! The `WebhookApi` trait works as a trait object, and `list_all` walks its pages.
+//! What hook-model itself does for every provider: `list_all` walks a provider's pages
+//! through `&dyn WebhookApi` (asking for each page with the caller's filters, stopping at
+//! the last page, at the first error, or at `MAX_PAGES`), and the trait's provided methods
+//! and the URL check behave as documented. The provider here is a script of pages that
+//! records what it was asked; it implements nothing else, so every assertion is about
+//! hook-model's code, not the stub's.
 #![allow(clippy::unwrap_used)] // a failed unwrap is a failed test
 
+use std::collections::VecDeque;
 use std::sync::Mutex;
 
-use futures_util::TryStreamExt as _;
+use futures_util::{StreamExt as _, TryStreamExt as _};
 use hook_model::check::{self, Scheme};
 use hook_model::{
-    Capabilities, CatalogEntry, Context, Error, EventTypeInfo, ListQuery, Page, Paging, Provider,
-    ProviderError, TestOutcome, Webhook, WebhookApi, WebhookId, WebhookPatch, WebhookSpec,
-    async_trait, list_all,
+    Capabilities, Error, EventTypeInfo, ListQuery, MAX_PAGES, Page, Paging, Provider, TestOutcome,
+    Webhook, WebhookApi, WebhookId, WebhookPatch, WebhookSpec, async_trait, list_all,
 };
 
-const CATALOG: [CatalogEntry; 1] = [CatalogEntry::new(
-    "thing.done",
-    "thing",
-    "A thing was done.",
-)];
-
-/// A tiny in-memory provider, enough to drive the trait through `Box<dyn WebhookApi>`.
-#[derive(Default)]
-struct Memory {
-    hooks: Mutex<Vec<Webhook>>,
+/// A provider whose `list` answers from a script and records each query; `None` in the
+/// script is "always one more page".
+struct Pages {
+    script: Mutex<VecDeque<Result<Page<Webhook>, Error>>>,
+    endless: bool,
+    asked: Mutex<Vec<ListQuery>>,
 }
 
-fn not_found(id: &WebhookId) -> Error {
-    Error::NotFound {
-        reply: ProviderError::new(404, None, format!("no webhook {id}")),
-        context: Box::new(Context::new(Provider::Generic, "get webhook").webhook(id)),
+impl Pages {
+    fn new(script: Vec<Result<Page<Webhook>, Error>>) -> Pages {
+        Pages {
+            script: Mutex::new(script.into()),
+            endless: false,
+            asked: Mutex::new(Vec::new()),
+        }
+    }
+
+    fn endless() -> Pages {
+        Pages {
+            endless: true,
+            ..Pages::new(Vec::new())
+        }
+    }
+
+    fn asked(&self) -> Vec<ListQuery> {
+        self.asked.lock().unwrap().clone()
     }
 }
 
+fn hook(id: &str) -> Webhook {
+    Webhook::new(Provider::Generic, id, serde_json::json!({}))
+}
+
+fn page(ids: &[&str], number: u32, more: bool) -> Result<Page<Webhook>, Error> {
+    Ok(Page::new(ids.iter().map(|id| hook(id)).collect(), number).with_more(more))
+}
+
+fn not_here() -> Error {
+    Error::unsupported(Provider::Generic, "this call", "the script only lists")
+}
+
 #[async_trait]
-impl WebhookApi for Memory {
+impl WebhookApi for Pages {
     fn capabilities(&self) -> Capabilities {
         Capabilities::new(Provider::Generic, Paging::PageNumber)
     }
 
-    /// One webhook a page.
     async fn list(&self, query: &ListQuery) -> Result<Page<Webhook>, Error> {
-        let hooks = self.hooks.lock().unwrap();
-        let index = query.page_number() as usize - 1;
-        let items: Vec<Webhook> = hooks.get(index).cloned().into_iter().collect();
-        Ok(Page::new(items, query.page_number())
-            .with_total(Some(hooks.len() as u64))
-            .with_more(index + 1 < hooks.len()))
-    }
-
-    async fn get(&self, id: &WebhookId) -> Result<Webhook, Error> {
-        self.hooks
+        self.asked.lock().unwrap().push(query.clone());
+        if self.endless {
+            return page(&["again"], query.page_number(), true);
+        }
+        self.script
             .lock()
             .unwrap()
-            .iter()
-            .find(|h| &h.id == id)
-            .cloned()
-            .ok_or_else(|| not_found(id))
+            .pop_front()
+            .unwrap_or_else(|| panic!("list called after the last page: {query:?}"))
     }
 
-    async fn create(&self, spec: &WebhookSpec) -> Result<Webhook, Error> {
-        check::url("url", &spec.url, Scheme::HttpsOnly)?;
-        let id = format!("hook_{}", self.hooks.lock().unwrap().len());
-        let mut webhook = Webhook::new(
-            self.provider(),
-            id,
-            serde_json::json!({"secret": spec.secret.as_ref().map(|s| s.expose())}),
-        );
-        webhook.url.clone_from(&spec.url);
-        webhook.enabled = spec.enabled;
-        webhook.has_secret = spec.secret.is_some();
-        self.hooks.lock().unwrap().push(webhook.clone());
-        Ok(webhook)
+    async fn get(&self, _id: &WebhookId) -> Result<Webhook, Error> {
+        Err(not_here())
     }
 
-    async fn update(&self, id: &WebhookId, patch: &WebhookPatch) -> Result<Webhook, Error> {
-        let mut hooks = self.hooks.lock().unwrap();
-        let hook = hooks
-            .iter_mut()
-            .find(|h| &h.id == id)
-            .ok_or_else(|| not_found(id))?;
-        if let Some(enabled) = patch.enabled {
-            hook.enabled = enabled;
-        }
-        Ok(hook.clone())
+    async fn create(&self, _spec: &WebhookSpec) -> Result<Webhook, Error> {
+        Err(not_here())
     }
 
-    async fn delete(&self, id: &WebhookId) -> Result<(), Error> {
-        let mut hooks = self.hooks.lock().unwrap();
-        let before = hooks.len();
-        hooks.retain(|h| &h.id != id);
-        if hooks.len() == before {
-            Err(not_found(id))
-        } else {
-            Ok(())
-        }
+    async fn update(&self, _id: &WebhookId, _patch: &WebhookPatch) -> Result<Webhook, Error> {
+        Err(not_here())
+    }
+
+    async fn delete(&self, _id: &WebhookId) -> Result<(), Error> {
+        Err(not_here())
     }
 
     async fn test(&self, _id: &WebhookId) -> Result<TestOutcome, Error> {
-        Err(Error::unsupported(
-            self.provider(),
-            "test",
-            "no test call here",
-        ))
+        Err(not_here())
     }
 
     async fn event_types(&self) -> Result<Vec<EventTypeInfo>, Error> {
-        Ok(CATALOG.iter().map(EventTypeInfo::from).collect())
+        Err(not_here())
     }
 }
 
-#[tokio::test]
-async fn a_boxed_trait_object_runs_the_whole_lifecycle() {
-    let api: Box<dyn WebhookApi> = Box::new(Memory::default());
-    assert!(!api.capabilities().test);
-
-    let spec = WebhookSpec::builder("https://example.com/hook")
-        .name("Entity Hook")
-        .secret("hunter2")
-        .build();
-    let created = api.create(&spec).await.unwrap();
-    assert!(!format!("{created:?}").contains("hunter2"), "{created:?}");
-
-    let patch = WebhookPatch::new().enabled(false);
-    assert!(!api.update(&created.id, &patch).await.unwrap().enabled);
-    assert_eq!(api.list(&ListQuery::new()).await.unwrap().items.len(), 1);
-    let unsupported = api.test(&created.id).await.unwrap_err();
-    assert!(matches!(unsupported, Error::Unsupported { .. }));
-    assert!(unsupported.to_string().contains("no test call here"));
-    assert_eq!(api.event_types().await.unwrap().len(), 1);
-    api.delete(&created.id).await.unwrap();
-    let missing = api.get(&created.id).await.unwrap_err();
-    assert!(matches!(missing, Error::NotFound { .. }));
-    assert_eq!(
-        missing.context().webhook_id.as_deref(),
-        Some(created.id.as_str())
-    );
-}
+/// A `Box<dyn WebhookApi>` can be shared across tasks.
+const _: fn() = || {
+    fn shareable<T: Send + Sync + 'static>() {}
+    shareable::<Box<dyn WebhookApi>>();
+};
 
 #[tokio::test]
-async fn list_all_walks_every_page() {
-    let api = Memory::default();
-    for n in 0..3 {
-        let spec = WebhookSpec::builder(format!("https://example.com/{n}")).build();
-        api.create(&spec).await.unwrap();
-    }
-    let all: Vec<Webhook> = list_all(&api, ListQuery::new())
+async fn list_all_asks_for_each_page_with_the_callers_filters_and_stops_at_the_last() {
+    let api: Box<dyn WebhookApi> = Box::new(Pages::new(vec![
+        page(&["a", "b"], 1, true),
+        page(&["c"], 2, true),
+        page(&["d"], 3, false),
+    ]));
+    let query = ListQuery::new()
+        .enabled(true)
+        .url("https://example.com/h")
+        .per_page(2);
+    let ids: Vec<String> = list_all(api.as_ref(), query.clone())
+        .map_ok(|w| w.id.to_string())
         .try_collect()
         .await
         .unwrap();
-    assert_eq!(all.len(), 3);
+    assert_eq!(ids, ["a", "b", "c", "d"]);
 }
 
 #[tokio::test]
-async fn an_invalid_spec_fails_before_anything_is_stored() {
-    let api: Box<dyn WebhookApi> = Box::new(Memory::default());
-    let spec = WebhookSpec::builder("http://example.com").build();
-    assert!(matches!(api.create(&spec).await, Err(Error::Invalid { field, .. }) if field == "url"));
-    assert!(api.list(&ListQuery::new()).await.unwrap().items.is_empty());
+async fn list_all_passes_the_next_page_number_and_keeps_every_filter() {
+    let pages = Pages::new(vec![page(&["a"], 1, true), page(&["b"], 2, false)]);
+    let query = ListQuery::new()
+        .enabled(false)
+        .event_type("job.completed")
+        .per_page(1);
+    let all: Vec<Webhook> = list_all(&pages, query.clone()).try_collect().await.unwrap();
+    assert_eq!(all.len(), 2);
+    let asked = pages.asked();
+    assert_eq!(asked.len(), 2, "{asked:?}");
+    assert_eq!(asked[0], query);
+    assert_eq!(asked[1], query.clone().page(2));
+}
+
+#[tokio::test]
+async fn the_first_error_ends_the_stream_after_the_pages_before_it() {
+    let pages = Pages::new(vec![
+        page(&["a"], 1, true),
+        Err(Error::unsupported(
+            Provider::Generic,
+            "list",
+            "page two broke",
+        )),
+        page(&["never"], 3, false),
+    ]);
+    let items: Vec<Result<Webhook, Error>> = list_all(&pages, ListQuery::new()).collect().await;
+    assert_eq!(items.len(), 2, "one webhook, then the error, then nothing");
+    assert_eq!(items[0].as_ref().unwrap().id.as_str(), "a");
+    assert!(
+        items[1]
+            .as_ref()
+            .unwrap_err()
+            .to_string()
+            .contains("page two broke")
+    );
+    assert_eq!(pages.asked().len(), 2, "page 3 is never asked for");
+}
+
+#[tokio::test]
+async fn a_provider_that_always_says_more_is_stopped_after_max_pages() {
+    let pages = Pages::endless();
+    let items: Vec<Result<Webhook, Error>> = list_all(&pages, ListQuery::new()).collect().await;
+    assert_eq!(items.len(), MAX_PAGES as usize + 1);
+    let last = items.last().unwrap().as_ref().unwrap_err();
+    assert!(
+        matches!(last, Error::Invalid { field, .. } if field == "page"),
+        "{last}"
+    );
+    assert!(
+        last.to_string().contains("kept saying there was more"),
+        "{last}"
+    );
+    assert_eq!(pages.asked().len(), MAX_PAGES as usize);
+}
+
+#[test]
+fn the_provided_methods_come_from_capabilities() {
+    let api: Box<dyn WebhookApi> = Box::new(Pages::new(Vec::new()));
+    assert_eq!(api.provider(), Provider::Generic);
+    assert_eq!(api.capabilities().paging, Paging::PageNumber);
+}
+
+#[test]
+fn the_url_check_refuses_plain_http_off_loopback_and_names_the_field() {
+    let error = check::url("url", "http://example.com", Scheme::HttpsOnly).unwrap_err();
+    assert!(
+        matches!(&error, Error::Invalid { field, .. } if field == "url"),
+        "{error}"
+    );
+    check::url("url", "https://example.com/hook", Scheme::HttpsOnly).unwrap();
 }

@@ -42,6 +42,11 @@ impl Receiver {
     pub fn answer(&self, status: u16) {
         self.inner.answer(status);
     }
+
+    /// Answers the next deliveries with `statuses` in order, then as [`Receiver::answer`] says.
+    pub fn script(&self, statuses: impl IntoIterator<Item = u16>) {
+        self.inner.script(statuses);
+    }
 }
 
 /// A reqwest client with no proxy.
