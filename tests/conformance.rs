@@ -570,7 +570,7 @@ async fn deliveries(spec: &Value, schemas: &Schemas, counts: &mut Counts) {
         }
         emulator
             .admin()
-            .fire(hook_facade::Provider::UiPath, event, json!({}))
+            .fire(hook_facade::uipath::PROVIDER, event, json!({}))
             .await
             .unwrap();
         expected.push(schema);
@@ -595,30 +595,47 @@ async fn deliveries(spec: &Value, schemas: &Schemas, counts: &mut Counts) {
     emulator.shutdown().await;
 }
 
-/// Every UiPath fixture `hook trigger` sends validates against its event's schema, one
-/// fixture per `x-webhook-event`, and hook-uipath's typed event decodes it.
+/// Every UiPath fixture `hook trigger` sends (hook-uipath's descriptor's) validates
+/// against its event's schema, one fixture per `x-webhook-event`, and hook-uipath's typed
+/// event decodes it; the descriptor lists every file in the crate's `fixtures/`.
 fn fixtures(spec: &Value, schemas: &Schemas, counts: &mut Counts) {
     let events = webhook_events(spec);
-    let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../crates/hook-cli/fixtures/uipath");
     let mut seen = BTreeSet::new();
-    for entry in std::fs::read_dir(&dir).unwrap() {
-        let path = entry.unwrap().path();
-        let event = path.file_stem().unwrap().to_str().unwrap().to_owned();
+    for fixture in hook_facade::uipath::DESCRIPTOR.fixtures {
+        let event = fixture.event.to_owned();
         let schema = events
             .get(&event)
-            .unwrap_or_else(|| panic!("{}: no such event in the spec", path.display()));
-        let bytes = std::fs::read(&path).unwrap();
-        let body: Value = serde_json::from_slice(&bytes).unwrap();
-        assert_eq!(body["Type"], event.as_str(), "{}", path.display());
+            .unwrap_or_else(|| panic!("{event}: no such event in the spec"));
+        let body: Value = serde_json::from_str(fixture.json).unwrap();
+        assert_eq!(body["Type"], event.as_str(), "{event}");
         let reference = json!({"$ref": format!("#/components/schemas/{schema}")});
         let problems = errors(&schemas.validator(&reference), &body);
-        assert!(problems.is_empty(), "{}: {problems:?}", path.display());
-        hook_facade::uipath::parse_event(&bytes).unwrap();
+        assert!(problems.is_empty(), "{event}: {problems:?}");
+        hook_facade::uipath::parse_event(fixture.json.as_bytes()).unwrap();
         seen.insert(event);
         counts.fixtures += 1;
     }
     let published: BTreeSet<String> = events.keys().cloned().collect();
     assert_eq!(seen, published, "one fixture per published event");
+    let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../crates/hook-uipath/fixtures");
+    let files: BTreeSet<String> = std::fs::read_dir(&dir)
+        .unwrap()
+        .map(|e| {
+            e.unwrap()
+                .path()
+                .file_stem()
+                .unwrap()
+                .to_str()
+                .unwrap()
+                .to_owned()
+        })
+        .collect();
+    assert_eq!(
+        files,
+        seen,
+        "every file in {} is in the descriptor",
+        dir.display()
+    );
 }
 
 /// The client's decoders accept instances of the response schemas with required

@@ -4,7 +4,7 @@
 
 use futures_util::TryStreamExt as _;
 use hook_contract_tests::{World, destination};
-use hook_facade::{Error, ListQuery, Provider, WebhookPatch, WebhookSpec, list_all};
+use hook_facade::{Error, ListQuery, WebhookPatch, WebhookSpec, list_all};
 
 fn spec(world: &World, name: &str, url: &str) -> WebhookSpec {
     world.spec(name, url)
@@ -12,7 +12,7 @@ fn spec(world: &World, name: &str, url: &str) -> WebhookSpec {
 
 #[tokio::test]
 async fn lifecycle_on_every_provider() {
-    for provider in Provider::ALL {
+    for provider in hook_facade::providers().iter().map(|d| d.provider) {
         let world = World::new(provider).await;
         let api = world.api.as_ref();
         let inbound = api.capabilities().is_inbound();
@@ -90,7 +90,7 @@ async fn lifecycle_on_every_provider() {
 
 #[tokio::test]
 async fn unknown_ids_are_not_found_on_every_provider() {
-    for provider in Provider::ALL {
+    for provider in hook_facade::providers().iter().map(|d| d.provider) {
         let world = World::new(provider).await;
         let missing = world.missing_id();
         let error = world.api.get(&missing).await.unwrap_err();
@@ -117,7 +117,7 @@ async fn unknown_ids_are_not_found_on_every_provider() {
 
 #[tokio::test]
 async fn invalid_specs_fail_before_sending_on_every_provider() {
-    for provider in Provider::ALL {
+    for provider in hook_facade::providers().iter().map(|d| d.provider) {
         let world = World::new(provider).await;
         // Outbound: not a URL. Inbound: any URL, since the provider assigns it.
         let mut bad = WebhookSpec::builder("not a url")
@@ -135,7 +135,7 @@ async fn invalid_specs_fail_before_sending_on_every_provider() {
             "{provider}: nothing sent"
         );
     }
-    let world = World::new(Provider::Port).await;
+    let world = World::new(hook_facade::port::PROVIDER).await;
     let long = WebhookSpec::inbound()
         .name("long")
         .identifier("x".repeat(31))
@@ -143,7 +143,7 @@ async fn invalid_specs_fail_before_sending_on_every_provider() {
     assert!(
         matches!(world.api.create(&long).await, Err(Error::Invalid { ref field, .. }) if field == "identifier")
     );
-    let world = World::new(Provider::Up42).await;
+    let world = World::new(hook_facade::up42::PROVIDER).await;
     let http = spec(&world, "plain", "http://x.example");
     assert!(
         matches!(world.api.create(&http).await, Err(Error::Invalid { ref field, .. }) if field == "url")
@@ -152,7 +152,7 @@ async fn invalid_specs_fail_before_sending_on_every_provider() {
 
 #[tokio::test]
 async fn fields_a_provider_cannot_carry_are_refused_before_sending() {
-    for provider in Provider::ALL {
+    for provider in hook_facade::providers().iter().map(|d| d.provider) {
         let world = World::new(provider).await;
         let capabilities = world.api.capabilities();
         let base = world.spec("carried", "https://x.example/hook");
@@ -196,7 +196,7 @@ async fn fields_a_provider_cannot_carry_are_refused_before_sending() {
 
 #[tokio::test]
 async fn duplicate_names_conflict_where_names_are_unique() {
-    for provider in [Provider::UiPath, Provider::Port] {
+    for provider in [hook_facade::uipath::PROVIDER, hook_facade::port::PROVIDER] {
         let world = World::new(provider).await;
         world
             .api
@@ -216,7 +216,7 @@ async fn duplicate_names_conflict_where_names_are_unique() {
 
 #[tokio::test]
 async fn filters_and_paging_on_every_provider() {
-    for provider in Provider::ALL {
+    for provider in hook_facade::providers().iter().map(|d| d.provider) {
         let world = World::new(provider).await;
         let api = world.api.as_ref();
         for i in 0..5 {
@@ -260,7 +260,7 @@ async fn filters_and_paging_on_every_provider() {
 
 #[tokio::test]
 async fn a_request_is_carried_and_verified_on_every_provider() {
-    for provider in Provider::ALL {
+    for provider in hook_facade::providers().iter().map(|d| d.provider) {
         let mut world = World::new(provider).await;
         let url = world.receiver.url().to_owned();
         let created = world
@@ -283,7 +283,7 @@ async fn a_request_is_carried_and_verified_on_every_provider() {
 
 #[tokio::test]
 async fn event_types_come_from_each_catalog() {
-    for provider in Provider::ALL {
+    for provider in hook_facade::providers().iter().map(|d| d.provider) {
         let world = World::new(provider).await;
         let types = world.api.event_types().await.unwrap();
         assert_eq!(

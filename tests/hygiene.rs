@@ -7,7 +7,7 @@ use std::io::Write;
 use std::sync::{Arc, Mutex};
 
 use hook_contract_tests::{SECRET, World};
-use hook_facade::{Provider, ProviderConfig, WebhookPatch};
+use hook_facade::{ProviderConfig, WebhookPatch};
 
 #[derive(Clone, Default)]
 struct Captured(Arc<Mutex<Vec<u8>>>);
@@ -57,7 +57,7 @@ async fn no_secret_or_token_in_debug_display_or_traces() {
         .with_ansi(false)
         .init();
 
-    for provider in Provider::ALL {
+    for provider in hook_facade::providers().iter().map(|d| d.provider) {
         let mut world = World::new(provider).await;
         let secrets = secrets(&world);
         let url = world.receiver.url().to_owned();
@@ -91,8 +91,16 @@ async fn no_secret_or_token_in_debug_display_or_traces() {
         );
         world.api.delete(&created.id).await.unwrap();
 
-        let verifier = hook_sign::Verifier::new(hook_emulator::scheme(provider), SECRET).unwrap();
-        let signer = hook_sign::Signer::new(hook_emulator::scheme(provider), SECRET).unwrap();
+        let verifier = hook_sign::Verifier::new(
+            (hook_facade::descriptor(provider).unwrap().scheme)(),
+            SECRET,
+        )
+        .unwrap();
+        let signer = hook_sign::Signer::new(
+            (hook_facade::descriptor(provider).unwrap().scheme)(),
+            SECRET,
+        )
+        .unwrap();
         assert_clean(
             "Verifier and Signer",
             &format!("{verifier:?} {signer:?}"),
@@ -105,6 +113,6 @@ async fn no_secret_or_token_in_debug_display_or_traces() {
         traces.contains("hook.request"),
         "the request spans were captured"
     );
-    let world = World::new(Provider::Generic).await;
+    let world = World::new(hook_facade::generic::PROVIDER).await;
     assert_clean("tracing output", &traces, &secrets(&world));
 }

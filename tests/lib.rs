@@ -52,10 +52,11 @@ impl World {
     /// An id in the provider's format that names no webhook.
     pub fn missing_id(&self) -> WebhookId {
         WebhookId::new(match self.api.provider() {
-            Provider::UiPath => "999999",
-            Provider::Port => "no-such-webhook",
-            Provider::Up42 => "00000000-0000-4000-8000-000000000000",
-            Provider::Generic => "hook_000000000000000000000000",
+            hook_facade::uipath::PROVIDER => "999999",
+            hook_facade::port::PROVIDER => "no-such-webhook",
+            hook_facade::up42::PROVIDER => "00000000-0000-4000-8000-000000000000",
+            hook_facade::generic::PROVIDER => "hook_000000000000000000000000",
+            other => panic!("no test data for provider {other}"),
         })
     }
 

@@ -13,7 +13,7 @@ use std::alloc::{GlobalAlloc, Layout, System};
 use std::sync::atomic::{AtomicIsize, Ordering};
 
 use hook_emulator::Emulator;
-use hook_facade::{Provider, ProviderConfig, WebhookSpec, connect};
+use hook_facade::{ProviderConfig, WebhookSpec, connect};
 
 struct Counting;
 
@@ -64,8 +64,11 @@ async fn a_thousand_concurrent_calls_through_one_client_all_succeed() {
     let emulator = Emulator::builder().start().await.unwrap();
     let api = std::sync::Arc::new(
         connect(
-            ProviderConfig::from_pairs(Provider::Generic, &emulator.env(Provider::Generic))
-                .unwrap(),
+            ProviderConfig::from_pairs(
+                hook_facade::generic::PROVIDER,
+                &emulator.env(hook_facade::generic::PROVIDER),
+            )
+            .unwrap(),
         )
         .unwrap(),
     );
@@ -109,7 +112,7 @@ async fn a_thousand_concurrent_calls_through_one_client_all_succeed() {
     // What 1,000 open connections hold: a client that keeps them all idle, one round.
     let config = hook_facade::generic::GenericConfig::from_vars(|name| emulator.var(name)).unwrap();
     let transport = hook_facade::transport::ClientConfig::new(
-        Provider::Generic,
+        hook_facade::generic::PROVIDER,
         &config.base_url,
         hook_facade::transport::Auth::Bearer(config.api_key),
     )

@@ -2,13 +2,13 @@
 //! decoder: typed errors, never a panic or a stack overflow.
 #![no_main]
 
-use hook_facade::{Event, Provider};
+use hook_facade::Event;
 use hook_facade::{generic, port, uipath, up42};
 use hook_model::decode;
 use libfuzzer_sys::fuzz_target;
 
 fuzz_target!(|data: &[u8]| {
-    for provider in Provider::ALL {
+    for provider in hook_facade::providers().iter().map(|d| d.provider) {
         let _ = Event::parse(provider, data);
     }
     let _ = decode::<uipath::wire::ODataList<uipath::wire::WebhookDto>>("fuzz", data);

@@ -6,12 +6,14 @@
 //! cargo xtask bench [--report-only | --builds]   cold builds and criterion benchmarks; rewrites BENCHMARKS.md's tables
 //! cargo xtask fuzz [--seconds N]      cargo fuzz on every target (needs nightly and cargo-fuzz)
 //! cargo xtask conformance             the client and the emulator against UiPath's OpenAPI
+//! cargo xtask layers                  the layering check alone
 //! cargo xtask servers                 install Redis and PostgreSQL for the receiver tests when missing
 //! ```
 
 mod bench;
 mod fuzz;
 mod servers;
+mod workspace;
 
 use std::env;
 use std::path::{Path, PathBuf};
@@ -25,15 +27,6 @@ const CI_CASES: u32 = 20_000;
 const DEEP_CASES: u32 = 100_000;
 /// The property test binaries: signature round trips, and the svix cross-check.
 const PROPERTY_TESTS: [&str; 3] = ["props", "svix", "up42"];
-
-/// Runnable examples CI runs (not only builds), as `(package, example)`.
-const EXAMPLES: [(&str, &str); 5] = [
-    ("hook-sign", "quickstart"),
-    ("hook-uipath", "uipath"),
-    ("hook-generic", "generic"),
-    ("hook-port", "port"),
-    ("hook-up42", "up42"),
-];
 
 type Result<T = ()> = std::result::Result<T, String>;
 
@@ -53,6 +46,7 @@ fn main() -> ExitCode {
         Some("fuzz") => fuzz::run(&root(), &args[1..]),
         Some("conformance") => conformance(),
         Some("servers") => servers::provision(),
+        Some("layers") => layers(),
         Some("help" | "--help" | "-h") | None => {
             println!("{}", usage());
             Ok(())
@@ -80,6 +74,8 @@ fn usage() -> &'static str {
      (default 600), from the committed seed corpus\n  \
      conformance           hook-uipath and the emulator against UiPath's published OpenAPI\n                        \
      (read from ../shared/specs, or HOOK_UIPATH_SPEC); prints what it checked\n  \
+     layers                the layering check alone: cargo tree edges, and no provider named in\n                        \
+     the shared layers (provider crates found by their Cargo.toml)\n  \
      servers               install the servers the receiver tests start (Debian's redis-server,\n                        \
      postgresql) when missing; `ci` and `bench` do it first"
 }
@@ -159,6 +155,18 @@ fn ci() -> Result {
         "hook-sign without default features",
         cargo().args(["check", "-p", "hook-sign", "--no-default-features"]),
     )?;
+    // Each provider is a feature of the facade: a build with one of them must stand alone.
+    run(
+        "hook-facade with one provider",
+        cargo().args([
+            "check",
+            "-p",
+            "hook-facade",
+            "--no-default-features",
+            "--features",
+            "ring,port",
+        ]),
+    )?;
     run(
         "cargo doc",
         cargo()
@@ -179,8 +187,9 @@ fn ci() -> Result {
         "build the examples",
         cargo().args(["build", "--quiet", "--workspace", "--examples"]),
     )?;
-    for (package, example) in EXAMPLES {
-        let binary = target_dir().join("debug/examples").join(example);
+    // Every example of every crate runs (not only builds), found in `crates/*/examples/`.
+    for (package, example) in workspace::examples(&root())? {
+        let binary = target_dir().join("debug/examples").join(&example);
         run(
             &format!("example {package}/{example}"),
             &mut Command::new(&binary),
@@ -226,9 +235,6 @@ pub(crate) fn hook_sign_crates() -> Result<Vec<String>> {
     Ok(crates)
 }
 
-/// The provider crates: each owns one provider, and none depends on another.
-const PROVIDER_CRATES: [&str; 4] = ["hook-uipath", "hook-port", "hook-up42", "hook-generic"];
-
 /// Which features a layering check turns on.
 #[derive(Clone, Copy, PartialEq, Eq)]
 enum Features {
@@ -239,8 +245,8 @@ enum Features {
 }
 
 /// Crates that a library crate must not depend on (normal dependencies, any depth), per
-/// the layering of ARCHITECTURE.md. Provider crates are checked apart: none may depend on
-/// another provider crate.
+/// the layering of ARCHITECTURE.md. Provider crates are added where a shared layer must
+/// not reach them ([`SHARED`]), and checked apart: none may depend on another.
 const FORBIDDEN: [(&str, Features, &[&str]); 7] = [
     // hook-sign's defaults stay free of tokio and serde; its axum feature brings them.
     (
@@ -253,65 +259,49 @@ const FORBIDDEN: [(&str, Features, &[&str]); 7] = [
         Features::All,
         &["reqwest", "hook-model", "hook-http", "hook-emulator"],
     ),
+    // A descriptor names its provider's delivery `Scheme`: hook-model may use hook-sign
+    // (its default features: no serde, no tokio), never the reverse.
     (
         "hook-model",
         Features::All,
-        &[
-            "tokio",
-            "reqwest",
-            "hook-sign",
-            "hook-http",
-            "hook-emulator",
-        ],
+        &["tokio", "reqwest", "hook-http", "hook-emulator"],
     ),
-    (
-        "hook-http",
-        Features::All,
-        &[
-            "hook-sign",
-            "hook-emulator",
-            "axum",
-            "hook-uipath",
-            "hook-port",
-            "hook-up42",
-            "hook-generic",
-        ],
-    ),
+    ("hook-http", Features::All, &["hook-emulator", "axum"]),
     ("hook-facade", Features::All, &["hook-emulator", "axum"]),
     // The receiving side knows signatures, not providers' management APIs.
     (
         "hook-receiver",
         Features::All,
-        &[
-            "hook-model",
-            "hook-http",
-            "hook-emulator",
-            "hook-facade",
-            "hook-uipath",
-            "hook-port",
-            "hook-up42",
-            "hook-generic",
-        ],
+        &["hook-model", "hook-http", "hook-emulator", "hook-facade"],
     ),
     ("hook-emulator", Features::All, &["hook-facade", "hook-cli"]),
 ];
 
-/// Files of the shared layers allowed to name a provider: the registry of names.
-const PROVIDER_REGISTRY: &str = "crates/hook-model/src/provider.rs";
+/// The layers that know no provider: none may depend on a provider crate, and their code
+/// names none.
+const SHARED: [&str; 3] = ["hook-model", "hook-http", "hook-receiver"];
 
 /// Checks the layering with `cargo tree` (every feature on, so a feature-gated edge cannot
 /// hide): arrows point down only; and that the shared layers name no provider's rules.
 fn layers() -> Result {
     println!("\n=== layering");
+    let providers = workspace::provider_crates(&root())?;
+    let provider_packages: Vec<&str> = providers.iter().map(|c| c.package.as_str()).collect();
     let mut checks: Vec<(&str, Features, Vec<&str>)> = FORBIDDEN
         .iter()
-        .map(|(package, features, forbidden)| (*package, *features, forbidden.to_vec()))
+        .map(|(package, features, forbidden)| {
+            let mut forbidden = forbidden.to_vec();
+            if SHARED.contains(package) {
+                forbidden.extend(&provider_packages);
+            }
+            (*package, *features, forbidden)
+        })
         .collect();
-    for package in PROVIDER_CRATES {
-        let mut forbidden: Vec<&str> = PROVIDER_CRATES
+    for package in &provider_packages {
+        let mut forbidden: Vec<&str> = provider_packages
             .iter()
             .copied()
-            .filter(|other| *other != package)
+            .filter(|other| other != package)
             .collect();
         forbidden.extend(["hook-emulator", "hook-facade", "axum"]);
         checks.push((package, Features::All, forbidden));
@@ -365,53 +355,77 @@ fn layers() -> Result {
         };
         println!("{package} ({label}): no {}", forbidden.join(", no "));
     }
-    provider_agnostic(&root())?;
+    provider_agnostic(&root(), &providers)?;
     println!("=== layering: ok");
     Ok(())
 }
 
-/// The shared layers (`hook-model`, `hook-http`) match on no provider outside the registry
-/// of names: a line of code (not a comment, not a test module) that names a
-/// `Provider::` variant is a provider's rule in the wrong crate.
-fn provider_agnostic(root: &Path) -> Result {
-    let variants = [
-        "Provider::UiPath",
-        "Provider::Port",
-        "Provider::Up42",
-        "Provider::Generic",
-    ];
+/// The shared layers' code names no provider: outside comments and test modules, no line
+/// of `hook-model` or `hook-http` (or `hook-receiver`) constructs a provider's name
+/// (`Provider::new("uipath")`, a string `"uipath"`) or names a provider crate
+/// (`hook_uipath`). Provider knowledge lives in its crate's descriptor.
+fn provider_agnostic(root: &Path, providers: &[workspace::ProviderCrate]) -> Result {
+    let mut needles: Vec<String> = Vec::new();
+    for provider in providers {
+        needles.push(format!("\"{}\"", provider.provider));
+        needles.push(provider.package.replace('-', "_"));
+    }
     let mut found = Vec::new();
-    for dir in ["crates/hook-model/src", "crates/hook-http/src"] {
-        let entries =
-            std::fs::read_dir(root.join(dir)).map_err(|e| format!("cannot read {dir}: {e}"))?;
-        for entry in entries.flatten() {
-            let path = entry.path();
-            let relative = format!("{dir}/{}", entry.file_name().to_string_lossy());
-            if relative == PROVIDER_REGISTRY || path.extension().is_none_or(|e| e != "rs") {
-                continue;
-            }
+    for package in SHARED {
+        let dir = format!("crates/{package}/src");
+        for path in rust_files(&root.join(&dir))? {
+            let relative = path
+                .strip_prefix(root)
+                .unwrap_or(&path)
+                .display()
+                .to_string();
             let text = std::fs::read_to_string(&path)
                 .map_err(|e| format!("cannot read {relative}: {e}"))?;
             for (number, line) in text.lines().enumerate() {
-                if line.trim_start().starts_with("#[cfg(test)]") {
+                let code = line.trim_start();
+                if code.starts_with("#[cfg(test)]") {
                     break;
                 }
-                let code = line.trim_start();
-                if !code.starts_with("//") && variants.iter().any(|v| code.contains(v)) {
+                if !code.starts_with("//") && needles.iter().any(|n| code.contains(n.as_str())) {
                     found.push(format!("{relative}:{}: {}", number + 1, code));
                 }
             }
         }
     }
     if found.is_empty() {
-        println!("hook-model, hook-http: no provider named outside {PROVIDER_REGISTRY}");
+        println!(
+            "{}: no provider named (of {})",
+            SHARED.join(", "),
+            providers
+                .iter()
+                .map(|p| p.provider.as_str())
+                .collect::<Vec<_>>()
+                .join(", ")
+        );
         Ok(())
     } else {
         Err(format!(
-            "the shared layers name a provider (move the rule to its crate):\n{}",
+            "the shared layers name a provider (move the rule to its crate's descriptor):\n{}",
             found.join("\n")
         ))
     }
+}
+
+/// Every `.rs` file under `dir`, recursively.
+fn rust_files(dir: &Path) -> Result<Vec<PathBuf>> {
+    let mut files = Vec::new();
+    let entries =
+        std::fs::read_dir(dir).map_err(|e| format!("cannot read {}: {e}", dir.display()))?;
+    for entry in entries.flatten() {
+        let path = entry.path();
+        if path.is_dir() {
+            files.extend(rust_files(&path)?);
+        } else if path.extension().is_some_and(|e| e == "rs") {
+            files.push(path);
+        }
+    }
+    files.sort();
+    Ok(files)
 }
 
 /// The conformance suite: hook-uipath's requests, the emulator's answers and deliveries,

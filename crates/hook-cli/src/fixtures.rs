@@ -1,5 +1,6 @@
-//! The realistic deliveries `hook trigger` sends: one JSON fixture per provider and event,
-//! kept in `crates/hook-cli/fixtures/<provider>/<event>.json` and embedded at build time.
+//! The realistic deliveries `hook trigger` sends: each provider's descriptor carries its
+//! fixtures (`crates/hook-<provider>/fixtures/<event>.json`, embedded at build time) and
+//! says which body fields a fresh event renews; this module loads, freshens and edits them.
 //!
 //! UiPath's 47 follow the schemas of Orchestrator's published OpenAPI (each `x-webhook-event`
 //! schema; the conformance suite validates every file against its schema); UP42's follow
@@ -7,58 +8,35 @@
 //! created_at, data}` payload; Port's is an example of an action invocation body, which Port
 //! lets each action define (the shape of Port's classic default body, *unconfirmed*).
 
-use hook_facade::Provider;
+use hook_facade::model::Fresh;
+use hook_facade::{Descriptor, Provider};
 use serde_json::Value;
-
-include!(concat!(env!("OUT_DIR"), "/fixtures.rs"));
-
-/// The fixtures of `provider`: (event, JSON text).
-pub fn of(provider: Provider) -> impl Iterator<Item = (&'static str, &'static str)> {
-    FIXTURES
-        .iter()
-        .filter(move |(p, _, _)| *p == provider.as_str())
-        .map(|(_, event, text)| (*event, *text))
-}
 
 /// The fixture for `event` of `provider`, parsed; an error naming the events there are.
 pub fn load(provider: Provider, event: &str) -> Result<Value, String> {
-    let found = of(provider).find(|(name, _)| name.eq_ignore_ascii_case(event));
-    let Some((_, text)) = found else {
-        let names: Vec<&str> = of(provider).map(|(name, _)| name).collect();
+    let descriptor = hook_facade::descriptor(provider).map_err(|e| e.to_string())?;
+    let Some(fixture) = descriptor.fixture(event) else {
+        let names: Vec<&str> = descriptor.fixtures.iter().map(|f| f.event).collect();
         return Err(format!(
-            "{} has no event {event:?}; `hook trigger --list {}` lists them: {}",
-            provider.display_name(),
-            provider.as_str(),
+            "{} has no event {event:?}; `hook trigger --list {provider}` lists them: {}",
+            descriptor.display_name,
             names.join(", ")
         ));
     };
-    serde_json::from_str(text).map_err(|e| format!("the fixture for {event} is not JSON: {e}"))
+    serde_json::from_str(fixture.json)
+        .map_err(|e| format!("the fixture for {event} is not JSON: {e}"))
 }
 
-/// Gives a delivery the fields a fresh event has: a new event id and the current time,
-/// where the provider's payload carries them.
-pub fn freshen(provider: Provider, value: &mut Value, now: &str, unique: &str) {
-    let Some(object) = value.as_object_mut() else {
-        return;
-    };
-    let mut put = |key: &str, new: Value| {
-        if let Some(slot) = object.get_mut(key) {
-            *slot = new;
+/// Gives a delivery the fields a fresh event has (the descriptor's `fresh` fields: a new
+/// event id, the current time), where the body carries them.
+pub fn freshen(descriptor: &Descriptor, value: &mut Value, now: &str, unique: &str) {
+    for (pointer, fresh) in descriptor.fresh {
+        if let Some(slot) = value.pointer_mut(pointer) {
+            *slot = match fresh {
+                Fresh::Id(prefix) => Value::from(format!("{prefix}{unique}")),
+                _ => Value::from(now),
+            };
         }
-    };
-    match provider {
-        Provider::UiPath => {
-            put("EventId", Value::from(unique));
-            put("Timestamp", Value::from(now));
-            put("EventTime", Value::from(now));
-        }
-        Provider::Generic => {
-            put("id", Value::from(format!("evt_{unique}")));
-            put("created_at", Value::from(now));
-        }
-        // UP42's body has no event id (the delivery id header is new per send); Port's
-        // body is the action's own.
-        Provider::Up42 | Provider::Port => {}
     }
 }
 
@@ -142,35 +120,41 @@ mod tests {
     use serde_json::json;
 
     #[test]
-    fn every_fixture_parses_and_carries_its_event() {
-        for (provider, event, text) in FIXTURES {
-            let value: Value = serde_json::from_str(text).unwrap();
-            let port = hook_facade::port::parse_event(text.as_bytes()).unwrap();
-            let named = match *provider {
-                "uipath" => value["Type"].as_str(),
-                "generic" => value["type"].as_str(),
-                "up42" => value["event"].as_str(),
-                "port" => Some(port.kind().as_str()),
-                other => panic!("a fixture of an unknown provider: {other}"),
-            };
-            assert_eq!(named, Some(*event), "{provider}/{event}");
-            // Each provider crate's own parser reads its fixtures.
-            match *provider {
-                "generic" => drop(hook_facade::generic::parse_event(text.as_bytes()).unwrap()),
-                "up42" => {
-                    let event = hook_facade::up42::parse_event(text.as_bytes()).unwrap();
-                    assert!(event.job_status().is_some() || event.order_status().is_some());
-                }
-                "uipath" => drop(hook_facade::uipath::parse_event(text.as_bytes()).unwrap()),
-                // Port's body is the action's own: read as it came, whatever its shape.
-                _ => assert_eq!(port.body, value),
-            }
-        }
-        let count = |p: Provider| of(p).count();
-        assert_eq!(count(Provider::UiPath), 47);
-        assert_eq!(count(Provider::Generic), 9);
-        assert_eq!(count(Provider::Up42), 2);
-        assert_eq!(count(Provider::Port), 1);
+    fn a_fresh_fixture_gets_a_new_id_and_time_where_its_provider_puts_them() {
+        let uipath = hook_facade::uipath::DESCRIPTOR
+            .fixture("job.completed")
+            .unwrap();
+        let mut body: Value = serde_json::from_str(uipath.json).unwrap();
+        freshen(
+            &hook_facade::uipath::DESCRIPTOR,
+            &mut body,
+            "2026-12-03T12:00:00Z",
+            "42",
+        );
+        assert_eq!(body["EventId"], "42");
+        assert_eq!(body["Timestamp"], "2026-12-03T12:00:00Z");
+        let generic = hook_facade::generic::DESCRIPTOR
+            .fixture("user.created")
+            .unwrap();
+        let mut body: Value = serde_json::from_str(generic.json).unwrap();
+        freshen(&hook_facade::generic::DESCRIPTOR, &mut body, "now", "7");
+        assert_eq!(
+            (body["id"].as_str(), body["created_at"].as_str()),
+            (Some("evt_7"), Some("now"))
+        );
+        // UP42's body has no id to renew; nothing is added.
+        let up42 = hook_facade::up42::DESCRIPTOR.fixture("job.status").unwrap();
+        let mut body: Value = serde_json::from_str(up42.json).unwrap();
+        let before = body.clone();
+        freshen(&hook_facade::up42::DESCRIPTOR, &mut body, "now", "7");
+        assert_eq!(body, before);
+    }
+
+    #[test]
+    fn an_unknown_event_names_the_ones_there_are() {
+        let error = load(hook_facade::up42::PROVIDER, "job.nope").unwrap_err();
+        assert!(error.contains("job.status, order.status"), "{error}");
+        assert!(load(hook_facade::up42::PROVIDER, "JOB.STATUS").is_ok());
     }
 
     #[test]

@@ -4,7 +4,11 @@
 use std::process::ExitCode;
 use std::time::Duration;
 
-use hook_facade::{Provider, Signer};
+use hook_facade::{Descriptor, Provider, Signer};
+
+/// What `--list` says of a fixture whose event the catalog does not list (Port's
+/// invocation: an action's own body, not an event type of Port's API).
+const NOT_IN_CATALOG: &str = "an example body; the provider's event catalog has no such type";
 
 use crate::signing::{Secrets, signer};
 use crate::{Fail, fixtures, send, table};
@@ -97,12 +101,18 @@ pub async fn run(args: TriggerArgs) -> Result<ExitCode, Fail> {
     } else {
         args.secrets.secrets.clone()
     };
-    let signer = signer(hook_emulator::scheme(provider), &secrets)?;
+    let descriptor = hook_facade::descriptor(provider).map_err(|e| Fail::Usage(e.to_string()))?;
+    let signer = signer((descriptor.scheme)(), &secrets)?;
     let mut failed = 0u32;
     for _ in 0..args.count {
         let unique = unique_id();
         let mut body = template.clone();
-        fixtures::freshen(provider, &mut body, &crate::record::now_rfc3339(), &unique);
+        fixtures::freshen(
+            descriptor,
+            &mut body,
+            &crate::record::now_rfc3339(),
+            &unique,
+        );
         for (path, value) in &overrides {
             fixtures::set(&mut body, path, value).map_err(Fail::Usage)?;
         }
@@ -180,12 +190,10 @@ async fn one(
     }
 }
 
-/// The default signing secret for `provider`'s deliveries.
+/// The default signing secret for `provider`'s deliveries: the one the emulator signs
+/// with where it is fixed (Port's client secret), else [`DEFAULT_SECRET`].
 pub fn default_secret(provider: Provider) -> &'static str {
-    match provider {
-        Provider::Port => hook_emulator::PORT_CLIENT_SECRET,
-        Provider::UiPath | Provider::Up42 | Provider::Generic => DEFAULT_SECRET,
-    }
+    hook_emulator::fixed_delivery_secret(provider).unwrap_or(DEFAULT_SECRET)
 }
 
 /// A fresh numeric id: UiPath's recent event ids are numeric strings.
@@ -198,27 +206,22 @@ fn unique_id() -> String {
 }
 
 fn list(provider: Option<Provider>, json: bool) {
-    let providers: Vec<Provider> = match provider {
-        Some(p) => vec![p],
-        None => Provider::ALL.to_vec(),
-    };
+    let providers: Vec<&Descriptor> = hook_facade::providers()
+        .iter()
+        .copied()
+        .filter(|d| provider.is_none_or(|p| p == d.provider))
+        .collect();
     let mut rows = Vec::new();
-    for provider in providers {
-        let catalog = hook_facade::catalog(provider);
-        for (event, _) in fixtures::of(provider) {
-            let description = catalog
+    for descriptor in providers {
+        for fixture in descriptor.fixtures {
+            let description = descriptor
+                .catalog
                 .iter()
-                .find(|e| e.name == event)
-                .map(|e| e.description)
-                .unwrap_or(match provider {
-                    Provider::Port => {
-                        "An action or automation invocation (the body is the action's own)."
-                    }
-                    _ => "",
-                });
+                .find(|e| e.name == fixture.event)
+                .map_or(NOT_IN_CATALOG, |e| e.description);
             rows.push(vec![
-                provider.as_str().to_owned(),
-                event.to_owned(),
+                descriptor.provider.to_string(),
+                fixture.event.to_owned(),
                 description.to_owned(),
             ]);
         }

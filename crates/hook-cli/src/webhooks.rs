@@ -144,8 +144,11 @@ enum WebhookCommand {
     Events,
 }
 
+/// A provider this build knows, by name (any case); the error lists those it knows.
 pub fn parse_provider(text: &str) -> Result<Provider, String> {
-    text.parse::<Provider>().map_err(|e| e.to_string())
+    hook_facade::find(text)
+        .map(|d| d.provider)
+        .map_err(|e| e.to_string())
 }
 
 impl Args {
@@ -240,7 +243,10 @@ pub async fn run(args: Args) -> Result<ExitCode, String> {
                 None => {
                     return Err(format!(
                         "{} delivers to a URL you choose: give --url",
-                        api.provider().display_name()
+                        hook_facade::descriptor(api.provider()).map_or_else(
+                            |_| api.provider().to_string(),
+                            |d| d.display_name.to_owned()
+                        )
                     ));
                 }
             };

@@ -137,7 +137,7 @@ fn demo_passes_on_all_four_providers() {
         "Port",
         "UP42",
         "Generic /v1/webhooks",
-        "all four providers passed",
+        "all 4 providers passed",
     ] {
         assert!(stdout.contains(name), "{name} missing:\n{stdout}");
     }

@@ -157,6 +157,15 @@ impl Listen {
     }
 }
 
+impl Drop for Listen {
+    // A test that ends without `interrupt` (or fails before it) leaves no `hook listen`
+    // behind: it would outlive the run, holding the test's output pipe open.
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
 fn header<'a>(headers: &'a HeaderMap, name: &str) -> &'a str {
     headers
         .get(name)

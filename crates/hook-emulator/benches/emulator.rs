@@ -10,7 +10,6 @@ use std::time::Duration;
 use axum::body::Bytes;
 use criterion::{Criterion, Throughput, criterion_group, criterion_main};
 use hook_emulator::{Emulator, EmulatorHandle};
-use hook_model::Provider;
 use tokio::runtime::Runtime;
 use tokio::sync::Semaphore;
 
@@ -96,7 +95,7 @@ fn deliveries(c: &mut Criterion) {
                 let fired = emulator
                     .admin()
                     .fire(
-                        Provider::Generic,
+                        hook_generic::PROVIDER,
                         "user.created",
                         serde_json::json!({"id": "u"}),
                     )

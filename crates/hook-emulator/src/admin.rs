@@ -179,10 +179,21 @@ async fn fire(State(app): State<Arc<App>>, body: Bytes) -> Response {
             ));
         }
     };
-    if crate::common::capabilities(request.provider).is_inbound() {
+    let Some(plugin) = crate::plugin::plugin(request.provider) else {
+        return bad(format!(
+            "the emulator does not emulate {}: it emulates {}",
+            request.provider,
+            crate::providers()
+                .iter()
+                .map(ToString::to_string)
+                .collect::<Vec<_>>()
+                .join(", ")
+        ));
+    };
+    if plugin.descriptor().capabilities.is_inbound() {
         return bad(format!(
             "{}'s webhooks are inbound: they receive requests at their ingest URL and are sent no events; send an action invocation with POST /_admin/port/invoke (AdminClient::invoke)",
-            request.provider.display_name()
+            plugin.descriptor().display_name
         ));
     }
     let Some(entry) =

@@ -207,11 +207,7 @@ impl App {
         let Some(token) = bearer(headers) else {
             return false;
         };
-        let fixed = match provider {
-            Provider::Generic => Some(&self.credentials.generic.api_key),
-            Provider::UiPath => Some(&self.credentials.uipath.personal_access_token),
-            Provider::Port | Provider::Up42 => None,
-        };
+        let fixed = crate::plugin::plugin(provider).and_then(|p| p.fixed_key(&self.credentials));
         if fixed.is_some_and(|key| key.expose() == token) {
             return true;
         }

@@ -210,24 +210,9 @@ pub(crate) fn valid_url(url: &str, https_only: bool) -> Result<(), String> {
 }
 
 /// The event catalog the emulator validates `provider`'s events against: the provider
-/// crate's own.
+/// crate's own (empty for a provider it does not emulate).
 pub(crate) fn catalog(provider: Provider) -> &'static [hook_model::CatalogEntry] {
-    match provider {
-        Provider::UiPath => &hook_uipath::EVENTS,
-        Provider::Port => &hook_port::EVENTS,
-        Provider::Up42 => &hook_up42::EVENTS,
-        Provider::Generic => &hook_generic::EVENTS,
-    }
-}
-
-/// What `provider`'s webhooks offer: the provider crate's own capabilities.
-pub(crate) fn capabilities(provider: Provider) -> hook_model::Capabilities {
-    match provider {
-        Provider::UiPath => hook_uipath::CAPABILITIES,
-        Provider::Port => hook_port::CAPABILITIES,
-        Provider::Up42 => hook_up42::CAPABILITIES,
-        Provider::Generic => hook_generic::CAPABILITIES,
-    }
+    crate::plugin::plugin(provider).map_or(&[], |p| p.descriptor().catalog)
 }
 
 /// The catalog spelling of each event, or the first name the catalog lacks.

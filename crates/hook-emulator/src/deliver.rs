@@ -6,17 +6,13 @@ use std::net::IpAddr;
 use std::sync::Arc;
 use std::time::Duration;
 
-use hook_generic::GenericEvent;
 use hook_model::{DeliveryStatus, EventType, Provider, Secret};
 use hook_sign::{Message, Scheme, Signer};
 use serde::Serialize;
 use time::OffsetDateTime;
 
 use crate::app::{App, new_id};
-use crate::state::{Attempt, DeliveryRecord, State};
-
-/// How long real UiPath disables a webhook after a failed delivery.
-pub const UIPATH_DISABLE: Duration = Duration::from_secs(3600);
+use crate::state::{Attempt, DeliveryRecord};
 
 /// Where and how one webhook receives deliveries, read afresh before every attempt.
 #[derive(Debug, Clone)]
@@ -27,101 +23,22 @@ pub(crate) struct Target {
     pub allow_insecure: bool,
 }
 
-/// The signature scheme the emulator signs `provider`'s deliveries with.
-pub fn scheme(provider: Provider) -> Scheme {
-    match provider {
-        Provider::UiPath => Scheme::uipath(),
-        Provider::Port => Scheme::port(),
-        Provider::Up42 => Scheme::up42(),
-        Provider::Generic => Scheme::generic(),
-    }
-}
-
-/// The current target of a webhook, or `None` when it no longer exists.
-pub(crate) fn target(
-    state: &State,
-    provider: Provider,
-    id: &str,
-    port_secret: &Secret,
-) -> Option<Target> {
-    match provider {
-        Provider::UiPath => {
-            let dto = state.uipath.get(&id.parse().ok()?)?;
-            Some(Target {
-                url: dto.url.clone()?,
-                secret: dto.secret.clone(),
-                headers: BTreeMap::new(),
-                allow_insecure: dto.allow_insecure_ssl.unwrap_or(false),
-            })
-        }
-        // Port's webhooks are inbound: its outgoing calls are action invocations, each
-        // sent to its own URL and signed with the organization's client secret.
-        Provider::Port => Some(Target {
-            url: state.port_invocations.get(id)?.clone(),
-            secret: Some(port_secret.clone()),
+impl Target {
+    /// `url`, signed with `secret`, no extra headers, certificates verified.
+    pub fn to(url: &str, secret: Option<Secret>) -> Target {
+        Target {
+            url: url.to_owned(),
+            secret,
             headers: BTreeMap::new(),
             allow_insecure: false,
-        }),
-        Provider::Up42 => {
-            let hook = state.up42.get(id)?;
-            Some(Target {
-                url: hook.url.clone(),
-                secret: hook.secret.clone(),
-                headers: BTreeMap::new(),
-                allow_insecure: false,
-            })
-        }
-        Provider::Generic => {
-            let hook = state.generic.get(id)?;
-            Some(Target {
-                url: hook.url.clone(),
-                secret: hook.secret.clone(),
-                headers: BTreeMap::new(),
-                allow_insecure: false,
-            })
         }
     }
 }
 
-/// The ids of `provider`'s webhooks that receive `event`: enabled (and, for UiPath, not
-/// disabled by a failed delivery) and subscribed to it or to every event.
-pub(crate) fn subscribers(
-    state: &State,
-    provider: Provider,
-    event: &EventType,
-    now: Duration,
-) -> Vec<String> {
-    let has = |events: &[EventType]| events.iter().any(|e| e == event);
-    match provider {
-        Provider::UiPath => state
-            .uipath
-            .iter()
-            .filter(|(id, dto)| {
-                dto.enabled.unwrap_or(false)
-                    && state
-                        .uipath_disabled_until
-                        .get(id)
-                        .is_none_or(|until| *until <= now)
-                    && (dto.subscribe_to_all_events.unwrap_or(false)
-                        || dto.events.iter().flatten().any(|e| e.event_type == *event))
-            })
-            .map(|(id, _)| id.to_string())
-            .collect(),
-        // Port's webhooks are inbound: none subscribes to anything.
-        Provider::Port => Vec::new(),
-        Provider::Up42 => state
-            .up42
-            .iter()
-            .filter(|(_, h)| h.active && has(&h.events))
-            .map(|(id, _)| id.clone())
-            .collect(),
-        Provider::Generic => state
-            .generic
-            .iter()
-            .filter(|(_, h)| h.active.unwrap_or(true) && has(&h.events))
-            .map(|(id, _)| id.clone())
-            .collect(),
-    }
+/// The signature scheme the emulator signs `provider`'s deliveries with: the provider
+/// crate's own (its descriptor's); `None` for a provider the emulator does not emulate.
+pub fn scheme(provider: Provider) -> Option<Scheme> {
+    crate::plugin::plugin(provider).map(|p| (p.descriptor().scheme)())
 }
 
 /// An event ready to send: its id and the exact body bytes.
@@ -130,89 +47,20 @@ pub(crate) struct Payload {
     pub body: Vec<u8>,
 }
 
-fn json<T: Serialize>(value: &T) -> Vec<u8> {
+pub(crate) fn json<T: Serialize>(value: &T) -> Vec<u8> {
     // Serializing these records (strings, numbers, maps) cannot fail.
     serde_json::to_vec(value).unwrap_or_default()
 }
 
-/// Fields of every UiPath delivery that event data may not replace.
-const UIPATH_COMMON_FIELDS: [&str; 7] = [
-    "@odata.context",
-    "Type",
-    "EventId",
-    "Timestamp",
-    "TenantId",
-    "OrganizationUnitId",
-    "UserId",
-];
-
-/// The body `provider` sends for `event` with `data`.
+/// The body `provider` sends for `event` with `data` (an empty one for a provider the
+/// emulator does not emulate, which no caller has).
 pub(crate) fn payload(provider: Provider, event: &EventType, data: serde_json::Value) -> Payload {
-    let now = OffsetDateTime::now_utc();
-    match provider {
-        Provider::UiPath => {
-            let event_id = uuid::Uuid::new_v4().simple().to_string();
-            // UiPath puts event-specific objects (`Job`, `Queue`, …) at the top level. They
-            // ride in `extra`, flattened beside the common fields, which keep their own
-            // values: the data cannot overwrite the event's type, id or time.
-            let mut extra = match data {
-                serde_json::Value::Object(map) => map,
-                serde_json::Value::Null => serde_json::Map::new(),
-                other => serde_json::Map::from_iter([("Data".to_owned(), other)]),
-            };
-            for owned in UIPATH_COMMON_FIELDS {
-                extra.remove(owned);
-            }
-            // Built as JSON here, not from the client's record type, so a misreading of
-            // the record cannot hide in both.
-            let mut body = serde_json::Map::new();
-            body.insert("Type".into(), event.as_str().into());
-            body.insert("EventId".into(), event_id.clone().into());
-            body.insert(
-                "Timestamp".into(),
-                now.format(&time::format_description::well_known::Rfc3339)
-                    .unwrap_or_default()
-                    .into(),
-            );
-            body.insert("TenantId".into(), 1.into());
-            body.insert("OrganizationUnitId".into(), serde_json::Value::Null);
-            body.insert("UserId".into(), 1.into());
-            body.append(&mut extra);
-            let event = serde_json::Value::Object(body);
-            Payload {
-                event_id,
-                body: json(&event),
-            }
-        }
-        // Port's webhooks are inbound (`fire` refuses them); its outgoing bodies are
-        // user-defined, so the data is the body, as an invocation sends it.
-        Provider::Port => Payload {
-            event_id: new_id("inv_"),
-            body: json(&data),
+    match crate::plugin::plugin(provider) {
+        Some(plugin) => plugin.payload(event, data),
+        None => Payload {
+            event_id: new_id("evt_"),
+            body: Vec::new(),
         },
-        Provider::Up42 => {
-            // UP42's shape: `{"event", "body"}`, the event data as the body. The payload
-            // has no event id; the delivery log keeps one of the emulator's own.
-            let body = serde_json::json!({"event": event.as_str(), "body": data});
-            Payload {
-                event_id: new_id("evt_"),
-                body: json(&body),
-            }
-        }
-        Provider::Generic => {
-            let event_id = new_id("evt_");
-            let body = GenericEvent {
-                id: event_id.clone(),
-                kind: event.clone(),
-                created_at: Some(now),
-                data,
-                extra: serde_json::Map::new(),
-            };
-            Payload {
-                event_id,
-                body: json(&body),
-            }
-        }
     }
 }
 
@@ -290,7 +138,7 @@ pub(crate) async fn invoke(app: &Arc<App>, url: &str, body: &serde_json::Value) 
     };
     enqueue(
         app,
-        Provider::Port,
+        hook_port::PROVIDER,
         &id,
         &EventType::new("invocation"),
         &payload,
@@ -326,7 +174,6 @@ async fn run(app: Arc<App>, id: String, retry: bool, first_wait: Duration) {
     if !first_wait.is_zero() {
         tokio::time::sleep(first_wait).await;
     }
-    let schedule = hook_generic::retry_schedule();
     loop {
         let Some((provider, webhook_id, body, attempts, ping)) = app.read(|state| {
             state.deliveries.get(&id).map(|d| {
@@ -343,13 +190,19 @@ async fn run(app: Arc<App>, id: String, retry: bool, first_wait: Duration) {
             return; // reset removed it
         };
         let number = attempts + 1;
-        let port_secret = &app.credentials.port.client_secret;
-        let target = app.read(|state| target(state, provider, &webhook_id, port_secret));
+        let Some(plugin) = crate::plugin::plugin(provider) else {
+            return; // a record of a provider this build does not emulate
+        };
+        let policy = plugin.policy();
+        let target = app.read(|state| plugin.target(state, &app.credentials, &webhook_id));
         let emulated_ms = u64::try_from(app.clock.elapsed().as_millis()).unwrap_or(u64::MAX);
         let at = OffsetDateTime::now_utc();
         let outcome = match &target {
             None => Err("the webhook no longer exists".to_owned()),
-            Some(target) => attempt(&app, provider, target, &id, body.as_bytes()).await,
+            Some(target) => {
+                let scheme = (plugin.descriptor().scheme)();
+                attempt(&app, scheme, target, &id, body.as_bytes()).await
+            }
         };
         let (status_code, error) = match &outcome {
             Ok(code) if (200..300).contains(code) => (Some(*code), None),
@@ -358,20 +211,21 @@ async fn run(app: Arc<App>, id: String, retry: bool, first_wait: Duration) {
         };
         let succeeded = error.is_none();
         let gone = target.is_none();
-        let last =
-            gone || !retry || provider == Provider::UiPath || number >= schedule.max_attempts();
-        let next_delay = if succeeded || last {
-            None
-        } else {
-            schedule.delay_before(number + 1)
+        let next_delay = match &policy.schedule {
+            Some(schedule) if !succeeded && !gone && retry && number < schedule.max_attempts() => {
+                schedule.delay_before(number + 1)
+            }
+            _ => None,
         };
-        // A failed event opens UiPath's circuit breaker; a failed ping does not: whether
-        // Orchestrator's does is *unconfirmed*.
-        let uipath_failed = !succeeded && provider == Provider::UiPath && !gone && !ping;
-        let disable_until = app.clock.elapsed() + UIPATH_DISABLE;
+        // A failed event opens a circuit breaker where the provider has one (UiPath); a
+        // failed ping does not: whether Orchestrator's does is *unconfirmed*.
+        let disable_until = policy
+            .disable_for
+            .filter(|_| !succeeded && !gone && !ping)
+            .map(|for_| app.clock.elapsed() + for_);
         app.write_log(|state| {
-            if uipath_failed && let Ok(hook) = webhook_id.parse::<i64>() {
-                state.uipath_disabled_until.insert(hook, disable_until);
+            if let Some(until) = disable_until {
+                plugin.disable(state, &webhook_id, until);
             }
             let Some(record) = state.deliveries.get_mut(&id) else {
                 return;
@@ -431,7 +285,7 @@ pub fn delivery_headers(
 /// reached or the target was refused.
 async fn attempt(
     app: &App,
-    provider: Provider,
+    scheme: Scheme,
     target: &Target,
     delivery_id: &str,
     body: &[u8],
@@ -447,10 +301,9 @@ async fn attempt(
         request = request.header(name.as_str(), value.as_str());
     }
     let signer = match target.secret.as_ref().filter(|s| !s.is_empty()) {
-        Some(secret) => Some(
-            Signer::new(scheme(provider), secret.expose())
-                .map_err(|e| format!("cannot sign: {e}"))?,
-        ),
+        Some(secret) => {
+            Some(Signer::new(scheme, secret.expose()).map_err(|e| format!("cannot sign: {e}"))?)
+        }
         None => None,
     };
     let headers = delivery_headers(signer.as_ref(), delivery_id, body)
@@ -520,7 +373,9 @@ pub(crate) async fn fire(
     data: &serde_json::Value,
 ) -> (Vec<String>, Vec<String>) {
     let now = app.clock.elapsed();
-    let webhooks = app.read(|state| subscribers(state, provider, event, now));
+    let webhooks = app.read(|state| {
+        crate::plugin::plugin(provider).map_or_else(Vec::new, |p| p.subscribers(state, event, now))
+    });
     let payloads: Vec<Payload> = webhooks
         .iter()
         .map(|_| payload(provider, event, data.clone()))
@@ -540,7 +395,9 @@ pub(crate) async fn fan_out(
     payload: &Payload,
 ) {
     let now = app.clock.elapsed();
-    let webhooks = app.read(|state| subscribers(state, provider, event, now));
+    let webhooks = app.read(|state| {
+        crate::plugin::plugin(provider).map_or_else(Vec::new, |p| p.subscribers(state, event, now))
+    });
     let targets = webhooks.iter().map(|webhook| (webhook.as_str(), payload));
     enqueue_all(app, provider, event, targets, true).await;
 }
@@ -567,7 +424,7 @@ mod tests {
     #[test]
     fn uipath_payloads_put_data_at_the_top_level() {
         let payload = payload(
-            Provider::UiPath,
+            hook_uipath::PROVIDER,
             &EventType::new("job.completed"),
             serde_json::json!({"Job": {"Id": 3}, "Custom": 1}),
         );
@@ -581,7 +438,7 @@ mod tests {
     #[test]
     fn uipath_data_cannot_replace_the_common_fields() {
         let payload = payload(
-            Provider::UiPath,
+            hook_uipath::PROVIDER,
             &EventType::new("job.completed"),
             serde_json::json!({"Type": "forged", "EventId": "x", "Job": {"Id": 1}}),
         );

@@ -2,6 +2,7 @@
 
 use std::collections::HashMap;
 use std::sync::Arc;
+use std::time::Duration;
 
 use axum::Router;
 use axum::body::Bytes;
@@ -18,7 +19,10 @@ use crate::common::{
     Answer, Authorized, Dialect, Object, canonical_events, json, merged, now, page_params,
     paginate, valid_url,
 };
-use crate::deliver;
+use crate::deliver::{self, Payload, Target};
+use crate::plugin::Plugin;
+use crate::state::State as AppState;
+use crate::{Credentials, EmulatorHandle};
 
 pub(crate) fn routes() -> Router<Arc<App>> {
     Router::new()
@@ -35,7 +39,7 @@ pub(crate) fn routes() -> Router<Arc<App>> {
 pub(crate) struct Generic;
 
 impl Dialect for Generic {
-    const PROVIDER: Provider = Provider::Generic;
+    const PROVIDER: Provider = hook_generic::PROVIDER;
     const INVALID: StatusCode = StatusCode::UNPROCESSABLE_ENTITY;
     const UNAUTHORIZED: &'static str = "a valid API key is required as a bearer token";
 
@@ -74,7 +78,7 @@ fn validate(map: Object) -> Result<GenericWebhook, Response> {
             "subscribe to at least one event",
         ));
     }
-    webhook.events = canonical_events(Provider::Generic, &webhook.events)
+    webhook.events = canonical_events(hook_generic::PROVIDER, &webhook.events)
         .map_err(|m| Generic::invalid("events", m))?;
     if webhook.secret.as_ref().is_some_and(Secret::is_empty) {
         return Err(Generic::invalid(
@@ -143,8 +147,13 @@ async fn test(Auth { app, .. }: Auth, Path(id): Path<String>) -> Answer {
         .first()
         .cloned()
         .unwrap_or_else(|| EventType::new(GENERIC_EVENTS[0].name));
-    let payload = deliver::payload(Provider::Generic, &event, serde_json::json!({"test": true}));
-    let delivery_id = deliver::enqueue(&app, Provider::Generic, &id, &event, &payload, true).await;
+    let payload = deliver::payload(
+        hook_generic::PROVIDER,
+        &event,
+        serde_json::json!({"test": true}),
+    );
+    let delivery_id =
+        deliver::enqueue(&app, hook_generic::PROVIDER, &id, &event, &payload, true).await;
     Ok(json(
         StatusCode::ACCEPTED,
         &TestAnswer {
@@ -160,11 +169,83 @@ async fn deliveries(Auth { app, .. }: Auth, Path(id): Path<String>) -> Answer {
             state
                 .deliveries
                 .values()
-                .filter(|d| d.provider == Provider::Generic && d.webhook_id == id)
+                .filter(|d| d.provider == hook_generic::PROVIDER && d.webhook_id == id)
                 .map(|d| d.to_model())
                 .collect::<Vec<_>>()
         })
     });
     let deliveries = Generic::found(log, &id)?;
     Ok(json(StatusCode::OK, &DeliveryList { deliveries }))
+}
+
+/// The generic service's plugin: its documented retry schedule (the default policy).
+impl Plugin for Generic {
+    fn descriptor(&self) -> &'static hook_model::Descriptor {
+        &hook_generic::DESCRIPTOR
+    }
+
+    fn routes(&self) -> Router<Arc<App>> {
+        routes()
+    }
+
+    fn env(&self, emulator: &EmulatorHandle) -> Vec<(&'static str, String)> {
+        vec![
+            (hook_generic::env::URL, emulator.generic_base()),
+            (
+                hook_generic::env::API_KEY,
+                emulator.credentials().generic.api_key.expose().to_owned(),
+            ),
+        ]
+    }
+
+    fn describe(&self, emulator: &EmulatorHandle) -> String {
+        format!(
+            "Generic  base {}  Authorization: Bearer {}\n",
+            emulator.generic_base(),
+            emulator.credentials().generic.api_key.expose()
+        )
+    }
+
+    fn fixed_key<'a>(&self, credentials: &'a Credentials) -> Option<&'a Secret> {
+        Some(&credentials.generic.api_key)
+    }
+
+    fn target(&self, state: &AppState, _: &Credentials, id: &str) -> Option<Target> {
+        let hook = state.generic.get(id)?;
+        Some(Target::to(&hook.url, hook.secret.clone()))
+    }
+
+    fn subscribers(&self, state: &AppState, event: &EventType, _: Duration) -> Vec<String> {
+        state
+            .generic
+            .iter()
+            .filter(|(_, h)| h.active.unwrap_or(true) && h.events.iter().any(|e| e == event))
+            .map(|(id, _)| id.clone())
+            .collect()
+    }
+
+    /// `{id, type, created_at, data}` in that order, from the emulator's own record of
+    /// the documented payload rather than the client's type, so a misreading of the
+    /// record cannot hide in both.
+    fn payload(&self, event: &EventType, data: serde_json::Value) -> Payload {
+        #[derive(serde::Serialize)]
+        struct Body<'a> {
+            id: &'a str,
+            #[serde(rename = "type")]
+            kind: &'a str,
+            created_at: String,
+            data: serde_json::Value,
+        }
+        let event_id = new_id("evt_");
+        let body = Body {
+            id: &event_id,
+            kind: event.as_str(),
+            created_at: time::OffsetDateTime::now_utc()
+                .format(&time::format_description::well_known::Rfc3339)
+                .unwrap_or_default(),
+            data,
+        };
+        let body = deliver::json(&body);
+        Payload { event_id, body }
+    }
 }

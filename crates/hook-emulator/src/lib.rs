@@ -10,7 +10,7 @@
 //! use hook_emulator::Emulator;
 //! let emulator = Emulator::builder().time_scale(0.001).start().await?;
 //! println!("generic API at {}", emulator.generic_base());
-//! let fired = emulator.admin().fire(hook_model::Provider::Generic, "user.created", serde_json::json!({})).await?;
+//! let fired = emulator.admin().fire(hook_generic::PROVIDER, "user.created", serde_json::json!({})).await?;
 //! emulator.shutdown().await;
 //! # Ok(()) }
 //! ```
@@ -40,6 +40,7 @@ mod generic;
 mod ingest;
 mod jq;
 mod odata;
+mod plugin;
 mod port;
 mod receiver;
 mod state;
@@ -58,7 +59,7 @@ pub use admin::{
 };
 pub use app::REQUEST_LOG_CAP;
 pub use clock::{Clock, MAX_SCALE, MIN_SCALE};
-pub use deliver::{UIPATH_DISABLE, delivery_headers, scheme};
+pub use deliver::{delivery_headers, scheme};
 pub use faults::{FaultKind, FaultRule, MAX_BODY, RecordedRequest, RouteMatch};
 use hook_model::{Provider, Secret};
 pub use ingest::{
@@ -68,6 +69,7 @@ pub use jq::{MAX_EXPRESSION, MAX_OUTPUT_BYTES, MAX_OUTPUTS};
 pub use odata::MAX_FILTER_LEN;
 pub use receiver::{Certificate, Received, Receiver};
 pub use state::{Attempt, DeliveryRecord, State};
+pub use uipath::UIPATH_DISABLE;
 
 /// Checks that `json` decodes as `T` and encodes back to the same JSON value: nothing
 /// lost, nothing added. For tests of tolerant-reader, exact-writer records against a
@@ -393,11 +395,11 @@ fn collapse_slashes(mut request: axum::extract::Request) -> axum::extract::Reque
 }
 
 fn router(app: Arc<app::App>) -> axum::Router {
-    axum::Router::new()
-        .merge(uipath::routes())
-        .merge(port::routes())
-        .merge(up42::routes())
-        .merge(generic::routes())
+    plugin::PLUGINS
+        .iter()
+        .fold(axum::Router::new(), |router, plugin| {
+            router.merge(plugin.routes())
+        })
         .merge(admin::routes())
         .fallback(|| async {
             common::json(
@@ -486,52 +488,20 @@ impl EmulatorHandle {
     ///
     /// The values are the emulator's fixed test credentials, handed out on purpose.
     pub fn env(&self, provider: Provider) -> Vec<(&'static str, String)> {
-        let c = &self.credentials;
-        match provider {
-            Provider::UiPath => vec![
-                (hook_uipath::env::URL, self.uipath_host()),
-                (hook_uipath::env::ORG, c.uipath.organization.clone()),
-                (hook_uipath::env::TENANT, c.uipath.tenant.clone()),
-                (hook_uipath::env::CLIENT_ID, c.uipath.client_id.clone()),
-                (
-                    hook_uipath::env::CLIENT_SECRET,
-                    c.uipath.client_secret.expose().to_owned(),
-                ),
-            ],
-            Provider::Port => vec![
-                (hook_port::env::URL, self.port_base()),
-                (hook_port::env::CLIENT_ID, c.port.client_id.clone()),
-                (
-                    hook_port::env::CLIENT_SECRET,
-                    c.port.client_secret.expose().to_owned(),
-                ),
-            ],
-            Provider::Up42 => vec![
-                (hook_up42::env::URL, self.up42_base()),
-                (hook_up42::env::TOKEN_URL, self.up42_token_url()),
-                (hook_up42::env::USERNAME, c.up42.username.clone()),
-                (
-                    hook_up42::env::PASSWORD,
-                    c.up42.password.expose().to_owned(),
-                ),
-                (hook_up42::env::WORKSPACE, c.up42.workspace_id.clone()),
-            ],
-            Provider::Generic => vec![
-                (hook_generic::env::URL, self.generic_base()),
-                (
-                    hook_generic::env::API_KEY,
-                    c.generic.api_key.expose().to_owned(),
-                ),
-            ],
-        }
+        plugin::plugin(provider).map_or_else(Vec::new, |p| p.env(self))
+    }
+
+    /// The providers this emulator emulates, in a stable order.
+    pub fn providers(&self) -> Vec<Provider> {
+        providers()
     }
 
     /// Looks `name` up in [`EmulatorHandle::env`] of every provider, the shape each
     /// provider config's `from_vars` takes: `UiPathConfig::from_vars(|n| emulator.var(n))`.
     pub fn var(&self, name: &str) -> Option<String> {
-        Provider::ALL
-            .into_iter()
-            .flat_map(|provider| self.env(provider))
+        plugin::PLUGINS
+            .iter()
+            .flat_map(|plugin| plugin.env(self))
             .find(|(key, _)| *key == name)
             .map(|(_, value)| value)
     }
@@ -569,41 +539,39 @@ impl EmulatorHandle {
 /// A human-readable summary: each provider's base URL and the credentials the emulator
 /// accepts (fixed test values, printed on purpose so clients can be pointed at it).
 pub fn describe(emulator: &EmulatorHandle) -> String {
-    let c = emulator.credentials();
+    let providers: String = plugin::PLUGINS
+        .iter()
+        .map(|plugin| plugin.describe(emulator))
+        .collect();
+    let exports: String = plugin::PLUGINS
+        .iter()
+        .flat_map(|plugin| plugin.env(emulator))
+        .map(|(name, value)| format!("  export {name}='{value}'\n"))
+        .collect();
     format!(
-        "hook emulator listening on {url}\n\
-         \n\
-         UiPath   base {uipath}\n         \
-         token {host}/identity_/connect/token  client_id={uid}  client_secret={usecret}  (or PAT {pat})\n\
-         Port     base {port}  POST /v1/auth/access_token  clientId={pid}  clientSecret={psecret}\n\
-         UP42     base {up42}  workspace {ws}\n         \
-         token {up42_token}  username={user}  password={pw}\n\
-         Generic  base {generic}  Authorization: Bearer {key}\n\
+        "hook emulator listening on {url}\n\n{providers}\
          Admin    {url}/_admin/events | deliveries | requests | faults | reset\n\n\
          To point a client here, export:\n{exports}",
         url = emulator.url(),
-        // No trailing slash: generated clients append `/odata/…` to the base.
-        uipath = emulator.uipath_base().trim_end_matches('/'),
-        host = emulator.uipath_host(),
-        uid = c.uipath.client_id,
-        usecret = c.uipath.client_secret.expose(),
-        pat = c.uipath.personal_access_token.expose(),
-        port = emulator.port_base(),
-        pid = c.port.client_id,
-        psecret = c.port.client_secret.expose(),
-        up42 = emulator.up42_base(),
-        ws = c.up42.workspace_id,
-        up42_token = emulator.up42_token_url(),
-        user = c.up42.username,
-        pw = c.up42.password.expose(),
-        generic = emulator.generic_base(),
-        key = c.generic.api_key.expose(),
-        exports = Provider::ALL
-            .into_iter()
-            .flat_map(|provider| emulator.env(provider))
-            .map(|(name, value)| format!("  export {name}='{value}'\n"))
-            .collect::<String>(),
     )
+}
+
+/// The providers the emulator emulates, in a stable order (each one's descriptor is its
+/// crate's `DESCRIPTOR`).
+pub fn providers() -> Vec<Provider> {
+    plugin::PLUGINS.iter().map(|p| p.provider()).collect()
+}
+
+/// The secret the emulator's default credentials sign every delivery of `provider` with,
+/// where the provider fixes one rather than each webhook (Port's client secret, for its
+/// invocations); `None` for the others and for providers it does not emulate.
+pub fn fixed_delivery_secret(provider: Provider) -> Option<&'static str> {
+    plugin::plugin(provider).and_then(|p| p.fixed_delivery_secret())
+}
+
+/// The descriptors of the providers the emulator emulates.
+pub fn descriptors() -> Vec<&'static hook_model::Descriptor> {
+    plugin::PLUGINS.iter().map(|p| p.descriptor()).collect()
 }
 
 /// The standalone emulator's settings: the flags of `hook emulator` and of the

@@ -5,6 +5,7 @@
 
 use std::collections::BTreeMap;
 use std::sync::Arc;
+use std::time::Duration;
 
 use axum::Router;
 use axum::body::Bytes;
@@ -12,13 +13,17 @@ use axum::extract::{Path, Query, State};
 use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::Response;
 use axum::routing::{get, post};
-use hook_model::Provider;
+use hook_model::{EventType, Provider};
 use hook_port::wire::{
     IntegrationType, PortWebhook, SignatureAlgorithm, TokenRequest, WebhookBody,
 };
 
 use crate::app::App;
 use crate::common::{Answer, Authorized, Dialect, Object, json, now};
+use crate::deliver::{Payload, Target};
+use crate::plugin::Plugin;
+use crate::state::State as AppState;
+use crate::{Credentials, EmulatorHandle};
 
 /// Port refuses bodies over 1 MiB.
 pub const MAX_BODY: usize = 1024 * 1024;
@@ -59,7 +64,7 @@ pub(crate) fn routes() -> Router<Arc<App>> {
 pub(crate) struct Port;
 
 impl Dialect for Port {
-    const PROVIDER: Provider = Provider::Port;
+    const PROVIDER: Provider = hook_port::PROVIDER;
     const INVALID: StatusCode = StatusCode::UNPROCESSABLE_ENTITY;
     const MALFORMED: StatusCode = StatusCode::UNPROCESSABLE_ENTITY;
     const MAX_BODY: Option<usize> = Some(MAX_BODY);
@@ -106,7 +111,7 @@ async fn token(State(app): State<Arc<App>>, body: Bytes) -> Response {
             None,
         );
     }
-    let (token, ttl) = app.issue_token(Provider::Port).await;
+    let (token, ttl) = app.issue_token(hook_port::PROVIDER).await;
     json(
         StatusCode::OK,
         &serde_json::json!({"ok": true, "accessToken": token.expose(), "expiresIn": ttl, "tokenType": "Bearer"}),
@@ -409,4 +414,63 @@ async fn ingest(
     app.clone()
         .spawn(crate::ingest::process(app, identifier, request));
     Ok(json(StatusCode::ACCEPTED, &serde_json::json!({"ok": true})))
+}
+
+/// Port's plugin. Its webhooks are inbound: its outgoing calls are action invocations,
+/// each sent to its own URL and signed with the organization's client secret.
+impl Plugin for Port {
+    fn descriptor(&self) -> &'static hook_model::Descriptor {
+        &hook_port::DESCRIPTOR
+    }
+
+    fn routes(&self) -> Router<Arc<App>> {
+        routes()
+    }
+
+    fn env(&self, emulator: &EmulatorHandle) -> Vec<(&'static str, String)> {
+        let c = &emulator.credentials().port;
+        vec![
+            (hook_port::env::URL, emulator.port_base()),
+            (hook_port::env::CLIENT_ID, c.client_id.clone()),
+            (
+                hook_port::env::CLIENT_SECRET,
+                c.client_secret.expose().to_owned(),
+            ),
+        ]
+    }
+
+    fn describe(&self, emulator: &EmulatorHandle) -> String {
+        let c = &emulator.credentials().port;
+        format!(
+            "Port     base {}  POST /v1/auth/access_token  clientId={}  clientSecret={}\n",
+            emulator.port_base(),
+            c.client_id,
+            c.client_secret.expose()
+        )
+    }
+
+    fn fixed_delivery_secret(&self) -> Option<&'static str> {
+        Some(crate::PORT_CLIENT_SECRET)
+    }
+
+    fn target(&self, state: &AppState, credentials: &Credentials, id: &str) -> Option<Target> {
+        Some(Target::to(
+            state.port_invocations.get(id)?,
+            Some(credentials.port.client_secret.clone()),
+        ))
+    }
+
+    /// None: Port's webhooks subscribe to nothing.
+    fn subscribers(&self, _: &AppState, _: &EventType, _: Duration) -> Vec<String> {
+        Vec::new()
+    }
+
+    /// Port's outgoing bodies are user-defined, so the data is the body, as an
+    /// invocation sends it (`fire` refuses Port: its webhooks are inbound).
+    fn payload(&self, _: &EventType, data: serde_json::Value) -> Payload {
+        Payload {
+            event_id: crate::app::new_id("inv_"),
+            body: crate::deliver::json(&data),
+        }
+    }
 }

@@ -165,15 +165,22 @@ impl Receiver {
     }
 
     /// A receiver verifying `provider`'s deliveries signed with `secret`: HTTPS with a
-    /// self-signed certificate for UP42 (which delivers to HTTPS only; trust the returned
-    /// certificate with [`crate::EmulatorBuilder::trust_root_pem`]), plain HTTP otherwise.
+    /// self-signed certificate where the provider delivers to HTTPS only (its capabilities
+    /// say `https_only`: UP42; trust the returned certificate with
+    /// [`crate::EmulatorBuilder::trust_root_pem`]), plain HTTP otherwise. An
+    /// `InvalidInput` error for a provider the emulator does not emulate.
     pub async fn for_provider(
         provider: hook_model::Provider,
         secret: &str,
     ) -> std::io::Result<(Receiver, Option<Certificate>)> {
-        let verifier = Verifier::new(crate::scheme(provider), secret)
-            .map_err(|e| std::io::Error::new(std::io::ErrorKind::InvalidInput, e.to_string()))?;
-        if provider == hook_model::Provider::Up42 {
+        let invalid =
+            |message: String| std::io::Error::new(std::io::ErrorKind::InvalidInput, message);
+        let plugin = crate::plugin::plugin(provider)
+            .ok_or_else(|| invalid(format!("the emulator does not emulate {provider}")))?;
+        let descriptor = plugin.descriptor();
+        let verifier =
+            Verifier::new((descriptor.scheme)(), secret).map_err(|e| invalid(e.to_string()))?;
+        if descriptor.capabilities.https_only {
             let (receiver, certificate) = Receiver::start_tls(verifier).await?;
             Ok((receiver, Some(certificate)))
         } else {

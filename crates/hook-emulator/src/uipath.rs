@@ -1,8 +1,9 @@
 //! UiPath Orchestrator: `/uipath/{org}/{tenant}/orchestrator_/odata/…` and the identity
 //! token endpoints.
 
-use std::collections::HashMap;
+use std::collections::{BTreeMap, HashMap};
 use std::sync::Arc;
+use std::time::Duration;
 
 use axum::Router;
 use axum::body::Bytes;
@@ -10,7 +11,7 @@ use axum::extract::{Path, Query, State};
 use axum::http::{HeaderMap, Method, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{any, post};
-use hook_model::{EventType, Provider};
+use hook_model::{EventType, Provider, Secret};
 use hook_uipath::EVENTS as UIPATH_EVENTS;
 use hook_uipath::wire::{
     ERROR_INVALID_REQUEST, ERROR_NAME_TAKEN, ERROR_NOT_FOUND, EventSubscription, EventTypeDto,
@@ -20,7 +21,11 @@ use hook_uipath::wire::{
 use crate::app::App;
 use crate::common::{Dialect, canonical_events, form, json, oauth_answer, valid_url};
 use crate::deliver;
+use crate::deliver::{Payload, Target};
 use crate::odata;
+use crate::plugin::{Plugin, Policy};
+use crate::state::State as AppState;
+use crate::{Credentials, EmulatorHandle};
 
 const PING: &str = "UiPath.Server.Configuration.OData.Ping";
 /// The spec's path of the event-type list; clients in the wild add `()`, also served.
@@ -64,7 +69,7 @@ pub(crate) fn routes() -> Router<Arc<App>> {
 pub(crate) struct UiPath;
 
 impl Dialect for UiPath {
-    const PROVIDER: Provider = Provider::UiPath;
+    const PROVIDER: Provider = hook_uipath::PROVIDER;
     const INVALID: StatusCode = StatusCode::BAD_REQUEST;
     const UNAUTHORIZED: &'static str = "You are not authenticated!";
 
@@ -125,7 +130,7 @@ async fn token(State(app): State<Arc<App>>, body: Bytes) -> Response {
             "use client_credentials",
         )),
     };
-    oauth_answer(&app, Provider::UiPath, "OR.Webhooks", checked).await
+    oauth_answer(&app, hook_uipath::PROVIDER, "OR.Webhooks", checked).await
 }
 
 async fn odata_route(
@@ -300,7 +305,7 @@ fn validate(dto: &mut WebhookDto) -> Result<(), Response> {
         return Err(invalid("Name is required"));
     }
     let events: Vec<EventType> = dto.event_types();
-    let events = canonical_events(Provider::UiPath, &events).map_err(invalid)?;
+    let events = canonical_events(hook_uipath::PROVIDER, &events).map_err(invalid)?;
     dto.events = Some(events.into_iter().map(EventSubscription::from).collect());
     dto.extra.retain(|key, _| !key.starts_with("@odata"));
     Ok(())
@@ -454,10 +459,10 @@ fn event_types(base: &str) -> Response {
 /// is created or updated, and on Ping.
 async fn send_ping(app: &Arc<App>, id: i64) -> deliver::Payload {
     let event = EventType::new("ping");
-    let payload = deliver::payload(Provider::UiPath, &event, serde_json::Value::Null);
+    let payload = deliver::payload(hook_uipath::PROVIDER, &event, serde_json::Value::Null);
     deliver::enqueue(
         app,
-        Provider::UiPath,
+        hook_uipath::PROVIDER,
         &id.to_string(),
         &event,
         &payload,
@@ -488,14 +493,147 @@ async fn trigger_custom(app: &Arc<App>, base: &str, body: &[u8]) -> Response {
     };
     let event = EventType::new("custom");
     let payload = deliver::payload(
-        Provider::UiPath,
+        hook_uipath::PROVIDER,
         &event,
         serde_json::json!({"EventData": data}),
     );
-    deliver::fan_out(app, Provider::UiPath, &event, &payload).await;
+    deliver::fan_out(app, hook_uipath::PROVIDER, &event, &payload).await;
     let mut answer: serde_json::Value = serde_json::from_slice(&payload.body).unwrap_or_default();
     answer["@odata.context"] = context(base, "UiPath.Webhooks.Dto.CustomEventDto");
     json(StatusCode::ACCEPTED, &answer)
+}
+
+/// How long real UiPath disables a webhook after a failed delivery.
+pub const UIPATH_DISABLE: std::time::Duration = std::time::Duration::from_secs(3600);
+
+/// Fields of every UiPath delivery that event data may not replace.
+const COMMON_FIELDS: [&str; 7] = [
+    "@odata.context",
+    "Type",
+    "EventId",
+    "Timestamp",
+    "TenantId",
+    "OrganizationUnitId",
+    "UserId",
+];
+
+/// UiPath Orchestrator's plugin: never retries, and disables a webhook for an hour after a
+/// failed event delivery.
+impl Plugin for UiPath {
+    fn descriptor(&self) -> &'static hook_model::Descriptor {
+        &hook_uipath::DESCRIPTOR
+    }
+
+    fn routes(&self) -> Router<Arc<App>> {
+        routes()
+    }
+
+    fn env(&self, emulator: &EmulatorHandle) -> Vec<(&'static str, String)> {
+        let c = &emulator.credentials().uipath;
+        vec![
+            (hook_uipath::env::URL, emulator.uipath_host()),
+            (hook_uipath::env::ORG, c.organization.clone()),
+            (hook_uipath::env::TENANT, c.tenant.clone()),
+            (hook_uipath::env::CLIENT_ID, c.client_id.clone()),
+            (
+                hook_uipath::env::CLIENT_SECRET,
+                c.client_secret.expose().to_owned(),
+            ),
+        ]
+    }
+
+    fn describe(&self, emulator: &EmulatorHandle) -> String {
+        let c = &emulator.credentials().uipath;
+        format!(
+            "UiPath   base {}\n         token {}/identity_/connect/token  client_id={}  \
+             client_secret={}  (or PAT {})\n",
+            // No trailing slash: generated clients append `/odata/…` to the base.
+            emulator.uipath_base().trim_end_matches('/'),
+            emulator.uipath_host(),
+            c.client_id,
+            c.client_secret.expose(),
+            c.personal_access_token.expose()
+        )
+    }
+
+    fn fixed_key<'a>(&self, credentials: &'a Credentials) -> Option<&'a Secret> {
+        Some(&credentials.uipath.personal_access_token)
+    }
+
+    fn target(&self, state: &AppState, _: &Credentials, id: &str) -> Option<Target> {
+        let dto = state.uipath.get(&id.parse().ok()?)?;
+        Some(Target {
+            url: dto.url.clone()?,
+            secret: dto.secret.clone(),
+            headers: BTreeMap::new(),
+            allow_insecure: dto.allow_insecure_ssl.unwrap_or(false),
+        })
+    }
+
+    fn subscribers(&self, state: &AppState, event: &EventType, now: Duration) -> Vec<String> {
+        state
+            .uipath
+            .iter()
+            .filter(|(id, dto)| {
+                dto.enabled.unwrap_or(false)
+                    && state
+                        .uipath_disabled_until
+                        .get(id)
+                        .is_none_or(|until| *until <= now)
+                    && (dto.subscribe_to_all_events.unwrap_or(false)
+                        || dto.events.iter().flatten().any(|e| e.event_type == *event))
+            })
+            .map(|(id, _)| id.to_string())
+            .collect()
+    }
+
+    fn payload(&self, event: &EventType, data: serde_json::Value) -> Payload {
+        let event_id = uuid::Uuid::new_v4().simple().to_string();
+        // UiPath puts event-specific objects (`Job`, `Queue`, …) at the top level. They
+        // ride in `extra`, flattened beside the common fields, which keep their own
+        // values: the data cannot overwrite the event's type, id or time.
+        let mut extra = match data {
+            serde_json::Value::Object(map) => map,
+            serde_json::Value::Null => serde_json::Map::new(),
+            other => serde_json::Map::from_iter([("Data".to_owned(), other)]),
+        };
+        for owned in COMMON_FIELDS {
+            extra.remove(owned);
+        }
+        // Built as JSON here, not from the client's record type, so a misreading of
+        // the record cannot hide in both.
+        let mut body = serde_json::Map::new();
+        body.insert("Type".into(), event.as_str().into());
+        body.insert("EventId".into(), event_id.clone().into());
+        body.insert(
+            "Timestamp".into(),
+            time::OffsetDateTime::now_utc()
+                .format(&time::format_description::well_known::Rfc3339)
+                .unwrap_or_default()
+                .into(),
+        );
+        body.insert("TenantId".into(), 1.into());
+        body.insert("OrganizationUnitId".into(), serde_json::Value::Null);
+        body.insert("UserId".into(), 1.into());
+        body.append(&mut extra);
+        Payload {
+            event_id,
+            body: deliver::json(&serde_json::Value::Object(body)),
+        }
+    }
+
+    fn policy(&self) -> Policy {
+        Policy {
+            schedule: None,
+            disable_for: Some(UIPATH_DISABLE),
+        }
+    }
+
+    fn disable(&self, state: &mut AppState, id: &str, until: Duration) {
+        if let Ok(hook) = id.parse::<i64>() {
+            state.uipath_disabled_until.insert(hook, until);
+        }
+    }
 }
 
 #[cfg(test)]

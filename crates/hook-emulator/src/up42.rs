@@ -3,6 +3,7 @@
 
 use std::collections::HashMap;
 use std::sync::Arc;
+use std::time::Duration;
 
 use axum::Router;
 use axum::body::Bytes;
@@ -19,7 +20,10 @@ use crate::app::App;
 use crate::common::{
     Answer, Authorized, Dialect, canonical_events, form, json, now, oauth_answer, valid_url,
 };
-use crate::deliver;
+use crate::deliver::{self, Payload, Target};
+use crate::plugin::Plugin;
+use crate::state::State as AppState;
+use crate::{Credentials, EmulatorHandle};
 
 pub(crate) fn routes() -> Router<Arc<App>> {
     Router::new()
@@ -55,7 +59,7 @@ fn ok<T: Serialize>(status: StatusCode, data: &T) -> Response {
 pub(crate) struct Up42;
 
 impl Dialect for Up42 {
-    const PROVIDER: Provider = Provider::Up42;
+    const PROVIDER: Provider = hook_up42::PROVIDER;
     const INVALID: StatusCode = StatusCode::BAD_REQUEST;
 
     fn error(status: StatusCode, _code: &str, message: String, field: Option<&str>) -> Response {
@@ -119,7 +123,7 @@ async fn token(State(app): State<Arc<App>>, body: Bytes) -> Response {
             "use password or client_credentials",
         )),
     };
-    oauth_answer(&app, Provider::Up42, "openid", checked).await
+    oauth_answer(&app, hook_up42::PROVIDER, "openid", checked).await
 }
 
 /// `GET /users/me`: the one user, whose id is the workspace's.
@@ -197,7 +201,7 @@ fn validate(body: &[u8]) -> Result<Up42Webhook, Response> {
     let mut webhook: Up42Webhook = serde_json::from_value(value)
         .map_err(|e| invalid("body", format!("the body does not match the schema: {e}")))?;
     webhook.events =
-        canonical_events(Provider::Up42, &webhook.events).map_err(|m| invalid("events", m))?;
+        canonical_events(hook_up42::PROVIDER, &webhook.events).map_err(|m| invalid("events", m))?;
     if webhook.secret.is_none() {
         webhook.secret = Some(Secret::new(""));
     }
@@ -263,8 +267,8 @@ async fn test(Auth { app, .. }: Auth, Path((_, id)): Path<(String, String)>) -> 
             "SUCCEEDED"
         };
         let data = serde_json::json!({"test": true, "status": status});
-        let payload = deliver::payload(Provider::Up42, event, data);
-        ids.push(deliver::enqueue(&app, Provider::Up42, &id, event, &payload, false).await);
+        let payload = deliver::payload(hook_up42::PROVIDER, event, data);
+        ids.push(deliver::enqueue(&app, hook_up42::PROVIDER, &id, event, &payload, false).await);
     }
     // Wait for the single attempts to settle (the delivery timeout bounds each).
     let settled = |app: &App| {
@@ -299,4 +303,62 @@ async fn test(Auth { app, .. }: Auth, Path((_, id)): Path<(String, String)>) -> 
             tests_succeeded: u32::try_from(succeeded).unwrap_or(u32::MAX),
         },
     ))
+}
+
+/// UP42's plugin: HTTPS receivers only (its capabilities say so).
+impl Plugin for Up42 {
+    fn descriptor(&self) -> &'static hook_model::Descriptor {
+        &hook_up42::DESCRIPTOR
+    }
+
+    fn routes(&self) -> Router<Arc<App>> {
+        routes()
+    }
+
+    fn env(&self, emulator: &EmulatorHandle) -> Vec<(&'static str, String)> {
+        let c = &emulator.credentials().up42;
+        vec![
+            (hook_up42::env::URL, emulator.up42_base()),
+            (hook_up42::env::TOKEN_URL, emulator.up42_token_url()),
+            (hook_up42::env::USERNAME, c.username.clone()),
+            (hook_up42::env::PASSWORD, c.password.expose().to_owned()),
+            (hook_up42::env::WORKSPACE, c.workspace_id.clone()),
+        ]
+    }
+
+    fn describe(&self, emulator: &EmulatorHandle) -> String {
+        let c = &emulator.credentials().up42;
+        format!(
+            "UP42     base {}  workspace {}\n         token {}  username={}  password={}\n",
+            emulator.up42_base(),
+            c.workspace_id,
+            emulator.up42_token_url(),
+            c.username,
+            c.password.expose()
+        )
+    }
+
+    fn target(&self, state: &AppState, _: &Credentials, id: &str) -> Option<Target> {
+        let hook = state.up42.get(id)?;
+        Some(Target::to(&hook.url, hook.secret.clone()))
+    }
+
+    fn subscribers(&self, state: &AppState, event: &EventType, _: Duration) -> Vec<String> {
+        state
+            .up42
+            .iter()
+            .filter(|(_, h)| h.active && h.events.iter().any(|e| e == event))
+            .map(|(id, _)| id.clone())
+            .collect()
+    }
+
+    /// UP42's shape: `{"event", "body"}`, the event data as the body. The payload has no
+    /// event id; the delivery log keeps one of the emulator's own.
+    fn payload(&self, event: &EventType, data: serde_json::Value) -> Payload {
+        let body = serde_json::json!({"event": event.as_str(), "body": data});
+        Payload {
+            event_id: crate::app::new_id("evt_"),
+            body: deliver::json(&body),
+        }
+    }
 }

@@ -9,7 +9,6 @@ use std::sync::OnceLock;
 mod support;
 
 use hook_emulator::{Emulator, EmulatorHandle};
-use hook_model::Provider;
 use proptest::prelude::*;
 use proptest::test_runner::{Config, RngSeed};
 
@@ -32,7 +31,7 @@ fn shared() -> &'static Shared {
         let http = support::http();
         let (emulator, ingest) = runtime.block_on(async {
             let emulator = Emulator::builder().manual_clock().start().await.unwrap();
-            let token = support::token(&emulator, Provider::Port).await;
+            let token = support::token(&emulator, hook_port::PROVIDER).await;
             let (status, created) = support::call(
                 &http,
                 reqwest::Method::POST,

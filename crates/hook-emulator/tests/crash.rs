@@ -15,7 +15,7 @@ use std::process::{Child, Command, Stdio};
 use std::time::Duration;
 
 use hook_emulator::{AdminClient, Receiver};
-use hook_model::{DeliveryStatus, Provider};
+use hook_model::DeliveryStatus;
 use hook_sign::{Scheme, Verifier};
 
 const SECRET: &str = "crash-secret";
@@ -128,7 +128,10 @@ async fn kill_9_at_random_moments_loses_nothing_acknowledged() {
             }
             for i in 0..50 {
                 let data = serde_json::json!({"round": round, "i": i});
-                match admin.fire(Provider::Generic, "user.created", data).await {
+                match admin
+                    .fire(hook_generic::PROVIDER, "user.created", data)
+                    .await
+                {
                     Ok(fired) => {
                         fired_calls += 1;
                         events.extend(fired.event_ids);

@@ -16,7 +16,7 @@ use support::{Api, Receiver};
 const WAIT: Duration = Duration::from_secs(20);
 
 async fn generic_hook(emulator: &EmulatorHandle, url: &str, secret: &str) -> String {
-    let api = Api::new(emulator, Provider::Generic).await;
+    let api = Api::new(emulator, hook_generic::PROVIDER).await;
     let body = json!({"url": url, "events": ["user.created"], "secret": secret});
     let (status, created) = api.post("", body).await;
     assert_eq!(status, 201, "{created}");
@@ -50,18 +50,21 @@ async fn a_wrong_token_is_refused_in_each_providers_error_shape() {
     // What each provider's 401 body says, by JSON pointer.
     let shapes: [(Provider, &[(&str, serde_json::Value)]); 4] = [
         (
-            Provider::UiPath,
+            hook_uipath::PROVIDER,
             &[("/message", json!("You are not authenticated!"))],
         ),
         (
-            Provider::Port,
+            hook_port::PROVIDER,
             &[("/ok", json!(false)), ("/error", json!("unauthorized"))],
         ),
         (
-            Provider::Up42,
+            hook_up42::PROVIDER,
             &[("/data", json!(null)), ("/error/code", json!(401))],
         ),
-        (Provider::Generic, &[("/error/code", json!("unauthorized"))]),
+        (
+            hook_generic::PROVIDER,
+            &[("/error/code", json!("unauthorized"))],
+        ),
     ];
     for (provider, says) in shapes {
         let api = Api::new(&emulator, provider).await.with_token("wrong");
@@ -74,7 +77,7 @@ async fn a_wrong_token_is_refused_in_each_providers_error_shape() {
                 "{provider}: {refused}"
             );
         }
-        if provider == Provider::UiPath {
+        if provider == hook_uipath::PROVIDER {
             assert!(refused["errorCode"].is_number(), "{refused}");
         }
     }
@@ -83,12 +86,12 @@ async fn a_wrong_token_is_refused_in_each_providers_error_shape() {
 #[tokio::test]
 async fn failed_deliveries_follow_the_seed_schedule_on_a_manual_clock() {
     let emulator = Emulator::builder().manual_clock().start().await.unwrap();
-    let mut receiver = Receiver::start(Provider::Generic, "s").await;
+    let mut receiver = Receiver::start(hook_generic::PROVIDER, "s").await;
     receiver.answer(500);
     generic_hook(&emulator, &receiver.url, "s").await;
     let fired = emulator
         .admin()
-        .fire(Provider::Generic, "user.created", json!({"id": "u1"}))
+        .fire(hook_generic::PROVIDER, "user.created", json!({"id": "u1"}))
         .await
         .unwrap();
     let id = &fired.deliveries[0];
@@ -147,14 +150,14 @@ async fn a_receiver_back_up_gets_the_event_on_a_later_attempt_under_a_scaled_clo
         .start()
         .await
         .unwrap();
-    let mut receiver = Receiver::start(Provider::Generic, "s").await;
+    let mut receiver = Receiver::start(hook_generic::PROVIDER, "s").await;
     // Scripted before the first attempt: switching the answer after the second attempt
     // raced the third, 30 ms later in real time, on a busy machine.
     receiver.script([503, 503]);
     generic_hook(&emulator, &receiver.url, "s").await;
     let fired = emulator
         .admin()
-        .fire(Provider::Generic, "user.created", json!({}))
+        .fire(hook_generic::PROVIDER, "user.created", json!({}))
         .await
         .unwrap();
     receiver.next().await;
@@ -170,8 +173,8 @@ async fn a_receiver_back_up_gets_the_event_on_a_later_attempt_under_a_scaled_clo
 #[tokio::test]
 async fn a_failed_uipath_delivery_disables_the_webhook_for_an_hour() {
     let emulator = Emulator::builder().manual_clock().start().await.unwrap();
-    let mut receiver = Receiver::start(Provider::UiPath, "s").await;
-    let api = Api::new(&emulator, Provider::UiPath).await;
+    let mut receiver = Receiver::start(hook_uipath::PROVIDER, "s").await;
+    let api = Api::new(&emulator, hook_uipath::PROVIDER).await;
     let (status, _) = api.post("", json!({
         "Name": "jobs", "Url": receiver.url, "Enabled": true, "Secret": "s", "Events": [{"EventType": "job.completed"}],
         "SubscribeToAllEvents": false, "AllowInsecureSsl": false
@@ -184,7 +187,11 @@ async fn a_failed_uipath_delivery_disables_the_webhook_for_an_hour() {
     receiver.answer(500);
     let first = emulator
         .admin()
-        .fire(Provider::UiPath, "job.completed", json!({"Job": {"Id": 1}}))
+        .fire(
+            hook_uipath::PROVIDER,
+            "job.completed",
+            json!({"Job": {"Id": 1}}),
+        )
         .await
         .unwrap();
     receiver.next().await.verified.unwrap();
@@ -198,7 +205,7 @@ async fn a_failed_uipath_delivery_disables_the_webhook_for_an_hour() {
     receiver.answer(200);
     let during = emulator
         .admin()
-        .fire(Provider::UiPath, "job.completed", json!({}))
+        .fire(hook_uipath::PROVIDER, "job.completed", json!({}))
         .await
         .unwrap();
     assert!(during.deliveries.is_empty(), "disabled for an hour");
@@ -209,7 +216,7 @@ async fn a_failed_uipath_delivery_disables_the_webhook_for_an_hour() {
         .unwrap();
     let after = emulator
         .admin()
-        .fire(Provider::UiPath, "job.completed", json!({}))
+        .fire(hook_uipath::PROVIDER, "job.completed", json!({}))
         .await
         .unwrap();
     assert_eq!(after.deliveries.len(), 1);
@@ -222,7 +229,7 @@ async fn non_loopback_targets_are_refused_and_logged() {
     generic_hook(&emulator, "https://example.com/hook", "s").await;
     let fired = emulator
         .admin()
-        .fire(Provider::Generic, "user.created", json!({}))
+        .fire(hook_generic::PROVIDER, "user.created", json!({}))
         .await
         .unwrap();
     let record = attempts(&emulator, &fired.deliveries[0], 1).await;
@@ -240,7 +247,7 @@ async fn non_loopback_targets_are_refused_and_logged() {
 
 #[tokio::test]
 async fn injected_faults_answer_then_run_out() {
-    let (emulator, api) = Api::start(Provider::Generic).await;
+    let (emulator, api) = Api::start(hook_generic::PROVIDER).await;
     let (http, url, key) = (&api.http, &api.base, &api.token);
     let route = RouteMatch {
         method: Some("GET".into()),
@@ -302,10 +309,10 @@ async fn injected_faults_answer_then_run_out() {
 
 #[tokio::test]
 async fn the_request_log_shows_the_wire_with_secrets_redacted() {
-    let (emulator, api) = Api::start(Provider::Generic).await;
+    let (emulator, api) = Api::start(hook_generic::PROVIDER).await;
     let body = json!({"url": "https://x.example", "events": ["user.created"], "secret": "hunter2"});
     api.post("", body).await;
-    Api::new(&emulator, Provider::Up42).await;
+    Api::new(&emulator, hook_up42::PROVIDER).await;
     let log = emulator.admin().requests().await.unwrap();
     let create = &log[0];
     assert_eq!(
@@ -330,14 +337,14 @@ async fn the_request_log_shows_the_wire_with_secrets_redacted() {
 #[tokio::test]
 async fn expired_tokens_are_refused_until_a_new_one_is_fetched() {
     let emulator = Emulator::builder().start().await.unwrap();
-    let old = Api::new(&emulator, Provider::Port).await;
+    let old = Api::new(&emulator, hook_port::PROVIDER).await;
     assert_eq!(old.get("").await.0, 200);
     assert_eq!(emulator.admin().expire_tokens().await.unwrap(), 1);
     assert_eq!(old.get("").await.0, 401);
-    let new = Api::new(&emulator, Provider::Port).await;
+    let new = Api::new(&emulator, hook_port::PROVIDER).await;
     assert_eq!(new.get("").await.0, 200);
     // A Port token is not a UP42 token.
-    let up42 = Api::new(&emulator, Provider::Up42).await;
+    let up42 = Api::new(&emulator, hook_up42::PROVIDER).await;
     assert_eq!(up42.with_token(&new.token).get("").await.0, 401);
 }
 
@@ -351,10 +358,10 @@ async fn a_restart_with_a_state_file_keeps_webhooks_and_pending_deliveries() {
     let first = start().await.unwrap();
     // Nothing listens on port 9: the first attempt fails and the delivery stays pending.
     let hook = generic_hook(&first, "http://127.0.0.1:9/hook", "s").await;
-    let port_before = Api::new(&first, Provider::Port).await;
+    let port_before = Api::new(&first, hook_port::PROVIDER).await;
     let fired = first
         .admin()
-        .fire(Provider::Generic, "user.created", json!({}))
+        .fire(hook_generic::PROVIDER, "user.created", json!({}))
         .await
         .unwrap();
     assert_eq!(
@@ -372,12 +379,12 @@ async fn a_restart_with_a_state_file_keeps_webhooks_and_pending_deliveries() {
 
     let second = start().await.unwrap();
     assert_eq!(second.resumed_deliveries(), 1);
-    let (status, got) = Api::new(&second, Provider::Generic)
+    let (status, got) = Api::new(&second, hook_generic::PROVIDER)
         .await
         .get(&format!("/{hook}"))
         .await;
     assert_eq!((status, got["id"].as_str()), (200, Some(hook.as_str())));
-    let port = Api::new(&second, Provider::Port).await;
+    let port = Api::new(&second, hook_port::PROVIDER).await;
     assert_eq!(
         port.with_token(&port_before.token).get("").await.0,
         200,
@@ -401,8 +408,8 @@ async fn a_restart_with_a_state_file_keeps_webhooks_and_pending_deliveries() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_thousand_concurrent_creates_get_a_thousand_unique_ids() {
     let emulator = Emulator::builder().start().await.unwrap();
-    let generic_api = Api::new(&emulator, Provider::Generic).await;
-    let uipath_api = Api::new(&emulator, Provider::UiPath).await;
+    let generic_api = Api::new(&emulator, hook_generic::PROVIDER).await;
+    let uipath_api = Api::new(&emulator, hook_uipath::PROVIDER).await;
     let mut tasks = tokio::task::JoinSet::new();
     for i in 0..1_000 {
         let (generic_api, uipath_api) = (generic_api.clone(), uipath_api.clone());
@@ -428,7 +435,7 @@ async fn a_thousand_concurrent_creates_get_a_thousand_unique_ids() {
 
 #[tokio::test]
 async fn bodies_over_the_limits_are_refused_without_harm() {
-    let (_emulator, api) = Api::start(Provider::Generic).await;
+    let (_emulator, api) = Api::start(hook_generic::PROVIDER).await;
     let huge = vec![b'x'; 3 * 1024 * 1024];
     assert_eq!(api.post_raw(huge).await, 413);
     let deep = format!("{}{}", "[".repeat(100_000), "]".repeat(100_000));
@@ -446,7 +453,10 @@ async fn reset_forgets_everything() {
     let emulator = Emulator::builder().start().await.unwrap();
     generic_hook(&emulator, "https://x.example", "s").await;
     emulator.admin().reset().await.unwrap();
-    let (_, list) = Api::new(&emulator, Provider::Generic).await.get("").await;
+    let (_, list) = Api::new(&emulator, hook_generic::PROVIDER)
+        .await
+        .get("")
+        .await;
     assert_eq!(list["data"].as_array().unwrap().len(), 0);
     assert!(
         emulator.admin().requests().await.unwrap().len() <= 1,
@@ -467,7 +477,7 @@ async fn state_store_throughput() {
         .start()
         .await
         .unwrap();
-    let mut receiver = Receiver::start(Provider::Generic, "s").await;
+    let mut receiver = Receiver::start(hook_generic::PROVIDER, "s").await;
     for _ in 0..10 {
         generic_hook(&emulator, &receiver.url, "s").await;
     }
@@ -475,7 +485,7 @@ async fn state_store_throughput() {
     for i in 0..200 {
         emulator
             .admin()
-            .fire(Provider::Generic, "user.created", json!({"i": i}))
+            .fire(hook_generic::PROVIDER, "user.created", json!({"i": i}))
             .await
             .unwrap();
     }

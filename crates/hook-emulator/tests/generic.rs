@@ -7,14 +7,13 @@ mod support;
 use std::time::Duration;
 
 use hook_emulator::Emulator;
-use hook_model::Provider;
 use reqwest::Method;
 use serde_json::json;
 use support::{Api, Receiver};
 
 #[tokio::test]
 async fn create_list_get_update_delete() {
-    let (_emulator, api) = Api::start(Provider::Generic).await;
+    let (_emulator, api) = Api::start(hook_generic::PROVIDER).await;
 
     // The documented request body.
     let (status, created) = api.post("", json!({
@@ -54,7 +53,7 @@ async fn create_list_get_update_delete() {
 
 #[tokio::test]
 async fn validation_errors_name_the_field() {
-    let (_emulator, api) = Api::start(Provider::Generic).await;
+    let (_emulator, api) = Api::start(hook_generic::PROVIDER).await;
     for (body, field) in [
         (json!({"events": ["user.created"]}), "url"),
         (json!({"url": "nope", "events": ["user.created"]}), "url"),
@@ -81,8 +80,8 @@ async fn validation_errors_name_the_field() {
 #[tokio::test]
 async fn a_test_delivery_is_signed_received_and_logged() {
     let emulator = Emulator::builder().start().await.unwrap();
-    let mut receiver = Receiver::start(Provider::Generic, "whsec_test").await;
-    let api = Api::new(&emulator, Provider::Generic).await;
+    let mut receiver = Receiver::start(hook_generic::PROVIDER, "whsec_test").await;
+    let api = Api::new(&emulator, hook_generic::PROVIDER).await;
     let body =
         json!({"url": receiver.url, "events": ["payment.succeeded"], "secret": "whsec_test"});
     let (_, created) = api.post("", body).await;

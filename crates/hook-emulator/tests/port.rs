@@ -9,7 +9,6 @@ mod support;
 use std::time::Duration;
 
 use hook_emulator::{Emulator, EmulatorHandle, IngestOutcome, IngestRecord};
-use hook_model::Provider;
 use reqwest::Method;
 use serde_json::{Value, json};
 use support::{Api, Receiver, call};
@@ -73,7 +72,7 @@ impl std::ops::Deref for Port {
 impl Port {
     async fn start() -> Port {
         let emulator = Emulator::builder().start().await.unwrap();
-        let api = Api::new(&emulator, Provider::Port).await;
+        let api = Api::new(&emulator, hook_port::PROVIDER).await;
         Port { emulator, api }
     }
 
@@ -478,7 +477,7 @@ async fn action_invocations_are_signed_with_the_client_secret() {
     let emulator = Emulator::builder().start().await.unwrap();
     let credentials = &emulator.credentials().port;
     let client_secret = credentials.client_secret.expose();
-    let mut receiver = Receiver::start(Provider::Port, client_secret).await;
+    let mut receiver = Receiver::start(hook_port::PROVIDER, client_secret).await;
     let body = json!({"action": "deploy", "properties": {"service": "payments"}});
     let id = emulator.admin().invoke(&receiver.url, &body).await.unwrap();
     let delivery = receiver.next().await;
@@ -502,7 +501,7 @@ async fn action_invocations_are_signed_with_the_client_secret() {
     // Inbound webhooks are sent no events: firing one says what to do instead.
     let fired = emulator
         .admin()
-        .fire(Provider::Port, "ENTITY_CREATED", json!({}))
+        .fire(hook_port::PROVIDER, "ENTITY_CREATED", json!({}))
         .await
         .unwrap_err();
     assert!(fired.to_string().contains("/_admin/port/invoke"), "{fired}");

@@ -13,7 +13,7 @@ use support::Api;
 
 /// An HTTPS receiver with a self-signed certificate; returns it, its URL and its PEM.
 async fn https_receiver(provider: Provider) -> (Receiver, String, String) {
-    let verifier = hook_sign::Verifier::new(hook_emulator::scheme(provider), "s").unwrap();
+    let verifier = hook_sign::Verifier::new(hook_emulator::scheme(provider).unwrap(), "s").unwrap();
     let (receiver, certificate) = Receiver::start_tls(verifier).await.unwrap();
     let url = receiver.url().to_owned();
     (receiver, url, certificate.pem)
@@ -25,7 +25,7 @@ async fn uipath_hook(
     name: &str,
     insecure: bool,
 ) -> i64 {
-    let api = Api::new(emulator, Provider::UiPath).await;
+    let api = Api::new(emulator, hook_uipath::PROVIDER).await;
     let (status, created) = api
         .post(
             "",
@@ -43,12 +43,12 @@ async fn uipath_hook(
 #[tokio::test]
 async fn a_self_signed_receiver_is_refused_unless_the_webhook_allows_insecure_tls() {
     let emulator = Emulator::builder().start().await.unwrap();
-    let (mut received, url, _pem) = https_receiver(Provider::UiPath).await;
+    let (mut received, url, _pem) = https_receiver(hook_uipath::PROVIDER).await;
     let strict = uipath_hook(&emulator, &url, "strict", false).await;
     let lenient = uipath_hook(&emulator, &url, "lenient", true).await;
     emulator
         .admin()
-        .fire(Provider::UiPath, "robot.created", json!({}))
+        .fire(hook_uipath::PROVIDER, "robot.created", json!({}))
         .await
         .unwrap();
     let wait = Duration::from_secs(20);
@@ -90,13 +90,13 @@ async fn a_self_signed_receiver_is_refused_unless_the_webhook_allows_insecure_tl
 
 #[tokio::test]
 async fn a_trusted_root_lets_up42_test_runs_reach_an_https_receiver() {
-    let (mut received, url, pem) = https_receiver(Provider::Up42).await;
+    let (mut received, url, pem) = https_receiver(hook_up42::PROVIDER).await;
     let emulator = Emulator::builder()
         .trust_root_pem(pem)
         .start()
         .await
         .unwrap();
-    let api = Api::new(&emulator, Provider::Up42).await;
+    let api = Api::new(&emulator, hook_up42::PROVIDER).await;
     let (_, created) = api.post("", json!({
         "name": "tls", "url": url, "events": ["job.status", "order.status"], "active": true, "secret": "s"
     })).await;

@@ -5,14 +5,13 @@
 mod support;
 
 use hook_emulator::Emulator;
-use hook_model::Provider;
 use reqwest::Method;
 use serde_json::{Value, json};
 use support::{Api, Receiver};
 
 #[tokio::test]
 async fn a_personal_access_token_and_a_client_credentials_token_both_work() {
-    let (emulator, api) = Api::start(Provider::UiPath).await;
+    let (emulator, api) = Api::start(hook_uipath::PROVIDER).await;
     let pat = emulator.credentials().uipath.personal_access_token.clone();
     for token in [pat.expose(), &api.token] {
         assert_eq!(api.with_token(token).get("").await.0, 200);
@@ -21,7 +20,7 @@ async fn a_personal_access_token_and_a_client_credentials_token_both_work() {
 
 #[tokio::test]
 async fn the_whole_lifecycle_with_documented_bodies() {
-    let (_emulator, api) = Api::start(Provider::UiPath).await;
+    let (_emulator, api) = Api::start(hook_uipath::PROVIDER).await;
 
     // Plain-string events in another spelling, as some clients write them.
     let (status, created) = api
@@ -83,7 +82,7 @@ async fn the_whole_lifecycle_with_documented_bodies() {
 
 #[tokio::test]
 async fn duplicate_names_bad_urls_and_unknown_events_get_their_error_codes() {
-    let (_emulator, api) = Api::start(Provider::UiPath).await;
+    let (_emulator, api) = Api::start(hook_uipath::PROVIDER).await;
     let body = json!({"Name": "Same", "Url": "https://x.example/h", "Enabled": true,
         "SubscribeToAllEvents": false, "AllowInsecureSsl": false});
     assert_eq!(api.post("", body.clone()).await.0, 201);
@@ -111,7 +110,7 @@ async fn duplicate_names_bad_urls_and_unknown_events_get_their_error_codes() {
 
 #[tokio::test]
 async fn odata_filters_paging_count_and_order() {
-    let (_emulator, api) = Api::start(Provider::UiPath).await;
+    let (_emulator, api) = Api::start(hook_uipath::PROVIDER).await;
     for (name, enabled, event) in [
         ("a", true, "job.completed"),
         ("b", false, "job.completed"),
@@ -168,7 +167,7 @@ async fn odata_filters_paging_count_and_order() {
 
 #[tokio::test]
 async fn event_types_answer_on_the_spec_path_and_with_parentheses() {
-    let (_emulator, api) = Api::start(Provider::UiPath).await;
+    let (_emulator, api) = Api::start(hook_uipath::PROVIDER).await;
     for action in [
         "UiPath.Server.Configuration.OData.GetEventTypes",
         "UiPath.Server.Configuration.OData.GetEventTypes()",
@@ -184,8 +183,8 @@ async fn event_types_answer_on_the_spec_path_and_with_parentheses() {
 #[tokio::test]
 async fn ping_answers_and_delivers_a_signed_ping_to_the_url() {
     let emulator = Emulator::builder().start().await.unwrap();
-    let mut receiver = Receiver::start(Provider::UiPath, "ping-secret").await;
-    let api = Api::new(&emulator, Provider::UiPath).await;
+    let mut receiver = Receiver::start(hook_uipath::PROVIDER, "ping-secret").await;
+    let api = Api::new(&emulator, hook_uipath::PROVIDER).await;
     let body = json!({"Name": "pinged", "Url": receiver.url, "Enabled": true, "Secret": "ping-secret",
         "SubscribeToAllEvents": false, "AllowInsecureSsl": false});
     let (_, created) = api.post("", body).await;
@@ -211,7 +210,7 @@ async fn ping_answers_and_delivers_a_signed_ping_to_the_url() {
 /// trailing slash, and with it (`…/orchestrator_//odata/…`), the same route answers.
 #[tokio::test]
 async fn the_base_with_or_without_its_trailing_slash_reaches_odata() {
-    let (emulator, api) = Api::start(Provider::UiPath).await;
+    let (emulator, api) = Api::start(hook_uipath::PROVIDER).await;
     let printed = hook_emulator::describe(&emulator);
     let base = emulator.uipath_base();
     let bare = base.trim_end_matches('/');

@@ -5,14 +5,13 @@
 mod support;
 
 use hook_emulator::Emulator;
-use hook_model::Provider;
 use reqwest::Method;
 use serde_json::json;
 use support::{Api, call, http, token};
 
 #[tokio::test]
 async fn lifecycle_in_the_data_error_envelope() {
-    let (_emulator, api) = Api::start(Provider::Up42).await;
+    let (_emulator, api) = Api::start(hook_up42::PROVIDER).await;
     // Seed 003's create_webhook arguments.
     let (status, created) = api.post("", json!({
         "name": "new-webhook", "url": "https://receiving-url.com", "events": ["job.status", "order.status"],
@@ -43,7 +42,7 @@ async fn lifecycle_in_the_data_error_envelope() {
 
 #[tokio::test]
 async fn http_urls_unknown_events_and_other_workspaces_are_refused() {
-    let (emulator, api) = Api::start(Provider::Up42).await;
+    let (emulator, api) = Api::start(hook_up42::PROVIDER).await;
     for (body, field) in [
         (
             json!({"name": "n", "url": "http://receiving-url.com", "events": ["job.status"]}),
@@ -86,7 +85,7 @@ async fn http_urls_unknown_events_and_other_workspaces_are_refused() {
 
 #[tokio::test]
 async fn the_event_catalog_and_a_test_run_against_an_unreachable_url() {
-    let (emulator, api) = Api::start(Provider::Up42).await;
+    let (emulator, api) = Api::start(hook_up42::PROVIDER).await;
     let catalog = format!("{}/webhooks/events", emulator.up42_base());
     let (_, events) = call(&api.http, Method::GET, &catalog, &api.token, None).await;
     let names: Vec<&str> = events["data"]
@@ -119,7 +118,7 @@ async fn the_event_catalog_and_a_test_run_against_an_unreachable_url() {
 #[tokio::test]
 async fn users_me_answers_the_workspace_id() {
     let emulator = Emulator::builder().start().await.unwrap();
-    let token = token(&emulator, Provider::Up42).await;
+    let token = token(&emulator, hook_up42::PROVIDER).await;
     let url = format!("{}/users/me", emulator.up42_base());
     let (status, me) = call(&http(), Method::GET, &url, &token, None).await;
     assert_eq!(status, 200);

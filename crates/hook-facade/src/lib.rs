@@ -1,14 +1,14 @@
 //! One crate for hook: the model, signing, and each provider's crate behind a feature
-//! (`uipath`, `port`, `up42`, `generic`, all on by default), with [`connect`] turning a
-//! [`ProviderConfig`] into a `Box<dyn WebhookApi>` and [`Event::parse`] reading any
-//! provider's delivery body. TLS crypto comes from `ring` (feature `ring`, on by default)
+//! (`uipath`, `port`, `up42`, `generic`, all on by default), with [`providers`] listing
+//! each one's [`Descriptor`], [`connect`] turning a [`ProviderConfig`] into a
+//! `Box<dyn WebhookApi>` and [`Event::parse`] reading any provider's delivery body. TLS crypto comes from `ring` (feature `ring`, on by default)
 //! or AWS-LC (`aws-lc-rs`: turn off default features, then name the providers and it); see
 //! `hook_http::tls`.
 //!
 //! The same function runs on any provider:
 //!
 //! ```no_run
-//! use hook_facade::{Provider, ProviderConfig, WebhookApi, WebhookSpec, connect};
+//! use hook_facade::{ProviderConfig, WebhookApi, WebhookSpec, connect};
 //!
 //! async fn subscribe(api: &dyn WebhookApi, url: &str) -> Result<String, hook_facade::Error> {
 //!     let spec = WebhookSpec::builder(url).name("orders").events(["job.status"]).build();
@@ -16,7 +16,7 @@
 //! }
 //!
 //! # async fn run() -> Result<(), hook_facade::Error> {
-//! for provider in [Provider::Up42, Provider::Generic] {
+//! for provider in [hook_facade::up42::PROVIDER, hook_facade::generic::PROVIDER] {
 //!     let api = connect(ProviderConfig::from_env(provider)?)?;
 //!     println!("{provider}: {}", subscribe(api.as_ref(), "https://example.com/hooks").await?);
 //! }
@@ -45,8 +45,9 @@
 pub use hook_http as transport;
 pub use hook_model as model;
 pub use hook_model::{
-    Capabilities, DeliveryEvent, Error, EventType, ListQuery, Page, Provider, Secret, TestOutcome,
-    Webhook, WebhookApi, WebhookId, WebhookPatch, WebhookSpec, list_all,
+    Capabilities, DeliveryEvent, Descriptor, Error, EventType, ListQuery, Page, Provider, Secret,
+    TestOutcome, UnknownProvider, Webhook, WebhookApi, WebhookId, WebhookPatch, WebhookSpec,
+    list_all,
 };
 pub use hook_sign as sign;
 pub use hook_sign::{Scheme, Signer, Verifier};
@@ -62,10 +63,11 @@ pub use hook_up42 as up42;
 
 /// The one place that lists the providers: adding one is a line here (and its feature).
 ///
-/// Each line: the [`Provider`], the feature and crate, its configuration type, the
-/// function that makes a client from it, and its delivery body type.
+/// Each line: the feature and crate, the configuration variant and type, and the function
+/// that makes a client from it. Everything else about a provider is its crate's
+/// [`Descriptor`], read through [`providers`].
 macro_rules! providers {
-    ($($provider:ident: $feature:literal $krate:ident, $config:ident, $client:path, $event:ident;)*) => {
+    ($($feature:literal $krate:ident: $variant:ident($config:ident), $client:path;)*) => {
         /// How to reach one provider: the provider crate's own configuration. Secrets stay
         /// out of `Debug`.
         #[derive(Debug, Clone)]
@@ -74,7 +76,7 @@ macro_rules! providers {
             $(
                 #[doc = concat!("`", stringify!($krate), "::", stringify!($config), "`.")]
                 #[cfg(feature = $feature)]
-                $provider($krate::$config),
+                $variant($krate::$config),
             )*
         }
 
@@ -82,133 +84,81 @@ macro_rules! providers {
             #[cfg(feature = $feature)]
             impl From<$krate::$config> for ProviderConfig {
                 fn from(config: $krate::$config) -> Self {
-                    ProviderConfig::$provider(config)
+                    ProviderConfig::$variant(config)
                 }
             }
         )*
 
         impl ProviderConfig {
             /// As [`ProviderConfig::from_env`], reading variables through `var`.
+            ///
+            /// # Errors
+            ///
+            /// [`Error::Invalid`] naming a missing or wrong variable; [`Error::Unsupported`]
+            /// when this build leaves the provider's feature off.
             pub fn from_vars(
                 provider: Provider,
                 var: impl Fn(&str) -> Option<String>,
             ) -> Result<Self, Error> {
-                match provider {
-                    $(
-                        #[cfg(feature = $feature)]
-                        Provider::$provider => Ok(ProviderConfig::$provider(
-                            $krate::$config::from_vars(var)?,
-                        )),
-                    )*
-                    #[allow(unreachable_patterns)] // reachable when a feature is off
-                    other => Err(off(other)),
-                }
+                $(
+                    #[cfg(feature = $feature)]
+                    if provider == $krate::PROVIDER {
+                        return Ok(ProviderConfig::$variant($krate::$config::from_vars(var)?));
+                    }
+                )*
+                let _ = &var;
+                Err(off(provider))
             }
 
             /// The provider this configuration reaches.
             pub fn provider(&self) -> Provider {
-                match self {
+                match *self {
                     $(
                         #[cfg(feature = $feature)]
-                        ProviderConfig::$provider(_) => Provider::$provider,
+                        ProviderConfig::$variant(_) => $krate::PROVIDER,
                     )*
                 }
             }
         }
 
         /// A client for the configured provider behind the common trait.
+        ///
+        /// # Errors
+        ///
+        /// [`Error::Invalid`] when the configuration is refused (a plain-HTTP URL off
+        /// loopback, say).
         pub fn connect(config: ProviderConfig) -> Result<Box<dyn WebhookApi>, Error> {
             match config {
                 $(
                     #[cfg(feature = $feature)]
-                    ProviderConfig::$provider(config) => Ok(Box::new($client(config)?)),
+                    ProviderConfig::$variant(config) => Ok(Box::new($client(config)?)),
                 )*
             }
         }
 
-        /// A delivery body of any provider built in.
-        #[derive(Debug, Clone, PartialEq)]
-        #[non_exhaustive]
-        pub enum Event {
-            $(
-                #[doc = concat!("`", stringify!($krate), "::", stringify!($event), "`.")]
-                #[cfg(feature = $feature)]
-                $provider(Box<$krate::$event>),
-            )*
-        }
-
-        impl Event {
-            /// Parses a delivery body sent by `provider`.
-            ///
-            /// ```
-            /// use hook_facade::{Event, Provider};
-            /// let body = br#"{"id":"evt_1","type":"user.created","created_at":"2026-01-15T12:30:00Z","data":{}}"#;
-            /// let event = Event::parse(Provider::Generic, body)?;
-            /// assert_eq!(event.kind(), "user.created");
-            /// # Ok::<(), hook_facade::Error>(())
-            /// ```
-            pub fn parse(provider: Provider, bytes: &[u8]) -> Result<Self, Error> {
-                match provider {
-                    $(
-                        #[cfg(feature = $feature)]
-                        Provider::$provider => Ok(Event::$provider(Box::new(
-                            $krate::parse_event(bytes)?,
-                        ))),
-                    )*
-                    #[allow(unreachable_patterns)] // reachable when a feature is off
-                    other => Err(off(other)),
-                }
-            }
-
-            /// Which provider sent it.
-            pub fn provider(&self) -> Provider {
-                self.parts().0
-            }
-
-            fn body(&self) -> &dyn DeliveryEvent {
-                self.parts().1
-            }
-
-            /// The sender and the body, from one match over the providers.
-            fn parts(&self) -> (Provider, &dyn DeliveryEvent) {
-                match self {
-                    $(
-                        #[cfg(feature = $feature)]
-                        Event::$provider(event) => (Provider::$provider, event.as_ref()),
-                    )*
-                }
-            }
-        }
-
-        /// `provider`'s event catalog, from its crate (empty when its feature is off).
-        pub fn catalog(provider: Provider) -> &'static [hook_model::CatalogEntry] {
-            match provider {
+        /// Every provider this build knows (one per feature turned on), in a stable order.
+        // Pushed one by one: each line has its own feature.
+        #[allow(clippy::vec_init_then_push)]
+        pub fn providers() -> &'static [&'static Descriptor] {
+            static ALL: std::sync::OnceLock<Vec<&'static Descriptor>> = std::sync::OnceLock::new();
+            ALL.get_or_init(|| {
+                #[allow(unused_mut)] // empty when every provider's feature is off
+                let mut all: Vec<&'static Descriptor> = Vec::new();
                 $(
                     #[cfg(feature = $feature)]
-                    Provider::$provider => &$krate::EVENTS,
+                    all.push(&$krate::DESCRIPTOR);
                 )*
-                #[allow(unreachable_patterns)] // reachable when a feature is off
-                _ => &[],
-            }
-        }
-
-        /// Every `HOOK_*` variable of every provider built in, with its provider and meaning.
-        pub fn variables() -> Vec<(Provider, &'static str, &'static str)> {
-            let mut all = Vec::new();
-            $(
-                #[cfg(feature = $feature)]
-                all.extend($krate::env::ALL.iter().map(|(name, meaning)| (Provider::$provider, *name, *meaning)));
-            )*
-            all
+                all
+            })
         }
     };
 }
 
 providers! {
-    UiPath: "uipath" hook_uipath, UiPathConfig, hook_uipath::UiPathClient::new, UiPathEvent;
-    Port: "port" hook_port, PortConfig, hook_port::PortClient::new, PortEvent;
-    Up42: "up42" hook_up42, Up42Config, hook_up42::Up42Client::new, Up42Event;
-    Generic: "generic" hook_generic, GenericConfig, hook_generic::GenericClient::from_config, GenericEvent;
+    "uipath" hook_uipath: UiPath(UiPathConfig), hook_uipath::UiPathClient::new;
+    "port" hook_port: Port(PortConfig), hook_port::PortClient::new;
+    "up42" hook_up42: Up42(Up42Config), hook_up42::Up42Client::new;
+    "generic" hook_generic: Generic(GenericConfig), hook_generic::GenericClient::from_config;
 }
 
 fn off(provider: Provider) -> Error {
@@ -216,9 +166,120 @@ fn off(provider: Provider) -> Error {
         provider,
         "connect",
         format!(
-            "this build leaves the {provider} feature of hook-facade off: turn it on in Cargo.toml"
+            "this build of hook-facade knows no provider {provider}: turn on its feature in \
+             Cargo.toml (built in: {})",
+            names()
         ),
     )
+}
+
+fn names() -> String {
+    let names: Vec<String> = providers().iter().map(|d| d.provider.to_string()).collect();
+    if names.is_empty() {
+        "none".into()
+    } else {
+        names.join(", ")
+    }
+}
+
+/// The descriptor of `provider`.
+///
+/// # Errors
+///
+/// [`Error::Unsupported`] when this build does not have it (its feature is off, or no such
+/// provider exists), naming the ones it has.
+pub fn descriptor(provider: Provider) -> Result<&'static Descriptor, Error> {
+    providers()
+        .iter()
+        .copied()
+        .find(|d| d.provider == provider)
+        .ok_or_else(|| off(provider))
+}
+
+/// The descriptor of the provider named `name` (any case), for names typed by a person.
+///
+/// # Errors
+///
+/// [`UnknownProvider`] naming the providers this build has.
+pub fn find(name: &str) -> Result<&'static Descriptor, UnknownProvider> {
+    let provider = name.parse::<Provider>().ok();
+    providers()
+        .iter()
+        .copied()
+        .find(|d| Some(d.provider) == provider)
+        .ok_or_else(|| UnknownProvider::new(name, format!("expected one of {}", names())))
+}
+
+/// A client for `provider` from its `HOOK_*` variables read through `var`.
+///
+/// # Errors
+///
+/// As [`ProviderConfig::from_vars`].
+pub fn connect_vars(
+    provider: Provider,
+    var: impl Fn(&str) -> Option<String>,
+) -> Result<Box<dyn WebhookApi>, Error> {
+    descriptor(provider)?.connect_with(var)
+}
+
+/// A delivery body of any provider built in: the provider crate's own type behind
+/// [`DeliveryEvent`], which [`Event::downcast_ref`] gives back.
+#[derive(Debug)]
+pub struct Event {
+    provider: Provider,
+    body: Box<dyn DeliveryEvent>,
+}
+
+impl Event {
+    /// Parses a delivery body sent by `provider`.
+    ///
+    /// ```
+    /// use hook_facade::{Event, generic};
+    /// let body = br#"{"id":"evt_1","type":"user.created","created_at":"2026-01-15T12:30:00Z","data":{}}"#;
+    /// let event = Event::parse(generic::PROVIDER, body)?;
+    /// assert_eq!(event.kind(), "user.created");
+    /// assert_eq!(event.downcast_ref::<generic::GenericEvent>().unwrap().id, "evt_1");
+    /// # Ok::<(), hook_facade::Error>(())
+    /// ```
+    ///
+    /// # Errors
+    ///
+    /// [`Error::Decode`] when the body is not one of the provider's deliveries;
+    /// [`Error::Unsupported`] when this build does not have the provider.
+    pub fn parse(provider: Provider, bytes: &[u8]) -> Result<Self, Error> {
+        Ok(Event {
+            provider,
+            body: descriptor(provider)?.parse(bytes)?,
+        })
+    }
+
+    /// Which provider sent it.
+    pub fn provider(&self) -> Provider {
+        self.provider
+    }
+
+    /// The provider crate's own type (`hook_uipath::UiPathEvent`, …), when it is `T`.
+    pub fn downcast_ref<T: DeliveryEvent>(&self) -> Option<&T> {
+        let any: &dyn std::any::Any = self.body.as_ref();
+        any.downcast_ref()
+    }
+}
+
+/// `provider`'s event catalog, from its crate (empty when this build does not have it).
+pub fn catalog(provider: Provider) -> &'static [hook_model::CatalogEntry] {
+    descriptor(provider).map_or(&[], |d| d.catalog)
+}
+
+/// Every `HOOK_*` variable of every provider built in, with its provider and meaning.
+pub fn variables() -> Vec<(Provider, &'static str, &'static str)> {
+    providers()
+        .iter()
+        .flat_map(|d| {
+            d.variables
+                .iter()
+                .map(|(name, meaning)| (d.provider, *name, *meaning))
+        })
+        .collect()
 }
 
 impl ProviderConfig {
@@ -248,12 +309,12 @@ impl ProviderConfig {
 impl Event {
     /// The event type.
     pub fn kind(&self) -> &EventType {
-        self.body().kind()
+        self.body.kind()
     }
 
     /// The event's id, when the payload has one.
     pub fn id(&self) -> Option<&str> {
-        self.body().event_id()
+        self.body.event_id()
     }
 }
 
@@ -267,7 +328,7 @@ mod tests {
     fn missing_variables_are_named() {
         let vars: HashMap<&str, &str> = HashMap::from([("HOOK_GENERIC_URL", "https://x.example")]);
         let error =
-            ProviderConfig::from_vars(Provider::Generic, |k| vars.get(k).map(|v| v.to_string()))
+            ProviderConfig::from_vars(generic::PROVIDER, |k| vars.get(k).map(|v| v.to_string()))
                 .unwrap_err();
         assert!(
             matches!(&error, Error::Invalid { .. })
@@ -283,12 +344,12 @@ mod tests {
             ("HOOK_UIPATH_TENANT", "t"),
             ("HOOK_UIPATH_PAT", "pat-secret"),
         ];
-        let config = ProviderConfig::from_pairs(Provider::UiPath, &vars).unwrap();
+        let config = ProviderConfig::from_pairs(uipath::PROVIDER, &vars).unwrap();
         assert!(
             matches!(&config, ProviderConfig::UiPath(c) if c.host == "https://cloud.uipath.com")
         );
         assert!(!format!("{config:?}").contains("pat-secret"));
-        assert_eq!(connect(config).unwrap().provider(), Provider::UiPath);
+        assert_eq!(connect(config).unwrap().provider(), uipath::PROVIDER);
     }
 
     #[test]
@@ -306,7 +367,8 @@ mod tests {
             ("HOOK_GENERIC_URL", "https://x.example"),
             ("HOOK_GENERIC_API_KEY", "k"),
         ];
-        for provider in Provider::ALL {
+        assert_eq!(providers().len(), 4);
+        for provider in providers().iter().map(|d| d.provider) {
             let config = ProviderConfig::from_pairs(provider, &vars).unwrap();
             assert_eq!(config.provider(), provider);
             assert_eq!(connect(config).unwrap().provider(), provider);
@@ -327,18 +389,18 @@ mod tests {
     fn every_provider_parses_its_delivery_body() {
         let cases = [
             (
-                Provider::UiPath,
+                uipath::PROVIDER,
                 &br#"{"Type":"ping","EventId":"c3319a2d","Timestamp":"2018-11-19T14:32:47.6024779Z","TenantId":57,"OrganizationUnitId":null}"#[..],
                 "ping",
             ),
             // Port's body is the action's own: read as it came, of the kind `invocation`.
             (
-                Provider::Port,
+                port::PROVIDER,
                 br#"{"action":{"identifier":"deploy"},"payload":{"service":"checkout"}}"#,
                 "invocation",
             ),
             (
-                Provider::Up42,
+                up42::PROVIDER,
                 br#"{"event":"job.status","body":{"jobId":"j-1","status":"SUCCEEDED"}}"#,
                 "job.status",
             ),
@@ -348,5 +410,33 @@ mod tests {
             assert_eq!(event.provider(), provider);
             assert_eq!(event.kind(), kind);
         }
+        let uipath = Event::parse(uipath::PROVIDER, cases[0].1).unwrap();
+        assert_eq!(
+            uipath
+                .downcast_ref::<uipath::UiPathEvent>()
+                .unwrap()
+                .event_id,
+            "c3319a2d"
+        );
+        assert!(uipath.downcast_ref::<port::PortEvent>().is_none());
+    }
+
+    #[test]
+    fn names_typed_by_a_person_find_their_provider_or_say_which_exist() {
+        assert_eq!(find(" UiPath ").unwrap().provider, uipath::PROVIDER);
+        let error = find("github").unwrap_err();
+        assert_eq!(
+            error.to_string(),
+            "unknown provider \"github\": expected one of uipath, port, up42, generic"
+        );
+        let absent = descriptor(Provider::new("acme")).unwrap_err();
+        assert!(matches!(absent, Error::Unsupported { .. }), "{absent}");
+        assert!(
+            absent
+                .to_string()
+                .contains("built in: uipath, port, up42, generic")
+        );
+        assert!(Event::parse(Provider::new("acme"), b"{}").is_err());
+        assert!(catalog(Provider::new("acme")).is_empty());
     }
 }

@@ -30,8 +30,7 @@ use hook_http::{Auth, ClientConfig, ErrorReply, HttpClient, Request};
 use hook_model::check::{self, Scheme};
 use hook_model::{
     Capabilities, Context, Delivery, Error, EventType, EventTypeInfo, ListQuery, Page, Paging,
-    Provider, RetrySchedule, Secret, TestOutcome, Webhook, WebhookApi, WebhookId, WebhookPatch,
-    WebhookSpec,
+    RetrySchedule, Secret, TestOutcome, Webhook, WebhookApi, WebhookId, WebhookPatch, WebhookSpec,
 };
 use serde::Serialize;
 
@@ -41,7 +40,7 @@ use wire::{DeliveryList, ErrorBody};
 pub use wire::{GenericEvent, GenericWebhook, TestAnswer, WebhookList};
 
 /// What the service offers through [`WebhookApi`].
-pub const CAPABILITIES: Capabilities = Capabilities::new(Provider::Generic, Paging::PageNumber)
+pub const CAPABILITIES: Capabilities = Capabilities::new(crate::PROVIDER, Paging::PageNumber)
     .test(true)
     .delivery_log(true);
 
@@ -72,7 +71,7 @@ pub fn decode_error(body: &[u8]) -> ErrorReply {
 }
 
 fn context(operation: &'static str) -> Context {
-    Context::new(Provider::Generic, operation)
+    Context::new(crate::PROVIDER, operation)
 }
 
 fn check_body(
@@ -185,7 +184,7 @@ impl GenericClient {
     /// A client for the service at `base_url` with an API key.
     pub fn new(base_url: &str, api_key: impl Into<Secret>) -> Result<Self, Error> {
         GenericClient::with_config(ClientConfig::new(
-            Provider::Generic,
+            crate::PROVIDER,
             base_url,
             Auth::Bearer(api_key.into()),
         )?)
@@ -294,7 +293,7 @@ impl GenericClient {
 /// The common model of a generic webhook; the record itself is kept in `native`.
 pub fn to_common(record: &GenericWebhook) -> Webhook {
     let id = record.id.clone().unwrap_or_default();
-    let mut webhook = Webhook::of(Provider::Generic, id, record);
+    let mut webhook = Webhook::of(crate::PROVIDER, id, record);
     webhook.url.clone_from(&record.url);
     webhook.events.clone_from(&record.events);
     webhook.enabled = record.active.unwrap_or(true);
@@ -379,3 +378,36 @@ impl hook_model::DeliveryEvent for GenericEvent {
         Some(&self.id)
     }
 }
+
+/// Generic /v1/webhooks's name in hook: `generic`.
+pub const PROVIDER: hook_model::Provider = hook_model::Provider::new("generic");
+
+/// Generic /v1/webhooks as a value: what the facade, the CLI, the tests and xtask read
+/// about it. The service signs the body with `X-Webhook-Signature`; the key is the body's
+/// `id`.
+pub static DESCRIPTOR: hook_model::Descriptor = hook_model::Descriptor::new(
+    "Generic /v1/webhooks",
+    CAPABILITIES,
+    |vars| {
+        hook_model::boxed_api(GenericConfig::from_vars(vars).and_then(GenericClient::from_config))
+    },
+    |body| hook_model::boxed_event(parse_event(body)),
+    hook_model::hook_sign::Scheme::generic,
+)
+.catalog(&EVENTS)
+.variables(&env::ALL)
+.fixtures(hook_model::fixtures![
+    "file.uploaded",
+    "payment.failed",
+    "payment.succeeded",
+    "project.created",
+    "project.deleted",
+    "project.updated",
+    "user.created",
+    "user.deleted",
+    "user.updated",
+])
+.fresh(&[
+    ("/id", hook_model::Fresh::Id("evt_")),
+    ("/created_at", hook_model::Fresh::Now),
+]);

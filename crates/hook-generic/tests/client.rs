@@ -6,9 +6,7 @@ use std::time::Duration;
 use futures_util::TryStreamExt as _;
 use hook_emulator::{Emulator, EmulatorHandle};
 use hook_generic::{CreateWebhook, GenericClient, UpdateWebhook};
-use hook_model::{
-    Error, ListQuery, Provider, WebhookApi, WebhookId, WebhookPatch, WebhookSpec, list_all,
-};
+use hook_model::{Error, ListQuery, WebhookApi, WebhookId, WebhookPatch, WebhookSpec, list_all};
 
 /// An emulator, and a client of its generic service.
 async fn start() -> (EmulatorHandle, GenericClient) {
@@ -156,5 +154,5 @@ async fn the_common_trait_runs_the_lifecycle_and_pages_with_list_all() {
         api.get(&WebhookId::new(ids[0].as_str())).await,
         Err(Error::NotFound { .. })
     ));
-    assert_eq!(api.provider(), Provider::Generic);
+    assert_eq!(api.provider(), hook_generic::PROVIDER);
 }

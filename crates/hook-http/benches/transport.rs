@@ -20,7 +20,7 @@ fn overhead(c: &mut Criterion) {
     let key = emulator.credentials().generic.api_key.clone();
     let sdk = HttpClient::new(
         ClientConfig::new(
-            Provider::Generic,
+            Provider::new("generic"),
             &emulator.generic_base(),
             Auth::Bearer(key.clone()),
         )

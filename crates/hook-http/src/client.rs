@@ -5,7 +5,7 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use bytes::Bytes;
-use hook_model::{Applied, Context, Error, Provider, ProviderError, Secret};
+use hook_model::{Applied, Context, Error, Failure, Provider, ProviderError, Secret, retryable};
 use reqwest::Method;
 use reqwest::header::{HeaderMap, RETRY_AFTER};
 use serde::Serialize;
@@ -119,28 +119,50 @@ impl Request {
         &self.path
     }
 
-    fn idempotent(&self) -> bool {
-        self.method != Method::POST
+    /// The method, as the retry rule knows it.
+    fn kind(&self) -> hook_model::Method {
+        match self.method {
+            Method::GET => hook_model::Method::Get,
+            Method::POST => hook_model::Method::Post,
+            Method::PUT => hook_model::Method::Put,
+            Method::PATCH => hook_model::Method::Patch,
+            Method::DELETE => hook_model::Method::Delete,
+            Method::HEAD => hook_model::Method::Head,
+            _ => hook_model::Method::Other,
+        }
     }
 
     /// The context errors of this request carry.
     fn context(&self, provider: Provider) -> Context {
         let mut context = Context::new(provider, self.operation.unwrap_or("request"));
-        context.method = Some(method_name(&self.method));
+        context.method = Some(self.kind());
         context.webhook_id.clone_from(&self.webhook);
         context
     }
 }
 
-fn method_name(method: &Method) -> &'static str {
-    match *method {
-        Method::GET => "GET",
-        Method::POST => "POST",
-        Method::PUT => "PUT",
-        Method::PATCH => "PATCH",
-        Method::DELETE => "DELETE",
-        Method::HEAD => "HEAD",
-        _ => "other",
+/// Whether a request that got no answer may have taken effect.
+fn applied(error: &reqwest::Error) -> Applied {
+    if error.is_connect() {
+        Applied::No
+    } else {
+        Applied::Maybe
+    }
+}
+
+/// The error of a call whose access token could not be fetched: nothing was sent, so
+/// the call is `Applied::No` (safe to retry) with the token's failure as its source. A
+/// refusal of the credentials and a rate limit keep their own kind (fix the credentials;
+/// wait), in the call's context.
+fn not_sent(token_error: Error, context: &Context) -> Error {
+    match token_error {
+        Error::Unauthorized { .. } | Error::RateLimited { .. } => token_error.within(context),
+        other => Error::Transport {
+            message: "not sent: no access token could be fetched".into(),
+            applied: Applied::No,
+            source: Some(Box::new(other)),
+            context: Box::new(context.clone()),
+        },
     }
 }
 
@@ -203,11 +225,7 @@ impl fmt::Debug for HttpClient {
 /// A request that got no answer: what happened, whether it may have taken effect, and
 /// the cause kept as the source (not repeated in the message).
 fn not_answered(error: reqwest::Error, timeout: Duration, context: Context) -> Error {
-    let applied = if error.is_connect() {
-        Applied::No
-    } else {
-        Applied::Maybe
-    };
+    let applied = applied(&error);
     if error.is_timeout() {
         return Error::Timeout {
             after: timeout,
@@ -267,11 +285,19 @@ impl HttpClient {
             .load(std::sync::atomic::Ordering::Relaxed)
     }
 
-    /// Sends `request`: authenticates, retries idempotent requests on connection errors,
-    /// timeouts, 429 and 5xx (capped exponential backoff with full jitter, `Retry-After`
-    /// honoured up to its cap), refreshes the token once on a 401, and maps error answers
-    /// to [`Error`] with the provider's decoder. POST is never retried: when its answer is
-    /// lost the error says the change may have been applied. A DELETE retried after a lost
+    /// Sends `request`: authenticates, retries what [`hook_model::retryable`] allows
+    /// (idempotent requests on connection errors, timeouts, 429 and 5xx; any request on
+    /// 429 or a connection that never opened; capped exponential backoff with full jitter,
+    /// `Retry-After` honoured up to its cap), refreshes the token once on a 401, and maps
+    /// error answers to [`Error`] with the provider's decoder. A POST that may have been
+    /// applied is never sent again: the error says so.
+    ///
+    /// # Errors
+    ///
+    /// The [`Error`] of the last try, in the request's context. When no access token
+    /// could be fetched the request was not sent: [`Error::Transport`] with
+    /// [`Applied::No`] and the token's failure as its source (a refusal of the credentials
+    /// stays [`Error::Unauthorized`], a rate limit [`Error::RateLimited`]). A DELETE retried after a lost
     /// answer that then meets 404 succeeds: the first try deleted it.
     pub async fn send(&self, request: Request) -> Result<Response, Error> {
         let span = tracing::info_span!(
@@ -292,7 +318,7 @@ impl HttpClient {
         // Whether an earlier try may have been applied without us seeing the answer.
         let mut maybe_applied = false;
         loop {
-            let token = self.token(None).await.map_err(|e| e.within(&context))?;
+            let token = self.token(None).await.map_err(|e| not_sent(e, &context))?;
             let outcome = self.try_once(&request, token.as_ref()).await;
             let delay = match outcome {
                 Ok((status, headers, body)) if (200..300).contains(&status) => {
@@ -311,7 +337,7 @@ impl HttpClient {
                     refreshed = true;
                     self.token(token.as_ref())
                         .await
-                        .map_err(|e| e.within(&context))?;
+                        .map_err(|e| not_sent(e, &context))?;
                     continue;
                 }
                 Ok((404, headers, _)) if maybe_applied && request.method == Method::DELETE => {
@@ -327,7 +353,7 @@ impl HttpClient {
                 Ok((status, headers, body)) => {
                     let mut context = context.clone();
                     context.request_id = request_id(&headers);
-                    match retry(policy, retries, request.idempotent(), status, &headers) {
+                    match retry(policy, retries, Some(request.kind()), status, &headers) {
                         Retry::After(delay) => delay,
                         Retry::TooLong(wait) => return Err(rate_limited(wait, context)),
                         Retry::No => {
@@ -338,7 +364,8 @@ impl HttpClient {
                     }
                 }
                 Err(error) => {
-                    if !request.idempotent() || retries >= policy.max_retries {
+                    let failure = Failure::NotAnswered(applied(&error));
+                    if !retryable(Some(request.kind()), failure) || retries >= policy.max_retries {
                         return Err(not_answered(error, self.inner.config.timeout, context));
                     }
                     tracing::debug!(error = %error, "transport error, will retry");
@@ -447,7 +474,7 @@ impl HttpClient {
                 Ok((status, headers, body)) => {
                     context.request_id = request_id(&headers);
                     // Asking for a token changes nothing: retried like an idempotent call.
-                    match retry(policy, retries, true, status, &headers) {
+                    match retry(policy, retries, None, status, &headers) {
                         Retry::After(delay) => delay,
                         Retry::TooLong(wait) => return Err(rate_limited(wait, context)),
                         Retry::No => {
@@ -491,18 +518,17 @@ enum Retry {
     No,
 }
 
-/// The one retry rule of requests and token fetches: 429 and 5xx are retried when the
-/// request is safe to repeat and retries remain, after `Retry-After` (up to its cap) or
-/// the policy's backoff.
+/// After an error answer, for requests and token fetches (`method` `None`: asking for a
+/// token changes nothing): [`hook_model::retryable`] decides, and retries remain; the
+/// wait is `Retry-After` (up to its cap) or the policy's backoff.
 fn retry(
     policy: &RetryPolicy,
     retries: u32,
-    idempotent: bool,
+    method: Option<hook_model::Method>,
     status: u16,
     headers: &HeaderMap,
 ) -> Retry {
-    let retryable = status == 429 || status >= 500;
-    if !(retryable && idempotent && retries < policy.max_retries) {
+    if !(retryable(method, Failure::Status(status)) && retries < policy.max_retries) {
         return Retry::No;
     }
     match retry_after(headers) {

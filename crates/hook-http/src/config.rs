@@ -238,33 +238,37 @@ mod tests {
     #[test]
     fn http_is_refused_except_on_loopback_or_when_allowed() {
         assert!(
-            ClientConfig::new(Provider::Generic, "http://api.example.com", Auth::None).is_err()
+            ClientConfig::new(Provider::new("acme"), "http://api.example.com", Auth::None).is_err()
         );
         assert!(
-            ClientConfig::new(Provider::Generic, "https://api.example.com", Auth::None).is_ok()
+            ClientConfig::new(Provider::new("acme"), "https://api.example.com", Auth::None).is_ok()
         );
         assert!(
             ClientConfig::new(
-                Provider::Generic,
+                Provider::new("acme"),
                 "http://127.0.0.1:8042/generic",
                 Auth::None
             )
             .is_ok()
         );
-        assert!(ClientConfig::new(Provider::Generic, "http://localhost/x", Auth::None).is_ok());
-        let config = ClientConfig::new(Provider::Generic, "https://x.example", Auth::None).unwrap();
+        assert!(ClientConfig::new(Provider::new("acme"), "http://localhost/x", Auth::None).is_ok());
+        let config =
+            ClientConfig::new(Provider::new("acme"), "https://x.example", Auth::None).unwrap();
         let mut http = config.allow_http(true);
         http.base_url = Url::parse("http://api.example.com/").unwrap();
         assert!(http.validate().is_ok());
-        assert!(ClientConfig::new(Provider::Generic, "ftp://x", Auth::None).is_err());
-        assert!(ClientConfig::new(Provider::Generic, "not a url", Auth::None).is_err());
+        assert!(ClientConfig::new(Provider::new("acme"), "ftp://x", Auth::None).is_err());
+        assert!(ClientConfig::new(Provider::new("acme"), "not a url", Auth::None).is_err());
     }
 
     #[test]
     fn base_urls_gain_a_trailing_slash() {
-        let config =
-            ClientConfig::new(Provider::Generic, "https://api.example.com/svc", Auth::None)
-                .unwrap();
+        let config = ClientConfig::new(
+            Provider::new("acme"),
+            "https://api.example.com/svc",
+            Auth::None,
+        )
+        .unwrap();
         assert_eq!(
             config.base_url.join("v1/webhooks").unwrap().as_str(),
             "https://api.example.com/svc/v1/webhooks"
@@ -287,7 +291,7 @@ mod tests {
             "id",
             "hunter2",
         ));
-        let config = ClientConfig::new(Provider::UiPath, "https://x.example", auth).unwrap();
+        let config = ClientConfig::new(Provider::new("acme"), "https://x.example", auth).unwrap();
         assert!(!format!("{config:?}").contains("hunter2"));
         assert!(!format!("{:?}", Auth::Bearer(Secret::new("tok123"))).contains("tok123"));
     }

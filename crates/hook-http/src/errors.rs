@@ -123,6 +123,7 @@ pub fn map_error(
             retry_after,
             context,
         },
+        500.. => Error::ServiceFailed { reply, context },
         _ => Error::Rejected { reply, context },
     }
 }
@@ -149,7 +150,8 @@ mod tests {
             ),
             (404, |e| matches!(e, Error::NotFound { .. })),
             (409, |e| matches!(e, Error::Conflict { .. })),
-            (503, |e| matches!(e, Error::Rejected { .. })),
+            (503, |e| matches!(e, Error::ServiceFailed { .. })),
+            (400, |e| matches!(e, Error::Rejected { .. })),
         ] {
             assert!(
                 check(&map_error(

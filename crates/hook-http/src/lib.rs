@@ -10,13 +10,13 @@
 //! ```
 //! use hook_http::{Auth, ClientConfig, HttpClient, OAuth2};
 //! use hook_model::{Provider, Secret};
-//! let config = ClientConfig::new(Provider::Generic, "https://api.example.com", Auth::Bearer(Secret::new("key")))?;
+//! let config = ClientConfig::new(Provider::new("acme"), "https://api.example.com", Auth::Bearer(Secret::new("key")))?;
 //! let client = HttpClient::new(config)?;
 //! assert!(!format!("{client:?}").contains("key\""));
 //! let oauth = Auth::token(OAuth2::client_credentials("https://id.example/token", "app", "s3cret"));
-//! assert!(ClientConfig::new(Provider::Generic, "https://api.example.com", oauth).is_ok());
+//! assert!(ClientConfig::new(Provider::new("acme"), "https://api.example.com", oauth).is_ok());
 //! // Plain HTTP is refused unless the host is loopback or allow_http is set:
-//! assert!(ClientConfig::new(Provider::Generic, "http://api.example.com", Auth::None).is_err());
+//! assert!(ClientConfig::new(Provider::new("acme"), "http://api.example.com", Auth::None).is_err());
 //! # Ok::<(), hook_model::Error>(())
 //! ```
 #![deny(missing_docs)]

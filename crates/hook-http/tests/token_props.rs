@@ -90,7 +90,7 @@ async fn tokens_that_never_expire_keep_the_client_working() {
             c.uipath.client_secret.clone(),
         ));
         let client = HttpClient::new(
-            ClientConfig::new(Provider::UiPath, &emulator.uipath_base(), auth).unwrap(),
+            ClientConfig::new(Provider::new("uipath"), &emulator.uipath_base(), auth).unwrap(),
         )
         .unwrap();
         for _ in 0..2 {

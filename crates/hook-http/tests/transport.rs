@@ -26,7 +26,7 @@ fn oauth_client(emulator: &EmulatorHandle, secret: &str) -> HttpClient {
         c.client_id.clone(),
         secret,
     ));
-    let config = ClientConfig::new(Provider::UiPath, &emulator.uipath_base(), auth)
+    let config = ClientConfig::new(Provider::new("uipath"), &emulator.uipath_base(), auth)
         .unwrap()
         .retry(fast_retries());
     HttpClient::new(config).unwrap()
@@ -52,7 +52,7 @@ fn nested_errors(body: &[u8]) -> ErrorReply {
 
 fn generic_client(emulator: &EmulatorHandle) -> HttpClient {
     let auth = Auth::Bearer(emulator.credentials().generic.api_key.clone());
-    let config = ClientConfig::new(Provider::Generic, &emulator.generic_base(), auth)
+    let config = ClientConfig::new(Provider::new("generic"), &emulator.generic_base(), auth)
         .unwrap()
         .retry(fast_retries())
         .errors(nested_errors);
@@ -158,13 +158,66 @@ async fn a_failing_token_endpoint_is_not_a_credential_refusal() {
         .send(Request::get(LIST).operation("list webhooks"))
         .await
         .unwrap_err();
+    // Nothing was sent: the call's own error, `Applied::No`, with the token's as source.
     assert!(
-        matches!(&error, Error::Rejected { reply, .. } if reply.status == Some(502)),
+        matches!(
+            &error,
+            Error::Transport {
+                applied: Applied::No,
+                ..
+            }
+        ),
         "{error}"
     );
     assert!(error.is_retryable());
-    assert_eq!(error.context().operation, Some("fetch token"));
+    assert_eq!(error.context().operation, Some("list webhooks"));
+    let token = std::error::Error::source(&error)
+        .and_then(|s| s.downcast_ref::<Error>())
+        .unwrap();
+    assert!(
+        matches!(token, Error::ServiceFailed { reply, .. } if reply.status == Some(502)),
+        "{token}"
+    );
+    assert_eq!(token.context().operation, Some("fetch token"));
+    assert!(error.report().contains("HTTP 502"), "{}", error.report());
     assert_eq!(emulator.admin().fired().await.unwrap()[0], 4);
+}
+
+#[tokio::test]
+async fn a_create_whose_token_fails_was_not_sent_and_may_be_retried() {
+    let emulator = Emulator::builder().start().await.unwrap();
+    inject(&emulator, "POST", TOKEN_PATH, status(503), 10).await;
+    let body = serde_json::json!({"Name": "x"});
+    let error = good_oauth_client(&emulator)
+        .send(
+            Request::post("odata/Webhooks")
+                .operation("create webhook")
+                .json(&body)
+                .unwrap(),
+        )
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(
+            &error,
+            Error::Transport {
+                applied: Applied::No,
+                ..
+            }
+        ),
+        "{error}"
+    );
+    assert_eq!(error.context().operation, Some("create webhook"));
+    assert!(error.is_retryable(), "nothing reached the service: {error}");
+    assert!(
+        !error.to_string().contains("may have been applied"),
+        "{error}"
+    );
+    let requests = emulator.admin().requests().await.unwrap();
+    assert!(
+        requests.iter().all(|r| !r.path.ends_with("odata/Webhooks")),
+        "the create was never sent"
+    );
 }
 
 #[tokio::test]
@@ -198,7 +251,7 @@ async fn idempotent_requests_retry_through_5xx_and_429() {
 async fn retries_stop_at_the_budget_with_a_typed_error() {
     let (emulator, error) = list_failing(status(503), 10).await;
     assert!(
-        matches!(&error, Error::Rejected { reply, .. } if reply.status == Some(503)),
+        matches!(&error, Error::ServiceFailed { reply, .. } if reply.status == Some(503)),
         "{error}"
     );
     assert!(error.is_retryable(), "a GET may be sent again");
@@ -227,7 +280,7 @@ async fn post_is_never_retried_and_a_lost_answer_says_it_may_have_been_applied()
         .send(Request::post("v1/webhooks").json(&body).unwrap())
         .await
         .unwrap_err();
-    assert!(matches!(&error, Error::Rejected { reply, .. } if reply.status == Some(500)));
+    assert!(matches!(&error, Error::ServiceFailed { reply, .. } if reply.status == Some(500)));
     assert!(
         !error.is_retryable(),
         "a POST answered 500 may have been applied"
@@ -258,7 +311,7 @@ async fn post_is_never_retried_and_a_lost_answer_says_it_may_have_been_applied()
 async fn a_slow_answer_is_a_timeout() {
     let emulator = Emulator::builder().start().await.unwrap();
     let auth = Auth::Bearer(emulator.credentials().generic.api_key.clone());
-    let config = ClientConfig::new(Provider::Generic, &emulator.generic_base(), auth)
+    let config = ClientConfig::new(Provider::new("generic"), &emulator.generic_base(), auth)
         .unwrap()
         .timeout(Duration::from_millis(100))
         .retry(RetryPolicy::none());
@@ -300,7 +353,11 @@ async fn provider_error_bodies_map_to_typed_errors() {
             context.webhook_id.as_deref(),
             context.method
         ),
-        (Some("get webhook"), Some("hook_missing"), Some("GET"))
+        (
+            Some("get webhook"),
+            Some("hook_missing"),
+            Some(hook_model::Method::Get)
+        )
     );
     let bad = serde_json::json!({"url": "nope", "events": ["user.created"]});
     let error = client
@@ -351,7 +408,7 @@ async fn an_invalid_certificate_is_refused_by_default() {
     let verifier = hook_sign::Verifier::new(hook_sign::Scheme::generic(), "s").unwrap();
     let (receiver, _certificate) = hook_emulator::Receiver::start_tls(verifier).await.unwrap();
     let base = receiver.url().trim_end_matches("/hook").to_owned();
-    let config = ClientConfig::new(Provider::Generic, &base, Auth::None)
+    let config = ClientConfig::new(Provider::new("generic"), &base, Auth::None)
         .unwrap()
         .retry(RetryPolicy::none());
     let client = HttpClient::new(config).unwrap();

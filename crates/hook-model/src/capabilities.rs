@@ -20,7 +20,7 @@ pub enum Direction {
 ///
 /// ```
 /// use hook_model::{Capabilities, Paging, Provider};
-/// let caps = Capabilities::new(Provider::UiPath, Paging::Offset).test(true).server_filters(true);
+/// let caps = Capabilities::new(Provider::new("acme"), Paging::Offset).test(true).server_filters(true);
 /// assert!(caps.test && !caps.delivery_log);
 /// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -154,12 +154,10 @@ fn refuse(
     match set.iter().find(|(_, refused)| *refused) {
         Some((field, _)) => Err(Error::unsupported(
             provider,
-            operation,
-            format!(
-                "{} webhooks have no {field}: leave it unset, or it would be dropped",
-                provider.display_name()
-            ),
-        )),
+            field,
+            format!("{provider} webhooks have no {field}: leave it unset, or it would be dropped"),
+        )
+        .in_call(operation)),
         None => Ok(()),
     }
 }

@@ -5,18 +5,106 @@
 //! | family | variants | retry? |
 //! |---|---|---|
 //! | refused before sending | [`Error::Invalid`] | no: fix the input |
-//! | refused by the service | [`Error::Rejected`], [`Error::NotFound`], [`Error::Conflict`], [`Error::Unauthorized`], [`Error::RateLimited`] | 429 and 5xx only |
+//! | refused by the service | [`Error::Rejected`], [`Error::NotFound`], [`Error::Conflict`], [`Error::Unauthorized`], [`Error::RateLimited`] | 429 only |
+//! | failed on the service's side | [`Error::ServiceFailed`] (5xx) | unless a change may have been applied |
 //! | not answered | [`Error::Transport`], [`Error::Timeout`] | unless a change may have been applied |
 //! | answered wrongly | [`Error::Decode`] | no |
 //! | not offered | [`Error::Unsupported`] | no |
 //!
 //! Every variant carries a [`Context`]: the provider, the operation and the webhook id of
 //! the call that failed, and the provider's request or trace id when it sent one.
+//!
+//! Whether a failure may be sent again is one rule, [`retryable`], which the transport's
+//! retry loop and [`Error::is_retryable`] both apply.
 
 use std::fmt;
 use std::time::Duration;
 
 use crate::Provider;
+
+/// An HTTP method, as far as retrying cares.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum Method {
+    /// `GET`.
+    Get,
+    /// `POST`: never sent again when it may have been applied (a create must not happen
+    /// twice).
+    Post,
+    /// `PUT`.
+    Put,
+    /// `PATCH`.
+    Patch,
+    /// `DELETE`.
+    Delete,
+    /// `HEAD`.
+    Head,
+    /// Any other.
+    Other,
+}
+
+impl Method {
+    /// Whether sending it twice has the effect of sending it once (all but POST and
+    /// methods we do not know).
+    pub const fn is_idempotent(self) -> bool {
+        !matches!(self, Method::Post | Method::Other)
+    }
+
+    /// The method's name.
+    pub const fn as_str(self) -> &'static str {
+        match self {
+            Method::Get => "GET",
+            Method::Post => "POST",
+            Method::Put => "PUT",
+            Method::Patch => "PATCH",
+            Method::Delete => "DELETE",
+            Method::Head => "HEAD",
+            Method::Other => "other",
+        }
+    }
+}
+
+impl fmt::Display for Method {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// How a call failed, as far as retrying cares.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum Failure {
+    /// The service answered this status.
+    Status(u16),
+    /// No answer came.
+    NotAnswered(Applied),
+}
+
+/// The one retry rule: whether a call with `method` (`None`: a call that changes nothing,
+/// such as fetching a token) that failed as `failure` may be sent again without harm.
+///
+/// 429 is always retryable (the service did nothing); 5xx and a lost answer only for an
+/// idempotent call (the change may have been applied); a request that never left
+/// (`Applied::No`) always; any other status never.
+///
+/// ```
+/// use hook_model::{Applied, Failure, Method, retryable};
+/// assert!(retryable(Some(Method::Post), Failure::Status(429)));
+/// assert!(!retryable(Some(Method::Post), Failure::Status(503)));
+/// assert!(retryable(Some(Method::Put), Failure::NotAnswered(Applied::Maybe)));
+/// assert!(!retryable(Some(Method::Post), Failure::NotAnswered(Applied::Maybe)));
+/// assert!(retryable(Some(Method::Post), Failure::NotAnswered(Applied::No)));
+/// assert!(!retryable(None, Failure::Status(404)));
+/// ```
+pub fn retryable(method: Option<Method>, failure: Failure) -> bool {
+    let idempotent = method.is_none_or(Method::is_idempotent);
+    match failure {
+        Failure::Status(429) => true,
+        Failure::Status(status) => status >= 500 && idempotent,
+        Failure::NotAnswered(Applied::No) => true,
+        Failure::NotAnswered(Applied::Maybe) => idempotent,
+    }
+}
 
 /// Which call failed. Filled in by the client that made it; empty fields are unknown.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -27,7 +115,7 @@ pub struct Context {
     /// The operation, such as `create webhook` or `fetch token`.
     pub operation: Option<&'static str>,
     /// The HTTP method, when a request was built (`POST` is never retried blindly).
-    pub method: Option<&'static str>,
+    pub method: Option<Method>,
     /// The webhook the call was about.
     pub webhook_id: Option<String>,
     /// The provider's request or trace id (a response header or UiPath's `traceId`).
@@ -169,8 +257,16 @@ pub enum Error {
         context: Box<Context>,
     },
     /// Refused by the service for a reason other than those below (400, 413, 422, other
-    /// 4xx), or failed on its side (5xx).
+    /// 4xx): the request must change before it is sent again.
     Rejected {
+        /// What the service said.
+        reply: ProviderError,
+        /// The call.
+        context: Box<Context>,
+    },
+    /// The service failed on its side (5xx): the request may be fine, and may have been
+    /// applied.
+    ServiceFailed {
         /// What the service said.
         reply: ProviderError,
         /// The call.
@@ -239,8 +335,9 @@ pub enum Error {
     Unsupported {
         /// The provider.
         provider: Provider,
-        /// What is not offered, such as `test` or `delivery headers`.
-        operation: &'static str,
+        /// What is not offered: an operation such as `test`, or a field such as
+        /// `identifier` (the call it was refused in is [`Context::operation`]).
+        feature: &'static str,
         /// Why, and what to do instead.
         reason: String,
         /// The call.
@@ -254,6 +351,7 @@ macro_rules! context_of {
         match $error {
             Error::Invalid { context, .. }
             | Error::Rejected { context, .. }
+            | Error::ServiceFailed { context, .. }
             | Error::NotFound { context, .. }
             | Error::Conflict { context, .. }
             | Error::Unauthorized { context, .. }
@@ -276,18 +374,27 @@ impl Error {
         }
     }
 
-    /// `provider` does not offer `operation`; `reason` says why and what to do instead.
+    /// `provider` does not offer `feature` (an operation, or a field); `reason` says why
+    /// and what to do instead. The context names `feature` as the call until
+    /// [`Error::within`] or [`Error::in_call`] says which call it was.
     pub fn unsupported(
         provider: Provider,
-        operation: &'static str,
+        feature: &'static str,
         reason: impl Into<String>,
     ) -> Self {
         Error::Unsupported {
             provider,
-            operation,
+            feature,
             reason: reason.into(),
-            context: Box::new(Context::new(provider, operation)),
+            context: Box::new(Context::new(provider, feature)),
         }
+    }
+
+    /// The same error, refused in the call `operation` (replacing the operation its
+    /// context named).
+    pub fn in_call(mut self, operation: &'static str) -> Self {
+        self.context_mut().operation = Some(operation);
+        self
     }
 
     /// The call that failed.
@@ -318,6 +425,7 @@ impl Error {
     pub fn reply(&self) -> Option<&ProviderError> {
         match self {
             Error::Rejected { reply, .. }
+            | Error::ServiceFailed { reply, .. }
             | Error::NotFound { reply, .. }
             | Error::Conflict { reply, .. }
             | Error::Unauthorized { reply, .. } => Some(reply),
@@ -333,33 +441,34 @@ impl Error {
         }
     }
 
-    /// Whether sending the same request again may succeed without harm: rate limits, 5xx
-    /// and lost answers, but never a POST that may have been applied (create must not
-    /// happen twice).
+    /// Whether sending the same request again may succeed without harm, by [`retryable`]:
+    /// rate limits, 5xx and lost answers, but never a POST that may have been applied
+    /// (create must not happen twice).
     pub fn is_retryable(&self) -> bool {
-        let post = self.context().method == Some("POST");
-        match self {
-            Error::RateLimited { .. } => true,
-            Error::Rejected { reply, .. } => reply.status.is_some_and(|s| s >= 500) && !post,
+        let failure = match self {
+            Error::RateLimited { .. } => Failure::Status(429),
+            Error::ServiceFailed { reply, .. } => Failure::Status(reply.status.unwrap_or(500)),
             Error::Transport { applied, .. } | Error::Timeout { applied, .. } => {
-                *applied == Applied::No || !post
+                Failure::NotAnswered(*applied)
             }
-            _ => false,
-        }
+            _ => return false,
+        };
+        retryable(self.context().method, failure)
     }
 
     /// What to do next, where there is something to do.
     pub fn hint(&self) -> Option<String> {
-        let post = self.context().method == Some("POST");
+        let post = self.context().method.is_some_and(|m| !m.is_idempotent());
         Some(match self {
             Error::Invalid { .. } | Error::Decode { .. } => return None,
-            Error::Rejected { reply, .. } => match reply.status {
-                Some(s) if s >= 500 => "the service failed; try again later".into(),
-                _ => match &reply.field {
-                    Some(field) => format!("correct {field} and send again"),
-                    None => "correct the request as the message says and send again".into(),
-                },
+            Error::Rejected { reply, .. } => match &reply.field {
+                Some(field) => format!("correct {field} and send again"),
+                None => "correct the request as the message says and send again".into(),
             },
+            Error::ServiceFailed { .. } if post => {
+                "the service failed and the change may have been applied: list before sending it again".into()
+            }
+            Error::ServiceFailed { .. } => "the service failed; try again later".into(),
             Error::NotFound { .. } => "check the id: list the webhooks to see which exist".into(),
             Error::Conflict { .. } => {
                 "choose another name or identifier, or update the existing webhook".into()
@@ -411,6 +520,7 @@ impl fmt::Display for Error {
         match self {
             Error::Invalid { field, message, .. } => write!(f, "invalid {field}: {message}")?,
             Error::Rejected { reply, .. } => write!(f, "refused by the service: {reply}")?,
+            Error::ServiceFailed { reply, .. } => write!(f, "the service failed: {reply}")?,
             Error::NotFound { reply, .. } => write!(f, "not found: {reply}")?,
             Error::Conflict { reply, .. } => write!(f, "conflict: {reply}")?,
             Error::Unauthorized { reply, .. } => write!(f, "unauthorized: {reply}")?,
@@ -425,15 +535,7 @@ impl fmt::Display for Error {
             Error::Decode { what, path, .. } => {
                 write!(f, "answered wrongly: cannot decode {what} at {path}")?
             }
-            Error::Unsupported {
-                provider,
-                operation,
-                ..
-            } => write!(
-                f,
-                "{} does not support {operation}",
-                provider.display_name()
-            )?,
+            Error::Unsupported { feature, .. } => write!(f, "not supported: {feature}")?,
         }
         if let Some(request_id) = &context.request_id {
             write!(f, " [request id {request_id}]")?;
@@ -465,7 +567,7 @@ mod tests {
     fn not_found() -> Error {
         Error::NotFound {
             reply: ProviderError::new(404, Some("1002".into()), "Webhook does not exist."),
-            context: Box::new(Context::new(Provider::UiPath, "get webhook").webhook(42)),
+            context: Box::new(Context::new(Provider::new("uipath"), "get webhook").webhook(42)),
         }
     }
 
@@ -484,26 +586,34 @@ mod tests {
 
     #[test]
     fn the_inner_context_wins_and_the_outer_fills_gaps() {
-        let mut inner = Context::new(Provider::Port, "fetch token");
+        let mut inner = Context::new(Provider::new("port"), "fetch token");
         inner.request_id = Some("r-1".into());
         let error = Error::Unauthorized {
             reply: ProviderError::default(),
             context: Box::new(inner),
         }
-        .within(&Context::new(Provider::Port, "create webhook").webhook("w"));
+        .within(&Context::new(Provider::new("port"), "create webhook").webhook("w"));
         let context = error.context();
         assert_eq!(context.operation, Some("fetch token"));
         assert_eq!(context.webhook_id.as_deref(), Some("w"));
         assert!(error.to_string().contains("[request id r-1]"));
     }
 
+    fn parse(method: &str) -> Method {
+        match method {
+            "POST" => Method::Post,
+            "PUT" => Method::Put,
+            _ => Method::Get,
+        }
+    }
+
     #[test]
     fn a_post_that_may_have_been_applied_is_never_retryable() {
-        let lost = |method, applied| Error::Timeout {
+        let lost = |method: &str, applied| Error::Timeout {
             after: Duration::from_secs(1),
             applied,
             context: Box::new(Context {
-                method: Some(method),
+                method: Some(parse(method)),
                 ..Context::default()
             }),
         };
@@ -515,10 +625,10 @@ mod tests {
                 .to_string()
                 .contains("may have been applied")
         );
-        let server = |method| Error::Rejected {
+        let server = |method: &str| Error::ServiceFailed {
             reply: ProviderError::new(503, None, ""),
             context: Box::new(Context {
-                method: Some(method),
+                method: Some(parse(method)),
                 ..Context::default()
             }),
         };

@@ -158,8 +158,10 @@ impl From<&CatalogEntry> for EventTypeInfo {
 }
 
 /// A delivery body of some provider: what every provider's event type answers, so code
-/// above the provider crates can handle any of them.
-pub trait DeliveryEvent {
+/// above the provider crates can handle any of them. A `Box<dyn DeliveryEvent>` (from
+/// [`crate::Descriptor::parse`]) gives back the provider's own type through
+/// `(event as &dyn Any).downcast_ref`.
+pub trait DeliveryEvent: std::any::Any + std::fmt::Debug + Send + Sync {
     /// The event type.
     fn kind(&self) -> &EventType;
     /// The event's id, when the payload has one.

@@ -1,63 +1,77 @@
-//! The providers hook speaks to.
+//! The name of a provider: an open identifier, owned by the provider's crate.
 
 use std::fmt;
 use std::str::FromStr;
 
-use serde::{Deserialize, Serialize};
+use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
-/// A webhook provider.
+/// Which provider: a short lower-case name such as `uipath` or `port`.
+///
+/// An open identifier, not a list: each provider crate declares its own
+/// (`hook_uipath::PROVIDER`, `hook_port::PROVIDER`, …) in its [`crate::Descriptor`], and
+/// this crate names none of them. Which providers a program knows is the registry it
+/// builds (`hook_facade::providers()`), so parsing a name here checks its form only; a
+/// registry says whether such a provider exists.
 ///
 /// ```
 /// use hook_model::Provider;
-/// assert_eq!("UiPath".parse::<Provider>()?, Provider::UiPath);
-/// assert_eq!(Provider::Up42.to_string(), "up42");
+/// const ACME: Provider = Provider::new("acme");
+/// assert_eq!("ACME".parse::<Provider>()?, ACME);
+/// assert_eq!(ACME.to_string(), "acme");
+/// assert!("no spaces".parse::<Provider>().is_err());
 /// # Ok::<(), hook_model::UnknownProvider>(())
 /// ```
 ///
-/// This enum is a registry of names only: each provider's rules live in its own crate
-/// (`hook-uipath`, `hook-port`, `hook-up42`, `hook-generic`). It is exhaustive on purpose:
-/// a new provider makes the compiler point at every match that must learn it.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
-#[serde(rename_all = "lowercase")]
-pub enum Provider {
-    /// UiPath Orchestrator.
-    #[serde(rename = "uipath")]
-    UiPath,
-    /// Port.
-    Port,
-    /// UP42.
-    Up42,
-    /// A generic `/v1/webhooks` service.
-    Generic,
+/// `Copy`, and usable in `match` patterns as a constant.
+#[derive(Clone, Copy, PartialEq, Eq, Hash)]
+pub struct Provider {
+    len: u8,
+    bytes: [u8; Provider::MAX_LEN],
 }
 
 impl Provider {
-    /// Every provider, in a stable order.
-    pub const ALL: [Provider; 4] = [
-        Provider::UiPath,
-        Provider::Port,
-        Provider::Up42,
-        Provider::Generic,
-    ];
+    /// The longest name, in bytes.
+    pub const MAX_LEN: usize = 24;
 
-    /// The lower-case name used on the command line and in configuration.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Provider::UiPath => "uipath",
-            Provider::Port => "port",
-            Provider::Up42 => "up42",
-            Provider::Generic => "generic",
+    /// The provider named `name`: 1 to [`Provider::MAX_LEN`] of `a`–`z`, `0`–`9` and `-`,
+    /// starting with a letter.
+    ///
+    /// # Panics
+    ///
+    /// When `name` is not of that form. Meant for constants, where the panic is a compile
+    /// error; [`str::parse`] reads names from input without panicking.
+    pub const fn new(name: &'static str) -> Provider {
+        match Provider::checked(name.as_bytes()) {
+            Some(provider) => provider,
+            None => panic!("a provider name is 1 to 24 of a-z, 0-9 and -, starting with a letter"),
         }
     }
 
-    /// The provider's name as its owner writes it.
-    pub fn display_name(self) -> &'static str {
-        match self {
-            Provider::UiPath => "UiPath Orchestrator",
-            Provider::Port => "Port",
-            Provider::Up42 => "UP42",
-            Provider::Generic => "Generic /v1/webhooks",
+    const fn checked(name: &[u8]) -> Option<Provider> {
+        if name.is_empty() || name.len() > Provider::MAX_LEN || !name[0].is_ascii_lowercase() {
+            return None;
         }
+        let mut bytes = [0u8; Provider::MAX_LEN];
+        let mut i = 0;
+        while i < name.len() {
+            let b = name[i];
+            if !(b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-') {
+                return None;
+            }
+            bytes[i] = b;
+            i += 1;
+        }
+        Some(Provider {
+            len: name.len() as u8,
+            bytes,
+        })
+    }
+
+    /// The lower-case name used on the command line, in configuration and in `HOOK_*`
+    /// variable names.
+    pub fn as_str(&self) -> &str {
+        // Only ASCII bytes are ever stored (see `checked`).
+        std::str::from_utf8(&self.bytes[..usize::from(self.len)]).unwrap_or_default()
     }
 }
 
@@ -67,19 +81,69 @@ impl fmt::Display for Provider {
     }
 }
 
-/// A provider name that is not one of [`Provider::ALL`].
+impl fmt::Debug for Provider {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "Provider({:?})", self.as_str())
+    }
+}
+
+impl PartialOrd for Provider {
+    fn partial_cmp(&self, other: &Self) -> Option<std::cmp::Ordering> {
+        Some(self.cmp(other))
+    }
+}
+
+impl Ord for Provider {
+    fn cmp(&self, other: &Self) -> std::cmp::Ordering {
+        self.as_str().cmp(other.as_str())
+    }
+}
+
+/// A provider name that is not of a provider name's form, or (from a registry) names no
+/// provider the program knows.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[error("unknown provider {0:?}: expected uipath, port, up42 or generic")]
-pub struct UnknownProvider(pub String);
+#[error("unknown provider {name:?}: {expected}")]
+pub struct UnknownProvider {
+    /// The name as given.
+    pub name: String,
+    /// What would be accepted.
+    pub expected: String,
+}
+
+impl UnknownProvider {
+    /// `name` is not a provider; `expected` says what would be (the names a registry knows).
+    pub fn new(name: impl Into<String>, expected: impl Into<String>) -> Self {
+        UnknownProvider {
+            name: name.into(),
+            expected: expected.into(),
+        }
+    }
+}
 
 impl FromStr for Provider {
     type Err = UnknownProvider;
 
+    /// Reads a name of the right form, in any case, trimmed.
     fn from_str(s: &str) -> Result<Self, Self::Err> {
-        Provider::ALL
-            .into_iter()
-            .find(|p| p.as_str().eq_ignore_ascii_case(s.trim()))
-            .ok_or_else(|| UnknownProvider(s.to_owned()))
+        Provider::checked(s.trim().to_ascii_lowercase().as_bytes()).ok_or_else(|| {
+            UnknownProvider::new(
+                s,
+                "a provider name is 1 to 24 of a-z, 0-9 and -, starting with a letter",
+            )
+        })
+    }
+}
+
+impl Serialize for Provider {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
+    }
+}
+
+impl<'de> Deserialize<'de> for Provider {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        let name = std::borrow::Cow::<'de, str>::deserialize(deserializer)?;
+        name.parse().map_err(serde::de::Error::custom)
     }
 }
 
@@ -87,22 +151,40 @@ impl FromStr for Provider {
 mod tests {
     use super::*;
 
+    const ACME: Provider = Provider::new("acme-2");
+
     #[test]
     fn names_round_trip_through_display_from_str_and_serde() {
-        for provider in Provider::ALL {
-            assert_eq!(provider.to_string().parse::<Provider>(), Ok(provider));
-            let json = serde_json::to_string(&provider).unwrap();
-            assert_eq!(json, format!("\"{provider}\""));
-            assert_eq!(serde_json::from_str::<Provider>(&json).unwrap(), provider);
-        }
+        assert_eq!(ACME.to_string().parse::<Provider>(), Ok(ACME));
+        let json = serde_json::to_string(&ACME).unwrap();
+        assert_eq!(json, "\"acme-2\"");
+        assert_eq!(serde_json::from_str::<Provider>(&json).unwrap(), ACME);
+        assert_eq!(" ACME-2 ".parse::<Provider>(), Ok(ACME));
+        assert_eq!(format!("{ACME:?}"), "Provider(\"acme-2\")");
     }
 
     #[test]
-    fn unknown_names_are_a_typed_error() {
+    fn names_of_the_wrong_form_are_a_typed_error_never_a_panic() {
+        for bad in ["", "2fa", "has space", "ümlaut", "-x", &"x".repeat(25)] {
+            let error = bad.parse::<Provider>().unwrap_err();
+            assert_eq!(error.name, bad);
+            assert!(error.to_string().contains("a-z, 0-9"), "{error}");
+        }
+        assert!(serde_json::from_str::<Provider>("\"a b\"").is_err());
         assert_eq!(
-            "github".parse::<Provider>(),
-            Err(UnknownProvider("github".into()))
+            "x".repeat(24).parse::<Provider>().unwrap().as_str().len(),
+            24
         );
-        assert_eq!(" PORT ".parse::<Provider>(), Ok(Provider::Port));
+    }
+
+    #[test]
+    fn a_constant_is_a_pattern() {
+        let named = |p: Provider| match p {
+            ACME => "acme",
+            _ => "other",
+        };
+        assert_eq!(named("acme-2".parse().unwrap()), "acme");
+        assert_eq!(named(Provider::new("zeta")), "other");
+        assert!(Provider::new("alpha") < Provider::new("beta"));
     }
 }

@@ -16,6 +16,9 @@ use hook_model::{
     Webhook, WebhookApi, WebhookId, WebhookPatch, WebhookSpec, async_trait, list_all,
 };
 
+/// The scripted provider's name.
+const SCRIPT: Provider = Provider::new("script");
+
 /// A provider whose `list` answers from a script and records each query; `None` in the
 /// script is "always one more page".
 struct Pages {
@@ -46,7 +49,7 @@ impl Pages {
 }
 
 fn hook(id: &str) -> Webhook {
-    Webhook::new(Provider::Generic, id, serde_json::json!({}))
+    Webhook::new(SCRIPT, id, serde_json::json!({}))
 }
 
 fn page(ids: &[&str], number: u32, more: bool) -> Result<Page<Webhook>, Error> {
@@ -54,13 +57,13 @@ fn page(ids: &[&str], number: u32, more: bool) -> Result<Page<Webhook>, Error> {
 }
 
 fn not_here() -> Error {
-    Error::unsupported(Provider::Generic, "this call", "the script only lists")
+    Error::unsupported(SCRIPT, "this call", "the script only lists")
 }
 
 #[async_trait]
 impl WebhookApi for Pages {
     fn capabilities(&self) -> Capabilities {
-        Capabilities::new(Provider::Generic, Paging::PageNumber)
+        Capabilities::new(SCRIPT, Paging::PageNumber)
     }
 
     async fn list(&self, query: &ListQuery) -> Result<Page<Webhook>, Error> {
@@ -144,11 +147,7 @@ async fn list_all_passes_the_next_page_number_and_keeps_every_filter() {
 async fn the_first_error_ends_the_stream_after_the_pages_before_it() {
     let pages = Pages::new(vec![
         page(&["a"], 1, true),
-        Err(Error::unsupported(
-            Provider::Generic,
-            "list",
-            "page two broke",
-        )),
+        Err(Error::unsupported(SCRIPT, "list", "page two broke")),
         page(&["never"], 3, false),
     ]);
     let items: Vec<Result<Webhook, Error>> = list_all(&pages, ListQuery::new()).collect().await;
@@ -184,7 +183,7 @@ async fn a_provider_that_always_says_more_is_stopped_after_max_pages() {
 #[test]
 fn the_provided_methods_come_from_capabilities() {
     let api: Box<dyn WebhookApi> = Box::new(Pages::new(Vec::new()));
-    assert_eq!(api.provider(), Provider::Generic);
+    assert_eq!(api.provider(), SCRIPT);
     assert_eq!(api.capabilities().paging, Paging::PageNumber);
 }
 

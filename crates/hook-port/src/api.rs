@@ -8,8 +8,8 @@
 
 use async_trait::async_trait;
 use hook_model::{
-    Capabilities, Context, Direction, Error, EventTypeInfo, ListQuery, Page, Paging, Provider,
-    TestOutcome, Webhook, WebhookApi, WebhookId, WebhookPatch, WebhookSpec,
+    Capabilities, Context, Direction, Error, EventTypeInfo, ListQuery, Page, Paging, TestOutcome,
+    Webhook, WebhookApi, WebhookId, WebhookPatch, WebhookSpec,
 };
 
 use crate::client::{PortClient, identifier_from};
@@ -17,7 +17,7 @@ use crate::wire::{PortWebhook, Security, SignatureAlgorithm, WebhookBody};
 
 /// What Port offers through [`WebhookApi`]: inbound webhooks, one unpaged list, no test
 /// call; `event_types` answers the triggers of Port automations ([`crate::EVENTS`]).
-pub const CAPABILITIES: Capabilities = Capabilities::new(Provider::Port, Paging::None)
+pub const CAPABILITIES: Capabilities = Capabilities::new(crate::PROVIDER, Paging::None)
     .direction(Direction::Inbound)
     .names(true)
     .descriptions(true)
@@ -29,7 +29,7 @@ const INBOUND: &str = "Port's webhooks are inbound: Port assigns each one the UR
 /// The common model of a Port webhook; the record itself is kept in `native`. `url` is
 /// the ingest URL Port assigned; `events` is empty.
 pub fn to_common(record: &PortWebhook) -> Webhook {
-    let mut webhook = Webhook::of(Provider::Port, record.identifier.clone(), record);
+    let mut webhook = Webhook::of(crate::PROVIDER, record.identifier.clone(), record);
     webhook.name.clone_from(&record.title);
     webhook.url = record.url.clone().unwrap_or_default();
     webhook.enabled = record.enabled.unwrap_or(true);
@@ -129,13 +129,13 @@ impl WebhookApi for PortClient {
 
     async fn create(&self, spec: &WebhookSpec) -> Result<Webhook, Error> {
         let body = from_spec(spec)
-            .map_err(|e| e.within(&Context::new(Provider::Port, "create webhook")))?;
+            .map_err(|e| e.within(&Context::new(crate::PROVIDER, "create webhook")))?;
         Ok(to_common(&self.create_webhook(&body).await?))
     }
 
     async fn update(&self, id: &WebhookId, patch: &WebhookPatch) -> Result<Webhook, Error> {
         let body = from_patch(patch)
-            .map_err(|e| e.within(&Context::new(Provider::Port, "update webhook").webhook(id)))?;
+            .map_err(|e| e.within(&Context::new(crate::PROVIDER, "update webhook").webhook(id)))?;
         Ok(to_common(&self.update_webhook(id.as_str(), &body).await?))
     }
 
@@ -144,14 +144,14 @@ impl WebhookApi for PortClient {
             true => Ok(()),
             false => Err(Error::Rejected {
                 reply: hook_model::ProviderError::new(200, None, "Port answered ok: false"),
-                context: Box::new(Context::new(Provider::Port, "delete webhook").webhook(id)),
+                context: Box::new(Context::new(crate::PROVIDER, "delete webhook").webhook(id)),
             }),
         }
     }
 
     async fn test(&self, _id: &WebhookId) -> Result<TestOutcome, Error> {
         Err(Error::unsupported(
-            Provider::Port,
+            crate::PROVIDER,
             "test",
             "Port's webhooks are inbound and have no test call: send a request to the webhook's ingest URL (Webhook::url) and look at the entities its mappings made",
         ))

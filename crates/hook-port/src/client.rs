@@ -2,7 +2,7 @@
 
 use hook_http::{Auth, ClientConfig, ErrorReply, HttpClient, Method, Request};
 use hook_model::check;
-use hook_model::{Context, Error, Provider};
+use hook_model::{Context, Error};
 
 use crate::config::{PortConfig, PortToken};
 use crate::wire::{
@@ -142,14 +142,14 @@ fn blueprint_segment<'b>(blueprint: &'b str, context: &Context) -> Result<&'b st
 }
 
 fn context(operation: &'static str) -> Context {
-    Context::new(Provider::Port, operation)
+    Context::new(crate::PROVIDER, operation)
 }
 
 impl PortClient {
     /// A client for the Port organization `config` names.
     pub fn new(config: PortConfig) -> Result<Self, Error> {
         let auth = Auth::token(PortToken::new(&config));
-        PortClient::with_config(ClientConfig::new(Provider::Port, &config.base_url, auth)?)
+        PortClient::with_config(ClientConfig::new(crate::PROVIDER, &config.base_url, auth)?)
     }
 
     /// A client with a full transport configuration; Port's error decoder is set here.

@@ -87,3 +87,21 @@ impl hook_model::DeliveryEvent for PortEvent {
         None
     }
 }
+
+/// Port's name in hook: `port`.
+pub const PROVIDER: hook_model::Provider = hook_model::Provider::new("port");
+
+/// Port as a value: what the facade, the CLI, the tests and xtask read about it. Port signs
+/// action and automation invocations with the client secret (`x-port-signature`,
+/// `x-port-timestamp`); their key is the signature itself, as the body is the action's own.
+pub static DESCRIPTOR: hook_model::Descriptor = hook_model::Descriptor::new(
+    "Port",
+    CAPABILITIES,
+    |vars| hook_model::boxed_api(PortConfig::from_vars(vars).and_then(PortClient::new)),
+    |body| hook_model::boxed_event(parse_event(body)),
+    hook_model::hook_sign::Scheme::port,
+)
+.catalog(&EVENTS)
+.variables(&env::ALL)
+.fixtures(hook_model::fixtures!["invocation"])
+.fresh(&[]);

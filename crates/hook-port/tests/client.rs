@@ -6,7 +6,7 @@
 use std::time::Duration;
 
 use hook_emulator::{Emulator, EmulatorHandle};
-use hook_model::{Direction, Error, ListQuery, Provider, WebhookApi, WebhookPatch, WebhookSpec};
+use hook_model::{Direction, Error, ListQuery, WebhookApi, WebhookPatch, WebhookSpec};
 use hook_port::{
     EntityMapping, Mapping, PortClient, PortConfig, Security, SignatureAlgorithm, WebhookBody,
     ingest_scheme,
@@ -245,7 +245,7 @@ async fn the_common_trait_is_inbound() {
     assert!(matches!(
         api.test(&created.id).await,
         Err(Error::Unsupported {
-            provider: Provider::Port,
+            provider: hook_port::PROVIDER,
             ..
         })
     ));

@@ -3,15 +3,15 @@
 
 use async_trait::async_trait;
 use hook_model::{
-    Capabilities, Context, Error, EventType, EventTypeInfo, ListQuery, Page, Paging, Provider,
-    TestOutcome, Webhook, WebhookApi, WebhookId, WebhookPatch, WebhookSpec,
+    Capabilities, Context, Error, EventType, EventTypeInfo, ListQuery, Page, Paging, TestOutcome,
+    Webhook, WebhookApi, WebhookId, WebhookPatch, WebhookSpec,
 };
 
 use crate::client::{MAX_TOP, UiPathClient, WebhookFilter};
 use crate::wire::{EventSubscription, WebhookDto};
 
 /// What Orchestrator offers through [`WebhookApi`].
-pub const CAPABILITIES: Capabilities = Capabilities::new(Provider::UiPath, Paging::Offset)
+pub const CAPABILITIES: Capabilities = Capabilities::new(crate::PROVIDER, Paging::Offset)
     .test(true)
     .server_filters(true)
     .all_events(true)
@@ -21,7 +21,7 @@ pub const CAPABILITIES: Capabilities = Capabilities::new(Provider::UiPath, Pagin
 
 fn no_headers(operation: &'static str) -> Error {
     Error::unsupported(
-        Provider::UiPath,
+        crate::PROVIDER,
         operation,
         "Orchestrator's webhooks have no custom delivery headers: leave them unset, and \
          authenticate deliveries with the secret's X-UiPath-Signature instead",
@@ -34,7 +34,7 @@ fn parse_id(id: &WebhookId, operation: &'static str) -> Result<i64, Error> {
             "id",
             format!("{id:?} is not a UiPath webhook id: UiPath ids are integers"),
         )
-        .within(&Context::new(Provider::UiPath, operation).webhook(id))
+        .within(&Context::new(crate::PROVIDER, operation).webhook(id))
     })
 }
 
@@ -52,7 +52,7 @@ pub fn to_common(record: &WebhookDto) -> Webhook {
         map.remove("@odata.context");
     }
     let id = record.id.map(|id| id.to_string()).unwrap_or_default();
-    let mut webhook = Webhook::new(Provider::UiPath, id, native);
+    let mut webhook = Webhook::new(crate::PROVIDER, id, native);
     webhook.name.clone_from(&record.name);
     webhook.url = record.url.clone().unwrap_or_default();
     webhook.events = record.event_types();

@@ -2,7 +2,7 @@
 
 use hook_http::{ClientConfig, HttpClient, Request};
 use hook_model::check::{self, Scheme};
-use hook_model::{Context, Error, EventType, Provider};
+use hook_model::{Context, Error, EventType};
 
 use crate::config::{UiPathAuth, UiPathConfig};
 use crate::wire::{EventTypeDto, ODataList, UiPathEvent, WebhookDto};
@@ -121,7 +121,7 @@ pub struct Webhooks<'c> {
 impl UiPathClient {
     /// A client for the tenant `config` names.
     pub fn new(config: UiPathConfig) -> Result<Self, Error> {
-        let context = Context::new(Provider::UiPath, "configure client");
+        let context = Context::new(crate::PROVIDER, "configure client");
         for (field, value) in [
             ("organization", config.organization.as_str()),
             ("tenant", config.tenant.as_str()),
@@ -130,7 +130,7 @@ impl UiPathClient {
         }
         let auth = config.auth.clone().into_auth(config.token_url());
         UiPathClient::with_config(ClientConfig::new(
-            Provider::UiPath,
+            crate::PROVIDER,
             &config.base_url(),
             auth,
         )?)
@@ -140,7 +140,7 @@ impl UiPathClient {
     pub fn on_premises(orchestrator: &str, auth: UiPathAuth) -> Result<Self, Error> {
         let orchestrator = orchestrator.trim_end_matches('/');
         let auth = auth.into_auth(format!("{orchestrator}/identity/connect/token"));
-        UiPathClient::with_config(ClientConfig::new(Provider::UiPath, orchestrator, auth)?)
+        UiPathClient::with_config(ClientConfig::new(crate::PROVIDER, orchestrator, auth)?)
     }
 
     /// A client with a full transport configuration; Orchestrator's error decoder is set
@@ -163,7 +163,7 @@ impl UiPathClient {
 }
 
 fn context(operation: &'static str) -> Context {
-    Context::new(Provider::UiPath, operation)
+    Context::new(crate::PROVIDER, operation)
 }
 
 impl Webhooks<'_> {

@@ -64,3 +64,73 @@ impl hook_model::DeliveryEvent for UiPathEvent {
         Some(&self.event_id)
     }
 }
+
+/// UiPath Orchestrator's name in hook: `uipath`.
+pub const PROVIDER: hook_model::Provider = hook_model::Provider::new("uipath");
+
+/// UiPath Orchestrator as a value: what the facade, the CLI, the tests and xtask read about
+/// it. Orchestrator's deliveries carry `X-UiPath-Signature` over the body; their key is the
+/// body's `EventId`.
+pub static DESCRIPTOR: hook_model::Descriptor = hook_model::Descriptor::new(
+    "UiPath Orchestrator",
+    CAPABILITIES,
+    |vars| hook_model::boxed_api(UiPathConfig::from_vars(vars).and_then(UiPathClient::new)),
+    |body| hook_model::boxed_event(parse_event(body)),
+    hook_model::hook_sign::Scheme::uipath,
+)
+.catalog(&EVENTS)
+.variables(&env::ALL)
+.fixtures(hook_model::fixtures![
+    "alert.subscribed",
+    "alert.unsubscribed",
+    "blobfile.deleted",
+    "blobfile.uploaded",
+    "custom",
+    "deploymentsetting.updated",
+    "job.completed",
+    "job.created",
+    "job.faulted",
+    "job.resumed",
+    "job.started",
+    "job.stopped",
+    "job.stopping",
+    "job.suspended",
+    "job.terminating",
+    "ping",
+    "process.created",
+    "process.deleted",
+    "process.updated",
+    "queue.created",
+    "queue.deleted",
+    "queue.updated",
+    "queueItem.added",
+    "queueItem.deferred",
+    "queueItem.deleted",
+    "queueItem.retried",
+    "queueItem.reviewStatusChanged",
+    "queueItem.transactionAbandoned",
+    "queueItem.transactionCompleted",
+    "queueItem.transactionFailed",
+    "queueItem.transactionStarted",
+    "queueItem.updated",
+    "robot.created",
+    "robot.deleted",
+    "robot.status",
+    "robot.updated",
+    "schedule.failed",
+    "stc.task.update",
+    "task.assignmentChanged",
+    "task.completed",
+    "task.created",
+    "task.deleted",
+    "task.forwarded",
+    "task.saved",
+    "task.sla.evaluate",
+    "task.sla.update",
+    "task.updated",
+])
+.fresh(&[
+    ("/EventId", hook_model::Fresh::Id("")),
+    ("/Timestamp", hook_model::Fresh::Now),
+    ("/EventTime", hook_model::Fresh::Now),
+]);

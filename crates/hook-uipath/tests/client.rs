@@ -5,9 +5,7 @@ use std::time::Duration;
 
 use futures_util::TryStreamExt as _;
 use hook_emulator::{Emulator, EmulatorHandle};
-use hook_model::{
-    Error, ListQuery, Provider, WebhookApi, WebhookId, WebhookPatch, WebhookSpec, list_all,
-};
+use hook_model::{Error, ListQuery, WebhookApi, WebhookId, WebhookPatch, WebhookSpec, list_all};
 use hook_uipath::{
     EventSubscription, UiPathAuth, UiPathClient, UiPathConfig, WebhookDto, WebhookFilter,
 };
@@ -368,5 +366,5 @@ async fn the_common_trait_filters_server_side_and_pages_with_odata() {
     assert!(matches!(error, Error::Invalid { ref field, .. } if field == "id"));
     assert!(error.to_string().contains("integers"), "{error}");
     api.delete(first).await.unwrap();
-    assert_eq!(api.provider(), Provider::UiPath);
+    assert_eq!(api.provider(), hook_uipath::PROVIDER);
 }

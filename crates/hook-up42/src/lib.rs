@@ -39,8 +39,8 @@ use async_trait::async_trait;
 use hook_http::{Auth, ClientConfig, ErrorReply, HttpClient, OAuth2, Request};
 use hook_model::check::{self, Scheme};
 use hook_model::{
-    Capabilities, Context, Error, EventType, EventTypeInfo, ListQuery, Page, Paging, Provider,
-    Secret, TestOutcome, Webhook, WebhookApi, WebhookId, WebhookPatch, WebhookSpec,
+    Capabilities, Context, Error, EventType, EventTypeInfo, ListQuery, Page, Paging, Secret,
+    TestOutcome, Webhook, WebhookApi, WebhookId, WebhookPatch, WebhookSpec,
 };
 use serde::de::DeserializeOwned;
 
@@ -52,7 +52,7 @@ pub use wire::{
 };
 
 /// What UP42 offers through [`WebhookApi`].
-pub const CAPABILITIES: Capabilities = Capabilities::new(Provider::Up42, Paging::None)
+pub const CAPABILITIES: Capabilities = Capabilities::new(crate::PROVIDER, Paging::None)
     .test(true)
     .https_only(true)
     .names(true);
@@ -219,11 +219,11 @@ fn transport(config: &Up42Config) -> Result<ClientConfig, Error> {
         )
         .scope("openid"),
     );
-    Ok(ClientConfig::new(Provider::Up42, &config.base_url, auth)?.errors(decode_error))
+    Ok(ClientConfig::new(crate::PROVIDER, &config.base_url, auth)?.errors(decode_error))
 }
 
 fn context(operation: &'static str) -> Context {
-    Context::new(Provider::Up42, operation)
+    Context::new(crate::PROVIDER, operation)
 }
 
 /// The record UP42 expects in create and update bodies, checked first: a name, an HTTPS
@@ -445,7 +445,7 @@ impl Up42Client {
 /// The common model of a UP42 webhook; the record itself is kept in `native`.
 pub fn to_common(record: &Up42Webhook) -> Webhook {
     let id = record.id.clone().unwrap_or_default();
-    let mut webhook = Webhook::of(Provider::Up42, id, record);
+    let mut webhook = Webhook::of(crate::PROVIDER, id, record);
     webhook.name = Some(record.name.clone());
     webhook.url.clone_from(&record.url);
     webhook.events.clone_from(&record.events);
@@ -558,3 +558,21 @@ impl hook_model::DeliveryEvent for Up42Event {
         None
     }
 }
+
+/// UP42's name in hook: `up42`.
+pub const PROVIDER: hook_model::Provider = hook_model::Provider::new("up42");
+
+/// UP42 as a value: what the facade, the CLI, the tests and xtask read about it. UP42 signs
+/// with RFC 9421 message signatures over `content-digest`; it sends no delivery id, so the
+/// key is the signature.
+pub static DESCRIPTOR: hook_model::Descriptor = hook_model::Descriptor::new(
+    "UP42",
+    CAPABILITIES,
+    |vars| hook_model::boxed_api(Up42Config::from_vars(vars).and_then(Up42Client::new)),
+    |body| hook_model::boxed_event(parse_event(body)),
+    hook_model::hook_sign::Scheme::up42,
+)
+.catalog(&EVENTS)
+.variables(&env::ALL)
+.fixtures(hook_model::fixtures!["job.status", "order.status",])
+.fresh(&[]);

@@ -18,7 +18,7 @@ pub struct Receiver {
 impl Receiver {
     /// Starts a receiver verifying with `provider`'s scheme and `secret`.
     pub async fn start(provider: Provider, secret: &str) -> Receiver {
-        let verifier = Verifier::new(hook_emulator::scheme(provider), secret).unwrap();
+        let verifier = Verifier::new(hook_emulator::scheme(provider).unwrap(), secret).unwrap();
         let inner = hook_emulator::Receiver::start(verifier).await.unwrap();
         Receiver {
             url: inner.url().to_owned(),
@@ -58,7 +58,7 @@ pub async fn token(emulator: &EmulatorHandle, provider: Provider) -> String {
     let c = emulator.credentials();
     let http = http();
     let request = match provider {
-        Provider::UiPath => http
+        hook_uipath::PROVIDER => http
             .post(format!("{}/identity_/connect/token", emulator.uipath_host()))
             .form(&[
                 ("grant_type", "client_credentials"),
@@ -66,17 +66,18 @@ pub async fn token(emulator: &EmulatorHandle, provider: Provider) -> String {
                 ("client_secret", c.uipath.client_secret.expose()),
                 ("scope", "OR.Webhooks"),
             ]),
-        Provider::Port => http
+        hook_port::PROVIDER => http
             .post(format!("{}/v1/auth/access_token", emulator.port_base()))
             .json(&serde_json::json!({"clientId": c.port.client_id, "clientSecret": c.port.client_secret.expose()})),
-        Provider::Up42 => http.post(emulator.up42_token_url()).form(&[
+        hook_up42::PROVIDER => http.post(emulator.up42_token_url()).form(&[
             ("grant_type", "password"),
             ("username", c.up42.username.as_str()),
             ("password", c.up42.password.expose()),
             ("client_id", "up42-sdk"),
             ("scope", "openid"),
         ]),
-        Provider::Generic => return c.generic.api_key.expose().to_owned(),
+        hook_generic::PROVIDER => return c.generic.api_key.expose().to_owned(),
+        other => panic!("the emulator has no provider {other}"),
     };
     let answer: serde_json::Value = request.send().await.unwrap().json().await.unwrap();
     answer
@@ -127,14 +128,15 @@ impl Api {
     /// `provider`'s collection with a token from the emulator's own token endpoint.
     pub async fn new(emulator: &EmulatorHandle, provider: Provider) -> Api {
         let base = match provider {
-            Provider::UiPath => format!("{}odata/Webhooks", emulator.uipath_base()),
-            Provider::Up42 => format!(
+            hook_uipath::PROVIDER => format!("{}odata/Webhooks", emulator.uipath_base()),
+            hook_up42::PROVIDER => format!(
                 "{}/workspaces/{}/webhooks",
                 emulator.up42_base(),
                 emulator.credentials().up42.workspace_id
             ),
-            Provider::Port => format!("{}/v1/webhooks", emulator.port_base()),
-            Provider::Generic => format!("{}/v1/webhooks", emulator.generic_base()),
+            hook_port::PROVIDER => format!("{}/v1/webhooks", emulator.port_base()),
+            hook_generic::PROVIDER => format!("{}/v1/webhooks", emulator.generic_base()),
+            other => panic!("the emulator has no provider {other}"),
         };
         let token = token(emulator, provider).await;
         Api {
