@@ -293,3 +293,57 @@ async fn event_types_come_from_each_catalog() {
         );
     }
 }
+
+/// The facade's transport settings reach every provider's client: a per-try timeout set
+/// through `ProviderConfig::transport` is the one a slow emulator trips.
+#[tokio::test]
+async fn transport_settings_set_through_the_facade_reach_every_client() {
+    use std::time::Duration;
+
+    use hook_emulator::{Emulator, FaultKind, FaultRule, Receiver, RouteMatch};
+    use hook_facade::transport::{RetryPolicy, Settings};
+    use hook_facade::{ProviderConfig, connect};
+
+    /// The timeout the error (or, for a call whose token could not be fetched, its
+    /// source) reports.
+    fn timed_out_after(error: &Error) -> Option<Duration> {
+        match error {
+            Error::Timeout { after, .. } => Some(*after),
+            _ => std::error::Error::source(error)
+                .and_then(|s| s.downcast_ref::<Error>())
+                .and_then(timed_out_after),
+        }
+    }
+
+    const TIMEOUT: Duration = Duration::from_millis(150);
+    for provider in hook_facade::providers().iter().map(|d| d.provider) {
+        let (_receiver, certificate) = Receiver::for_provider(provider, "s").await.unwrap();
+        let mut builder = Emulator::builder();
+        if let Some(certificate) = certificate {
+            builder = builder.trust_root_pem(certificate.pem);
+        }
+        let emulator = builder.start().await.unwrap();
+        let settings = Settings::default()
+            .timeout(TIMEOUT)
+            .retry(RetryPolicy::none());
+        let config = ProviderConfig::from_pairs(provider, &emulator.env(provider))
+            .unwrap()
+            .transport(settings);
+        let api = connect(config).unwrap();
+        // Every request of this provider is slow: its token endpoint, or its list.
+        let slow = FaultRule::new(FaultKind::Latency { millis: 3_000 })
+            .within(RouteMatch {
+                method: None,
+                path_prefix: Some(format!("/{provider}/")),
+            })
+            .times(10);
+        emulator.admin().inject(&slow).await.unwrap();
+        let error = api.list(&ListQuery::new()).await.unwrap_err();
+        assert_eq!(
+            timed_out_after(&error),
+            Some(TIMEOUT),
+            "{provider}: {error}"
+        );
+        emulator.shutdown().await;
+    }
+}

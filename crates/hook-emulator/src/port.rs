@@ -153,6 +153,7 @@ fn parse_body(map: Object, whole: bool) -> Result<WebhookBody, Response> {
             ACCEPTED.join(", ")
         )));
     }
+    shape(&map).map_err(invalid)?;
     let body: WebhookBody =
         serde_json::from_value(serde_json::Value::Object(map)).map_err(invalid)?;
     if whole && body.title.is_none() {
@@ -196,6 +197,133 @@ fn parse_body(map: Object, whole: bool) -> Result<WebhookBody, Response> {
         )));
     }
     Ok(body)
+}
+
+/// The properties a security object takes.
+const SECURITY: [&str; 5] = [
+    "secret",
+    "signatureHeaderName",
+    "signatureAlgorithm",
+    "signaturePrefix",
+    "requestIdentifierPath",
+];
+/// The properties of a mapping that creates or updates.
+const CREATE_MAPPING: [&str; 5] = ["operation", "blueprint", "filter", "itemsToParse", "entity"];
+/// The properties of a created entity.
+const ENTITY: [&str; 6] = [
+    "identifier",
+    "title",
+    "icon",
+    "team",
+    "properties",
+    "relations",
+];
+
+/// The nested rules of Port's route schemas, read from the raw JSON (not through the
+/// client's records, which keep unknown fields): `integrationType` is `custom` or
+/// `template`; `security` names only its five properties; each mapping's operation is
+/// `create`, `delete` or their object forms; a delete mapping's entity is its identifier
+/// alone; a create mapping and its entity name only their documented properties; an
+/// identifier or team is a jq string or a search query `{combinator, rules}`.
+fn shape(map: &Object) -> Result<(), String> {
+    use serde_json::Value;
+    let only = |object: &serde_json::Map<String, Value>, allowed: &[&str], at: &str| match object
+        .keys()
+        .find(|k| !allowed.contains(&k.as_str()))
+    {
+        Some(key) => Err(format!("{at} must NOT have additional property {key:?}")),
+        None => Ok(()),
+    };
+    if let Some(kind) = map.get("integrationType")
+        && !matches!(kind.as_str(), Some("custom" | "template"))
+    {
+        return Err(
+            "integrationType must be equal to one of the allowed values: custom, template".into(),
+        );
+    }
+    if let Some(security) = map.get("security") {
+        let security = security.as_object().ok_or("security must be object")?;
+        only(security, &SECURITY, "security")?;
+    }
+    let Some(mappings) = map.get("mappings") else {
+        return Ok(());
+    };
+    let mappings = mappings.as_array().ok_or("mappings must be array")?;
+    for (index, mapping) in mappings.iter().enumerate() {
+        let at = format!("mappings[{index}]");
+        let mapping = mapping
+            .as_object()
+            .ok_or_else(|| format!("{at} must be object"))?;
+        let delete = match mapping.get("operation") {
+            None => false,
+            Some(Value::String(op)) if op == "create" => false,
+            Some(Value::String(op)) if op == "delete" => true,
+            Some(Value::Object(op)) if op.get("type") == Some(&Value::from("create")) => {
+                only(op, &["type"], &format!("{at}.operation"))?;
+                false
+            }
+            Some(Value::Object(op)) if op.get("type") == Some(&Value::from("delete")) => {
+                only(
+                    op,
+                    &["type", "deleteDependents"],
+                    &format!("{at}.operation"),
+                )?;
+                if op.get("deleteDependents").is_some_and(|d| !d.is_boolean()) {
+                    return Err(format!("{at}.operation.deleteDependents must be boolean"));
+                }
+                true
+            }
+            Some(_) => {
+                return Err(format!(
+                    "{at}.operation must be \"create\", \"delete\", {{\"type\": \"create\"}} or {{\"type\": \"delete\", \"deleteDependents\"}}"
+                ));
+            }
+        };
+        let entity = mapping.get("entity").and_then(Value::as_object);
+        if delete {
+            if let Some(entity) = entity {
+                only(entity, &["identifier"], &format!("{at}.entity"))?;
+                if entity.get("identifier").is_some_and(|i| !i.is_string()) {
+                    return Err(format!("{at}.entity.identifier must be string"));
+                }
+            }
+            continue;
+        }
+        only(mapping, &CREATE_MAPPING, &at)?;
+        if let Some(entity) = entity {
+            only(entity, &ENTITY, &format!("{at}.entity"))?;
+            for key in ["identifier", "team"] {
+                if let Some(selector) = entity.get(key) {
+                    selector_shape(selector).map_err(|e| format!("{at}.entity.{key} {e}"))?;
+                }
+            }
+        }
+    }
+    Ok(())
+}
+
+/// A jq string, or a search query: `{combinator, rules}` and nothing else.
+fn selector_shape(value: &serde_json::Value) -> Result<(), String> {
+    match value {
+        serde_json::Value::String(_) => Ok(()),
+        serde_json::Value::Object(query) => {
+            if !query
+                .get("combinator")
+                .is_some_and(serde_json::Value::is_string)
+                || !query.get("rules").is_some_and(serde_json::Value::is_array)
+            {
+                return Err("must have required properties 'combinator' and 'rules'".into());
+            }
+            match query
+                .keys()
+                .find(|k| !matches!(k.as_str(), "combinator" | "rules"))
+            {
+                Some(key) => Err(format!("must NOT have additional property {key:?}")),
+                None => Ok(()),
+            }
+        }
+        _ => Err("must be a jq string or a search query".into()),
+    }
 }
 
 fn conflict(identifier: &str) -> Response {

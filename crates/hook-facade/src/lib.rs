@@ -110,6 +110,33 @@ macro_rules! providers {
                 Err(off(provider))
             }
 
+            /// The same configuration with `settings` for its client's transport: the
+            /// per-try timeout, the retry policy, idle connections.
+            ///
+            /// ```
+            /// use std::time::Duration;
+            /// use hook_facade::{ProviderConfig, transport::Settings};
+            /// let config = ProviderConfig::from_pairs(
+            ///     hook_facade::generic::PROVIDER,
+            ///     &[("HOOK_GENERIC_URL", "https://x.example"), ("HOOK_GENERIC_API_KEY", "k")],
+            /// )?
+            /// .transport(Settings::default().timeout(Duration::from_secs(5)));
+            /// assert!(hook_facade::connect(config).is_ok());
+            /// # Ok::<(), hook_facade::Error>(())
+            /// ```
+            pub fn transport(self, settings: hook_http::Settings) -> Self {
+                let _ = &settings; // unused when every provider's feature is off
+                match self {
+                    $(
+                        #[cfg(feature = $feature)]
+                        ProviderConfig::$variant(mut config) => {
+                            config.transport = settings;
+                            ProviderConfig::$variant(config)
+                        }
+                    )*
+                }
+            }
+
             /// The provider this configuration reaches.
             pub fn provider(&self) -> Provider {
                 match *self {

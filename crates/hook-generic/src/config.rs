@@ -29,6 +29,8 @@ pub struct GenericConfig {
     pub base_url: String,
     /// The API key, sent as a bearer token.
     pub api_key: Secret,
+    /// Timeout, retries and idle connections of the client's transport.
+    pub transport: hook_http::Settings,
 }
 
 impl GenericConfig {
@@ -37,6 +39,7 @@ impl GenericConfig {
         GenericConfig {
             base_url: base_url.into(),
             api_key: api_key.into(),
+            transport: hook_http::Settings::default(),
         }
     }
 
@@ -51,6 +54,7 @@ impl GenericConfig {
         Ok(GenericConfig {
             base_url: required(env::URL)?,
             api_key: Secret::new(required(env::API_KEY)?),
+            transport: hook_http::Settings::default(),
         })
     }
 }

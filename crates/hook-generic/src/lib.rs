@@ -192,7 +192,14 @@ impl GenericClient {
 
     /// A client for the service `config` names.
     pub fn from_config(config: GenericConfig) -> Result<Self, Error> {
-        GenericClient::new(&config.base_url, config.api_key)
+        GenericClient::with_config(
+            ClientConfig::new(
+                crate::PROVIDER,
+                &config.base_url,
+                Auth::Bearer(config.api_key),
+            )?
+            .settings(&config.transport),
+        )
     }
 
     /// A client with a full transport configuration; the service's error decoder is set

@@ -102,6 +102,52 @@ impl RetryPolicy {
     }
 }
 
+/// What a user may tune of a client's transport, whichever the provider: the per-try
+/// timeout, the retry policy and how many idle connections are kept. Every provider's
+/// configuration carries one (`transport`); [`ClientConfig::settings`] applies it.
+///
+/// ```
+/// use std::time::Duration;
+/// use hook_http::{RetryPolicy, Settings};
+/// let patient = Settings::default().timeout(Duration::from_secs(60)).retry(RetryPolicy::none());
+/// assert_eq!(patient.retry.max_retries, 0);
+/// ```
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct Settings {
+    /// Per request, each try (default 30 s).
+    pub timeout: Duration,
+    /// Retries of what may be sent again (default [`RetryPolicy::default`]).
+    pub retry: RetryPolicy,
+    /// Idle connections kept open (default [`DEFAULT_MAX_IDLE`]).
+    pub max_idle: usize,
+}
+
+impl Default for Settings {
+    fn default() -> Self {
+        Settings {
+            timeout: DEFAULT_TIMEOUT,
+            retry: RetryPolicy::default(),
+            max_idle: DEFAULT_MAX_IDLE,
+        }
+    }
+}
+
+impl Settings {
+    hook_model::setters! {
+        /// Sets the per-try timeout (above zero, or building the client fails naming
+        /// `timeout`).
+        timeout: Duration;
+        /// Sets the retry policy.
+        retry: RetryPolicy;
+        /// Sets how many idle connections are kept open.
+        max_idle: usize;
+    }
+}
+
+/// The per-try timeout unless set.
+pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(30);
+
 /// Everything a provider client's transport needs. The provider crate builds one, plugging
 /// in its token source (through [`Auth`]) and its [`ErrorDecoder`].
 #[derive(Debug, Clone)]
@@ -150,7 +196,7 @@ impl ClientConfig {
             provider,
             base_url: base,
             auth,
-            timeout: Duration::from_secs(30),
+            timeout: DEFAULT_TIMEOUT,
             retry: RetryPolicy::default(),
             user_agent: concat!("hook/", env!("CARGO_PKG_VERSION")).to_owned(),
             allow_http: false,
@@ -174,6 +220,14 @@ impl ClientConfig {
         errors: ErrorDecoder;
         /// Sets the `User-Agent`.
         user_agent: into String;
+    }
+
+    /// The same configuration with `settings`' timeout, retry policy and idle connections.
+    pub fn settings(mut self, settings: &Settings) -> Self {
+        self.timeout = settings.timeout;
+        self.retry = settings.retry.clone();
+        self.max_idle = settings.max_idle;
+        self
     }
 
     /// Checks the base URL and token URL schemes.

@@ -28,7 +28,9 @@ pub mod tls;
 mod token;
 
 pub use client::{HttpClient, REFRESH_MARGIN, Request, Response};
-pub use config::{Auth, ClientConfig, DEFAULT_MAX_IDLE, RetryPolicy, is_loopback};
+pub use config::{
+    Auth, ClientConfig, DEFAULT_MAX_IDLE, DEFAULT_TIMEOUT, RetryPolicy, Settings, is_loopback,
+};
 pub use errors::{
     BODY_EXCERPT, ErrorDecoder, ErrorReply, REQUEST_ID_HEADERS, excerpt, map_error, plain_errors,
     request_id,

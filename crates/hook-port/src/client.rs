@@ -149,7 +149,9 @@ impl PortClient {
     /// A client for the Port organization `config` names.
     pub fn new(config: PortConfig) -> Result<Self, Error> {
         let auth = Auth::token(PortToken::new(&config));
-        PortClient::with_config(ClientConfig::new(crate::PROVIDER, &config.base_url, auth)?)
+        PortClient::with_config(
+            ClientConfig::new(crate::PROVIDER, &config.base_url, auth)?.settings(&config.transport),
+        )
     }
 
     /// A client with a full transport configuration; Port's error decoder is set here.

@@ -44,6 +44,8 @@ pub struct PortConfig {
     pub client_id: String,
     /// `clientSecret`.
     pub client_secret: Secret,
+    /// Timeout, retries and idle connections of the client's transport.
+    pub transport: hook_http::Settings,
 }
 
 impl PortConfig {
@@ -53,6 +55,7 @@ impl PortConfig {
             base_url: DEFAULT_BASE_URL.into(),
             client_id: client_id.into(),
             client_secret: client_secret.into(),
+            transport: hook_http::Settings::default(),
         }
     }
 
@@ -71,6 +74,7 @@ impl PortConfig {
             base_url: var(env::URL).unwrap_or_else(|| DEFAULT_BASE_URL.into()),
             client_id: required(env::CLIENT_ID)?,
             client_secret: Secret::new(required(env::CLIENT_SECRET)?),
+            transport: hook_http::Settings::default(),
         })
     }
 

@@ -129,11 +129,10 @@ impl UiPathClient {
             check::path_segment(field, value).map_err(|e| e.within(&context))?;
         }
         let auth = config.auth.clone().into_auth(config.token_url());
-        UiPathClient::with_config(ClientConfig::new(
-            crate::PROVIDER,
-            &config.base_url(),
-            auth,
-        )?)
+        UiPathClient::with_config(
+            ClientConfig::new(crate::PROVIDER, &config.base_url(), auth)?
+                .settings(&config.transport),
+        )
     }
 
     /// On-premises: `{orchestrator}/`, tokens from `{orchestrator}/identity/connect/token`.

@@ -144,6 +144,8 @@ pub struct UiPathConfig {
     pub tenant: String,
     /// The credentials.
     pub auth: UiPathAuth,
+    /// Timeout, retries and idle connections of the client's transport.
+    pub transport: hook_http::Settings,
 }
 
 impl UiPathConfig {
@@ -158,6 +160,7 @@ impl UiPathConfig {
             organization: organization.into(),
             tenant: tenant.into(),
             auth,
+            transport: hook_http::Settings::default(),
         }
     }
 
@@ -196,6 +199,7 @@ impl UiPathConfig {
             organization: required(env::ORG)?,
             tenant: required(env::TENANT)?,
             auth,
+            transport: hook_http::Settings::default(),
         })
     }
 

@@ -56,6 +56,8 @@ pub struct Up42Config {
     pub password: Secret,
     /// The workspace.
     pub workspace: String,
+    /// Timeout, retries and idle connections of the client's transport.
+    pub transport: hook_http::Settings,
 }
 
 impl Up42Config {
@@ -71,6 +73,7 @@ impl Up42Config {
             username: username.into(),
             password: password.into(),
             workspace: workspace.into(),
+            transport: hook_http::Settings::default(),
         }
     }
 
@@ -93,6 +96,7 @@ impl Up42Config {
             username: required(env::USERNAME)?,
             password: Secret::new(required(env::PASSWORD)?),
             workspace: required(env::WORKSPACE)?,
+            transport: hook_http::Settings::default(),
         })
     }
 }

@@ -219,7 +219,9 @@ fn transport(config: &Up42Config) -> Result<ClientConfig, Error> {
         )
         .scope("openid"),
     );
-    Ok(ClientConfig::new(crate::PROVIDER, &config.base_url, auth)?.errors(decode_error))
+    Ok(ClientConfig::new(crate::PROVIDER, &config.base_url, auth)?
+        .errors(decode_error)
+        .settings(&config.transport))
 }
 
 fn context(operation: &'static str) -> Context {
