@@ -40,6 +40,10 @@ enum Mode {
 impl Clock {
     /// Real time multiplied by `scale`: 0.001 turns the 2 h retry into 7.2 s. A scale
     /// outside [`MIN_SCALE`, `MAX_SCALE`] (or not a number) is refused.
+    ///
+    /// # Errors
+    ///
+    /// A message when `scale` is outside [`MIN_SCALE`], [`MAX_SCALE`] or not a number.
     pub fn scaled(scale: f64) -> Result<Self, String> {
         if !(MIN_SCALE..=MAX_SCALE).contains(&scale) {
             return Err(format!(

@@ -266,6 +266,10 @@ async fn run(app: Arc<App>, id: String, retry: bool, first_wait: Duration) {
 /// Header-list schemes (UP42) list and sign `content-digest` and `content-type` (UP42
 /// sends no delivery id); the others sign as their scheme says. `hook trigger`
 /// signs with this too, so a triggered delivery carries what the emulator's would.
+///
+/// # Errors
+///
+/// [`hook_sign::SignError`] when the signer's scheme cannot sign this delivery.
 pub fn delivery_headers(
     signer: Option<&Signer>,
     delivery_id: &str,

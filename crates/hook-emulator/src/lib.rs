@@ -83,6 +83,11 @@ pub use uipath::UIPATH_DISABLE;
 /// assert!(hook_emulator::round_trip::<Record>(r#"{"id": 7, "extra": 1}"#).is_err());
 /// # Ok::<(), String>(())
 /// ```
+///
+/// # Errors
+///
+/// A message naming what changed when `json` does not decode as `T` or does not encode back to
+/// the same JSON.
 pub fn round_trip<T: serde::Serialize + serde::de::DeserializeOwned>(
     json: &str,
 ) -> Result<T, String> {
@@ -298,6 +303,11 @@ impl EmulatorBuilder {
     }
 
     /// Binds 127.0.0.1 and starts serving; pending deliveries of a loaded state resume.
+    ///
+    /// # Errors
+    ///
+    /// [`StartError`] when the port cannot be bound, the state file cannot be opened or read,
+    /// or a setting is refused.
     pub async fn start(self) -> Result<EmulatorHandle, StartError> {
         let clock = match self.clock {
             Some(clock) => clock,
@@ -596,6 +606,10 @@ pub struct Standalone {
 }
 
 /// Runs the emulator with logs to stderr, prints [`describe`], and serves until Ctrl-C.
+///
+/// # Errors
+///
+/// [`StartError`] as [`EmulatorBuilder::start`].
 pub async fn run_standalone(settings: Standalone) -> Result<(), StartError> {
     // A second initialisation (say, in a test that calls this twice) is harmless: ignore it.
     let _ = tracing_subscriber::fmt()

@@ -92,6 +92,10 @@ pub struct Certificate {
 
 impl Receiver {
     /// Starts a receiver that verifies with `verifier` and answers 200.
+    ///
+    /// # Errors
+    ///
+    /// The I/O error when no loopback port can be bound.
     pub async fn start(verifier: Verifier) -> std::io::Result<Receiver> {
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
         let url = format!("http://{}/hook", listener.local_addr()?);
@@ -100,6 +104,11 @@ impl Receiver {
 
     /// Starts an HTTPS receiver with a fresh self-signed certificate, returned so the
     /// emulator can be told to trust it (UP42 requires HTTPS).
+    ///
+    /// # Errors
+    ///
+    /// The I/O error when no loopback port can be bound, or `InvalidInput` when the certificate
+    /// cannot be made.
     pub async fn start_tls(verifier: Verifier) -> std::io::Result<(Receiver, Certificate)> {
         use tokio_rustls::rustls::ServerConfig;
         use tokio_rustls::rustls::pki_types::{CertificateDer, PrivateKeyDer, PrivatePkcs8KeyDer};
@@ -169,6 +178,11 @@ impl Receiver {
     /// say `https_only`: UP42; trust the returned certificate with
     /// [`crate::EmulatorBuilder::trust_root_pem`]), plain HTTP otherwise. An
     /// `InvalidInput` error for a provider the emulator does not emulate.
+    ///
+    /// # Errors
+    ///
+    /// `InvalidInput` when the emulator does not emulate `provider` or `secret` is refused by
+    /// its scheme; otherwise as [`Receiver::start`].
     pub async fn for_provider(
         provider: hook_model::Provider,
         secret: &str,

@@ -312,6 +312,10 @@ pub fn variables() -> Vec<(Provider, &'static str, &'static str)> {
 impl ProviderConfig {
     /// Reads the provider's `HOOK_*` variables (see [`variables`]) from the environment.
     /// A missing one is [`Error::Invalid`] naming the variable.
+    ///
+    /// # Errors
+    ///
+    /// As [`ProviderConfig::from_vars`].
     pub fn from_env(provider: Provider) -> Result<Self, Error> {
         ProviderConfig::from_vars(provider, |name| {
             std::env::var(name).ok().filter(|v| !v.is_empty())
@@ -320,6 +324,10 @@ impl ProviderConfig {
 
     /// As [`ProviderConfig::from_env`], reading `(name, value)` pairs, such as those a
     /// running emulator hands out.
+    ///
+    /// # Errors
+    ///
+    /// As [`ProviderConfig::from_vars`].
     pub fn from_pairs<K: AsRef<str>, V: AsRef<str>>(
         provider: Provider,
         pairs: &[(K, V)],

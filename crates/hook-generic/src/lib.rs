@@ -59,6 +59,11 @@ pub fn retry_schedule() -> RetrySchedule {
 /// assert_eq!(event.kind, "user.created");
 /// # Ok::<(), hook_model::Error>(())
 /// ```
+///
+/// # Errors
+///
+/// [`hook_model::Error::Decode`], with the JSON path, when the body is not one of the
+/// provider's deliveries.
 pub fn parse_event(body: &[u8]) -> Result<GenericEvent, Error> {
     hook_model::decode("generic event", body)
 }
@@ -182,6 +187,11 @@ fn segment<'i>(id: &'i str, operation: &'static str) -> Result<&'i str, Error> {
 
 impl GenericClient {
     /// A client for the service at `base_url` with an API key.
+    ///
+    /// # Errors
+    ///
+    /// [`hook_model::Error::Invalid`] naming what is refused: a base or token URL that is not
+    /// HTTPS off loopback, a value that is empty or cannot be part of a path.
     pub fn new(base_url: &str, api_key: impl Into<Secret>) -> Result<Self, Error> {
         GenericClient::with_config(ClientConfig::new(
             crate::PROVIDER,
@@ -191,6 +201,11 @@ impl GenericClient {
     }
 
     /// A client for the service `config` names.
+    ///
+    /// # Errors
+    ///
+    /// [`hook_model::Error::Invalid`] naming what is refused: a base or token URL that is not
+    /// HTTPS off loopback, a value that is empty or cannot be part of a path.
     pub fn from_config(config: GenericConfig) -> Result<Self, Error> {
         GenericClient::with_config(
             ClientConfig::new(
@@ -204,6 +219,11 @@ impl GenericClient {
 
     /// A client with a full transport configuration; the service's error decoder is set
     /// here.
+    ///
+    /// # Errors
+    ///
+    /// [`hook_model::Error::Invalid`] naming what is refused: a base or token URL that is not
+    /// HTTPS off loopback, a value that is empty or cannot be part of a path.
     pub fn with_config(config: ClientConfig) -> Result<Self, Error> {
         Ok(GenericClient {
             http: HttpClient::new(config.errors(decode_error))?,
@@ -216,6 +236,13 @@ impl GenericClient {
     }
 
     /// `POST /v1/webhooks`, checked first.
+    ///
+    /// # Errors
+    ///
+    /// [`hook_model::Error::Invalid`] naming the field when the input fails the provider's
+    /// checks (nothing is sent); otherwise the call's error as [`hook_http::HttpClient::send`]
+    /// describes it, or [`hook_model::Error::Decode`] when the answer does not have the
+    /// documented shape.
     pub async fn create_webhook(&self, body: &CreateWebhook) -> Result<GenericWebhook, Error> {
         check_body(Some(&body.url), Some(&body.events), body.secret.as_ref())
             .map_err(|e| e.within(&context("create webhook")))?;
@@ -226,6 +253,13 @@ impl GenericClient {
     }
 
     /// `GET /v1/webhooks?page=&per_page=`: one page, and whether more follow.
+    ///
+    /// # Errors
+    ///
+    /// [`hook_model::Error::Invalid`] naming the field when the input fails the provider's
+    /// checks (nothing is sent); otherwise the call's error as [`hook_http::HttpClient::send`]
+    /// describes it, or [`hook_model::Error::Decode`] when the answer does not have the
+    /// documented shape.
     pub async fn list_webhooks(
         &self,
         page: Option<u32>,
@@ -242,6 +276,13 @@ impl GenericClient {
     }
 
     /// `GET /v1/webhooks/{id}`.
+    ///
+    /// # Errors
+    ///
+    /// [`hook_model::Error::Invalid`] naming the field when the input fails the provider's
+    /// checks (nothing is sent); otherwise the call's error as [`hook_http::HttpClient::send`]
+    /// describes it, or [`hook_model::Error::Decode`] when the answer does not have the
+    /// documented shape.
     pub async fn get_webhook(&self, id: &str) -> Result<GenericWebhook, Error> {
         let path = format!("v1/webhooks/{}", segment(id, "get webhook")?);
         let request = Request::get(path).operation("get webhook").webhook(id);
@@ -249,6 +290,13 @@ impl GenericClient {
     }
 
     /// `PATCH /v1/webhooks/{id}`, checked first.
+    ///
+    /// # Errors
+    ///
+    /// [`hook_model::Error::Invalid`] naming the field when the input fails the provider's
+    /// checks (nothing is sent); otherwise the call's error as [`hook_http::HttpClient::send`]
+    /// describes it, or [`hook_model::Error::Decode`] when the answer does not have the
+    /// documented shape.
     pub async fn update_webhook(
         &self,
         id: &str,
@@ -269,6 +317,13 @@ impl GenericClient {
     }
 
     /// `DELETE /v1/webhooks/{id}`.
+    ///
+    /// # Errors
+    ///
+    /// [`hook_model::Error::Invalid`] naming the field when the input fails the provider's
+    /// checks (nothing is sent); otherwise the call's error as [`hook_http::HttpClient::send`]
+    /// describes it, or [`hook_model::Error::Decode`] when the answer does not have the
+    /// documented shape.
     pub async fn delete_webhook(&self, id: &str) -> Result<(), Error> {
         let path = format!("v1/webhooks/{}", segment(id, "delete webhook")?);
         let request = Request::delete(path)
@@ -278,6 +333,13 @@ impl GenericClient {
     }
 
     /// `POST /v1/webhooks/{id}/test`: sends a test event.
+    ///
+    /// # Errors
+    ///
+    /// [`hook_model::Error::Invalid`] naming the field when the input fails the provider's
+    /// checks (nothing is sent); otherwise the call's error as [`hook_http::HttpClient::send`]
+    /// describes it, or [`hook_model::Error::Decode`] when the answer does not have the
+    /// documented shape.
     pub async fn test_webhook(&self, id: &str) -> Result<TestAnswer, Error> {
         let path = format!("v1/webhooks/{}/test", segment(id, "test webhook")?);
         let request = Request::post(path).operation("test webhook").webhook(id);
@@ -285,6 +347,13 @@ impl GenericClient {
     }
 
     /// `GET /v1/webhooks/{id}/deliveries`: the delivery log.
+    ///
+    /// # Errors
+    ///
+    /// [`hook_model::Error::Invalid`] naming the field when the input fails the provider's
+    /// checks (nothing is sent); otherwise the call's error as [`hook_http::HttpClient::send`]
+    /// describes it, or [`hook_model::Error::Decode`] when the answer does not have the
+    /// documented shape.
     pub async fn deliveries(&self, id: &str) -> Result<Vec<Delivery>, Error> {
         let path = format!("v1/webhooks/{}/deliveries", segment(id, "read deliveries")?);
         let request = Request::get(path).operation("read deliveries").webhook(id);
@@ -315,6 +384,11 @@ fn canonical(events: &[EventType]) -> Vec<EventType> {
 
 /// The service's create body for `spec`; a name, identifier, description or other field
 /// the service's webhooks do not carry is refused ([`Capabilities::check_spec`]).
+///
+/// # Errors
+///
+/// [`hook_model::Error::Invalid`] naming the field the provider refuses, or
+/// [`hook_model::Error::Unsupported`] naming a feature it lacks; nothing is sent.
 pub fn from_spec(spec: &WebhookSpec) -> Result<CreateWebhook, Error> {
     CAPABILITIES.check_spec(spec)?;
     Ok(CreateWebhook {

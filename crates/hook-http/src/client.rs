@@ -102,6 +102,10 @@ impl Request {
     }
 
     /// Sets a JSON body.
+    ///
+    /// # Errors
+    ///
+    /// [`Error::Invalid`] (field `body`) when the value cannot be encoded as JSON.
     pub fn json<T: Serialize + ?Sized>(mut self, body: &T) -> Result<Self, Error> {
         let bytes = serde_json::to_vec(body)
             .map_err(|e| Error::invalid("body", format!("cannot be encoded as JSON: {e}")))?;
@@ -182,11 +186,19 @@ pub struct Response {
 
 impl Response {
     /// Decodes the body as `T`; errors name `what`, the JSON path that failed and the call.
+    ///
+    /// # Errors
+    ///
+    /// [`Error::Decode`] when the answer is not a `T`.
     pub fn json<T: DeserializeOwned>(&self, what: &'static str) -> Result<T, Error> {
         hook_model::decode(what, &self.body).map_err(|e| e.within(&self.context))
     }
 
     /// The body as a JSON value (Null when empty).
+    ///
+    /// # Errors
+    ///
+    /// [`Error::Decode`] when the answer is not JSON.
     pub fn value(&self) -> Result<serde_json::Value, Error> {
         if self.body.is_empty() {
             return Ok(serde_json::Value::Null);
@@ -243,6 +255,11 @@ fn not_answered(error: reqwest::Error, timeout: Duration, context: Context) -> E
 
 impl HttpClient {
     /// A client for `config` (validated again here).
+    ///
+    /// # Errors
+    ///
+    /// [`Error::Invalid`] when the configuration fails [`ClientConfig::validate`];
+    /// [`Error::Transport`] when the HTTP client cannot be built (no TLS roots, say).
     pub fn new(config: ClientConfig) -> Result<Self, Error> {
         config.validate()?;
         crate::tls::ensure_provider();
@@ -290,15 +307,15 @@ impl HttpClient {
     /// 429 or a connection that never opened; capped exponential backoff with full jitter,
     /// `Retry-After` honoured up to its cap), refreshes the token once on a 401, and maps
     /// error answers to [`Error`] with the provider's decoder. A POST that may have been
-    /// applied is never sent again: the error says so.
+    /// applied is never sent again: the error says so. A DELETE retried after a lost
+    /// answer that then meets 404 succeeds: the first try deleted it.
     ///
     /// # Errors
     ///
     /// The [`Error`] of the last try, in the request's context. When no access token
     /// could be fetched the request was not sent: [`Error::Transport`] with
     /// [`Applied::No`] and the token's failure as its source (a refusal of the credentials
-    /// stays [`Error::Unauthorized`], a rate limit [`Error::RateLimited`]). A DELETE retried after a lost
-    /// answer that then meets 404 succeeds: the first try deleted it.
+    /// stays [`Error::Unauthorized`], a rate limit [`Error::RateLimited`]).
     pub async fn send(&self, request: Request) -> Result<Response, Error> {
         let span = tracing::info_span!(
             "hook.request",

@@ -184,6 +184,11 @@ impl ClientConfig {
     /// The base URL must parse, and be HTTPS unless its host is loopback (`127.0.0.1`,
     /// `[::1]`, `localhost`) or [`ClientConfig::allow_http`] is set before
     /// [`ClientConfig::validate`].
+    ///
+    /// # Errors
+    ///
+    /// [`Error::Invalid`] naming `base_url` or `token_url` when it is not a URL, or not HTTPS
+    /// off loopback.
     pub fn new(provider: Provider, base_url: &str, auth: Auth) -> Result<Self, Error> {
         let mut base = Url::parse(base_url)
             .map_err(|e| Error::invalid("base_url", format!("{base_url:?} is not a URL: {e}")))?;
@@ -231,6 +236,10 @@ impl ClientConfig {
     }
 
     /// Checks the base URL and token URL schemes.
+    ///
+    /// # Errors
+    ///
+    /// [`Error::Invalid`] naming `base_url`, `token_url` or `timeout`.
     pub fn validate(&self) -> Result<(), Error> {
         check_scheme("base_url", &self.base_url, self.allow_http)?;
         let token_url = match &self.auth {

@@ -60,6 +60,10 @@ pub trait TokenSource: Send + Sync + fmt::Debug {
     fn body(&self) -> TokenBody;
 
     /// Reads a 2xx answer. The default reads OAuth 2's `access_token` and `expires_in`.
+    ///
+    /// # Errors
+    ///
+    /// [`Error::Decode`] when the answer is not an OAuth 2 token answer.
     fn parse(&self, body: &[u8]) -> Result<Token, Error> {
         let answer: OAuthToken = hook_model::decode("token answer", body)?;
         Ok(Token::new(
@@ -73,6 +77,10 @@ pub trait TokenSource: Send + Sync + fmt::Debug {
 /// down, a negative one is 0) or a string of digits. Anything else, or a number too large
 /// for `u64`, reads as unknown (`None`) rather than failing the whole token answer: the
 /// transport then refreshes the token on its first 401.
+///
+/// # Errors
+///
+/// The deserializer's error when the value is neither a number nor a string of digits.
 pub fn seconds<'de, D: serde::Deserializer<'de>>(deserializer: D) -> Result<Option<u64>, D::Error> {
     let value = Option::<serde_json::Value>::deserialize(deserializer)?;
     Ok(match value {

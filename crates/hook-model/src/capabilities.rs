@@ -106,6 +106,10 @@ impl Capabilities {
 
     /// Refuses, before anything is sent, a spec that sets a field these webhooks cannot
     /// carry, so nothing the caller set is dropped without a word.
+    ///
+    /// # Errors
+    ///
+    /// [`Error::Unsupported`] naming the first field set that the provider does not offer.
     pub fn check_spec(&self, spec: &WebhookSpec) -> Result<(), Error> {
         let set = [
             ("name", spec.name.is_some() && !self.names),
@@ -128,6 +132,10 @@ impl Capabilities {
     }
 
     /// The same for a patch.
+    ///
+    /// # Errors
+    ///
+    /// [`Error::Unsupported`] naming the first field set that the provider does not offer.
     pub fn check_patch(&self, patch: &WebhookPatch) -> Result<(), Error> {
         let set = [
             ("name", patch.name.is_some() && !self.names),

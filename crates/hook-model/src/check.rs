@@ -29,6 +29,11 @@ pub enum Scheme {
 }
 
 /// `value` parses as an absolute URL with a host, in `scheme`.
+///
+/// # Errors
+///
+/// [`Error::Invalid`] naming `field` when the value is not an absolute URL with a host, or not
+/// HTTPS where `scheme` requires it.
 pub fn url(field: &str, value: &str, scheme: Scheme) -> Result<(), Error> {
     let parsed = url::Url::parse(value)
         .map_err(|e| Error::invalid(field, format!("{value:?} is not a URL: {e}")))?;
@@ -55,6 +60,11 @@ pub fn url(field: &str, value: &str, scheme: Scheme) -> Result<(), Error> {
 
 /// Every name is 1 to [`EVENT_NAME_MAX`] characters without spaces or control characters.
 /// Names outside a provider's catalog pass: providers add events.
+///
+/// # Errors
+///
+/// [`Error::Invalid`] naming the event (`field[i]`) that is empty, too long or holds
+/// whitespace or control characters.
 pub fn event_names(field: &str, events: &[EventType]) -> Result<(), Error> {
     for (index, event) in events.iter().enumerate() {
         let name = event.as_str();
@@ -72,6 +82,10 @@ pub fn event_names(field: &str, events: &[EventType]) -> Result<(), Error> {
 }
 
 /// Header names are HTTP tokens; values hold no CR, LF or NUL.
+///
+/// # Errors
+///
+/// [`Error::Invalid`] naming the header whose name or value is not valid HTTP.
 pub fn headers(field: &str, headers: &BTreeMap<String, String>) -> Result<(), Error> {
     let token = |b: u8| b.is_ascii_alphanumeric() || b"!#$%&'*+-.^_`|~".contains(&b);
     for (name, value) in headers {
@@ -92,6 +106,10 @@ pub fn headers(field: &str, headers: &BTreeMap<String, String>) -> Result<(), Er
 }
 
 /// `value` is present and not blank.
+///
+/// # Errors
+///
+/// [`Error::Invalid`] naming `field` when the value is absent or empty.
 pub fn required<'v>(field: &str, value: Option<&'v str>) -> Result<&'v str, Error> {
     match value {
         Some(value) if !value.trim().is_empty() => Ok(value),
@@ -100,6 +118,10 @@ pub fn required<'v>(field: &str, value: Option<&'v str>) -> Result<&'v str, Erro
 }
 
 /// `value` has at most `max` characters.
+///
+/// # Errors
+///
+/// [`Error::Invalid`] naming `field` when the value has more than `max` characters.
 pub fn max_chars(field: &str, value: &str, max: usize) -> Result<(), Error> {
     let len = value.chars().count();
     if len > max {
@@ -113,6 +135,11 @@ pub fn max_chars(field: &str, value: &str, max: usize) -> Result<(), Error> {
 
 /// `value` can stand as one URL path segment: not empty, not `.` or `..`, no `/ \ ? # %`, no
 /// spaces.
+///
+/// # Errors
+///
+/// [`Error::Invalid`] naming `field` when the value is empty, `.` or `..`, or holds `/`,
+/// `\`, `?`, `#`, `%`, whitespace or control characters.
 pub fn path_segment<'v>(field: &str, value: &'v str) -> Result<&'v str, Error> {
     if value.is_empty()
         || value == "."
@@ -129,6 +156,10 @@ pub fn path_segment<'v>(field: &str, value: &'v str) -> Result<&'v str, Error> {
 }
 
 /// A secret, when given, is not empty (leave it unset instead).
+///
+/// # Errors
+///
+/// [`Error::Invalid`] naming `field` when a secret is given but empty.
 pub fn secret(field: &str, secret: Option<&crate::Secret>) -> Result<(), Error> {
     match secret {
         Some(secret) if secret.is_empty() => Err(Error::invalid(

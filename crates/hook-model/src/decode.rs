@@ -20,6 +20,10 @@ use crate::Error;
 ///     other => panic!("{other}"),
 /// }
 /// ```
+///
+/// # Errors
+///
+/// [`Error::Decode`] naming `what`, the JSON path that failed and the parser's error.
 pub fn decode<T: DeserializeOwned>(what: &'static str, bytes: &[u8]) -> Result<T, Error> {
     let mut deserializer = serde_json::Deserializer::from_slice(bytes);
     let value = serde_path_to_error::deserialize(&mut deserializer).map_err(|e| Error::Decode {

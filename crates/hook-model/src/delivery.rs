@@ -69,6 +69,10 @@ pub struct RetrySchedule {
 
 impl RetrySchedule {
     /// A schedule from explicit delays before each attempt (at least one).
+    ///
+    /// # Errors
+    ///
+    /// [`Error::Invalid`] when no delay is given.
     pub fn from_delays(delays: impl Into<Vec<Duration>>) -> Result<Self, Error> {
         let delays = delays.into();
         if delays.is_empty() {
@@ -82,6 +86,11 @@ impl RetrySchedule {
 
     /// Every delay multiplied by `factor` (0.001 turns 2 h into 7.2 s). The factor must
     /// be finite and above zero.
+    ///
+    /// # Errors
+    ///
+    /// [`Error::Invalid`] when `factor` is not a finite number above zero, or a delay would
+    /// overflow.
     pub fn scaled(&self, factor: f64) -> Result<Self, Error> {
         if !factor.is_finite() || factor <= 0.0 {
             return Err(Error::invalid(

@@ -63,6 +63,11 @@ pub fn default_security(secret: hook_model::Secret) -> Security {
 /// name ([`identifier_from`]); the name is the title; a secret sets up
 /// [`default_security`]. A destination URL, events, delivery headers, all-events or
 /// insecure TLS are refused: they are not Port fields.
+///
+/// # Errors
+///
+/// [`hook_model::Error::Invalid`] naming the field the provider refuses, or
+/// [`hook_model::Error::Unsupported`] naming a feature it lacks; nothing is sent.
 pub fn from_spec(spec: &WebhookSpec) -> Result<WebhookBody, Error> {
     if !spec.url.is_empty() {
         return Err(outgoing("url"));
@@ -92,6 +97,11 @@ pub fn from_spec(spec: &WebhookSpec) -> Result<WebhookBody, Error> {
 
 /// Port's PATCH body for `patch`; a new URL, events or headers are refused (not Port
 /// fields). A new secret sets [`default_security`] with it.
+///
+/// # Errors
+///
+/// [`hook_model::Error::Invalid`] naming the field the provider refuses, or
+/// [`hook_model::Error::Unsupported`] naming a feature it lacks; nothing is sent.
 pub fn from_patch(patch: &WebhookPatch) -> Result<WebhookBody, Error> {
     if patch.url.is_some() {
         return Err(outgoing("url"));

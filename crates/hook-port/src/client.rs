@@ -41,6 +41,11 @@ fn segment<'i>(identifier: &'i str, context: &Context) -> Result<&'i str, Error>
 
 /// Port's identifier rule: 1 to 30 characters of letters, digits and `@_.+:\/=-`, and
 /// (for a URL path) no `/` or `\`.
+///
+/// # Errors
+///
+/// [`hook_model::Error::Invalid`] naming `identifier` when it is empty, longer than 30
+/// characters or holds a character Port refuses.
 pub fn check_identifier(identifier: &str) -> Result<(), Error> {
     check::max_chars("identifier", identifier, IDENTIFIER_MAX)?;
     let allowed = |c: char| c.is_ascii_alphanumeric() || "@_.+:\\/=-".contains(c);
@@ -82,6 +87,12 @@ pub fn identifier_from(name: &str) -> Option<String> {
 /// Whether a body is one Port accepts: limits on identifier, title and description,
 /// mappings with a blueprint and an entity identifier, a non-empty secret; with `whole`
 /// (create and replace), `title` and `enabled` present.
+///
+/// # Errors
+///
+/// [`hook_model::Error::Invalid`] naming the first field Port would refuse (title, description,
+/// identifier, a mapping's blueprint or entity identifier; with `whole`, a missing title or
+/// enabled).
 pub fn check_body(body: &WebhookBody, whole: bool) -> Result<(), Error> {
     if let Some(identifier) = &body.identifier {
         check_identifier(identifier)?;
@@ -147,6 +158,11 @@ fn context(operation: &'static str) -> Context {
 
 impl PortClient {
     /// A client for the Port organization `config` names.
+    ///
+    /// # Errors
+    ///
+    /// [`hook_model::Error::Invalid`] naming what is refused: a base or token URL that is not
+    /// HTTPS off loopback, a value that is empty or cannot be part of a path.
     pub fn new(config: PortConfig) -> Result<Self, Error> {
         let auth = Auth::token(PortToken::new(&config));
         PortClient::with_config(
@@ -155,6 +171,11 @@ impl PortClient {
     }
 
     /// A client with a full transport configuration; Port's error decoder is set here.
+    ///
+    /// # Errors
+    ///
+    /// [`hook_model::Error::Invalid`] naming what is refused: a base or token URL that is not
+    /// HTTPS off loopback, a value that is empty or cannot be part of a path.
     pub fn with_config(config: ClientConfig) -> Result<Self, Error> {
         Ok(PortClient {
             http: HttpClient::new(config.errors(decode_error))?,
@@ -167,6 +188,13 @@ impl PortClient {
     }
 
     /// `GET /v1/webhooks`: every webhook, in one request (Port documents no paging).
+    ///
+    /// # Errors
+    ///
+    /// [`hook_model::Error::Invalid`] naming the field when the input fails the provider's
+    /// checks (nothing is sent); otherwise the call's error as [`hook_http::HttpClient::send`]
+    /// describes it, or [`hook_model::Error::Decode`] when the answer does not have the
+    /// documented shape.
     pub async fn get_webhooks(&self) -> Result<Vec<PortWebhook>, Error> {
         let request = Request::get("v1/webhooks").operation("list webhooks");
         let list: WebhookList = self.http.send(request).await?.json("Port webhook list")?;
@@ -174,6 +202,13 @@ impl PortClient {
     }
 
     /// `GET /v1/webhooks/{identifier}`.
+    ///
+    /// # Errors
+    ///
+    /// [`hook_model::Error::Invalid`] naming the field when the input fails the provider's
+    /// checks (nothing is sent); otherwise the call's error as [`hook_http::HttpClient::send`]
+    /// describes it, or [`hook_model::Error::Decode`] when the answer does not have the
+    /// documented shape.
     pub async fn get_webhook(&self, identifier: &str) -> Result<PortWebhook, Error> {
         let request = webhook_request(Method::GET, "get webhook", identifier)?;
         let one: WebhookEnvelope = self.http.send(request).await?.json("Port webhook")?;
@@ -182,6 +217,13 @@ impl PortClient {
 
     /// `POST /v1/webhooks`, checked first ([`check_body`]: `title` and `enabled` required).
     /// The answer carries the ingest URL Port assigned (`url`, `webhookKey`).
+    ///
+    /// # Errors
+    ///
+    /// [`hook_model::Error::Invalid`] naming the field when the input fails the provider's
+    /// checks (nothing is sent); otherwise the call's error as [`hook_http::HttpClient::send`]
+    /// describes it, or [`hook_model::Error::Decode`] when the answer does not have the
+    /// documented shape.
     pub async fn create_webhook(&self, body: &WebhookBody) -> Result<PortWebhook, Error> {
         let mut context = context("create webhook");
         if let Some(identifier) = &body.identifier {
@@ -201,6 +243,13 @@ impl PortClient {
     }
 
     /// `PATCH /v1/webhooks/{identifier}`: changes the properties `body` sets, checked first.
+    ///
+    /// # Errors
+    ///
+    /// [`hook_model::Error::Invalid`] naming the field when the input fails the provider's
+    /// checks (nothing is sent); otherwise the call's error as [`hook_http::HttpClient::send`]
+    /// describes it, or [`hook_model::Error::Decode`] when the answer does not have the
+    /// documented shape.
     pub async fn update_webhook(
         &self,
         identifier: &str,
@@ -211,6 +260,13 @@ impl PortClient {
 
     /// `PUT /v1/webhooks/{identifier}`: replaces the whole webhook, checked first
     /// (`title` and `enabled` required). `WebhookBody::from(&answer)` keeps what is set.
+    ///
+    /// # Errors
+    ///
+    /// [`hook_model::Error::Invalid`] naming the field when the input fails the provider's
+    /// checks (nothing is sent); otherwise the call's error as [`hook_http::HttpClient::send`]
+    /// describes it, or [`hook_model::Error::Decode`] when the answer does not have the
+    /// documented shape.
     pub async fn replace_webhook(
         &self,
         identifier: &str,
@@ -240,6 +296,13 @@ impl PortClient {
 
     /// `GET /v1/blueprints/{blueprint}/entities`: what mappings (and anything else) put
     /// into `blueprint`.
+    ///
+    /// # Errors
+    ///
+    /// [`hook_model::Error::Invalid`] naming the field when the input fails the provider's
+    /// checks (nothing is sent); otherwise the call's error as [`hook_http::HttpClient::send`]
+    /// describes it, or [`hook_model::Error::Decode`] when the answer does not have the
+    /// documented shape.
     pub async fn get_entities(&self, blueprint: &str) -> Result<Vec<Entity>, Error> {
         let context = context("list entities");
         let path = format!(
@@ -252,6 +315,13 @@ impl PortClient {
     }
 
     /// `GET /v1/blueprints/{blueprint}/entities/{identifier}`.
+    ///
+    /// # Errors
+    ///
+    /// [`hook_model::Error::Invalid`] naming the field when the input fails the provider's
+    /// checks (nothing is sent); otherwise the call's error as [`hook_http::HttpClient::send`]
+    /// describes it, or [`hook_model::Error::Decode`] when the answer does not have the
+    /// documented shape.
     pub async fn get_entity(&self, blueprint: &str, identifier: &str) -> Result<Entity, Error> {
         let context = context("get entity");
         let path = format!(
@@ -265,6 +335,13 @@ impl PortClient {
     }
 
     /// `DELETE /v1/webhooks/{identifier}`: whether Port said it worked.
+    ///
+    /// # Errors
+    ///
+    /// [`hook_model::Error::Invalid`] naming the field when the input fails the provider's
+    /// checks (nothing is sent); otherwise the call's error as [`hook_http::HttpClient::send`]
+    /// describes it, or [`hook_model::Error::Decode`] when the answer does not have the
+    /// documented shape.
     pub async fn delete_webhook(&self, identifier: &str) -> Result<bool, Error> {
         let request = webhook_request(Method::DELETE, "delete webhook", identifier)?;
         let response = self.http.send(request).await?;

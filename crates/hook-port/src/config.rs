@@ -66,6 +66,11 @@ impl PortConfig {
 
     /// Reads the [`mod@env`] variables through `var`. A missing one is [`Error::Invalid`]
     /// naming the variable.
+    ///
+    /// # Errors
+    ///
+    /// [`hook_model::Error::Invalid`] naming the `HOOK_*` variable that is missing or
+    /// malformed.
     pub fn from_vars(var: impl Fn(&str) -> Option<String>) -> Result<Self, Error> {
         let required = |name: &str| {
             var(name).ok_or_else(|| Error::invalid(name, format!("set {name} to use Port")))

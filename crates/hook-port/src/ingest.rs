@@ -20,6 +20,11 @@ use crate::wire::{Security, SignatureAlgorithm};
 /// assert!(headers.get("x-hub-signature-256").unwrap().starts_with("sha256="));
 /// # Ok::<(), hook_model::Error>(())
 /// ```
+///
+/// # Errors
+///
+/// [`hook_model::Error::Invalid`] naming `security.signatureAlgorithm` when Port's algorithm
+/// has no hook-sign scheme.
 pub fn ingest_scheme(security: &Security) -> Result<Option<Scheme>, Error> {
     if security.secret.as_ref().is_none_or(|s| s.is_empty()) {
         return Ok(None);

@@ -73,6 +73,11 @@ pub use wire::{
 /// assert!(event.timestamp.is_some());
 /// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
+///
+/// # Errors
+///
+/// [`hook_model::Error::Decode`], with the JSON path, when the body is not one of the
+/// provider's deliveries.
 pub fn parse_event(body: &[u8]) -> Result<PortEvent, hook_model::Error> {
     hook_model::decode::<serde_json::Value>("Port invocation", body).map(PortEvent::new)
 }

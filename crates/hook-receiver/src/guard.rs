@@ -93,6 +93,12 @@ pub(crate) fn answer<B: From<String>>(
 /// Claims `key` in `store` for `lease`: a guard to run the handler under, or why not to
 /// run it. The tower layer uses this; so can callers outside it (`hook listen`, a queue
 /// consumer). The guard releases the claim when dropped unsettled.
+///
+/// # Errors
+///
+/// [`Unhandled`] when the key is already completed (answer 200 without handling), in flight
+/// elsewhere (answer a retryable status), or the store cannot be reached (503):
+/// [`Unhandled::response`] gives the answer.
 pub async fn claim(
     store: Arc<dyn IdempotencyStore>,
     key: IdempotencyKey,

@@ -20,6 +20,10 @@ pub struct IdempotencyKey(String);
 
 impl IdempotencyKey {
     /// A key from a namespace and a value of your own (1 to [`MAX_KEY_LEN`] bytes).
+    ///
+    /// # Errors
+    ///
+    /// [`KeyError::BadLength`] when `value` is empty or longer than [`MAX_KEY_LEN`].
     pub fn new(namespace: &str, value: &str) -> Result<Self, KeyError> {
         if value.is_empty() || value.len() > MAX_KEY_LEN {
             return Err(KeyError::BadLength {
@@ -37,6 +41,11 @@ impl IdempotencyKey {
 
     /// Reads a delivery's key from `source`, the verified `body` and its `headers`.
     /// `scheme` names the signature header for [`KeySource::Signature`].
+    ///
+    /// # Errors
+    ///
+    /// [`KeyError`] when the key source finds no key in the delivery (a missing header, a body
+    /// without the JSON pointer's value) or the value is not a valid key.
     pub fn read<H: Headers + ?Sized>(
         namespace: &str,
         source: &KeySource,

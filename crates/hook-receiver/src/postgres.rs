@@ -123,11 +123,19 @@ impl PostgresStore {
     /// `host` meaning its unix socket). Nothing connects until the first call; a malformed
     /// string is an error here. At most 16 connections, each call waiting at most 5 s for
     /// one.
+    ///
+    /// # Errors
+    ///
+    /// [`StoreError`] when `conninfo` cannot be parsed into a pool.
     pub fn connect(conninfo: &str) -> Result<Self, StoreError> {
         PostgresStore::with_pool_size(conninfo, 16)
     }
 
     /// The same with at most `connections` connections (at least 1).
+    ///
+    /// # Errors
+    ///
+    /// [`StoreError`] when `conninfo` cannot be parsed into a pool.
     pub fn with_pool_size(conninfo: &str, connections: usize) -> Result<Self, StoreError> {
         let (pool, target) = pool(conninfo, connections)?;
         Ok(PostgresStore {
@@ -144,6 +152,10 @@ impl PostgresStore {
     }
 
     /// Creates the table ([`MIGRATION`]) unless it exists.
+    ///
+    /// # Errors
+    ///
+    /// [`StoreError`] when the database cannot be reached or the table cannot be made.
     pub async fn migrate(&self) -> Result<(), StoreError> {
         let client = self.client().await?;
         client
@@ -153,6 +165,10 @@ impl PostgresStore {
     }
 
     /// Deletes the rows whose lease or retention has passed; how many.
+    ///
+    /// # Errors
+    ///
+    /// [`StoreError`] when the database cannot be reached.
     pub async fn purge_expired(&self) -> Result<u64, StoreError> {
         let client = self.client().await?;
         client

@@ -75,6 +75,10 @@ fn error(message: &str, source: redis::RedisError) -> StoreError {
 impl RedisStore {
     /// A store at `url` (`redis://host:port/db`, `rediss://…`, `redis+unix:///path`);
     /// nothing is connected until the first claim. A malformed URL is an error here.
+    ///
+    /// # Errors
+    ///
+    /// [`StoreError`] when `url` is not a Redis URL.
     pub fn connect(url: &str) -> Result<Self, StoreError> {
         // The URL may hold a password: the error does not echo it.
         let client = Client::open(url).map_err(|_| {

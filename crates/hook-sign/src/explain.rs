@@ -219,6 +219,11 @@ impl fmt::Display for Explanation {
 /// assert!(explanation.mistakes.contains(&Mistake::BodyChanged(BodyChange::Reserialized)));
 /// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
+///
+/// # Errors
+///
+/// [`ConfigError`] when `scheme` or `secret` could not make a verifier at all (the explanation
+/// needs one).
 pub fn explain<H: Headers + ?Sized>(
     scheme: &Scheme,
     secret: &[u8],

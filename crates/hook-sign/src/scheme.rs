@@ -559,6 +559,11 @@ impl Scheme {
     /// Checks that the recipe can be followed: at least one form, a timestamp source and
     /// an id header where a form signs them, header names that are HTTP tokens, and
     /// timestamp items only in separated layouts.
+    ///
+    /// # Errors
+    ///
+    /// [`ConfigError`] naming what is wrong with the scheme: no signature form, a bad header
+    /// name, a key source that cannot be read.
     pub fn validate(&self) -> Result<(), ConfigError> {
         let bad = |reason: String| Err(ConfigError::Scheme { reason });
         if self.forms.len() > MAX_FORMS {

@@ -188,11 +188,20 @@ impl IntoIterator for SignedHeaders {
 
 impl Signer {
     /// A signer for `scheme` with one secret.
+    ///
+    /// # Errors
+    ///
+    /// [`ConfigError`] when the scheme is invalid or the secret is empty or malformed for it.
     pub fn new(scheme: Scheme, secret: impl AsRef<[u8]>) -> Result<Self, ConfigError> {
         Signer::with_secrets(scheme, [secret])
     }
 
     /// A signer writing one signature per secret (key rotation).
+    ///
+    /// # Errors
+    ///
+    /// [`ConfigError`] when the scheme is invalid, no secret is given, or one is empty or
+    /// malformed for it.
     pub fn with_secrets<S: AsRef<[u8]>>(
         scheme: Scheme,
         secrets: impl IntoIterator<Item = S>,
@@ -222,6 +231,11 @@ impl Signer {
     }
 
     /// The headers to send with `message`'s body.
+    ///
+    /// # Errors
+    ///
+    /// [`SignError`] when the message lacks what the scheme signs (a delivery id or a timestamp
+    /// it requires).
     pub fn sign(&self, message: &Message<'_>) -> Result<SignedHeaders, SignError> {
         let scheme = &self.scheme;
         let Some(form) = scheme.primary_form() else {

@@ -36,6 +36,10 @@ impl TestDelivery {
     }
 
     /// A `POST` to `uri` carrying the delivery.
+    ///
+    /// # Errors
+    ///
+    /// `http::Error` when `uri` or a header is not valid for an HTTP request.
     #[cfg(feature = "http")]
     pub fn request(&self, uri: &str) -> Result<http::Request<Vec<u8>>, http::Error> {
         let mut request = http::Request::post(uri);
@@ -93,6 +97,10 @@ pub struct TestKit {
 
 impl TestKit {
     /// A kit for `scheme` and `secret`, signing as of now with the id `msg_test_1`.
+    ///
+    /// # Errors
+    ///
+    /// [`ConfigError`] when the scheme is invalid or the secret is empty or malformed for it.
     pub fn new(scheme: Scheme, secret: impl Into<String>) -> Result<Self, ConfigError> {
         let secret = secret.into();
         let wrong = match secret.strip_prefix("whsec_") {
@@ -150,6 +158,10 @@ impl TestKit {
     }
 
     /// A delivery of `body` that verifies.
+    ///
+    /// # Errors
+    ///
+    /// [`SignError`] when the scheme cannot sign `body` as this kit was set up.
     pub fn signed(&self, body: &[u8]) -> Result<TestDelivery, SignError> {
         self.sign_with(&self.signer, body, self.now)
     }
@@ -157,6 +169,10 @@ impl TestKit {
     /// A delivery of `body` broken `how`; `None` when that breakage does not apply to the
     /// scheme (a stale timestamp for a scheme that signs none, re-serialization of a body
     /// that is not JSON).
+    ///
+    /// # Errors
+    ///
+    /// [`SignError`] when the scheme cannot sign `body` as this kit was set up.
     pub fn broken(&self, body: &[u8], how: Breakage) -> Result<Option<TestDelivery>, SignError> {
         let skew = self
             .scheme
@@ -208,6 +224,10 @@ impl TestKit {
     }
 
     /// Every breakage that applies to the scheme, each with its delivery of `body`.
+    ///
+    /// # Errors
+    ///
+    /// [`SignError`] when the scheme cannot sign `body` as this kit was set up.
     pub fn every_breakage(&self, body: &[u8]) -> Result<Vec<(Breakage, TestDelivery)>, SignError> {
         let mut all = Vec::new();
         for how in Breakage::ALL {

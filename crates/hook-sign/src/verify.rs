@@ -242,11 +242,20 @@ impl fmt::Debug for Verifier {
 
 impl Verifier {
     /// A verifier for `scheme` with one secret.
+    ///
+    /// # Errors
+    ///
+    /// [`ConfigError`] when the scheme is invalid or the secret is empty or malformed for it.
     pub fn new(scheme: Scheme, secret: impl AsRef<[u8]>) -> Result<Self, ConfigError> {
         Verifier::with_secrets(scheme, [secret])
     }
 
     /// A verifier for `scheme` accepting any of `secrets` (at least one).
+    ///
+    /// # Errors
+    ///
+    /// [`ConfigError`] when the scheme is invalid, no secret is given, or one is empty or
+    /// malformed for it.
     pub fn with_secrets<S: AsRef<[u8]>>(
         scheme: Scheme,
         secrets: impl IntoIterator<Item = S>,
@@ -277,6 +286,11 @@ impl Verifier {
     }
 
     /// Verifies `body` against `headers` now (the system clock).
+    ///
+    /// # Errors
+    ///
+    /// [`VerifyError`] saying why the delivery is refused: a missing or repeated header, a
+    /// malformed or stale signature or timestamp, or no signature matching any secret.
     pub fn verify<H: Headers + ?Sized>(
         &self,
         headers: &H,
@@ -286,6 +300,10 @@ impl Verifier {
     }
 
     /// Verifies `body` against `headers` as if the time were `now` (unix seconds).
+    ///
+    /// # Errors
+    ///
+    /// [`VerifyError`] saying why the delivery is refused, as [`Verifier::verify`].
     pub fn verify_at<H: Headers + ?Sized>(
         &self,
         headers: &H,
@@ -299,6 +317,11 @@ impl Verifier {
     ///
     /// Only for replaying stored deliveries or tests: a receiver that skips the time check
     /// accepts replays of any captured delivery forever.
+    ///
+    /// # Errors
+    ///
+    /// [`VerifyError`] saying why the delivery is refused, as [`Verifier::verify`], the
+    /// timestamp's age aside.
     pub fn verify_ignoring_timestamp<H: Headers + ?Sized>(
         &self,
         headers: &H,
@@ -312,6 +335,10 @@ impl Verifier {
     /// Only the scheme's own headers are kept while reading, so any number of pairs is fine;
     /// a header-list scheme names its headers in one of them, so for it the pairs are
     /// collected first.
+    ///
+    /// # Errors
+    ///
+    /// [`VerifyError`] saying why the delivery is refused, as [`Verifier::verify`].
     pub fn verify_pairs<K, V>(
         &self,
         pairs: impl IntoIterator<Item = (K, V)>,

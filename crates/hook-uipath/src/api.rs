@@ -64,6 +64,11 @@ pub fn to_common(record: &WebhookDto) -> Webhook {
 
 /// Orchestrator's record for a new webhook: all five required properties set. Delivery
 /// headers are refused: Orchestrator has none.
+///
+/// # Errors
+///
+/// [`hook_model::Error::Invalid`] naming the field the provider refuses, or
+/// [`hook_model::Error::Unsupported`] naming a feature it lacks; nothing is sent.
 pub fn from_spec(spec: &WebhookSpec) -> Result<WebhookDto, Error> {
     if !spec.headers.is_empty() {
         return Err(no_headers("delivery headers"));
@@ -84,6 +89,11 @@ pub fn from_spec(spec: &WebhookSpec) -> Result<WebhookDto, Error> {
 
 /// Orchestrator's PATCH body for `patch`. Delivery headers are refused: Orchestrator has
 /// none.
+///
+/// # Errors
+///
+/// [`hook_model::Error::Invalid`] naming the field the provider refuses, or
+/// [`hook_model::Error::Unsupported`] naming a feature it lacks; nothing is sent.
 pub fn from_patch(patch: &WebhookPatch) -> Result<WebhookDto, Error> {
     if patch.headers.is_some() {
         return Err(no_headers("delivery headers"));

@@ -120,6 +120,11 @@ pub struct Webhooks<'c> {
 
 impl UiPathClient {
     /// A client for the tenant `config` names.
+    ///
+    /// # Errors
+    ///
+    /// [`hook_model::Error::Invalid`] naming what is refused: a base or token URL that is not
+    /// HTTPS off loopback, a value that is empty or cannot be part of a path.
     pub fn new(config: UiPathConfig) -> Result<Self, Error> {
         let context = Context::new(crate::PROVIDER, "configure client");
         for (field, value) in [
@@ -136,6 +141,11 @@ impl UiPathClient {
     }
 
     /// On-premises: `{orchestrator}/`, tokens from `{orchestrator}/identity/connect/token`.
+    ///
+    /// # Errors
+    ///
+    /// [`hook_model::Error::Invalid`] naming what is refused: a base or token URL that is not
+    /// HTTPS off loopback, a value that is empty or cannot be part of a path.
     pub fn on_premises(orchestrator: &str, auth: UiPathAuth) -> Result<Self, Error> {
         let orchestrator = orchestrator.trim_end_matches('/');
         let auth = auth.into_auth(format!("{orchestrator}/identity/connect/token"));
@@ -144,6 +154,11 @@ impl UiPathClient {
 
     /// A client with a full transport configuration; Orchestrator's error decoder is set
     /// here.
+    ///
+    /// # Errors
+    ///
+    /// [`hook_model::Error::Invalid`] naming what is refused: a base or token URL that is not
+    /// HTTPS off loopback, a value that is empty or cannot be part of a path.
     pub fn with_config(config: ClientConfig) -> Result<Self, Error> {
         Ok(UiPathClient {
             http: HttpClient::new(config.errors(crate::errors::decode))?,
@@ -167,6 +182,13 @@ fn context(operation: &'static str) -> Context {
 
 impl Webhooks<'_> {
     /// `GET odata/Webhooks` with the filter's `$filter`, `$top`, `$skip`, `$count`, `$orderby`.
+    ///
+    /// # Errors
+    ///
+    /// [`hook_model::Error::Invalid`] naming the field when the input fails the provider's
+    /// checks (nothing is sent); otherwise the call's error as [`hook_http::HttpClient::send`]
+    /// describes it, or [`hook_model::Error::Decode`] when the answer does not have the
+    /// documented shape.
     pub async fn get(&self, filter: &WebhookFilter) -> Result<ODataList<WebhookDto>, Error> {
         let mut request = Request::get("odata/Webhooks").operation("list webhooks");
         if let Some(expression) = filter.expression() {
@@ -195,6 +217,13 @@ impl Webhooks<'_> {
     }
 
     /// `GET odata/Webhooks({id})`.
+    ///
+    /// # Errors
+    ///
+    /// [`hook_model::Error::Invalid`] naming the field when the input fails the provider's
+    /// checks (nothing is sent); otherwise the call's error as [`hook_http::HttpClient::send`]
+    /// describes it, or [`hook_model::Error::Decode`] when the answer does not have the
+    /// documented shape.
     pub async fn get_by_id(&self, id: i64) -> Result<WebhookDto, Error> {
         let request = Request::get(format!("odata/Webhooks({id})"))
             .operation("get webhook")
@@ -205,6 +234,13 @@ impl Webhooks<'_> {
     /// `POST odata/Webhooks`, checked first: the five required properties (`Name`, `Url`,
     /// `Enabled`, `SubscribeToAllEvents`, `AllowInsecureSsl`) present, lengths within
     /// Orchestrator's limits, event names well-formed, no property `WebhookDto` lacks.
+    ///
+    /// # Errors
+    ///
+    /// [`hook_model::Error::Invalid`] naming the field when the input fails the provider's
+    /// checks (nothing is sent); otherwise the call's error as [`hook_http::HttpClient::send`]
+    /// describes it, or [`hook_model::Error::Decode`] when the answer does not have the
+    /// documented shape.
     pub async fn create(&self, webhook: &WebhookDto) -> Result<WebhookDto, Error> {
         check(webhook, Body::Whole).map_err(|e| e.within(&context("create webhook")))?;
         let request = Request::post("odata/Webhooks")
@@ -219,6 +255,13 @@ impl Webhooks<'_> {
     /// when `changes` lacks some, they are read from the webhook first and sent as they are,
     /// so the body is valid under either reading of PATCH. Orchestrator may answer 204; the
     /// webhook is then read back.
+    ///
+    /// # Errors
+    ///
+    /// [`hook_model::Error::Invalid`] naming the field when the input fails the provider's
+    /// checks (nothing is sent); otherwise the call's error as [`hook_http::HttpClient::send`]
+    /// describes it, or [`hook_model::Error::Decode`] when the answer does not have the
+    /// documented shape.
     pub async fn update(&self, id: i64, changes: &WebhookDto) -> Result<WebhookDto, Error> {
         check(changes, Body::Partial)
             .map_err(|e| e.within(&context("update webhook").webhook(id)))?;
@@ -250,6 +293,13 @@ impl Webhooks<'_> {
 
     /// `PUT odata/Webhooks({id})` with the full body, checked first: like `create`, it
     /// must carry `Name`, `Url`, `Enabled`, `SubscribeToAllEvents` and `AllowInsecureSsl`.
+    ///
+    /// # Errors
+    ///
+    /// [`hook_model::Error::Invalid`] naming the field when the input fails the provider's
+    /// checks (nothing is sent); otherwise the call's error as [`hook_http::HttpClient::send`]
+    /// describes it, or [`hook_model::Error::Decode`] when the answer does not have the
+    /// documented shape.
     pub async fn replace(&self, id: i64, webhook: &WebhookDto) -> Result<WebhookDto, Error> {
         check(webhook, Body::Whole)
             .map_err(|e| e.within(&context("replace webhook").webhook(id)))?;
@@ -261,6 +311,13 @@ impl Webhooks<'_> {
     }
 
     /// `DELETE odata/Webhooks({id})`.
+    ///
+    /// # Errors
+    ///
+    /// [`hook_model::Error::Invalid`] naming the field when the input fails the provider's
+    /// checks (nothing is sent); otherwise the call's error as [`hook_http::HttpClient::send`]
+    /// describes it, or [`hook_model::Error::Decode`] when the answer does not have the
+    /// documented shape.
     pub async fn delete(&self, id: i64) -> Result<(), Error> {
         let request = Request::delete(format!("odata/Webhooks({id})"))
             .operation("delete webhook")
@@ -270,6 +327,13 @@ impl Webhooks<'_> {
 
     /// `POST odata/Webhooks({id})/…Ping`: Orchestrator answers 202 with the ping event and
     /// also delivers it to the webhook's URL.
+    ///
+    /// # Errors
+    ///
+    /// [`hook_model::Error::Invalid`] naming the field when the input fails the provider's
+    /// checks (nothing is sent); otherwise the call's error as [`hook_http::HttpClient::send`]
+    /// describes it, or [`hook_model::Error::Decode`] when the answer does not have the
+    /// documented shape.
     pub async fn ping(&self, id: i64) -> Result<UiPathEvent, Error> {
         let request = Request::post(format!("odata/Webhooks({id})/{PING}"))
             .operation("ping webhook")
@@ -279,6 +343,13 @@ impl Webhooks<'_> {
 
     /// `GET odata/Webhooks/UiPath.Server.Configuration.OData.GetEventTypes`, the path of
     /// Orchestrator's OpenAPI.
+    ///
+    /// # Errors
+    ///
+    /// [`hook_model::Error::Invalid`] naming the field when the input fails the provider's
+    /// checks (nothing is sent); otherwise the call's error as [`hook_http::HttpClient::send`]
+    /// describes it, or [`hook_model::Error::Decode`] when the answer does not have the
+    /// documented shape.
     pub async fn event_types(&self) -> Result<Vec<EventTypeDto>, Error> {
         let request =
             Request::get(format!("odata/Webhooks/{EVENT_TYPES}")).operation("list event types");
@@ -292,6 +363,13 @@ impl Webhooks<'_> {
     /// `POST odata/Webhooks/…TriggerCustom`: raises a `custom` event carrying `data` as its
     /// `EventData` (each value an object, as the OpenAPI requires), delivered to the
     /// webhooks subscribed to `custom`; answers the event.
+    ///
+    /// # Errors
+    ///
+    /// [`hook_model::Error::Invalid`] naming the field when the input fails the provider's
+    /// checks (nothing is sent); otherwise the call's error as [`hook_http::HttpClient::send`]
+    /// describes it, or [`hook_model::Error::Decode`] when the answer does not have the
+    /// documented shape.
     pub async fn trigger_custom(
         &self,
         data: &serde_json::Map<String, serde_json::Value>,

@@ -51,6 +51,11 @@ pub use wire::{EventSubscription, EventTypeDto, ODataList, UiPathEvent, WebhookD
 /// assert_eq!(event.kind, "Job.Completed");
 /// # Ok::<(), hook_model::Error>(())
 /// ```
+///
+/// # Errors
+///
+/// [`hook_model::Error::Decode`], with the JSON path, when the body is not one of the
+/// provider's deliveries.
 pub fn parse_event(body: &[u8]) -> Result<UiPathEvent, hook_model::Error> {
     hook_model::decode("UiPath event", body)
 }

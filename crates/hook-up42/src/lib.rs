@@ -274,6 +274,11 @@ pub fn decode_error(body: &[u8]) -> ErrorReply {
 impl Up42Client {
     /// A client for the workspace `config` names, logging in with the password grant
     /// (`client_id=up42-sdk`, as UP42's SDK does).
+    ///
+    /// # Errors
+    ///
+    /// [`hook_model::Error::Invalid`] naming what is refused: a base or token URL that is not
+    /// HTTPS off loopback, a value that is empty or cannot be part of a path.
     pub fn new(config: Up42Config) -> Result<Self, Error> {
         Up42Client::with_config(transport(&config)?, config.workspace)
     }
@@ -283,6 +288,12 @@ impl Up42Client {
     /// as UP42's Python SDK reads it since December 2024, or, when that fails, the `id` of
     /// `GET /users/me`, the endpoint the SDK calls deprecated. `config.workspace` is not
     /// used.
+    ///
+    /// # Errors
+    ///
+    /// [`hook_model::Error::Invalid`] naming what is refused: a base or token URL that is not
+    /// HTTPS off loopback, a value that is empty or cannot be part of a path; as a network
+    /// call, what [`hook_http::HttpClient::send`] answers.
     pub async fn discover(config: Up42Config) -> Result<Self, Error> {
         let http = HttpClient::new(transport(&config)?)?;
         let workspace = match userinfo_subject(&http, &config.token_url).await {
@@ -295,12 +306,24 @@ impl Up42Client {
     }
 
     /// `GET /users/me`: the signed-in user.
+    ///
+    /// # Errors
+    ///
+    /// [`hook_model::Error::Invalid`] naming the field when the input fails the provider's
+    /// checks (nothing is sent); otherwise the call's error as [`hook_http::HttpClient::send`]
+    /// describes it, or [`hook_model::Error::Decode`] when the answer does not have the
+    /// documented shape.
     pub async fn current_user(&self) -> Result<CurrentUser, Error> {
         current_user(&self.http).await
     }
 
     /// A client with a full transport configuration (client-credentials auth, timeouts);
     /// UP42's error decoder is set here.
+    ///
+    /// # Errors
+    ///
+    /// [`hook_model::Error::Invalid`] naming what is refused: a base or token URL that is not
+    /// HTTPS off loopback, a value that is empty or cannot be part of a path.
     pub fn with_config(config: ClientConfig, workspace: impl Into<String>) -> Result<Self, Error> {
         let workspace = workspace.into();
         segment("workspace", &workspace).map_err(|e| e.within(&context("configure client")))?;
@@ -333,6 +356,13 @@ impl Up42Client {
     }
 
     /// `GET /workspaces/{workspace}/webhooks`: every webhook of the workspace.
+    ///
+    /// # Errors
+    ///
+    /// [`hook_model::Error::Invalid`] naming the field when the input fails the provider's
+    /// checks (nothing is sent); otherwise the call's error as [`hook_http::HttpClient::send`]
+    /// describes it, or [`hook_model::Error::Decode`] when the answer does not have the
+    /// documented shape.
     pub async fn get_webhooks(&self) -> Result<Vec<WebhookHandle>, Error> {
         let request = Request::get(self.path("")).operation("list webhooks");
         let list: Vec<Up42Webhook> = self.data(request, "UP42 webhook list").await?;
@@ -340,6 +370,13 @@ impl Up42Client {
     }
 
     /// `GET /workspaces/{workspace}/webhooks/{id}`: a handle with the webhook's `info`.
+    ///
+    /// # Errors
+    ///
+    /// [`hook_model::Error::Invalid`] naming the field when the input fails the provider's
+    /// checks (nothing is sent); otherwise the call's error as [`hook_http::HttpClient::send`]
+    /// describes it, or [`hook_model::Error::Decode`] when the answer does not have the
+    /// documented shape.
     pub async fn initialize_webhook(&self, id: &str) -> Result<WebhookHandle, Error> {
         segment("id", id).map_err(|e| e.within(&context("get webhook").webhook(id)))?;
         let request = Request::get(self.path(&format!("/{id}")))
@@ -350,6 +387,13 @@ impl Up42Client {
     }
 
     /// `POST /workspaces/{workspace}/webhooks`, checked first.
+    ///
+    /// # Errors
+    ///
+    /// [`hook_model::Error::Invalid`] naming the field when the input fails the provider's
+    /// checks (nothing is sent); otherwise the call's error as [`hook_http::HttpClient::send`]
+    /// describes it, or [`hook_model::Error::Decode`] when the answer does not have the
+    /// documented shape.
     pub async fn create_webhook(&self, webhook: &CreateWebhook) -> Result<WebhookHandle, Error> {
         let body = body(webhook).map_err(|e| e.within(&context("create webhook")))?;
         let request = Request::post(self.path(""))
@@ -360,6 +404,13 @@ impl Up42Client {
     }
 
     /// `GET /webhooks/events`: the events a webhook can subscribe to.
+    ///
+    /// # Errors
+    ///
+    /// [`hook_model::Error::Invalid`] naming the field when the input fails the provider's
+    /// checks (nothing is sent); otherwise the call's error as [`hook_http::HttpClient::send`]
+    /// describes it, or [`hook_model::Error::Decode`] when the answer does not have the
+    /// documented shape.
     pub async fn get_webhook_events(&self) -> Result<Vec<EventInfo>, Error> {
         let request = Request::get("webhooks/events").operation("list event types");
         self.data(request, "UP42 webhook events").await
@@ -388,6 +439,13 @@ impl WebhookHandle {
     /// checked first. UP42's own SDK reads only `updatedAt` from the answer; an answer
     /// that is not a whole webhook record does not fail the applied update: the record is
     /// read again with a GET.
+    ///
+    /// # Errors
+    ///
+    /// [`hook_model::Error::Invalid`] naming the field when the input fails the provider's
+    /// checks (nothing is sent); otherwise the call's error as [`hook_http::HttpClient::send`]
+    /// describes it, or [`hook_model::Error::Decode`] when the answer does not have the
+    /// documented shape.
     pub async fn update(&mut self, changes: UpdateWebhook) -> Result<&Up42Webhook, Error> {
         let id = self.id().to_owned();
         let context = context("update webhook").webhook(&id);
@@ -416,11 +474,25 @@ impl WebhookHandle {
     }
 
     /// `DELETE …/webhooks/{id}`.
+    ///
+    /// # Errors
+    ///
+    /// [`hook_model::Error::Invalid`] naming the field when the input fails the provider's
+    /// checks (nothing is sent); otherwise the call's error as [`hook_http::HttpClient::send`]
+    /// describes it, or [`hook_model::Error::Decode`] when the answer does not have the
+    /// documented shape.
     pub async fn delete(self) -> Result<(), Error> {
         self.client.delete_by_id(self.id()).await
     }
 
     /// `POST …/webhooks/{id}/tests`: one test message per subscribed event.
+    ///
+    /// # Errors
+    ///
+    /// [`hook_model::Error::Invalid`] naming the field when the input fails the provider's
+    /// checks (nothing is sent); otherwise the call's error as [`hook_http::HttpClient::send`]
+    /// describes it, or [`hook_model::Error::Decode`] when the answer does not have the
+    /// documented shape.
     pub async fn trigger_test_events(&self) -> Result<TestRun, Error> {
         self.client.test_by_id(self.id()).await
     }
@@ -460,6 +532,11 @@ pub fn to_common(record: &Up42Webhook) -> Webhook {
 
 /// UP42's create body for `spec`; UP42 has no description, delivery headers or
 /// caller-chosen id, so a spec with one is refused rather than losing it.
+///
+/// # Errors
+///
+/// [`hook_model::Error::Invalid`] naming the field the provider refuses, or
+/// [`hook_model::Error::Unsupported`] naming a feature it lacks; nothing is sent.
 pub fn from_spec(spec: &WebhookSpec) -> Result<CreateWebhook, Error> {
     CAPABILITIES.check_spec(spec)?;
     Ok(CreateWebhook {
@@ -546,6 +623,11 @@ impl WebhookApi for Up42Client {
 /// assert_eq!(event.order_status(), Some(hook_up42::OrderStatus::Fulfilled));
 /// # Ok::<(), hook_model::Error>(())
 /// ```
+///
+/// # Errors
+///
+/// [`hook_model::Error::Decode`], with the JSON path, when the body is not one of the
+/// provider's deliveries.
 pub fn parse_event(body: &[u8]) -> Result<Up42Event, Error> {
     hook_model::decode("UP42 event", body)
 }

@@ -95,6 +95,10 @@ fn decode(row: &Row) -> Result<Delivery, InboxError> {
 impl PostgresInbox {
     /// An inbox in the database `conninfo` names (as
     /// [`PostgresStore::connect`](crate::PostgresStore::connect) reads it). Nothing connects until the first call; a malformed string is an error here.
+    ///
+    /// # Errors
+    ///
+    /// [`InboxError::Unavailable`] when `conninfo` cannot be parsed into a pool.
     pub fn connect(conninfo: &str) -> Result<Self, InboxError> {
         let (pool, target) = pool(conninfo, 16).map_err(|e| InboxError::Unavailable {
             store: "postgres",
@@ -105,6 +109,11 @@ impl PostgresInbox {
     }
 
     /// Creates the table ([`MIGRATION`]) unless it exists.
+    ///
+    /// # Errors
+    ///
+    /// [`InboxError::Unavailable`] when the database cannot be reached or the table cannot be
+    /// made.
     pub async fn migrate(&self) -> Result<(), InboxError> {
         self.client()
             .await?

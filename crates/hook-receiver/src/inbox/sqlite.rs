@@ -95,6 +95,12 @@ impl SqliteInbox {
     /// Opens the inbox at `path`, creating it if there is no file there. A file that is
     /// not a hook inbox (another program's database, or not a database) is refused with
     /// [`InboxError::NotAnInbox`], unchanged.
+    ///
+    /// # Errors
+    ///
+    /// [`InboxError::Unavailable`] when the file cannot be opened or created;
+    /// [`InboxError::NotAnInbox`] naming it when it is another program's database or not a
+    /// database at all.
     pub fn open(path: impl AsRef<Path>) -> Result<Self, InboxError> {
         SqliteInbox::open_sized(path, None)
     }
@@ -103,6 +109,10 @@ impl SqliteInbox {
     /// answers [`InboxError::Unavailable`] (the endpoint's 503) until handled deliveries
     /// are purged. Only storing is refused: what is stored is still handed out, handled
     /// and purged.
+    ///
+    /// # Errors
+    ///
+    /// As [`SqliteInbox::open`].
     pub fn open_sized(path: impl AsRef<Path>, max_bytes: Option<u64>) -> Result<Self, InboxError> {
         let path = path.as_ref().to_path_buf();
         let conn = open_connection(&path)?;

@@ -185,6 +185,11 @@ impl Inbox {
     }
 
     /// Stores `delivery` durably and wakes a worker. `Ok` means it will reach the handler.
+    ///
+    /// # Errors
+    ///
+    /// [`InboxError::Unavailable`] when the store cannot record it: the delivery is not stored
+    /// and must not be acknowledged.
     pub async fn put(&self, delivery: NewDelivery) -> Result<Stored, InboxError> {
         let stored = self.store.put(delivery).await?;
         if matches!(stored, Stored::New(_)) {
