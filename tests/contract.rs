@@ -138,7 +138,7 @@ async fn invalid_specs_fail_before_sending_on_every_provider() {
     let world = World::new(hook_facade::port::PROVIDER).await;
     let long = WebhookSpec::inbound()
         .name("long")
-        .identifier("x".repeat(31))
+        .option(hook_facade::port::PortOptions::identifier("x".repeat(31)))
         .build();
     assert!(
         matches!(world.api.create(&long).await, Err(Error::Invalid { ref field, .. }) if field == "identifier")
@@ -163,14 +163,14 @@ async fn fields_a_provider_cannot_carry_are_refused_before_sending() {
         if !capabilities.descriptions {
             uncarried.push(("description", base.clone().description("dropped?")));
         }
-        if !capabilities.identifiers {
-            uncarried.push(("identifier", base.clone().identifier("dropped")));
+        // Another provider's options: refused, never dropped.
+        let port = hook_facade::port::PortOptions::identifier("dropped");
+        let uipath = hook_facade::uipath::UiPathOptions::new().all_events(true);
+        if provider != hook_facade::port::PROVIDER {
+            uncarried.push(("Port options", base.clone().option(port)));
         }
-        if !capabilities.delivery_headers {
-            uncarried.push(("headers", base.clone().header("X-Team", "a")));
-        }
-        if !capabilities.insecure_tls {
-            uncarried.push(("allow_insecure_tls", base.clone().allow_insecure_tls(true)));
+        if provider != hook_facade::uipath::PROVIDER {
+            uncarried.push(("UiPath options", base.clone().option(uipath)));
         }
         for (field, spec) in uncarried {
             let error = world.api.create(&spec.build()).await.unwrap_err();

@@ -252,8 +252,11 @@ pub async fn run(args: Args) -> Result<ExitCode, String> {
             };
             let mut spec = start.events(events(names)).enabled(!disabled).build();
             spec.name.clone_from(name);
-            spec.identifier.clone_from(identifier);
             spec.secret = secret.clone();
+            // Port's own option: any other provider refuses it, naming it.
+            if let Some(identifier) = identifier {
+                spec = spec.option(hook_facade::port::PortOptions::identifier(identifier));
+            }
             let webhook = api.create(&spec).await.map_err(fail)?;
             print_as(&[webhook], args.json, args.quiet);
         }

@@ -86,6 +86,11 @@ impl Port {
     /// POSTs `body` to `url` with `headers`, raw; answers the status.
     async fn ingest(&self, url: &str, headers: &[(&str, &str)], body: &[u8]) -> u16 {
         let mut request = self.http.post(url).body(body.to_vec());
+        if body.len() > 64 * 1024 {
+            // Refused before it is read, the connection may be closed by the server: it
+            // must not go back to the pool for the next request.
+            request = request.header("connection", "close");
+        }
         for (name, value) in headers {
             request = request.header(*name, *value);
         }

@@ -41,20 +41,15 @@ pub struct Capabilities {
     pub paging: Paging,
     /// Delivery URLs must be HTTPS.
     pub https_only: bool,
-    /// Webhooks can subscribe to every event at once.
-    pub all_events: bool,
-    /// Webhooks carry custom delivery headers.
-    pub delivery_headers: bool,
     /// Which way the webhooks carry requests.
     pub direction: Direction,
+    // What one provider's webhooks take beyond these (Port's caller-chosen identifier,
+    // UiPath's subscription to every event and insecure TLS) is its crate's
+    // `ProviderOption`, not a flag here.
     /// Webhooks carry a name (UiPath `Name`, Port `title`, UP42 `name`).
     pub names: bool,
     /// Webhooks carry a description.
     pub descriptions: bool,
-    /// The caller chooses the webhook's id (Port's `identifier`).
-    pub identifiers: bool,
-    /// Deliveries may go to HTTPS URLs whose certificate does not verify.
-    pub insecure_tls: bool,
 }
 
 impl Capabilities {
@@ -69,13 +64,9 @@ impl Capabilities {
             server_filters: false,
             paging,
             https_only: false,
-            all_events: false,
-            delivery_headers: false,
             direction: Direction::Outbound,
             names: false,
             descriptions: false,
-            identifiers: false,
-            insecure_tls: false,
         }
     }
 
@@ -84,10 +75,6 @@ impl Capabilities {
         names: const bool;
         /// Whether webhooks carry a description.
         descriptions: const bool;
-        /// Whether the caller chooses the webhook's id.
-        identifiers: const bool;
-        /// Whether deliveries may skip certificate verification.
-        insecure_tls: const bool;
         /// Which way the webhooks carry requests (outbound unless set).
         direction: const Direction;
         /// Whether `test` sends a test or ping delivery.
@@ -98,10 +85,6 @@ impl Capabilities {
         server_filters: const bool;
         /// Whether delivery URLs must be HTTPS.
         https_only: const bool;
-        /// Whether webhooks can subscribe to every event at once.
-        all_events: const bool;
-        /// Whether webhooks carry custom delivery headers.
-        delivery_headers: const bool;
     }
 
     /// Refuses, before anything is sent, a spec that sets a field these webhooks cannot
@@ -109,26 +92,31 @@ impl Capabilities {
     ///
     /// # Errors
     ///
-    /// [`Error::Unsupported`] naming the first field set that the provider does not offer.
+    /// [`Error::Unsupported`] naming the first field set that the provider does not offer,
+    /// or an option of another provider.
     pub fn check_spec(&self, spec: &WebhookSpec) -> Result<(), Error> {
         let set = [
             ("name", spec.name.is_some() && !self.names),
-            ("identifier", spec.identifier.is_some() && !self.identifiers),
             (
                 "description",
                 spec.description.is_some() && !self.descriptions,
             ),
-            (
-                "headers",
-                !spec.headers.is_empty() && !self.delivery_headers,
-            ),
-            ("all_events", spec.all_events && !self.all_events),
-            (
-                "allow_insecure_tls",
-                spec.allow_insecure_tls && !self.insecure_tls,
-            ),
         ];
-        refuse(self.provider, "create webhook", &set)
+        refuse(self.provider, "create webhook", &set)?;
+        match spec.options.iter().find(|o| o.provider() != self.provider) {
+            Some(other) => Err(Error::unsupported(
+                self.provider,
+                other.name(),
+                format!(
+                    "{} is an option of {} webhooks, not {}: leave it out",
+                    other.name(),
+                    other.provider(),
+                    self.provider
+                ),
+            )
+            .in_call("create webhook")),
+            None => Ok(()),
+        }
     }
 
     /// The same for a patch.
@@ -143,7 +131,6 @@ impl Capabilities {
                 "description",
                 patch.description.is_some() && !self.descriptions,
             ),
-            ("headers", patch.headers.is_some() && !self.delivery_headers),
         ];
         refuse(self.provider, "update webhook", &set)
     }

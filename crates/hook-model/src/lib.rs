@@ -34,6 +34,7 @@ mod descriptor;
 mod error;
 mod event;
 mod list;
+mod options;
 mod provider;
 mod secret;
 mod setters;
@@ -50,6 +51,7 @@ pub use descriptor::{
 pub use error::{Applied, Context, Error, Failure, Method, ProviderError, retryable};
 pub use event::{CatalogEntry, DeliveryEvent, EventType, EventTypeInfo};
 pub use list::{ListQuery, Page, Paging};
+pub use options::{Options, ProviderOption};
 pub use provider::{Provider, UnknownProvider};
 pub use secret::{SECRET_KEYS, Secret, redact_json};
 pub use stream::{MAX_PAGES, list_all};

@@ -1,7 +1,6 @@
 //! Webhooks in the common model: ids, the record, what creates and changes one, and what a
 //! test did. No provider's rules: each provider crate checks these when it converts them.
 
-use std::collections::BTreeMap;
 use std::fmt;
 
 use serde::{Deserialize, Serialize};
@@ -9,7 +8,7 @@ use time::OffsetDateTime;
 // Optional RFC 3339 times (a short name: each field's attribute fits on one line).
 use time::serde::rfc3339::option as timestamp;
 
-use crate::{EventType, Provider, Secret};
+use crate::{EventType, Options, Provider, ProviderOption, Secret};
 
 /// A webhook's id as the provider writes it: UiPath integers, Port identifiers, UP42
 /// UUIDs, `hook_…` ids.
@@ -140,22 +139,17 @@ pub struct WebhookSpec {
     pub url: String,
     /// A name (UiPath `Name`, Port `title`, UP42 `name`).
     pub name: Option<String>,
-    /// A caller-chosen id where the provider takes one (Port's `identifier`).
-    pub identifier: Option<String>,
     /// A description (UiPath, Port).
     pub description: Option<String>,
     /// The events to subscribe to.
     pub events: Vec<EventType>,
-    /// Subscribe to every event (UiPath `SubscribeToAllEvents`).
-    pub all_events: bool,
     /// Whether deliveries start right away (on unless set).
     pub enabled: bool,
     /// The signing secret.
     pub secret: Option<Secret>,
-    /// Headers sent with each delivery, where the provider supports them.
-    pub headers: BTreeMap<String, String>,
-    /// Deliver to HTTPS URLs whose certificate does not verify (UiPath `AllowInsecureSsl`).
-    pub allow_insecure_tls: bool,
+    /// What one provider takes beyond the common model, as its crate's types
+    /// (`hook_port::PortOptions`, `hook_uipath::UiPathOptions`): see [`WebhookSpec::option`].
+    pub options: Options,
 }
 
 /// The builder of a [`WebhookSpec`] is the spec itself: its setters chain, and
@@ -181,32 +175,31 @@ impl WebhookSpec {
         WebhookSpec {
             url: url.into(),
             name: None,
-            identifier: None,
             description: None,
             events: Vec::new(),
-            all_events: false,
             enabled: true,
             secret: None,
-            headers: BTreeMap::new(),
-            allow_insecure_tls: false,
+            options: Options::default(),
         }
     }
 
     crate::setters! {
         /// Sets the name.
         name: Option<String>;
-        /// Sets the caller-chosen id (Port's `identifier`).
-        identifier: Option<String>;
         /// Sets the description.
         description: Option<String>;
-        /// Subscribes to every event (UiPath).
-        all_events: bool;
         /// Sets whether deliveries start right away.
         enabled: bool;
         /// Sets the signing secret.
         secret: Option<Secret>;
-        /// Allows deliveries to HTTPS URLs whose certificate does not verify.
-        allow_insecure_tls: bool;
+    }
+
+    /// Adds one provider's option (replacing one of the same type): Port's caller-chosen
+    /// identifier, UiPath's subscription to every event. A provider refuses another
+    /// provider's option with [`crate::Error::Unsupported`] naming it.
+    pub fn option<O: ProviderOption + PartialEq>(mut self, option: O) -> Self {
+        self.options = self.options.with(option);
+        self
     }
 
     /// Adds one event.
@@ -218,12 +211,6 @@ impl WebhookSpec {
     /// Adds several events.
     pub fn events<E: Into<EventType>>(mut self, events: impl IntoIterator<Item = E>) -> Self {
         self.events.extend(events.into_iter().map(Into::into));
-        self
-    }
-
-    /// Adds a header sent with each delivery.
-    pub fn header(mut self, name: impl Into<String>, value: impl Into<String>) -> Self {
-        self.headers.insert(name.into(), value.into());
         self
     }
 
@@ -256,8 +243,6 @@ pub struct WebhookPatch {
     pub enabled: Option<bool>,
     /// A new secret.
     pub secret: Option<Secret>,
-    /// The new delivery headers (replace the old ones).
-    pub headers: Option<BTreeMap<String, String>>,
 }
 
 impl WebhookPatch {
@@ -282,8 +267,6 @@ impl WebhookPatch {
         enabled: some bool;
         /// Sets a new secret.
         secret: Option<Secret>;
-        /// Replaces the delivery headers.
-        headers: Option<BTreeMap<String, String>>;
     }
 
     /// Replaces the event list.

@@ -20,8 +20,46 @@ use crate::wire::{PortWebhook, Security, SignatureAlgorithm, WebhookBody};
 pub const CAPABILITIES: Capabilities = Capabilities::new(crate::PROVIDER, Paging::None)
     .direction(Direction::Inbound)
     .names(true)
-    .descriptions(true)
-    .identifiers(true);
+    .descriptions(true);
+
+/// What Port's webhooks take beyond the common model: a caller-chosen `identifier` (1 to
+/// 30 characters; made from the title when absent).
+///
+/// ```
+/// use hook_model::WebhookSpec;
+/// use hook_port::PortOptions;
+/// let spec = WebhookSpec::inbound()
+///     .name("GitHub PRs")
+///     .option(PortOptions::identifier("github-prs"))
+///     .build();
+/// assert_eq!(hook_port::from_spec(&spec)?.identifier.as_deref(), Some("github-prs"));
+/// # Ok::<(), hook_model::Error>(())
+/// ```
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct PortOptions {
+    /// The webhook's identifier.
+    pub identifier: Option<String>,
+}
+
+impl PortOptions {
+    /// The webhook's identifier is `identifier`.
+    pub fn identifier(identifier: impl Into<String>) -> Self {
+        PortOptions {
+            identifier: Some(identifier.into()),
+        }
+    }
+}
+
+impl hook_model::ProviderOption for PortOptions {
+    fn provider(&self) -> hook_model::Provider {
+        crate::PROVIDER
+    }
+
+    fn name(&self) -> &'static str {
+        "Port options (identifier)"
+    }
+}
 
 /// Why a Port spec cannot carry outgoing fields.
 const INBOUND: &str = "Port's webhooks are inbound: Port assigns each one the URL third parties send to (Webhook::url after create), and Port's outgoing calls come from its actions and automations; use WebhookSpec::inbound()";
@@ -59,10 +97,10 @@ pub fn default_security(secret: hook_model::Secret) -> Security {
     )
 }
 
-/// Port's record for a new webhook: the identifier is the spec's, or one made from its
-/// name ([`identifier_from`]); the name is the title; a secret sets up
-/// [`default_security`]. A destination URL, events, delivery headers, all-events or
-/// insecure TLS are refused: they are not Port fields.
+/// Port's record for a new webhook: the identifier is the spec's [`PortOptions`], or one
+/// made from its name ([`identifier_from`]); the name is the title; a secret sets up
+/// [`default_security`]. A destination URL or events are refused: they are not Port
+/// fields.
 ///
 /// # Errors
 ///
@@ -72,21 +110,19 @@ pub fn from_spec(spec: &WebhookSpec) -> Result<WebhookBody, Error> {
     if !spec.url.is_empty() {
         return Err(outgoing("url"));
     }
-    if !spec.events.is_empty() || spec.all_events {
+    if !spec.events.is_empty() {
         return Err(outgoing("events"));
-    }
-    if !spec.headers.is_empty() {
-        return Err(outgoing("headers"));
-    }
-    if spec.allow_insecure_tls {
-        return Err(outgoing("allow_insecure_tls"));
     }
     CAPABILITIES.check_spec(spec)?;
     let title = spec
         .name
         .clone()
         .ok_or_else(|| Error::invalid("name", "Port requires a title: set the spec's name"))?;
-    let identifier = spec.identifier.clone().or_else(|| identifier_from(&title));
+    let identifier = spec
+        .options
+        .get::<PortOptions>()
+        .and_then(|o| o.identifier.clone())
+        .or_else(|| identifier_from(&title));
     Ok(WebhookBody {
         identifier,
         description: spec.description.clone(),
@@ -95,8 +131,7 @@ pub fn from_spec(spec: &WebhookSpec) -> Result<WebhookBody, Error> {
     })
 }
 
-/// Port's PATCH body for `patch`; a new URL, events or headers are refused (not Port
-/// fields). A new secret sets [`default_security`] with it.
+/// Port's PATCH body for `patch`; a new URL or events are refused (not Port fields). A new secret sets [`default_security`] with it.
 ///
 /// # Errors
 ///
@@ -108,9 +143,6 @@ pub fn from_patch(patch: &WebhookPatch) -> Result<WebhookBody, Error> {
     }
     if patch.events.is_some() {
         return Err(outgoing("events"));
-    }
-    if patch.headers.is_some() {
-        return Err(outgoing("headers"));
     }
     Ok(WebhookBody {
         title: patch.name.clone(),
@@ -184,7 +216,6 @@ mod tests {
         for (spec, field) in [
             (WebhookSpec::builder("https://x.example").name("n"), "url"),
             (WebhookSpec::inbound().name("n").event("x"), "events"),
-            (WebhookSpec::inbound().name("n").header("a", "b"), "headers"),
         ] {
             let error = from_spec(&spec.build()).unwrap_err();
             assert_eq!(error.field(), Some(field));
@@ -210,5 +241,31 @@ mod tests {
             (Some("GitHub PRs"), Some(false))
         );
         assert!(body.security.is_some());
+    }
+
+    #[test]
+    fn another_providers_option_is_refused_naming_it() {
+        #[derive(Debug, PartialEq)]
+        struct Elsewhere;
+        impl hook_model::ProviderOption for Elsewhere {
+            fn provider(&self) -> hook_model::Provider {
+                hook_model::Provider::new("elsewhere")
+            }
+            fn name(&self) -> &'static str {
+                "elsewhere's option"
+            }
+        }
+        let spec = WebhookSpec::inbound().name("n").option(Elsewhere).build();
+        let error = from_spec(&spec).unwrap_err();
+        assert!(
+            matches!(&error, Error::Unsupported { feature, .. } if *feature == "elsewhere's option"),
+            "{error}"
+        );
+        assert!(
+            error
+                .to_string()
+                .contains("an option of elsewhere webhooks, not port"),
+            "{error}"
+        );
     }
 }

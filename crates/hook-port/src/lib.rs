@@ -46,7 +46,7 @@ mod config;
 mod ingest;
 pub mod wire;
 
-pub use api::{CAPABILITIES, default_security, from_patch, from_spec, to_common};
+pub use api::{CAPABILITIES, PortOptions, default_security, from_patch, from_spec, to_common};
 pub use catalog::EVENTS;
 pub use client::{
     DESCRIPTION_MAX, IDENTIFIER_MAX, PortClient, TITLE_MAX, check_body, check_identifier,

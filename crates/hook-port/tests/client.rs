@@ -189,14 +189,11 @@ async fn the_common_trait_is_inbound() {
     let api: Box<dyn WebhookApi> = Box::new(client);
     let capabilities = api.capabilities();
     assert_eq!(capabilities.direction, Direction::Inbound);
-    assert!(!capabilities.test && !capabilities.delivery_headers);
+    assert!(!capabilities.test);
 
     for spec in [
         WebhookSpec::builder("https://x.example/hook").name("n"),
         WebhookSpec::inbound().name("n").event("ENTITY_CREATED"),
-        WebhookSpec::inbound()
-            .name("n")
-            .header("X-Team", "platform"),
     ] {
         let error = api.create(&spec.build()).await.unwrap_err();
         assert!(matches!(error, Error::Invalid { .. }), "{error}");

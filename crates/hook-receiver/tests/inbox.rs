@@ -498,8 +498,11 @@ async fn the_endpoint_acknowledges_while_the_handler_stalls() {
     );
 
     let client = reqwest::Client::new();
+    // Refused before its body is read: the server may close the connection after the
+    // answer, so it must not go back to the pool for the next request.
     let huge = client
         .post(&url)
+        .header("connection", "close")
         .body(vec![b'x'; 3 * 1024 * 1024])
         .send()
         .await

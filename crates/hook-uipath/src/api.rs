@@ -14,18 +14,54 @@ use crate::wire::{EventSubscription, WebhookDto};
 pub const CAPABILITIES: Capabilities = Capabilities::new(crate::PROVIDER, Paging::Offset)
     .test(true)
     .server_filters(true)
-    .all_events(true)
     .names(true)
-    .descriptions(true)
-    .insecure_tls(true);
+    .descriptions(true);
 
-fn no_headers(operation: &'static str) -> Error {
-    Error::unsupported(
-        crate::PROVIDER,
-        operation,
-        "Orchestrator's webhooks have no custom delivery headers: leave them unset, and \
-         authenticate deliveries with the secret's X-UiPath-Signature instead",
-    )
+/// What Orchestrator's webhooks take beyond the common model: a subscription to every
+/// event (`SubscribeToAllEvents`) and deliveries to HTTPS URLs whose certificate does not
+/// verify (`AllowInsecureSsl`). Both off unless set.
+///
+/// ```
+/// use hook_model::WebhookSpec;
+/// use hook_uipath::UiPathOptions;
+/// let spec = WebhookSpec::builder("https://example.com/hooks")
+///     .option(UiPathOptions::new().all_events(true))
+///     .build();
+/// let dto = hook_uipath::from_spec(&spec)?;
+/// assert_eq!(dto.subscribe_to_all_events, Some(true));
+/// # Ok::<(), hook_model::Error>(())
+/// ```
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct UiPathOptions {
+    /// Subscribe to every event (`SubscribeToAllEvents`).
+    pub all_events: bool,
+    /// Deliver to HTTPS URLs whose certificate does not verify (`AllowInsecureSsl`).
+    pub allow_insecure_ssl: bool,
+}
+
+impl UiPathOptions {
+    /// Both off.
+    pub fn new() -> Self {
+        UiPathOptions::default()
+    }
+
+    hook_model::setters! {
+        /// Subscribes to every event.
+        all_events: bool;
+        /// Allows deliveries to HTTPS URLs whose certificate does not verify.
+        allow_insecure_ssl: bool;
+    }
+}
+
+impl hook_model::ProviderOption for UiPathOptions {
+    fn provider(&self) -> hook_model::Provider {
+        crate::PROVIDER
+    }
+
+    fn name(&self) -> &'static str {
+        "UiPath options (all events, insecure TLS)"
+    }
 }
 
 fn parse_id(id: &WebhookId, operation: &'static str) -> Result<i64, Error> {
@@ -62,42 +98,40 @@ pub fn to_common(record: &WebhookDto) -> Webhook {
     webhook
 }
 
-/// Orchestrator's record for a new webhook: all five required properties set. Delivery
-/// headers are refused: Orchestrator has none.
+/// Orchestrator's record for a new webhook: all five required properties set,
+/// [`UiPathOptions`] read from the spec.
 ///
 /// # Errors
 ///
 /// [`hook_model::Error::Invalid`] naming the field the provider refuses, or
 /// [`hook_model::Error::Unsupported`] naming a feature it lacks; nothing is sent.
 pub fn from_spec(spec: &WebhookSpec) -> Result<WebhookDto, Error> {
-    if !spec.headers.is_empty() {
-        return Err(no_headers("delivery headers"));
-    }
     CAPABILITIES.check_spec(spec)?;
+    let options = spec
+        .options
+        .get::<UiPathOptions>()
+        .cloned()
+        .unwrap_or_default();
     Ok(WebhookDto {
         name: spec.name.clone(),
         description: spec.description.clone(),
         url: Some(spec.url.clone()),
         enabled: Some(spec.enabled),
         secret: spec.secret.clone(),
-        subscribe_to_all_events: Some(spec.all_events),
-        allow_insecure_ssl: Some(spec.allow_insecure_tls),
+        subscribe_to_all_events: Some(options.all_events),
+        allow_insecure_ssl: Some(options.allow_insecure_ssl),
         events: Some(subscriptions(&spec.events)),
         ..WebhookDto::default()
     })
 }
 
-/// Orchestrator's PATCH body for `patch`. Delivery headers are refused: Orchestrator has
-/// none.
+/// Orchestrator's PATCH body for `patch`.
 ///
 /// # Errors
 ///
 /// [`hook_model::Error::Invalid`] naming the field the provider refuses, or
 /// [`hook_model::Error::Unsupported`] naming a feature it lacks; nothing is sent.
 pub fn from_patch(patch: &WebhookPatch) -> Result<WebhookDto, Error> {
-    if patch.headers.is_some() {
-        return Err(no_headers("delivery headers"));
-    }
     Ok(WebhookDto {
         name: patch.name.clone(),
         description: patch.description.clone(),

@@ -30,7 +30,7 @@ mod config;
 mod errors;
 pub mod wire;
 
-pub use api::{CAPABILITIES, from_patch, from_spec, to_common};
+pub use api::{CAPABILITIES, UiPathOptions, from_patch, from_spec, to_common};
 pub use catalog::EVENTS;
 pub use client::{
     DESCRIPTION_MAX, EVENT_TYPE_MAX, MAX_TOP, NAME_MAX, SECRET_MAX, URL_MAX, UiPathClient,

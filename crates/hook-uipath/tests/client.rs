@@ -196,18 +196,6 @@ async fn errors_keep_orchestrators_codes_and_bad_input_stays_local() {
         .await
         .unwrap_err();
     assert_eq!(error.field(), Some("Headers"), "{error}");
-    let api: &dyn WebhookApi = &orchestrator;
-    let spec = WebhookSpec::builder("https://x.example")
-        .name("x")
-        .header("X-Source", "UiPath")
-        .build();
-    let error = api.create(&spec).await.unwrap_err();
-    assert!(matches!(error, Error::Unsupported { .. }), "{error}");
-    assert!(
-        error.to_string().contains("no custom delivery headers"),
-        "{error}"
-    );
-    assert!(!api.capabilities().delivery_headers);
     assert!(matches!(
         orchestrator
             .webhooks()
@@ -367,4 +355,29 @@ async fn the_common_trait_filters_server_side_and_pages_with_odata() {
     assert!(error.to_string().contains("integers"), "{error}");
     api.delete(first).await.unwrap();
     assert_eq!(api.provider(), hook_uipath::PROVIDER);
+}
+
+#[tokio::test]
+async fn uipath_options_reach_orchestrators_record_through_the_common_trait() {
+    let (_emulator, orchestrator) = start().await;
+    let api: &dyn WebhookApi = &orchestrator;
+    let spec = WebhookSpec::builder("https://x.example/all")
+        .name("everything")
+        .option(
+            hook_uipath::UiPathOptions::new()
+                .all_events(true)
+                .allow_insecure_ssl(true),
+        )
+        .build();
+    let created = api.create(&spec).await.unwrap();
+    assert!(created.all_events, "{created:?}");
+    let record = orchestrator
+        .webhooks()
+        .get_by_id(created.id.as_str().parse().unwrap())
+        .await
+        .unwrap();
+    assert_eq!(
+        (record.subscribe_to_all_events, record.allow_insecure_ssl),
+        (Some(true), Some(true))
+    );
 }

@@ -205,7 +205,13 @@ impl Api {
 
     /// POSTs `body` to the collection as it is (no JSON encoding); answers the status.
     pub async fn post_raw(&self, body: impl Into<reqwest::Body>) -> u16 {
-        let request = self.http.post(&self.base).bearer_auth(&self.token);
+        // A body refused before it is read may leave the connection closed by the server:
+        // it must not go back to the pool for the next request.
+        let request = self
+            .http
+            .post(&self.base)
+            .bearer_auth(&self.token)
+            .header("connection", "close");
         request.body(body).send().await.unwrap().status().as_u16()
     }
 
