@@ -92,7 +92,7 @@ async fn lifecycle_on_every_provider() {
 async fn unknown_ids_are_not_found_on_every_provider() {
     for provider in hook_facade::providers().iter().map(|d| d.provider) {
         let world = World::new(provider).await;
-        let missing = world.missing_id();
+        let missing = world.missing_id().await;
         let error = world.api.get(&missing).await.unwrap_err();
         assert!(matches!(error, Error::NotFound { .. }), "{provider}");
         let context = error.context();

@@ -81,7 +81,8 @@ async fn no_secret_or_token_in_debug_display_or_traces() {
         assert_clean("Webhook", &format!("{updated:?}"), &secrets);
         world.deliver(&updated).await;
         // A bad request's error, too.
-        let error = world.api.get(&world.missing_id()).await.unwrap_err();
+        let missing = world.missing_id().await;
+        let error = world.api.get(&missing).await.unwrap_err();
         assert_clean("Error", &format!("{error} {error:?}"), &secrets);
         let requests = world.emulator.admin().requests().await.unwrap();
         assert_clean(

@@ -49,15 +49,13 @@ impl World {
         }
     }
 
-    /// An id in the provider's format that names no webhook.
-    pub fn missing_id(&self) -> WebhookId {
-        WebhookId::new(match self.api.provider() {
-            hook_facade::uipath::PROVIDER => "999999",
-            hook_facade::port::PROVIDER => "no-such-webhook",
-            hook_facade::up42::PROVIDER => "00000000-0000-4000-8000-000000000000",
-            hook_facade::generic::PROVIDER => "hook_000000000000000000000000",
-            other => panic!("no test data for provider {other}"),
-        })
+    /// An id in the provider's own format that names no webhook: one the provider
+    /// handed out for a webhook since deleted (so no provider needs test data here).
+    pub async fn missing_id(&self) -> WebhookId {
+        let spec = self.spec("gone", "https://x.example/gone");
+        let created = self.api.create(&spec).await.unwrap();
+        self.api.delete(&created.id).await.unwrap();
+        created.id
     }
 
     /// The first event of the provider's catalog, as its crate lists it.

@@ -11,8 +11,10 @@ use std::time::Duration;
 
 use hook_emulator::{Emulator, EmulatorHandle, FaultKind, FaultRule, RouteMatch};
 use hook_facade::model::Applied;
-use hook_facade::{Error, ListQuery, Provider, WebhookApi, WebhookPatch, list_all};
-use hook_http::{Auth, ClientConfig, OAuth2, RetryPolicy};
+use hook_facade::transport::{RetryPolicy, Settings};
+use hook_facade::{
+    Error, ListQuery, Provider, ProviderConfig, WebhookApi, WebhookPatch, connect, list_all,
+};
 
 /// A retry budget sized for 30% faults: 10 retries leave a 0.3^11 ≈ 2e-6 chance per call.
 fn policy() -> RetryPolicy {
@@ -20,91 +22,21 @@ fn policy() -> RetryPolicy {
         .max_retry_after(Duration::from_secs(2))
 }
 
-fn config(provider: Provider, base: &str, auth: Auth) -> ClientConfig {
-    ClientConfig::new(provider, base, auth)
-        .unwrap()
-        .retry(policy())
-        .timeout(Duration::from_millis(400))
-}
-
-/// A client of `provider` with the fault-sized retry policy and a short timeout.
+/// A client of `provider` through the facade, with the fault-sized retry policy and a
+/// short timeout: the same path a user takes, whatever the provider.
 fn client(emulator: &EmulatorHandle, provider: Provider) -> Box<dyn WebhookApi> {
-    let c = emulator.credentials();
-    match provider {
-        hook_facade::uipath::PROVIDER => {
-            let auth = Auth::token(
-                OAuth2::client_credentials(
-                    format!("{}/identity_/connect/token", emulator.uipath_host()),
-                    c.uipath.client_id.clone(),
-                    c.uipath.client_secret.clone(),
-                )
-                .scope("OR.Webhooks"),
-            );
-            Box::new(
-                hook_facade::uipath::UiPathClient::with_config(config(
-                    provider,
-                    &emulator.uipath_base(),
-                    auth,
-                ))
-                .unwrap(),
-            )
-        }
-        hook_facade::port::PROVIDER => {
-            let port = hook_facade::port::PortConfig::new(
-                c.port.client_id.clone(),
-                c.port.client_secret.clone(),
-            )
-            .base_url(emulator.port_base());
-            let auth = Auth::token(hook_facade::port::PortToken::new(&port));
-            Box::new(
-                hook_facade::port::PortClient::with_config(config(
-                    provider,
-                    &emulator.port_base(),
-                    auth,
-                ))
-                .unwrap(),
-            )
-        }
-        hook_facade::up42::PROVIDER => {
-            let auth = Auth::token(OAuth2::password(
-                emulator.up42_token_url(),
-                "up42-sdk",
-                c.up42.username.clone(),
-                c.up42.password.clone(),
-            ));
-            let config = config(provider, &emulator.up42_base(), auth);
-            Box::new(
-                hook_facade::up42::Up42Client::with_config(config, c.up42.workspace_id.clone())
-                    .unwrap(),
-            )
-        }
-        hook_facade::generic::PROVIDER => {
-            let auth = Auth::Bearer(c.generic.api_key.clone());
-            Box::new(
-                hook_facade::generic::GenericClient::with_config(config(
-                    provider,
-                    &emulator.generic_base(),
-                    auth,
-                ))
-                .unwrap(),
-            )
-        }
-        other => panic!("no test client for provider {other}"),
-    }
+    let settings = Settings::default()
+        .retry(policy())
+        .timeout(Duration::from_millis(400));
+    let config = ProviderConfig::from_pairs(provider, &emulator.env(provider))
+        .unwrap()
+        .transport(settings);
+    connect(config).unwrap()
 }
 
-/// The path prefixes of `provider`'s webhook routes and token endpoint (the generic
-/// service takes an API key: it has none).
-fn routes(provider: Provider) -> &'static [&'static str] {
-    match provider {
-        hook_facade::uipath::PROVIDER => {
-            &["/uipath/emulator-org/", "/uipath/identity_/connect/token"]
-        }
-        hook_facade::port::PROVIDER => &["/port/v1/webhooks", "/port/v1/auth/access_token"],
-        hook_facade::up42::PROVIDER => &["/up42/workspaces/", "/up42/auth/"],
-        hook_facade::generic::PROVIDER => &["/generic/v1/webhooks"],
-        other => panic!("no test data for provider {other}"),
-    }
+/// Every route of `provider` on the emulator, its token endpoint among them.
+fn routes(provider: Provider) -> Vec<String> {
+    vec![format!("/{provider}/")]
 }
 
 /// The fault seed: `HOOK_FAULT_SEED` to replay a run, random otherwise; printed either way.
@@ -123,14 +55,14 @@ fn fault_seed() -> u64 {
 
 async fn inject_faults(emulator: &EmulatorHandle, provider: Provider) {
     for prefix in routes(provider) {
-        inject_faults_on(emulator, prefix).await;
+        inject_faults_on(emulator, &prefix).await;
     }
 }
 
 async fn inject_faults_on(emulator: &EmulatorHandle, prefix: &str) {
     let route = RouteMatch {
         method: None,
-        path_prefix: Some((*prefix).into()),
+        path_prefix: Some(prefix.into()),
     };
     // Checked in order, each at its rate: about 30% of requests meet one.
     let faults = [
@@ -152,14 +84,9 @@ async fn inject_faults_on(emulator: &EmulatorHandle, prefix: &str) {
     }
 }
 
+/// An event of `provider`'s catalog, as its crate lists it.
 fn event(provider: Provider) -> &'static str {
-    match provider {
-        hook_facade::uipath::PROVIDER => "job.completed",
-        hook_facade::port::PROVIDER => "ENTITY_CREATED",
-        hook_facade::up42::PROVIDER => "job.status",
-        hook_facade::generic::PROVIDER => "user.created",
-        other => panic!("no test data for provider {other}"),
-    }
+    hook_facade::catalog(provider)[0].name
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
