@@ -26,10 +26,10 @@ pub mod wire;
 use std::time::Duration;
 
 use async_trait::async_trait;
-use hook_http::{Auth, ClientConfig, ErrorReply, HttpClient, Request};
+use hook_http::{Auth, Call, ClientConfig, ErrorReply, HttpClient, Method, Request};
 use hook_model::check::{self, Scheme};
 use hook_model::{
-    Capabilities, Context, Delivery, Error, EventType, EventTypeInfo, ListQuery, Page, Paging,
+    Capabilities, Delivery, Error, EventType, EventTypeInfo, ListQuery, Page, Paging,
     RetrySchedule, Secret, TestOutcome, Webhook, WebhookApi, WebhookId, WebhookPatch, WebhookSpec,
 };
 use serde::Serialize;
@@ -73,10 +73,6 @@ pub fn decode_error(body: &[u8]) -> ErrorReply {
     serde_json::from_slice::<ErrorBody>(body)
         .map(|e| ErrorReply::new(Some(e.error.code), e.error.message).field(e.error.field))
         .unwrap_or_default()
-}
-
-fn context(operation: &'static str) -> Context {
-    Context::new(crate::PROVIDER, operation)
 }
 
 fn check_body(
@@ -180,9 +176,24 @@ pub struct GenericClient {
     http: HttpClient,
 }
 
-/// The webhook's id as one path segment, checked.
-fn segment<'i>(id: &'i str, operation: &'static str) -> Result<&'i str, Error> {
-    check::path_segment("id", id).map_err(|e| e.within(&context(operation).webhook(id)))
+impl GenericClient {
+    /// A call of `operation` to `v1/webhooks/{id}{rest}`, the id checked first as one path
+    /// segment.
+    fn webhook_call(
+        &self,
+        method: Method,
+        rest: &str,
+        id: &str,
+        operation: &'static str,
+    ) -> Result<Call<'_>, Error> {
+        let call = self.http.call(
+            Request::new(method, format!("v1/webhooks/{id}{rest}"))
+                .operation(operation)
+                .webhook(id),
+        );
+        call.check(check::path_segment("id", id))?;
+        Ok(call)
+    }
 }
 
 impl GenericClient {
@@ -244,12 +255,15 @@ impl GenericClient {
     /// describes it, or [`hook_model::Error::Decode`] when the answer does not have the
     /// documented shape.
     pub async fn create_webhook(&self, body: &CreateWebhook) -> Result<GenericWebhook, Error> {
-        check_body(Some(&body.url), Some(&body.events), body.secret.as_ref())
-            .map_err(|e| e.within(&context("create webhook")))?;
-        let request = Request::post("v1/webhooks")
-            .operation("create webhook")
-            .json(body)?;
-        self.http.send(request).await?.json("generic webhook")
+        let call = self
+            .http
+            .call(Request::post("v1/webhooks").operation("create webhook"));
+        call.check(check_body(
+            Some(&body.url),
+            Some(&body.events),
+            body.secret.as_ref(),
+        ))?;
+        call.json(body)?.send().await?.json("generic webhook")
     }
 
     /// `GET /v1/webhooks?page=&per_page=`: one page, and whether more follow.
@@ -284,9 +298,8 @@ impl GenericClient {
     /// describes it, or [`hook_model::Error::Decode`] when the answer does not have the
     /// documented shape.
     pub async fn get_webhook(&self, id: &str) -> Result<GenericWebhook, Error> {
-        let path = format!("v1/webhooks/{}", segment(id, "get webhook")?);
-        let request = Request::get(path).operation("get webhook").webhook(id);
-        self.http.send(request).await?.json("generic webhook")
+        let call = self.webhook_call(Method::GET, "", id, "get webhook")?;
+        call.send().await?.json("generic webhook")
     }
 
     /// `PATCH /v1/webhooks/{id}`, checked first.
@@ -302,18 +315,13 @@ impl GenericClient {
         id: &str,
         body: &UpdateWebhook,
     ) -> Result<GenericWebhook, Error> {
-        check_body(
+        let call = self.webhook_call(Method::PATCH, "", id, "update webhook")?;
+        call.check(check_body(
             body.url.as_deref(),
             body.events.as_deref(),
             body.secret.as_ref(),
-        )
-        .map_err(|e| e.within(&context("update webhook").webhook(id)))?;
-        let path = format!("v1/webhooks/{}", segment(id, "update webhook")?);
-        let request = Request::patch(path)
-            .operation("update webhook")
-            .webhook(id)
-            .json(body)?;
-        self.http.send(request).await?.json("generic webhook")
+        ))?;
+        call.json(body)?.send().await?.json("generic webhook")
     }
 
     /// `DELETE /v1/webhooks/{id}`.
@@ -325,11 +333,8 @@ impl GenericClient {
     /// describes it, or [`hook_model::Error::Decode`] when the answer does not have the
     /// documented shape.
     pub async fn delete_webhook(&self, id: &str) -> Result<(), Error> {
-        let path = format!("v1/webhooks/{}", segment(id, "delete webhook")?);
-        let request = Request::delete(path)
-            .operation("delete webhook")
-            .webhook(id);
-        self.http.send(request).await.map(|_| ())
+        let call = self.webhook_call(Method::DELETE, "", id, "delete webhook")?;
+        call.send().await.map(|_| ())
     }
 
     /// `POST /v1/webhooks/{id}/test`: sends a test event.
@@ -341,9 +346,8 @@ impl GenericClient {
     /// describes it, or [`hook_model::Error::Decode`] when the answer does not have the
     /// documented shape.
     pub async fn test_webhook(&self, id: &str) -> Result<TestAnswer, Error> {
-        let path = format!("v1/webhooks/{}/test", segment(id, "test webhook")?);
-        let request = Request::post(path).operation("test webhook").webhook(id);
-        self.http.send(request).await?.json("generic test answer")
+        let call = self.webhook_call(Method::POST, "/test", id, "test webhook")?;
+        call.send().await?.json("generic test answer")
     }
 
     /// `GET /v1/webhooks/{id}/deliveries`: the delivery log.
@@ -355,13 +359,8 @@ impl GenericClient {
     /// describes it, or [`hook_model::Error::Decode`] when the answer does not have the
     /// documented shape.
     pub async fn deliveries(&self, id: &str) -> Result<Vec<Delivery>, Error> {
-        let path = format!("v1/webhooks/{}/deliveries", segment(id, "read deliveries")?);
-        let request = Request::get(path).operation("read deliveries").webhook(id);
-        let list: DeliveryList = self
-            .http
-            .send(request)
-            .await?
-            .json("generic delivery log")?;
+        let call = self.webhook_call(Method::GET, "/deliveries", id, "read deliveries")?;
+        let list: DeliveryList = call.send().await?.json("generic delivery log")?;
         Ok(list.deliveries)
     }
 }

@@ -170,6 +170,71 @@ fn not_sent(token_error: Error, context: &Context) -> Error {
     }
 }
 
+/// One call of a provider's API: a [`Request`] on its client, so that the checks made
+/// before sending and the request itself report the same context (provider, operation,
+/// webhook) without a provider crate attaching it by hand.
+///
+/// ```no_run
+/// # async fn run(http: &hook_http::HttpClient, id: &str) -> Result<(), hook_model::Error> {
+/// use hook_http::Request;
+/// let call = http.call(Request::patch(format!("v1/webhooks/{id}")).operation("update webhook").webhook(id));
+/// call.check(hook_model::check::path_segment("id", id))?;
+/// let answer = call.json(&serde_json::json!({"enabled": false}))?.send().await?;
+/// # Ok(()) }
+/// ```
+#[derive(Debug)]
+#[must_use = "a call does nothing until it is sent"]
+pub struct Call<'a> {
+    client: &'a HttpClient,
+    request: Request,
+}
+
+impl Call<'_> {
+    /// The context every error of this call carries.
+    pub fn context(&self) -> Context {
+        self.request.context(self.client.provider())
+    }
+
+    /// `result` with this call's context on its error: for the checks before sending.
+    ///
+    /// # Errors
+    ///
+    /// `result`'s error, in this call's context.
+    pub fn check<T>(&self, result: Result<T, Error>) -> Result<T, Error> {
+        result.map_err(|e| e.within(&self.context()))
+    }
+
+    /// The same call with a query parameter.
+    pub fn query(mut self, key: impl Into<String>, value: impl ToString) -> Self {
+        self.request = self.request.query(key, value);
+        self
+    }
+
+    /// The same call with a JSON body.
+    ///
+    /// # Errors
+    ///
+    /// [`Error::Invalid`] (field `body`) when `body` cannot be encoded as JSON, in this
+    /// call's context.
+    pub fn json<T: Serialize + ?Sized>(self, body: &T) -> Result<Self, Error> {
+        let context = self.context();
+        let request = self.request.json(body).map_err(|e| e.within(&context))?;
+        Ok(Call {
+            client: self.client,
+            request,
+        })
+    }
+
+    /// Sends it: [`HttpClient::send`].
+    ///
+    /// # Errors
+    ///
+    /// As [`HttpClient::send`].
+    pub async fn send(self) -> Result<Response, Error> {
+        self.client.send(self.request).await
+    }
+}
+
 /// A successful answer.
 #[derive(Debug, Clone)]
 #[non_exhaustive]
@@ -283,6 +348,14 @@ impl HttpClient {
                 token_fetches: std::sync::atomic::AtomicU64::new(0),
             }),
         })
+    }
+
+    /// A call of `request` on this client: see [`Call`].
+    pub fn call(&self, request: Request) -> Call<'_> {
+        Call {
+            client: self,
+            request,
+        }
     }
 
     /// The configuration.

@@ -1,8 +1,8 @@
 //! The native client: Port's `/v1/webhooks` calls in Port's words, checked before sending.
 
-use hook_http::{Auth, ClientConfig, ErrorReply, HttpClient, Method, Request};
+use hook_http::{Auth, Call, ClientConfig, ErrorReply, HttpClient, Method, Request};
+use hook_model::Error;
 use hook_model::check;
-use hook_model::{Context, Error};
 
 use crate::config::{PortConfig, PortToken};
 use crate::wire::{
@@ -31,12 +31,6 @@ pub const DESCRIPTION_MAX: usize = 200;
 #[derive(Debug, Clone)]
 pub struct PortClient {
     http: HttpClient,
-}
-
-/// The identifier as a path segment, checked.
-fn segment<'i>(identifier: &'i str, context: &Context) -> Result<&'i str, Error> {
-    check_identifier(identifier).map_err(|e| e.within(context))?;
-    Ok(identifier)
 }
 
 /// Port's identifier rule: 1 to 30 characters of letters, digits and `@_.+:\/=-`, and
@@ -148,14 +142,6 @@ pub fn decode_error(body: &[u8]) -> ErrorReply {
         .unwrap_or_default()
 }
 
-fn blueprint_segment<'b>(blueprint: &'b str, context: &Context) -> Result<&'b str, Error> {
-    check::path_segment("blueprint", blueprint).map_err(|e| e.within(context))
-}
-
-fn context(operation: &'static str) -> Context {
-    Context::new(crate::PROVIDER, operation)
-}
-
 impl PortClient {
     /// A client for the Port organization `config` names.
     ///
@@ -210,8 +196,8 @@ impl PortClient {
     /// describes it, or [`hook_model::Error::Decode`] when the answer does not have the
     /// documented shape.
     pub async fn get_webhook(&self, identifier: &str) -> Result<PortWebhook, Error> {
-        let request = webhook_request(Method::GET, "get webhook", identifier)?;
-        let one: WebhookEnvelope = self.http.send(request).await?.json("Port webhook")?;
+        let call = self.webhook_call(Method::GET, "get webhook", identifier)?;
+        let one: WebhookEnvelope = call.send().await?.json("Port webhook")?;
         Ok(one.webhook)
     }
 
@@ -225,20 +211,13 @@ impl PortClient {
     /// describes it, or [`hook_model::Error::Decode`] when the answer does not have the
     /// documented shape.
     pub async fn create_webhook(&self, body: &WebhookBody) -> Result<PortWebhook, Error> {
-        let mut context = context("create webhook");
-        if let Some(identifier) = &body.identifier {
-            context = context.webhook(identifier.as_str());
-        }
-        check_body(body, true).map_err(|e| e.within(&context))?;
         let mut request = Request::post("v1/webhooks").operation("create webhook");
         if let Some(identifier) = &body.identifier {
             request = request.webhook(identifier.as_str());
         }
-        let one: WebhookEnvelope = self
-            .http
-            .send(request.json(body)?)
-            .await?
-            .json("Port webhook")?;
+        let call = self.http.call(request);
+        call.check(check_body(body, true))?;
+        let one: WebhookEnvelope = call.json(body)?.send().await?.json("Port webhook")?;
         Ok(one.webhook)
     }
 
@@ -286,11 +265,10 @@ impl PortClient {
         } else {
             "update webhook"
         };
-        let context = context(operation).webhook(identifier);
-        check_body(body, whole).map_err(|e| e.within(&context))?;
         let method = if whole { Method::PUT } else { Method::PATCH };
-        let request = webhook_request(method, operation, identifier)?.json(body)?;
-        let one: WebhookEnvelope = self.http.send(request).await?.json("Port webhook")?;
+        let call = self.webhook_call(method, operation, identifier)?;
+        call.check(check_body(body, whole))?;
+        let one: WebhookEnvelope = call.json(body)?.send().await?.json("Port webhook")?;
         Ok(one.webhook)
     }
 
@@ -304,13 +282,11 @@ impl PortClient {
     /// describes it, or [`hook_model::Error::Decode`] when the answer does not have the
     /// documented shape.
     pub async fn get_entities(&self, blueprint: &str) -> Result<Vec<Entity>, Error> {
-        let context = context("list entities");
-        let path = format!(
-            "v1/blueprints/{}/entities",
-            blueprint_segment(blueprint, &context)?
+        let call = self.http.call(
+            Request::get(format!("v1/blueprints/{blueprint}/entities")).operation("list entities"),
         );
-        let request = Request::get(path).operation("list entities");
-        let list: EntityList = self.http.send(request).await?.json("Port entity list")?;
+        call.check(check::path_segment("blueprint", blueprint))?;
+        let list: EntityList = call.send().await?.json("Port entity list")?;
         Ok(list.entities)
     }
 
@@ -323,14 +299,13 @@ impl PortClient {
     /// describes it, or [`hook_model::Error::Decode`] when the answer does not have the
     /// documented shape.
     pub async fn get_entity(&self, blueprint: &str, identifier: &str) -> Result<Entity, Error> {
-        let context = context("get entity");
-        let path = format!(
-            "v1/blueprints/{}/entities/{}",
-            blueprint_segment(blueprint, &context)?,
-            check::path_segment("identifier", identifier).map_err(|e| e.within(&context))?
+        let call = self.http.call(
+            Request::get(format!("v1/blueprints/{blueprint}/entities/{identifier}"))
+                .operation("get entity"),
         );
-        let request = Request::get(path).operation("get entity");
-        let one: EntityEnvelope = self.http.send(request).await?.json("Port entity")?;
+        call.check(check::path_segment("blueprint", blueprint))?;
+        call.check(check::path_segment("identifier", identifier))?;
+        let one: EntityEnvelope = call.send().await?.json("Port entity")?;
         Ok(one.entity)
     }
 
@@ -343,8 +318,8 @@ impl PortClient {
     /// describes it, or [`hook_model::Error::Decode`] when the answer does not have the
     /// documented shape.
     pub async fn delete_webhook(&self, identifier: &str) -> Result<bool, Error> {
-        let request = webhook_request(Method::DELETE, "delete webhook", identifier)?;
-        let response = self.http.send(request).await?;
+        let call = self.webhook_call(Method::DELETE, "delete webhook", identifier)?;
+        let response = call.send().await?;
         if response.body.is_empty() {
             return Ok(true);
         }
@@ -352,17 +327,22 @@ impl PortClient {
     }
 }
 
-/// A request for `operation` to `v1/webhooks/{identifier}`, the identifier checked first.
-fn webhook_request(
-    method: Method,
-    operation: &'static str,
-    identifier: &str,
-) -> Result<Request, Error> {
-    let context = context(operation).webhook(identifier);
-    let path = format!("v1/webhooks/{}", segment(identifier, &context)?);
-    Ok(Request::new(method, path)
-        .operation(operation)
-        .webhook(identifier))
+impl PortClient {
+    /// A call of `operation` to `v1/webhooks/{identifier}`, the identifier checked first.
+    fn webhook_call(
+        &self,
+        method: Method,
+        operation: &'static str,
+        identifier: &str,
+    ) -> Result<Call<'_>, Error> {
+        let call = self.http.call(
+            Request::new(method, format!("v1/webhooks/{identifier}"))
+                .operation(operation)
+                .webhook(identifier),
+        );
+        call.check(check_identifier(identifier))?;
+        Ok(call)
+    }
 }
 
 #[cfg(test)]

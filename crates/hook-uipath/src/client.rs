@@ -176,10 +176,6 @@ impl UiPathClient {
     }
 }
 
-fn context(operation: &'static str) -> Context {
-    Context::new(crate::PROVIDER, operation)
-}
-
 impl Webhooks<'_> {
     /// `GET odata/Webhooks` with the filter's `$filter`, `$top`, `$skip`, `$count`, `$orderby`.
     ///
@@ -190,30 +186,31 @@ impl Webhooks<'_> {
     /// describes it, or [`hook_model::Error::Decode`] when the answer does not have the
     /// documented shape.
     pub async fn get(&self, filter: &WebhookFilter) -> Result<ODataList<WebhookDto>, Error> {
-        let mut request = Request::get("odata/Webhooks").operation("list webhooks");
+        let mut call = self
+            .http
+            .call(Request::get("odata/Webhooks").operation("list webhooks"));
         if let Some(expression) = filter.expression() {
-            request = request.query("$filter", expression);
+            call = call.query("$filter", expression);
         }
         if let Some(top) = filter.top {
             if top > MAX_TOP {
-                return Err(Error::invalid(
+                return call.check(Err(Error::invalid(
                     "top",
                     format!("{top} is over Orchestrator's limit of {MAX_TOP}: page with skip"),
-                )
-                .within(&context("list webhooks")));
+                )));
             }
-            request = request.query("$top", top);
+            call = call.query("$top", top);
         }
         if let Some(skip) = filter.skip {
-            request = request.query("$skip", skip);
+            call = call.query("$skip", skip);
         }
         if filter.count {
-            request = request.query("$count", "true");
+            call = call.query("$count", "true");
         }
         if let Some(order) = &filter.order_by {
-            request = request.query("$orderby", order);
+            call = call.query("$orderby", order);
         }
-        self.http.send(request).await?.json("UiPath webhook list")
+        call.send().await?.json("UiPath webhook list")
     }
 
     /// `GET odata/Webhooks({id})`.
@@ -242,11 +239,11 @@ impl Webhooks<'_> {
     /// describes it, or [`hook_model::Error::Decode`] when the answer does not have the
     /// documented shape.
     pub async fn create(&self, webhook: &WebhookDto) -> Result<WebhookDto, Error> {
-        check(webhook, Body::Whole).map_err(|e| e.within(&context("create webhook")))?;
-        let request = Request::post("odata/Webhooks")
-            .operation("create webhook")
-            .json(webhook)?;
-        self.http.send(request).await?.json("UiPath webhook")
+        let call = self
+            .http
+            .call(Request::post("odata/Webhooks").operation("create webhook"));
+        call.check(check(webhook, Body::Whole))?;
+        call.json(webhook)?.send().await?.json("UiPath webhook")
     }
 
     /// `PATCH odata/Webhooks({id})` changing the fields set in `changes`, checked first.
@@ -263,8 +260,12 @@ impl Webhooks<'_> {
     /// describes it, or [`hook_model::Error::Decode`] when the answer does not have the
     /// documented shape.
     pub async fn update(&self, id: i64, changes: &WebhookDto) -> Result<WebhookDto, Error> {
-        check(changes, Body::Partial)
-            .map_err(|e| e.within(&context("update webhook").webhook(id)))?;
+        let call = self.http.call(
+            Request::patch(format!("odata/Webhooks({id})"))
+                .operation("update webhook")
+                .webhook(id),
+        );
+        call.check(check(changes, Body::Partial))?;
         let body = if required_missing(changes) {
             let current = self.get_by_id(id).await?;
             WebhookDto {
@@ -280,11 +281,7 @@ impl Webhooks<'_> {
         } else {
             changes.clone()
         };
-        let request = Request::patch(format!("odata/Webhooks({id})"))
-            .operation("update webhook")
-            .webhook(id)
-            .json(&body)?;
-        let response = self.http.send(request).await?;
+        let response = call.json(&body)?.send().await?;
         if response.body.is_empty() {
             return self.get_by_id(id).await;
         }
@@ -301,13 +298,13 @@ impl Webhooks<'_> {
     /// describes it, or [`hook_model::Error::Decode`] when the answer does not have the
     /// documented shape.
     pub async fn replace(&self, id: i64, webhook: &WebhookDto) -> Result<WebhookDto, Error> {
-        check(webhook, Body::Whole)
-            .map_err(|e| e.within(&context("replace webhook").webhook(id)))?;
-        let request = Request::put(format!("odata/Webhooks({id})"))
-            .operation("replace webhook")
-            .webhook(id)
-            .json(webhook)?;
-        self.http.send(request).await?.json("UiPath webhook")
+        let call = self.http.call(
+            Request::put(format!("odata/Webhooks({id})"))
+                .operation("replace webhook")
+                .webhook(id),
+        );
+        call.check(check(webhook, Body::Whole))?;
+        call.json(webhook)?.send().await?.json("UiPath webhook")
     }
 
     /// `DELETE odata/Webhooks({id})`.
@@ -374,17 +371,17 @@ impl Webhooks<'_> {
         &self,
         data: &serde_json::Map<String, serde_json::Value>,
     ) -> Result<UiPathEvent, Error> {
+        let call = self.http.call(
+            Request::post(format!("odata/Webhooks/{TRIGGER_CUSTOM}"))
+                .operation("trigger custom event"),
+        );
         if let Some((key, _)) = data.iter().find(|(_, v)| !v.is_object()) {
-            return Err(Error::invalid(
+            return call.check(Err(Error::invalid(
                 format!("data[{key:?}]"),
                 "each value of a custom event's data must be a JSON object",
-            )
-            .within(&context("trigger custom event")));
+            )));
         }
-        let request = Request::post(format!("odata/Webhooks/{TRIGGER_CUSTOM}"))
-            .operation("trigger custom event")
-            .json(data)?;
-        self.http.send(request).await?.json("UiPath custom event")
+        call.json(data)?.send().await?.json("UiPath custom event")
     }
 }
 

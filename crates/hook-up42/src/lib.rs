@@ -36,7 +36,7 @@ mod config;
 pub mod wire;
 
 use async_trait::async_trait;
-use hook_http::{Auth, ClientConfig, ErrorReply, HttpClient, OAuth2, Request};
+use hook_http::{Auth, Call, ClientConfig, ErrorReply, HttpClient, Method, OAuth2, Request};
 use hook_model::check::{self, Scheme};
 use hook_model::{
     Capabilities, Context, Error, EventType, EventTypeInfo, ListQuery, Page, Paging, Secret,
@@ -171,7 +171,14 @@ async fn data<T: DeserializeOwned>(
     request: Request,
     what: &'static str,
 ) -> Result<T, Error> {
-    let response = http.send(request).await?;
+    envelope(http.send(request).await?, what)
+}
+
+/// The `data` of a `{"data", "error"}` answer (see [`data`]).
+fn envelope<T: DeserializeOwned>(
+    response: hook_http::Response,
+    what: &'static str,
+) -> Result<T, Error> {
     let envelope: Envelope<T> = response.json(what)?;
     envelope.data.ok_or_else(|| {
         hook_model::decode::<T>(what, b"null")
@@ -355,6 +362,23 @@ impl Up42Client {
         format!("workspaces/{}/webhooks{rest}", self.workspace)
     }
 
+    /// A call of `operation` to `…/webhooks/{id}{rest}`, the id checked first.
+    fn webhook_call(
+        &self,
+        method: Method,
+        rest: &str,
+        id: &str,
+        operation: &'static str,
+    ) -> Result<Call<'_>, Error> {
+        let call = self.http.call(
+            Request::new(method, self.path(&format!("/{id}{rest}")))
+                .operation(operation)
+                .webhook(id),
+        );
+        call.check(segment("id", id))?;
+        Ok(call)
+    }
+
     /// `GET /workspaces/{workspace}/webhooks`: every webhook of the workspace.
     ///
     /// # Errors
@@ -378,11 +402,8 @@ impl Up42Client {
     /// describes it, or [`hook_model::Error::Decode`] when the answer does not have the
     /// documented shape.
     pub async fn initialize_webhook(&self, id: &str) -> Result<WebhookHandle, Error> {
-        segment("id", id).map_err(|e| e.within(&context("get webhook").webhook(id)))?;
-        let request = Request::get(self.path(&format!("/{id}")))
-            .operation("get webhook")
-            .webhook(id);
-        let info = self.data(request, "UP42 webhook").await?;
+        let call = self.webhook_call(Method::GET, "", id, "get webhook")?;
+        let info = envelope(call.send().await?, "UP42 webhook")?;
         Ok(self.handle(info))
     }
 
@@ -395,11 +416,11 @@ impl Up42Client {
     /// describes it, or [`hook_model::Error::Decode`] when the answer does not have the
     /// documented shape.
     pub async fn create_webhook(&self, webhook: &CreateWebhook) -> Result<WebhookHandle, Error> {
-        let body = body(webhook).map_err(|e| e.within(&context("create webhook")))?;
-        let request = Request::post(self.path(""))
-            .operation("create webhook")
-            .json(&body)?;
-        let info = self.data(request, "UP42 webhook").await?;
+        let call = self
+            .http
+            .call(Request::post(self.path("")).operation("create webhook"));
+        let body = call.check(body(webhook))?;
+        let info = envelope(call.json(&body)?.send().await?, "UP42 webhook")?;
         Ok(self.handle(info))
     }
 
@@ -448,7 +469,9 @@ impl WebhookHandle {
     /// documented shape.
     pub async fn update(&mut self, changes: UpdateWebhook) -> Result<&Up42Webhook, Error> {
         let id = self.id().to_owned();
-        let context = context("update webhook").webhook(&id);
+        let call = self
+            .client
+            .webhook_call(Method::PUT, "", &id, "update webhook")?;
         let whole = CreateWebhook {
             name: changes.name.unwrap_or_else(|| self.info.name.clone()),
             url: changes.url.unwrap_or_else(|| self.info.url.clone()),
@@ -458,13 +481,8 @@ impl WebhookHandle {
                 .secret
                 .or_else(|| self.info.secret.clone().filter(|s| !s.is_empty())),
         };
-        let body = body(&whole).map_err(|e| e.within(&context))?;
-        segment("id", &id).map_err(|e| e.within(&context))?;
-        let request = Request::put(self.client.path(&format!("/{id}")))
-            .operation("update webhook")
-            .webhook(&id)
-            .json(&body)?;
-        let answer: serde_json::Value = self.client.data(request, "UP42 webhook").await?;
+        let body = call.check(body(&whole))?;
+        let answer: serde_json::Value = envelope(call.json(&body)?.send().await?, "UP42 webhook")?;
         self.info = match serde_json::from_value::<Up42Webhook>(answer) {
             Ok(whole) if whole.id.as_deref() == Some(id.as_str()) => whole,
             // Partial (say `{"updatedAt": …}` alone): the update was applied; read it back.
@@ -500,19 +518,13 @@ impl WebhookHandle {
 
 impl Up42Client {
     async fn delete_by_id(&self, id: &str) -> Result<(), Error> {
-        segment("id", id).map_err(|e| e.within(&context("delete webhook").webhook(id)))?;
-        let request = Request::delete(self.path(&format!("/{id}")))
-            .operation("delete webhook")
-            .webhook(id);
-        self.http.send(request).await.map(|_| ())
+        let call = self.webhook_call(Method::DELETE, "", id, "delete webhook")?;
+        call.send().await.map(|_| ())
     }
 
     async fn test_by_id(&self, id: &str) -> Result<TestRun, Error> {
-        segment("id", id).map_err(|e| e.within(&context("test webhook").webhook(id)))?;
-        let request = Request::post(self.path(&format!("/{id}/tests")))
-            .operation("test webhook")
-            .webhook(id);
-        self.data(request, "UP42 test run").await
+        let call = self.webhook_call(Method::POST, "/tests", id, "test webhook")?;
+        envelope(call.send().await?, "UP42 test run")
     }
 }
 
