@@ -188,56 +188,159 @@ providers! {
     "generic" hook_generic: Generic(GenericConfig), hook_generic::GenericClient::from_config;
 }
 
-fn off(provider: Provider) -> Error {
-    Error::unsupported(
-        provider,
-        "connect",
-        format!(
-            "this build of hook-facade knows no provider {provider}: turn on its feature in \
-             Cargo.toml (built in: {})",
-            names()
-        ),
-    )
+/// The providers a program knows: those built into this crate by feature
+/// ([`Registry::builtin`]), and any added with [`Registry::with`]: a provider crate of
+/// your own, or a test provider, is one line. The free functions of this crate
+/// ([`descriptor`], [`find`], [`connect_vars`], [`Event::parse`]) use the built-in one.
+///
+/// ```
+/// use hook_facade::{Registry, generic};
+/// let registry = Registry::empty().with(&generic::DESCRIPTOR);
+/// assert_eq!(registry.find("Generic")?.provider, generic::PROVIDER);
+/// assert!(registry.find("uipath").is_err());
+/// # Ok::<(), hook_facade::UnknownProvider>(())
+/// ```
+#[derive(Debug, Clone, Default)]
+pub struct Registry {
+    providers: Vec<&'static Descriptor>,
 }
 
-fn names() -> String {
-    let names: Vec<String> = providers().iter().map(|d| d.provider.to_string()).collect();
-    if names.is_empty() {
-        "none".into()
-    } else {
-        names.join(", ")
+impl Registry {
+    /// The providers whose features this build turned on.
+    pub fn builtin() -> Registry {
+        Registry {
+            providers: providers().to_vec(),
+        }
+    }
+
+    /// No provider.
+    pub fn empty() -> Registry {
+        Registry::default()
+    }
+
+    /// The same registry with `descriptor`'s provider, replacing one of the same name.
+    pub fn with(mut self, descriptor: &'static Descriptor) -> Registry {
+        self.providers.retain(|d| d.provider != descriptor.provider);
+        self.providers.push(descriptor);
+        self
+    }
+
+    /// Its providers, in the order they were added.
+    pub fn providers(&self) -> &[&'static Descriptor] {
+        &self.providers
+    }
+
+    /// The descriptor of `provider`.
+    ///
+    /// # Errors
+    ///
+    /// [`Error::Unsupported`] when the registry does not have it, naming the ones it has.
+    pub fn descriptor(&self, provider: Provider) -> Result<&'static Descriptor, Error> {
+        self.providers
+            .iter()
+            .copied()
+            .find(|d| d.provider == provider)
+            .ok_or_else(|| self.off(provider))
+    }
+
+    /// The descriptor of the provider named `name` (any case), for names typed by a person.
+    ///
+    /// # Errors
+    ///
+    /// [`UnknownProvider`] naming the providers the registry has.
+    pub fn find(&self, name: &str) -> Result<&'static Descriptor, UnknownProvider> {
+        let provider = name.parse::<Provider>().ok();
+        self.providers
+            .iter()
+            .copied()
+            .find(|d| Some(d.provider) == provider)
+            .ok_or_else(|| UnknownProvider::new(name, format!("expected one of {}", self.names())))
+    }
+
+    /// A client for `provider` from its `HOOK_*` variables read through `var`.
+    ///
+    /// # Errors
+    ///
+    /// [`Error::Unsupported`] when the registry does not have `provider`; otherwise
+    /// [`Error::Invalid`] naming a missing or wrong variable.
+    pub fn connect_vars(
+        &self,
+        provider: Provider,
+        var: impl Fn(&str) -> Option<String>,
+    ) -> Result<Box<dyn WebhookApi>, Error> {
+        self.descriptor(provider)?.connect_with(var)
+    }
+
+    /// Parses a delivery body sent by `provider`.
+    ///
+    /// # Errors
+    ///
+    /// As [`Event::parse`], for this registry's providers.
+    pub fn parse(&self, provider: Provider, bytes: &[u8]) -> Result<Event, Error> {
+        Ok(Event {
+            provider,
+            body: self.descriptor(provider)?.parse(bytes)?,
+        })
+    }
+
+    fn names(&self) -> String {
+        let names: Vec<String> = self
+            .providers
+            .iter()
+            .map(|d| d.provider.to_string())
+            .collect();
+        if names.is_empty() {
+            "none".into()
+        } else {
+            names.join(", ")
+        }
+    }
+
+    fn off(&self, provider: Provider) -> Error {
+        Error::unsupported(
+            provider,
+            "connect",
+            format!(
+                "this build of hook-facade knows no provider {provider}: turn on its feature in \
+                 Cargo.toml, or add its descriptor with Registry::with (known: {})",
+                self.names()
+            ),
+        )
     }
 }
 
-/// The descriptor of `provider`.
+/// The built-in registry, made once.
+fn builtin() -> &'static Registry {
+    static BUILTIN: std::sync::OnceLock<Registry> = std::sync::OnceLock::new();
+    BUILTIN.get_or_init(Registry::builtin)
+}
+
+fn off(provider: Provider) -> Error {
+    builtin().off(provider)
+}
+
+/// The descriptor of `provider` among the built-in providers ([`Registry::descriptor`]).
 ///
 /// # Errors
 ///
 /// [`Error::Unsupported`] when this build does not have it (its feature is off, or no such
 /// provider exists), naming the ones it has.
 pub fn descriptor(provider: Provider) -> Result<&'static Descriptor, Error> {
-    providers()
-        .iter()
-        .copied()
-        .find(|d| d.provider == provider)
-        .ok_or_else(|| off(provider))
+    builtin().descriptor(provider)
 }
 
-/// The descriptor of the provider named `name` (any case), for names typed by a person.
+/// The built-in provider named `name` (any case), for names typed by a person
+/// ([`Registry::find`]).
 ///
 /// # Errors
 ///
 /// [`UnknownProvider`] naming the providers this build has.
 pub fn find(name: &str) -> Result<&'static Descriptor, UnknownProvider> {
-    let provider = name.parse::<Provider>().ok();
-    providers()
-        .iter()
-        .copied()
-        .find(|d| Some(d.provider) == provider)
-        .ok_or_else(|| UnknownProvider::new(name, format!("expected one of {}", names())))
+    builtin().find(name)
 }
 
-/// A client for `provider` from its `HOOK_*` variables read through `var`.
+/// A client for `provider` from its `HOOK_*` variables read through `var`
+/// ([`Registry::connect_vars`]).
 ///
 /// # Errors
 ///
@@ -246,7 +349,7 @@ pub fn connect_vars(
     provider: Provider,
     var: impl Fn(&str) -> Option<String>,
 ) -> Result<Box<dyn WebhookApi>, Error> {
-    descriptor(provider)?.connect_with(var)
+    builtin().connect_vars(provider, var)
 }
 
 /// A delivery body of any provider built in: the provider crate's own type behind
@@ -274,10 +377,7 @@ impl Event {
     /// [`Error::Decode`] when the body is not one of the provider's deliveries;
     /// [`Error::Unsupported`] when this build does not have the provider.
     pub fn parse(provider: Provider, bytes: &[u8]) -> Result<Self, Error> {
-        Ok(Event {
-            provider,
-            body: descriptor(provider)?.parse(bytes)?,
-        })
+        builtin().parse(provider, bytes)
     }
 
     /// Which provider sent it.
@@ -469,9 +569,60 @@ mod tests {
         assert!(
             absent
                 .to_string()
-                .contains("built in: uipath, port, up42, generic")
+                .contains("known: uipath, port, up42, generic"),
+            "{absent}"
         );
         assert!(Event::parse(Provider::new("acme"), b"{}").is_err());
         assert!(catalog(Provider::new("acme")).is_empty());
+    }
+
+    /// A provider of an outside crate: one line registers it, and everything the
+    /// registry does works for it as for a built-in one.
+    #[test]
+    fn an_outside_provider_is_one_line_in_a_registry() {
+        const ACME: Provider = Provider::new("acme");
+        #[derive(Debug)]
+        struct AcmeEvent(EventType);
+        impl DeliveryEvent for AcmeEvent {
+            fn kind(&self) -> &EventType {
+                &self.0
+            }
+            fn event_id(&self) -> Option<&str> {
+                None
+            }
+        }
+        static ACME_DESCRIPTOR: Descriptor = Descriptor::new(
+            "Acme",
+            Capabilities::new(ACME, hook_model::Paging::None),
+            |vars| {
+                // Reaches the generic service's client, configured by Acme's variables.
+                let url = vars("HOOK_ACME_URL")
+                    .ok_or_else(|| Error::invalid("HOOK_ACME_URL", "required"))?;
+                hook_model::boxed_api(hook_generic::GenericClient::new(&url, "k"))
+            },
+            |body| {
+                let text =
+                    std::str::from_utf8(body).map_err(|_| Error::invalid("body", "not UTF-8"))?;
+                hook_model::boxed_event(Ok(AcmeEvent(EventType::new(text))))
+            },
+            hook_sign::Scheme::generic,
+        );
+        let registry = Registry::builtin().with(&ACME_DESCRIPTOR);
+        assert_eq!(registry.providers().len(), 5);
+        assert_eq!(registry.find("ACME").unwrap().display_name, "Acme");
+        let event = registry.parse(ACME, b"thing.done").unwrap();
+        assert_eq!(
+            (event.provider(), event.kind().as_str()),
+            (ACME, "thing.done")
+        );
+        assert!(event.downcast_ref::<AcmeEvent>().is_some());
+        let missing = registry.connect_vars(ACME, |_| None).err().unwrap();
+        assert_eq!(missing.field(), Some("HOOK_ACME_URL"));
+        let api = registry
+            .connect_vars(ACME, |_| Some("https://acme.example".into()))
+            .unwrap();
+        assert_eq!(api.provider(), generic::PROVIDER, "the stand-in client");
+        // The built-in registry is unchanged.
+        assert!(find("acme").is_err());
     }
 }
