@@ -12,7 +12,7 @@ fn spec(world: &World, name: &str, url: &str) -> WebhookSpec {
 
 #[tokio::test]
 async fn lifecycle_on_every_provider() {
-    for provider in hook_facade::providers().iter().map(|d| d.provider) {
+    for provider in hook_contract_tests::providers() {
         let world = World::new(provider).await;
         let api = world.api.as_ref();
         let inbound = api.capabilities().is_inbound();
@@ -90,7 +90,7 @@ async fn lifecycle_on_every_provider() {
 
 #[tokio::test]
 async fn unknown_ids_are_not_found_on_every_provider() {
-    for provider in hook_facade::providers().iter().map(|d| d.provider) {
+    for provider in hook_contract_tests::providers() {
         let world = World::new(provider).await;
         let missing = world.missing_id().await;
         let error = world.api.get(&missing).await.unwrap_err();
@@ -117,7 +117,7 @@ async fn unknown_ids_are_not_found_on_every_provider() {
 
 #[tokio::test]
 async fn invalid_specs_fail_before_sending_on_every_provider() {
-    for provider in hook_facade::providers().iter().map(|d| d.provider) {
+    for provider in hook_contract_tests::providers() {
         let world = World::new(provider).await;
         // Outbound: not a URL. Inbound: any URL, since the provider assigns it.
         let mut bad = WebhookSpec::builder("not a url")
@@ -152,7 +152,7 @@ async fn invalid_specs_fail_before_sending_on_every_provider() {
 
 #[tokio::test]
 async fn fields_a_provider_cannot_carry_are_refused_before_sending() {
-    for provider in hook_facade::providers().iter().map(|d| d.provider) {
+    for provider in hook_contract_tests::providers() {
         let world = World::new(provider).await;
         let capabilities = world.api.capabilities();
         let base = world.spec("carried", "https://x.example/hook");
@@ -216,7 +216,7 @@ async fn duplicate_names_conflict_where_names_are_unique() {
 
 #[tokio::test]
 async fn filters_and_paging_on_every_provider() {
-    for provider in hook_facade::providers().iter().map(|d| d.provider) {
+    for provider in hook_contract_tests::providers() {
         let world = World::new(provider).await;
         let api = world.api.as_ref();
         for i in 0..5 {
@@ -260,7 +260,7 @@ async fn filters_and_paging_on_every_provider() {
 
 #[tokio::test]
 async fn a_request_is_carried_and_verified_on_every_provider() {
-    for provider in hook_facade::providers().iter().map(|d| d.provider) {
+    for provider in hook_contract_tests::providers() {
         let mut world = World::new(provider).await;
         let url = world.receiver.url().to_owned();
         let created = world
@@ -283,12 +283,16 @@ async fn a_request_is_carried_and_verified_on_every_provider() {
 
 #[tokio::test]
 async fn event_types_come_from_each_catalog() {
-    for provider in hook_facade::providers().iter().map(|d| d.provider) {
+    for provider in hook_contract_tests::providers() {
         let world = World::new(provider).await;
         let types = world.api.event_types().await.unwrap();
         assert_eq!(
             types.len(),
-            hook_facade::catalog(provider).len(),
+            hook_contract_tests::registry()
+                .descriptor(provider)
+                .unwrap()
+                .catalog
+                .len(),
             "{provider}"
         );
     }
@@ -346,4 +350,72 @@ async fn transport_settings_set_through_the_facade_reach_every_client() {
         );
         emulator.shutdown().await;
     }
+}
+
+/// ARCHITECTURE.md's "Adding a provider" stays true: the test-only provider (`hook-acme`)
+/// runs every scenario above, and outside its crate and its emulated service
+/// (`tests/acme.rs`) the workspace names it in one line per registry: the contract
+/// suite's registry (`tests/lib.rs`), the emulator's (`tests/lib.rs`, its service), and
+/// the dependency (`tests/Cargo.toml`). A provider that needed more would fail here.
+#[test]
+fn the_test_provider_is_one_crate_plus_one_line_per_registry() {
+    use std::collections::BTreeMap;
+    use std::path::{Path, PathBuf};
+
+    fn walk(dir: &Path, files: &mut Vec<PathBuf>) {
+        for entry in std::fs::read_dir(dir).into_iter().flatten().flatten() {
+            let path = entry.path();
+            let name = entry.file_name();
+            if path.is_dir() {
+                if name != "target" && name != "hook-acme" {
+                    walk(&path, files);
+                }
+            } else if path.extension().is_some_and(|e| e == "rs" || e == "toml") {
+                files.push(path);
+            }
+        }
+    }
+
+    assert!(hook_contract_tests::providers().contains(&hook_acme::PROVIDER));
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("..");
+    let mut files = Vec::new();
+    for dir in ["crates", "tests", "xtask", "fuzz"] {
+        walk(&root.join(dir), &mut files);
+    }
+    let mut naming: BTreeMap<String, usize> = BTreeMap::new();
+    for file in files {
+        let relative = file
+            .strip_prefix(&root)
+            .unwrap()
+            .to_string_lossy()
+            .into_owned();
+        // This test and the emulated service are the provider's own.
+        if relative == "tests/contract.rs" || relative == "tests/acme.rs" {
+            continue;
+        }
+        let text = std::fs::read_to_string(&file).unwrap();
+        let lines = text
+            .lines()
+            .filter(|l| {
+                !l.trim_start().starts_with("//")
+                    && (l.contains("hook_acme")
+                        || l.contains("hook-acme")
+                        || l.contains("AcmeService"))
+            })
+            .count();
+        if lines > 0 {
+            naming.insert(relative, lines);
+        }
+    }
+    let expected: BTreeMap<String, usize> = [
+        ("tests/Cargo.toml".to_owned(), 1),
+        // `Registry::builtin().with(&hook_acme::DESCRIPTOR)` and
+        // `Emulator::builder().provider(acme::AcmeService::default())`.
+        ("tests/lib.rs".to_owned(), 2),
+    ]
+    .into();
+    assert_eq!(
+        naming, expected,
+        "where the workspace names the test provider"
+    );
 }

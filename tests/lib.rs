@@ -1,11 +1,25 @@
 //! Shared setup for the contract tests: an emulator, a verifying receiver per provider
-//! (HTTPS for UP42), and a `Box<dyn WebhookApi>` per provider from `hook-facade`.
+//! (HTTPS where the provider delivers to HTTPS only), and a `Box<dyn WebhookApi>` per
+//! provider from the registry: hook-facade's built-in providers and the test-only Acme
+//! (`hook-acme`, emulated by [`acme::AcmeService`]), each registered in one line.
 #![allow(clippy::unwrap_used)] // test support: a failed unwrap is a failed test
+
+pub mod acme;
 
 use std::time::Duration;
 
 use hook_emulator::{Emulator, EmulatorHandle, IngestOutcome, Receiver};
-use hook_facade::{Provider, ProviderConfig, Webhook, WebhookApi, WebhookId, WebhookSpec, connect};
+use hook_facade::{Provider, Registry, Webhook, WebhookApi, WebhookId, WebhookSpec};
+
+/// The providers the contract suite runs on: the facade's, and Acme (one line).
+pub fn registry() -> Registry {
+    Registry::builtin().with(&hook_acme::DESCRIPTOR)
+}
+
+/// Every provider of [`registry`].
+pub fn providers() -> Vec<Provider> {
+    registry().providers().iter().map(|d| d.provider).collect()
+}
 
 /// The signing secret every contract webhook uses.
 pub const SECRET: &str = "contract-secret";
@@ -31,16 +45,23 @@ impl std::fmt::Debug for World {
 }
 
 impl World {
-    /// An emulator, a receiver (HTTPS for UP42, whose certificate the emulator trusts) and
-    /// a client for `provider`.
+    /// An emulator (with Acme added: one line), a receiver verifying with the provider's
+    /// delivery scheme (HTTPS where its capabilities say so, the certificate trusted by the
+    /// emulator) and a client for `provider`, all from its descriptor.
     pub async fn new(provider: Provider) -> World {
-        let (receiver, certificate) = Receiver::for_provider(provider, SECRET).await.unwrap();
-        let mut builder = Emulator::builder();
-        if let Some(certificate) = certificate {
+        let descriptor = registry().descriptor(provider).unwrap();
+        let verifier = hook_sign::Verifier::new((descriptor.scheme)(), SECRET).unwrap();
+        let mut builder = Emulator::builder().provider(acme::AcmeService::default());
+        let receiver = if descriptor.capabilities.https_only {
+            let (receiver, certificate) = Receiver::start_tls(verifier).await.unwrap();
             builder = builder.trust_root_pem(certificate.pem);
-        }
+            receiver
+        } else {
+            Receiver::start(verifier).await.unwrap()
+        };
         let emulator = builder.start().await.unwrap();
-        let api = connect(ProviderConfig::from_pairs(provider, &emulator.env(provider)).unwrap())
+        let api = registry()
+            .connect_vars(provider, |name| emulator.var(name))
             .unwrap();
         World {
             emulator,
@@ -60,7 +81,7 @@ impl World {
 
     /// The first event of the provider's catalog, as its crate lists it.
     pub fn event(&self) -> &'static str {
-        hook_facade::catalog(self.api.provider())[0].name
+        registry().descriptor(self.api.provider()).unwrap().catalog[0].name
     }
 
     /// A spec named `name` with [`SECRET`], for the provider's direction: outbound ones
@@ -120,7 +141,7 @@ impl World {
         delivery
             .verified
             .unwrap_or_else(|e| panic!("{provider}: {e}"));
-        hook_facade::Event::parse(provider, &delivery.body).unwrap();
+        registry().parse(provider, &delivery.body).unwrap();
     }
 }
 

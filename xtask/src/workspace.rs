@@ -105,7 +105,7 @@ mod tests {
 
     #[test]
     fn the_metadata_section_names_the_provider_and_nothing_else_does() {
-        let manifest = "[package]\nname = \"hook-acme\"\n\n[package.metadata.hook]\nprovider = \"acme\"\n\n[dependencies]\nprovider = \"x\"\n";
+        let manifest = "[package]\nname = \"hook-example\"\n\n[package.metadata.hook]\nprovider = \"acme\"\n\n[dependencies]\nprovider = \"x\"\n";
         assert_eq!(metadata_provider(manifest).as_deref(), Some("acme"));
         assert_eq!(
             metadata_provider("[dependencies]\nprovider = \"1\"\n"),

@@ -38,6 +38,8 @@ pub(crate) struct App {
     /// Set by [`App::close`]: no task starts and nothing is saved after it.
     closed: std::sync::atomic::AtomicBool,
     pub requests: Mutex<VecDeque<RecordedRequest>>,
+    /// The providers emulated outside this crate ([`crate::EmulatedProvider`]).
+    pub external: Vec<crate::plugin::External>,
 }
 
 /// A lock that survives a panicked holder: the state is plain data, still consistent
@@ -59,6 +61,7 @@ pub(crate) struct AppConfig {
     pub store: Option<Store>,
     pub extra_roots: Vec<reqwest::Certificate>,
     pub fault_seed: u64,
+    pub external: Vec<std::sync::Arc<dyn crate::EmulatedProvider>>,
 }
 
 impl App {
@@ -94,7 +97,26 @@ impl App {
             tasks: Mutex::new(tokio::task::JoinSet::new()),
             closed: std::sync::atomic::AtomicBool::new(false),
             requests: Mutex::new(VecDeque::new()),
+            external: config
+                .external
+                .into_iter()
+                .map(crate::plugin::External)
+                .collect(),
         })
+    }
+
+    /// Every emulated provider: this crate's, then those added to the builder.
+    pub fn plugins(&self) -> impl Iterator<Item = &dyn crate::plugin::Plugin> {
+        crate::plugin::PLUGINS.iter().copied().chain(
+            self.external
+                .iter()
+                .map(|p| p as &dyn crate::plugin::Plugin),
+        )
+    }
+
+    /// The plugin of `provider`, if this emulator emulates it.
+    pub fn plugin(&self, provider: Provider) -> Option<&dyn crate::plugin::Plugin> {
+        self.plugins().find(|p| p.provider() == provider)
     }
 
     /// Reads the state.
@@ -207,7 +229,9 @@ impl App {
         let Some(token) = bearer(headers) else {
             return false;
         };
-        let fixed = crate::plugin::plugin(provider).and_then(|p| p.fixed_key(&self.credentials));
+        let fixed = self
+            .plugin(provider)
+            .and_then(|p| p.fixed_key(&self.credentials));
         if fixed.is_some_and(|key| key.expose() == token) {
             return true;
         }

@@ -16,10 +16,15 @@ use crate::state::{Attempt, DeliveryRecord};
 
 /// Where and how one webhook receives deliveries, read afresh before every attempt.
 #[derive(Debug, Clone)]
-pub(crate) struct Target {
+#[non_exhaustive]
+pub struct Target {
+    /// The URL.
     pub url: String,
+    /// The signing secret (none: unsigned).
     pub secret: Option<Secret>,
+    /// Extra headers sent with each delivery.
     pub headers: BTreeMap<String, String>,
+    /// Whether an HTTPS URL whose certificate does not verify is delivered to anyway.
     pub allow_insecure: bool,
 }
 
@@ -42,9 +47,23 @@ pub fn scheme(provider: Provider) -> Option<Scheme> {
 }
 
 /// An event ready to send: its id and the exact body bytes.
-pub(crate) struct Payload {
+#[derive(Debug, Clone)]
+#[non_exhaustive]
+pub struct Payload {
+    /// The event's id, for the delivery log.
     pub event_id: String,
+    /// The body, as sent and signed.
     pub body: Vec<u8>,
+}
+
+impl Payload {
+    /// An event `event_id` sent as `body`.
+    pub fn new(event_id: impl Into<String>, body: Vec<u8>) -> Payload {
+        Payload {
+            event_id: event_id.into(),
+            body,
+        }
+    }
 }
 
 pub(crate) fn json<T: Serialize>(value: &T) -> Vec<u8> {
@@ -190,7 +209,7 @@ async fn run(app: Arc<App>, id: String, retry: bool, first_wait: Duration) {
             return; // reset removed it
         };
         let number = attempts + 1;
-        let Some(plugin) = crate::plugin::plugin(provider) else {
+        let Some(plugin) = app.plugin(provider) else {
             return; // a record of a provider this build does not emulate
         };
         let policy = plugin.policy();
@@ -377,12 +396,13 @@ pub(crate) async fn fire(
     data: &serde_json::Value,
 ) -> (Vec<String>, Vec<String>) {
     let now = app.clock.elapsed();
-    let webhooks = app.read(|state| {
-        crate::plugin::plugin(provider).map_or_else(Vec::new, |p| p.subscribers(state, event, now))
-    });
+    let Some(plugin) = app.plugin(provider) else {
+        return (Vec::new(), Vec::new());
+    };
+    let webhooks = app.read(|state| plugin.subscribers(state, event, now));
     let payloads: Vec<Payload> = webhooks
         .iter()
-        .map(|_| payload(provider, event, data.clone()))
+        .map(|_| plugin.payload(event, data.clone()))
         .collect();
     let event_ids = payloads.iter().map(|p| p.event_id.clone()).collect();
     let targets = webhooks.iter().map(String::as_str).zip(&payloads);
@@ -400,7 +420,8 @@ pub(crate) async fn fan_out(
 ) {
     let now = app.clock.elapsed();
     let webhooks = app.read(|state| {
-        crate::plugin::plugin(provider).map_or_else(Vec::new, |p| p.subscribers(state, event, now))
+        app.plugin(provider)
+            .map_or_else(Vec::new, |p| p.subscribers(state, event, now))
     });
     let targets = webhooks.iter().map(|webhook| (webhook.as_str(), payload));
     enqueue_all(app, provider, event, targets, true).await;

@@ -184,7 +184,7 @@ impl Plugin for Generic {
         &hook_generic::DESCRIPTOR
     }
 
-    fn routes(&self) -> Router<Arc<App>> {
+    fn routes(&self, _: &Arc<App>) -> Router<Arc<App>> {
         routes()
     }
 

@@ -59,7 +59,7 @@ pub use admin::{
 };
 pub use app::REQUEST_LOG_CAP;
 pub use clock::{Clock, MAX_SCALE, MIN_SCALE};
-pub use deliver::{delivery_headers, scheme};
+pub use deliver::{Payload, Target, delivery_headers, scheme};
 pub use faults::{FaultKind, FaultRule, MAX_BODY, RecordedRequest, RouteMatch};
 use hook_model::{Provider, Secret};
 pub use ingest::{
@@ -67,6 +67,7 @@ pub use ingest::{
 };
 pub use jq::{MAX_EXPRESSION, MAX_OUTPUT_BYTES, MAX_OUTPUTS};
 pub use odata::MAX_FILTER_LEN;
+pub use plugin::{EmulatedProvider, ProviderContext};
 pub use receiver::{Certificate, Received, Receiver};
 pub use state::{Attempt, DeliveryRecord, State};
 pub use uipath::UIPATH_DISABLE;
@@ -219,6 +220,7 @@ pub struct EmulatorBuilder {
     credentials: Credentials,
     roots: Vec<Vec<u8>>,
     fault_seed: Option<u64>,
+    external: Vec<Arc<dyn EmulatedProvider>>,
 }
 
 /// The emulator could not start.
@@ -252,6 +254,7 @@ impl Emulator {
             credentials: Credentials::default(),
             roots: Vec::new(),
             fault_seed: None,
+            external: Vec::new(),
         }
     }
 }
@@ -262,6 +265,15 @@ impl EmulatorBuilder {
     /// resets it), so a run with faults replays.
     pub fn fault_seed(mut self, seed: u64) -> Self {
         self.fault_seed = Some(seed);
+        self
+    }
+
+    /// Emulates one more provider, from outside this crate (a test provider, a provider
+    /// crate of one's own): its routes answer under `/{provider}`, its deliveries go
+    /// through the delivery engine, its variables join [`EmulatorHandle::env`]. Its records
+    /// are its own, so `--state` does not keep them.
+    pub fn provider(mut self, provider: impl EmulatedProvider) -> Self {
+        self.external.push(Arc::new(provider));
         self
     }
 
@@ -340,6 +352,7 @@ impl EmulatorBuilder {
                 store,
                 extra_roots,
                 fault_seed: self.fault_seed.unwrap_or_else(faults::random_seed),
+                external: self.external.clone(),
             })
             .map_err(StartError::Config)?,
         );
@@ -405,10 +418,9 @@ fn collapse_slashes(mut request: axum::extract::Request) -> axum::extract::Reque
 }
 
 fn router(app: Arc<app::App>) -> axum::Router {
-    plugin::PLUGINS
-        .iter()
+    app.plugins()
         .fold(axum::Router::new(), |router, plugin| {
-            router.merge(plugin.routes())
+            router.merge(plugin.routes(&app))
         })
         .merge(admin::routes())
         .fallback(|| async {
@@ -498,19 +510,22 @@ impl EmulatorHandle {
     ///
     /// The values are the emulator's fixed test credentials, handed out on purpose.
     pub fn env(&self, provider: Provider) -> Vec<(&'static str, String)> {
-        plugin::plugin(provider).map_or_else(Vec::new, |p| p.env(self))
+        self.app
+            .plugin(provider)
+            .map_or_else(Vec::new, |p| p.env(self))
     }
 
-    /// The providers this emulator emulates, in a stable order.
+    /// The providers this emulator emulates, in a stable order: this crate's, then those
+    /// added with [`EmulatorBuilder::provider`].
     pub fn providers(&self) -> Vec<Provider> {
-        providers()
+        self.app.plugins().map(|p| p.provider()).collect()
     }
 
     /// Looks `name` up in [`EmulatorHandle::env`] of every provider, the shape each
     /// provider config's `from_vars` takes: `UiPathConfig::from_vars(|n| emulator.var(n))`.
     pub fn var(&self, name: &str) -> Option<String> {
-        plugin::PLUGINS
-            .iter()
+        self.app
+            .plugins()
             .flat_map(|plugin| plugin.env(self))
             .find(|(key, _)| *key == name)
             .map(|(_, value)| value)
@@ -549,12 +564,14 @@ impl EmulatorHandle {
 /// A human-readable summary: each provider's base URL and the credentials the emulator
 /// accepts (fixed test values, printed on purpose so clients can be pointed at it).
 pub fn describe(emulator: &EmulatorHandle) -> String {
-    let providers: String = plugin::PLUGINS
-        .iter()
+    let providers: String = emulator
+        .app
+        .plugins()
         .map(|plugin| plugin.describe(emulator))
         .collect();
-    let exports: String = plugin::PLUGINS
-        .iter()
+    let exports: String = emulator
+        .app
+        .plugins()
         .flat_map(|plugin| plugin.env(emulator))
         .map(|(name, value)| format!("  export {name}='{value}'\n"))
         .collect();

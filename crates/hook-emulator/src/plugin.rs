@@ -3,7 +3,7 @@
 //! implemented once in that provider's module. Emulating a new provider is a module with
 //! a [`Plugin`] and one line in [`PLUGINS`].
 
-use std::sync::Arc;
+use std::sync::{Arc, Weak};
 use std::time::Duration;
 
 use axum::Router;
@@ -35,7 +35,7 @@ pub(crate) trait Plugin: Send + Sync {
     }
 
     /// Its routes, each under `/{provider}/`.
-    fn routes(&self) -> Router<Arc<App>>;
+    fn routes(&self, app: &Arc<App>) -> Router<Arc<App>>;
 
     /// The `HOOK_*` variables that point its client at `emulator`.
     fn env(&self, emulator: &EmulatorHandle) -> Vec<(&'static str, String)>;
@@ -78,7 +78,105 @@ pub(crate) trait Plugin: Send + Sync {
     fn disable(&self, _state: &mut State, _id: &str, _until: Duration) {}
 }
 
-/// Every emulated provider: one line each.
+/// A provider emulated outside this crate: a test provider, or a provider crate of one's
+/// own, added with [`crate::EmulatorBuilder::provider`]. It keeps its own records, serves
+/// its own routes (mounted under `/{provider}`), and hands the emulator's delivery engine
+/// what to send where: each delivery is then signed with its descriptor's scheme, retried
+/// on the generic schedule and logged like any other.
+pub trait EmulatedProvider: Send + Sync + std::fmt::Debug + 'static {
+    /// The provider crate's descriptor.
+    fn descriptor(&self) -> &'static Descriptor;
+
+    /// Its routes, relative to `/{provider}` (a route `/hooks` answers at
+    /// `/{provider}/hooks`); `context` lets them start deliveries.
+    fn routes(&self, context: ProviderContext) -> axum::Router;
+
+    /// The `HOOK_*` variables that point its client at `base` (`http://127.0.0.1:port/{provider}`).
+    fn env(&self, base: &str) -> Vec<(&'static str, String)>;
+
+    /// Where and how webhook `id` receives deliveries now, or `None` when it is gone.
+    fn target(&self, id: &str) -> Option<Target>;
+
+    /// The ids of its webhooks that receive `event`.
+    fn subscribers(&self, event: &EventType) -> Vec<String>;
+
+    /// The body it sends for `event` with `data`.
+    fn payload(&self, event: &EventType, data: serde_json::Value) -> Payload;
+}
+
+/// What an [`EmulatedProvider`]'s routes may ask of the emulator.
+#[derive(Clone)]
+pub struct ProviderContext {
+    provider: Provider,
+    app: Weak<App>,
+}
+
+impl std::fmt::Debug for ProviderContext {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("ProviderContext")
+            .field("provider", &self.provider)
+            .finish_non_exhaustive()
+    }
+}
+
+impl ProviderContext {
+    /// Logs a delivery of `payload` (an `event`) to webhook `webhook_id` and starts it:
+    /// its delivery id, or `None` once the emulator has stopped.
+    pub async fn deliver(
+        &self,
+        webhook_id: &str,
+        event: &EventType,
+        payload: &Payload,
+    ) -> Option<String> {
+        let app = self.app.upgrade()?;
+        Some(crate::deliver::enqueue(&app, self.provider, webhook_id, event, payload, true).await)
+    }
+}
+
+/// An [`EmulatedProvider`] as a [`Plugin`].
+pub(crate) struct External(pub Arc<dyn EmulatedProvider>);
+
+impl Plugin for External {
+    fn descriptor(&self) -> &'static Descriptor {
+        self.0.descriptor()
+    }
+
+    fn routes(&self, app: &Arc<App>) -> Router<Arc<App>> {
+        let context = ProviderContext {
+            provider: self.provider(),
+            app: Arc::downgrade(app),
+        };
+        Router::new().nest_service(&format!("/{}", self.provider()), self.0.routes(context))
+    }
+
+    fn env(&self, emulator: &EmulatorHandle) -> Vec<(&'static str, String)> {
+        self.0
+            .env(&format!("{}/{}", emulator.url(), self.provider()))
+    }
+
+    fn describe(&self, emulator: &EmulatorHandle) -> String {
+        format!(
+            "{:<8} base {}/{}\n",
+            self.descriptor().display_name,
+            emulator.url(),
+            self.provider()
+        )
+    }
+
+    fn target(&self, _: &State, _: &Credentials, id: &str) -> Option<Target> {
+        self.0.target(id)
+    }
+
+    fn subscribers(&self, _: &State, event: &EventType, _: Duration) -> Vec<String> {
+        self.0.subscribers(event)
+    }
+
+    fn payload(&self, event: &EventType, data: serde_json::Value) -> Payload {
+        self.0.payload(event, data)
+    }
+}
+
+/// Every emulated provider of this crate: one line each.
 pub(crate) static PLUGINS: [&dyn Plugin; 4] = [
     &crate::uipath::UiPath,
     &crate::port::Port,

@@ -551,7 +551,7 @@ impl Plugin for Port {
         &hook_port::DESCRIPTOR
     }
 
-    fn routes(&self) -> Router<Arc<App>> {
+    fn routes(&self, _: &Arc<App>) -> Router<Arc<App>> {
         routes()
     }
 

@@ -524,7 +524,7 @@ impl Plugin for UiPath {
         &hook_uipath::DESCRIPTOR
     }
 
-    fn routes(&self) -> Router<Arc<App>> {
+    fn routes(&self, _: &Arc<App>) -> Router<Arc<App>> {
         routes()
     }
 

@@ -311,7 +311,7 @@ impl Plugin for Up42 {
         &hook_up42::DESCRIPTOR
     }
 
-    fn routes(&self) -> Router<Arc<App>> {
+    fn routes(&self, _: &Arc<App>) -> Router<Arc<App>> {
         routes()
     }
 

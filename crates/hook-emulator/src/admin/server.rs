@@ -126,13 +126,12 @@ async fn fire(State(app): State<Arc<App>>, body: Bytes) -> Response {
             ));
         }
     };
-    let Some(plugin) = crate::plugin::plugin(request.provider) else {
+    let Some(plugin) = app.plugin(request.provider) else {
         return bad(format!(
             "the emulator does not emulate {}: it emulates {}",
             request.provider,
-            crate::providers()
-                .iter()
-                .map(ToString::to_string)
+            app.plugins()
+                .map(|p| p.provider().to_string())
                 .collect::<Vec<_>>()
                 .join(", ")
         ));
@@ -143,8 +142,7 @@ async fn fire(State(app): State<Arc<App>>, body: Bytes) -> Response {
             plugin.descriptor().display_name
         ));
     }
-    let Some(entry) =
-        EventType::new(request.kind.clone()).find_in(crate::common::catalog(request.provider))
+    let Some(entry) = EventType::new(request.kind.clone()).find_in(plugin.descriptor().catalog)
     else {
         return bad(format!(
             "{:?} is not in {}'s catalog",
