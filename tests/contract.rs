@@ -419,3 +419,17 @@ fn the_test_provider_is_one_crate_plus_one_line_per_registry() {
         "where the workspace names the test provider"
     );
 }
+
+/// `hook demo`'s steps run on the test provider as on the built-in ones: the demo takes
+/// a registry and the emulated services (`hook_cli::Extensions` in a `hook` of one's own).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_demo_passes_on_every_provider_the_test_one_too() {
+    let emulated: Vec<std::sync::Arc<dyn hook_emulator::EmulatedProvider>> =
+        vec![std::sync::Arc::new(
+            hook_contract_tests::acme::AcmeService::default(),
+        )];
+    let code = hook_cli::demo(0.001, &hook_contract_tests::registry(), &emulated)
+        .await
+        .unwrap();
+    assert_eq!(code, std::process::ExitCode::SUCCESS);
+}

@@ -3,12 +3,11 @@
 
 use std::future::Future;
 use std::process::ExitCode;
+use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use hook_emulator::{Emulator, EmulatorHandle, Receiver};
-use hook_facade::{
-    Descriptor, Provider, ProviderConfig, WebhookApi, WebhookId, WebhookPatch, WebhookSpec, connect,
-};
+use hook_emulator::{EmulatedProvider, Emulator, EmulatorHandle, Receiver};
+use hook_facade::{Descriptor, Registry, WebhookApi, WebhookId, WebhookPatch, WebhookSpec};
 
 use crate::table;
 
@@ -42,40 +41,61 @@ where
 
 /// Two events of `provider`'s catalog: the one subscribed at first, and one added by the update.
 /// The first two events of `provider`'s catalog, as its crate lists them.
-fn events(provider: Provider) -> (&'static str, &'static str) {
+fn events(descriptor: &Descriptor) -> (&'static str, &'static str) {
     let name = |index: usize| {
-        hook_facade::catalog(provider)
+        descriptor
+            .catalog
             .get(index)
             .map_or("unknown.event", |entry| entry.name)
     };
     (name(0), name(1))
 }
 
-pub async fn run(time_scale: f64) -> Result<ExitCode, String> {
+/// The demo: every provider of `registry` the emulator emulates (its own, and `emulated`)
+/// through `dyn WebhookApi`, a table each; the exit code says whether every step passed.
+///
+/// # Errors
+///
+/// A message when the emulator or a receiver cannot start (a step that fails is a row
+/// of its table, not an error).
+pub async fn run(
+    time_scale: f64,
+    registry: &Registry,
+    emulated: &[Arc<dyn EmulatedProvider>],
+) -> Result<ExitCode, String> {
     let started = Instant::now();
     println!(
         "hook demo: the embedded emulator and a local receiver, every provider through dyn WebhookApi\n"
     );
     let mut failed = 0;
-    let emulated = hook_emulator::providers();
-    let providers: Vec<&Descriptor> = hook_facade::providers()
+    let mut known = hook_emulator::providers();
+    known.extend(emulated.iter().map(|e| e.descriptor().provider));
+    let providers: Vec<&Descriptor> = registry
+        .providers()
         .iter()
         .copied()
-        .filter(|d| emulated.contains(&d.provider))
+        .filter(|d| known.contains(&d.provider))
         .collect();
     for descriptor in &providers {
-        let provider = descriptor.provider;
-        // UP42 delivers over HTTPS only: its receiver has a self-signed certificate the
-        // emulator is told to trust.
-        let (receiver, certificate) = Receiver::for_provider(provider, SECRET)
-            .await
-            .map_err(|e| e.to_string())?;
         let mut builder = Emulator::builder().time_scale(time_scale);
-        if let Some(certificate) = certificate {
-            builder = builder.trust_root_pem(certificate.pem);
+        for provider in emulated {
+            builder = builder.provider(provider.clone());
         }
+        // A provider that delivers over HTTPS only (UP42) gets a receiver with a
+        // self-signed certificate the emulator is told to trust.
+        let verifier =
+            hook_sign::Verifier::new((descriptor.scheme)(), SECRET).map_err(|e| e.to_string())?;
+        let receiver = if descriptor.capabilities.https_only {
+            let (receiver, certificate) = Receiver::start_tls(verifier)
+                .await
+                .map_err(|e| e.to_string())?;
+            builder = builder.trust_root_pem(certificate.pem);
+            receiver
+        } else {
+            Receiver::start(verifier).await.map_err(|e| e.to_string())?
+        };
         let emulator = builder.start().await.map_err(|e| e.to_string())?;
-        let steps = scenario(provider, &emulator, receiver).await;
+        let steps = scenario(registry, descriptor, &emulator, receiver).await;
         let failures = steps.iter().filter(|s| s.outcome.is_err()).count();
         failed += failures;
         print_table(descriptor, &emulator, &steps);
@@ -126,13 +146,14 @@ fn print_table(descriptor: &Descriptor, emulator: &EmulatorHandle, steps: &[Step
 }
 
 async fn scenario(
-    provider: Provider,
+    registry: &Registry,
+    descriptor: &Descriptor,
     emulator: &EmulatorHandle,
     mut receiver: Receiver,
 ) -> Vec<Step> {
+    let provider = descriptor.provider;
     let mut steps = Vec::new();
-    let config = ProviderConfig::from_pairs(provider, &emulator.env(provider));
-    let api = match config.and_then(connect) {
+    let api = match registry.connect_vars(provider, |name| emulator.var(name)) {
         Ok(api) => api,
         Err(e) => {
             steps.push(Step {
@@ -148,7 +169,7 @@ async fn scenario(
         crate::demo_inbound::scenario(&mut steps, api, emulator).await;
         return steps;
     }
-    let (first, second) = events(provider);
+    let (first, second) = events(descriptor);
     let mut spec = WebhookSpec::builder(receiver.url())
         .events([first])
         .secret(SECRET)
@@ -232,8 +253,9 @@ async fn scenario(
         let mut earlier = Vec::new();
         loop {
             let (delivery, verified) = verified_delivery(&mut receiver, "delivery").await?;
-            let event =
-                hook_facade::Event::parse(provider, &delivery.body).map_err(|e| e.to_string())?;
+            let event = registry
+                .parse(provider, &delivery.body)
+                .map_err(|e| e.to_string())?;
             let wanted = match &expected {
                 Some(event_id) => event.id() == Some(event_id.as_str()),
                 None => true,
@@ -245,9 +267,7 @@ async fn scenario(
                 earlier.push(event.kind().to_string());
                 continue;
             }
-            let scheme = hook_facade::descriptor(provider)
-                .map(|d| (d.scheme)())
-                .map_err(|e| e.to_string())?;
+            let scheme = (descriptor.scheme)();
             let before = match earlier.len() {
                 0 => String::new(),
                 n => format!(

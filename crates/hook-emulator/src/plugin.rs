@@ -104,6 +104,33 @@ pub trait EmulatedProvider: Send + Sync + std::fmt::Debug + 'static {
     fn payload(&self, event: &EventType, data: serde_json::Value) -> Payload;
 }
 
+/// A shared provider emulates as the provider it points to.
+impl<P: EmulatedProvider + ?Sized> EmulatedProvider for Arc<P> {
+    fn descriptor(&self) -> &'static Descriptor {
+        (**self).descriptor()
+    }
+
+    fn routes(&self, context: ProviderContext) -> axum::Router {
+        (**self).routes(context)
+    }
+
+    fn env(&self, base: &str) -> Vec<(&'static str, String)> {
+        (**self).env(base)
+    }
+
+    fn target(&self, id: &str) -> Option<Target> {
+        (**self).target(id)
+    }
+
+    fn subscribers(&self, event: &EventType) -> Vec<String> {
+        (**self).subscribers(event)
+    }
+
+    fn payload(&self, event: &EventType, data: serde_json::Value) -> Payload {
+        (**self).payload(event, data)
+    }
+}
+
 /// What an [`EmulatedProvider`]'s routes may ask of the emulator.
 #[derive(Clone)]
 pub struct ProviderContext {
