@@ -8,13 +8,14 @@
 //! created_at, data}` payload; Port's is an example of an action invocation body, which Port
 //! lets each action define (the shape of Port's classic default body, *unconfirmed*).
 
+use hook_facade::Descriptor;
 use hook_facade::model::Fresh;
-use hook_facade::{Descriptor, Provider};
 use serde_json::Value;
 
-/// The fixture for `event` of `provider`, parsed; an error naming the events there are.
-pub fn load(provider: Provider, event: &str) -> Result<Value, String> {
-    let descriptor = hook_facade::descriptor(provider).map_err(|e| e.to_string())?;
+/// The fixture for `event` of `descriptor`'s provider, parsed; an error naming the events
+/// there are.
+pub fn load(descriptor: &Descriptor, event: &str) -> Result<Value, String> {
+    let provider = descriptor.provider;
     let Some(fixture) = descriptor.fixture(event) else {
         let names: Vec<&str> = descriptor.fixtures.iter().map(|f| f.event).collect();
         return Err(format!(
@@ -152,9 +153,10 @@ mod tests {
 
     #[test]
     fn an_unknown_event_names_the_ones_there_are() {
-        let error = load(hook_facade::up42::PROVIDER, "job.nope").unwrap_err();
+        let up42 = &hook_facade::up42::DESCRIPTOR;
+        let error = load(up42, "job.nope").unwrap_err();
         assert!(error.contains("job.status, order.status"), "{error}");
-        assert!(load(hook_facade::up42::PROVIDER, "JOB.STATUS").is_ok());
+        assert!(load(up42, "JOB.STATUS").is_ok());
     }
 
     #[test]

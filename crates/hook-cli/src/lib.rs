@@ -137,13 +137,13 @@ pub async fn main_with(extensions: Extensions) -> ExitCode {
                 .map_err(Fail::Error)
         }
         Command::Emulator(settings) => emulator(settings).await.map_err(Fail::Error),
-        Command::Webhooks(args) => webhooks::run(args).await.map_err(Fail::Error),
+        Command::Webhooks(args) => webhooks::run(args, &extensions.registry()).await,
         Command::Deliveries(args) => deliveries::run(args).await,
         Command::Sign(args) => signing::sign(args),
         Command::Verify(args) => signing::verify(args),
         Command::Listen(args) => listen::run(args).await,
         Command::Inbox(args) => inbox::run(args).await,
-        Command::Trigger(args) => trigger::run(args).await,
+        Command::Trigger(args) => trigger::run(args, &extensions.registry()).await,
         Command::Replay(args) => replay::run(args).await,
     };
     match result {

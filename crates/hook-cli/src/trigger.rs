@@ -4,7 +4,7 @@
 use std::process::ExitCode;
 use std::time::Duration;
 
-use hook_facade::{Descriptor, Provider, Signer};
+use hook_facade::{Descriptor, Provider, Registry, Signer};
 
 /// What `--list` says of a fixture whose event the catalog does not list (Port's
 /// invocation: an action's own body, not an event type of Port's API).
@@ -74,10 +74,13 @@ fn provider_and_event(args: &TriggerArgs) -> Result<(Option<Provider>, Option<&s
     }
 }
 
-pub async fn run(args: TriggerArgs) -> Result<ExitCode, Fail> {
+pub async fn run(args: TriggerArgs, registry: &Registry) -> Result<ExitCode, Fail> {
     let (provider, event) = provider_and_event(&args)?;
+    if let Some(provider) = provider {
+        crate::webhooks::known(registry, provider)?;
+    }
     if args.list {
-        list(provider, args.json);
+        list(registry, provider, args.json);
         return Ok(ExitCode::SUCCESS);
     }
     let (Some(provider), Some(event), Some(to)) = (provider, event, &args.to) else {
@@ -86,7 +89,8 @@ pub async fn run(args: TriggerArgs) -> Result<ExitCode, Fail> {
         ));
     };
     send::check_url("--to", to)?;
-    let template = fixtures::load(provider, event).map_err(Fail::Usage)?;
+    let descriptor = crate::webhooks::known(registry, provider)?;
+    let template = fixtures::load(descriptor, event).map_err(Fail::Usage)?;
     let mut overrides = Vec::new();
     for item in &args.set {
         let (path, value) = item
@@ -101,7 +105,6 @@ pub async fn run(args: TriggerArgs) -> Result<ExitCode, Fail> {
     } else {
         args.secrets.secrets.clone()
     };
-    let descriptor = hook_facade::descriptor(provider).map_err(|e| Fail::Usage(e.to_string()))?;
     let signer = signer((descriptor.scheme)(), &secrets)?;
     let mut failed = 0u32;
     for _ in 0..args.count {
@@ -205,8 +208,9 @@ fn unique_id() -> String {
     )
 }
 
-fn list(provider: Option<Provider>, json: bool) {
-    let providers: Vec<&Descriptor> = hook_facade::providers()
+fn list(registry: &Registry, provider: Option<Provider>, json: bool) {
+    let providers: Vec<&Descriptor> = registry
+        .providers()
         .iter()
         .copied()
         .filter(|d| provider.is_none_or(|p| p == d.provider))

@@ -6,11 +6,11 @@ use std::process::ExitCode;
 use clap::Subcommand;
 use hook_facade::model::EventTypeInfo;
 use hook_facade::{
-    EventType, ListQuery, Provider, ProviderConfig, Secret, Webhook, WebhookApi, WebhookId,
-    WebhookPatch, WebhookSpec, connect,
+    Descriptor, EventType, ListQuery, Provider, Registry, Secret, Webhook, WebhookApi, WebhookId,
+    WebhookPatch, WebhookSpec,
 };
 
-use crate::table;
+use crate::{Fail, table};
 
 /// Connection flags override the `HOOK_*` environment variables of the same meaning.
 /// Credentials and secrets are [`Secret`]s from the moment they are parsed, so `Debug`
@@ -146,13 +146,24 @@ enum WebhookCommand {
 
 /// A provider this build knows, by name (any case); the error lists those it knows.
 pub fn parse_provider(text: &str) -> Result<Provider, String> {
-    hook_facade::find(text)
-        .map(|d| d.provider)
-        .map_err(|e| e.to_string())
+    text.parse::<Provider>().map_err(|e| e.to_string())
+}
+
+/// `provider` if `registry` knows it; a usage error listing the ones it knows.
+pub fn known(registry: &Registry, provider: Provider) -> Result<&'static Descriptor, Fail> {
+    registry
+        .find(provider.as_str())
+        .map_err(|e| Fail::Usage(e.to_string()))
 }
 
 impl Args {
-    fn config(&self, provider: Provider) -> Result<ProviderConfig, String> {
+    /// A client for `provider`: its `HOOK_*` variables from the flags, else the
+    /// environment.
+    fn connect(
+        &self,
+        registry: &Registry,
+        provider: Provider,
+    ) -> Result<Box<dyn WebhookApi>, String> {
         let prefix = format!("HOOK_{}", provider.as_str().to_uppercase());
         let mut flags: HashMap<String, String> = HashMap::new();
         let mut put = |name: String, value: Option<&str>| {
@@ -183,13 +194,14 @@ impl Args {
         );
         put("HOOK_UP42_WORKSPACE".into(), self.workspace.as_deref());
         put("HOOK_UP42_TOKEN_URL".into(), self.token_url.as_deref());
-        ProviderConfig::from_vars(provider, |name| {
-            flags
-                .get(name)
-                .cloned()
-                .or_else(|| std::env::var(name).ok().filter(|v| !v.is_empty()))
-        })
-        .map_err(|e| e.to_string())
+        registry
+            .connect_vars(provider, |name| {
+                flags
+                    .get(name)
+                    .cloned()
+                    .or_else(|| std::env::var(name).ok().filter(|v| !v.is_empty()))
+            })
+            .map_err(|e| e.report())
     }
 }
 
@@ -197,11 +209,20 @@ fn events(names: &[String]) -> Vec<EventType> {
     names.iter().map(|n| EventType::new(n.as_str())).collect()
 }
 
-pub async fn run(args: Args) -> Result<ExitCode, String> {
-    let provider = args
-        .provider
-        .ok_or("say which provider with --provider uipath|port|up42|generic")?;
-    let api = connect(args.config(provider)?).map_err(|e| e.to_string())?;
+pub async fn run(args: Args, registry: &Registry) -> Result<ExitCode, Fail> {
+    let provider = args.provider.ok_or_else(|| {
+        let names: Vec<String> = registry
+            .providers()
+            .iter()
+            .map(|d| d.provider.to_string())
+            .collect();
+        Fail::Error(format!(
+            "say which provider with --provider {}",
+            names.join("|")
+        ))
+    })?;
+    known(registry, provider)?;
+    let api = args.connect(registry, provider)?;
     let api: &dyn WebhookApi = api.as_ref();
     // One line: the error and each cause, once.
     let fail = |e: hook_facade::Error| e.report();
@@ -241,13 +262,13 @@ pub async fn run(args: Args) -> Result<ExitCode, String> {
                 Some(url) => WebhookSpec::builder(url.as_str()),
                 None if api.capabilities().is_inbound() => WebhookSpec::inbound(),
                 None => {
-                    return Err(format!(
+                    return Err(Fail::Error(format!(
                         "{} delivers to a URL you choose: give --url",
-                        hook_facade::descriptor(api.provider()).map_or_else(
+                        registry.descriptor(api.provider()).map_or_else(
                             |_| api.provider().to_string(),
                             |d| d.display_name.to_owned()
                         )
-                    ));
+                    )));
                 }
             };
             let mut spec = start.events(events(names)).enabled(!disabled).build();
