@@ -159,11 +159,7 @@ impl AcmeClient {
     }
 
     async fn hook(&self, method: Method, id: &str, operation: &'static str) -> Result<Hook, Error> {
-        let call = self.http.call(
-            Request::new(method, format!("hooks/{id}"))
-                .operation(operation)
-                .webhook(id),
-        );
+        let call = (self.http).call_about(method, format!("hooks/{id}"), operation, id);
         call.check(check::path_segment("id", id))?;
         call.send().await?.json("Acme hook")
     }
@@ -223,11 +219,10 @@ impl WebhookApi for AcmeClient {
     }
 
     async fn update(&self, id: &WebhookId, patch: &WebhookPatch) -> Result<Webhook, Error> {
-        let call = self.http.call(
-            Request::patch(format!("hooks/{id}"))
-                .operation("update webhook")
-                .webhook(id),
-        );
+        let path = format!("hooks/{id}");
+        let call = self
+            .http
+            .call_about(Method::PATCH, path, "update webhook", id);
         call.check(CAPABILITIES.check_patch(patch))?;
         call.check(check::path_segment("id", id.as_str()))?;
         let mut body = serde_json::Map::new();
@@ -254,21 +249,17 @@ impl WebhookApi for AcmeClient {
     }
 
     async fn delete(&self, id: &WebhookId) -> Result<(), Error> {
-        let call = self.http.call(
-            Request::delete(format!("hooks/{id}"))
-                .operation("delete webhook")
-                .webhook(id),
-        );
+        let path = format!("hooks/{id}");
+        let call = self
+            .http
+            .call_about(Method::DELETE, path, "delete webhook", id);
         call.check(check::path_segment("id", id.as_str()))?;
         call.send().await.map(|_| ())
     }
 
     async fn test(&self, id: &WebhookId) -> Result<TestOutcome, Error> {
-        let call = self.http.call(
-            Request::post(format!("hooks/{id}/ping"))
-                .operation("test webhook")
-                .webhook(id),
-        );
+        let path = format!("hooks/{id}/ping");
+        let call = self.http.call_about(Method::POST, path, "test webhook", id);
         call.check(check::path_segment("id", id.as_str()))?;
         let ping: Ping = call.send().await?.json("Acme ping")?;
         Ok(TestOutcome::of(&ping).event_id(ping.event_id.clone()))

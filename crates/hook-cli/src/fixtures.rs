@@ -35,7 +35,9 @@ pub fn freshen(descriptor: &Descriptor, value: &mut Value, now: &str, unique: &s
         if let Some(slot) = value.pointer_mut(pointer) {
             *slot = match fresh {
                 Fresh::Id(prefix) => Value::from(format!("{prefix}{unique}")),
-                _ => Value::from(now),
+                Fresh::Now => Value::from(now),
+                // A kind of fresh value this version does not know: left as it is.
+                _ => continue,
             };
         }
     }

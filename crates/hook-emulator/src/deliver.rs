@@ -71,18 +71,6 @@ pub(crate) fn json<T: Serialize>(value: &T) -> Vec<u8> {
     serde_json::to_vec(value).unwrap_or_default()
 }
 
-/// The body `provider` sends for `event` with `data` (an empty one for a provider the
-/// emulator does not emulate, which no caller has).
-pub(crate) fn payload(provider: Provider, event: &EventType, data: serde_json::Value) -> Payload {
-    match crate::plugin::plugin(provider) {
-        Some(plugin) => plugin.payload(event, data),
-        None => Payload {
-            event_id: new_id("evt_"),
-            body: Vec::new(),
-        },
-    }
-}
-
 /// Logs a new pending delivery and starts it. With `retry` false it is tried once.
 pub(crate) async fn enqueue(
     app: &Arc<App>,
@@ -430,6 +418,7 @@ pub(crate) async fn fan_out(
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::plugin::Plugin as _;
 
     #[test]
     fn only_loopback_targets_pass_by_default() {
@@ -448,8 +437,7 @@ mod tests {
 
     #[test]
     fn uipath_payloads_put_data_at_the_top_level() {
-        let payload = payload(
-            hook_uipath::PROVIDER,
+        let payload = crate::uipath::UiPath.payload(
             &EventType::new("job.completed"),
             serde_json::json!({"Job": {"Id": 3}, "Custom": 1}),
         );
@@ -462,8 +450,7 @@ mod tests {
 
     #[test]
     fn uipath_data_cannot_replace_the_common_fields() {
-        let payload = payload(
-            hook_uipath::PROVIDER,
+        let payload = crate::uipath::UiPath.payload(
             &EventType::new("job.completed"),
             serde_json::json!({"Type": "forged", "EventId": "x", "Job": {"Id": 1}}),
         );

@@ -147,11 +147,7 @@ async fn test(Auth { app, .. }: Auth, Path(id): Path<String>) -> Answer {
         .first()
         .cloned()
         .unwrap_or_else(|| EventType::new(GENERIC_EVENTS[0].name));
-    let payload = deliver::payload(
-        hook_generic::PROVIDER,
-        &event,
-        serde_json::json!({"test": true}),
-    );
+    let payload = Generic.payload(&event, serde_json::json!({"test": true}));
     let delivery_id =
         deliver::enqueue(&app, hook_generic::PROVIDER, &id, &event, &payload, true).await;
     Ok(json(

@@ -596,11 +596,6 @@ pub fn fixed_delivery_secret(provider: Provider) -> Option<&'static str> {
     plugin::plugin(provider).and_then(|p| p.fixed_delivery_secret())
 }
 
-/// The descriptors of the providers the emulator emulates.
-pub fn descriptors() -> Vec<&'static hook_model::Descriptor> {
-    plugin::PLUGINS.iter().map(|p| p.descriptor()).collect()
-}
-
 /// The standalone emulator's settings: the flags of `hook emulator` and of the
 /// `hook-emulator` binary, defined once here.
 #[derive(Debug, Clone, clap::Args)]

@@ -459,7 +459,7 @@ fn event_types(base: &str) -> Response {
 /// is created or updated, and on Ping.
 async fn send_ping(app: &Arc<App>, id: i64) -> deliver::Payload {
     let event = EventType::new("ping");
-    let payload = deliver::payload(hook_uipath::PROVIDER, &event, serde_json::Value::Null);
+    let payload = UiPath.payload(&event, serde_json::Value::Null);
     deliver::enqueue(
         app,
         hook_uipath::PROVIDER,
@@ -492,11 +492,7 @@ async fn trigger_custom(app: &Arc<App>, base: &str, body: &[u8]) -> Response {
         Err(response) => return response,
     };
     let event = EventType::new("custom");
-    let payload = deliver::payload(
-        hook_uipath::PROVIDER,
-        &event,
-        serde_json::json!({"EventData": data}),
-    );
+    let payload = UiPath.payload(&event, serde_json::json!({"EventData": data}));
     deliver::fan_out(app, hook_uipath::PROVIDER, &event, &payload).await;
     let mut answer: serde_json::Value = serde_json::from_slice(&payload.body).unwrap_or_default();
     answer["@odata.context"] = context(base, "UiPath.Webhooks.Dto.CustomEventDto");

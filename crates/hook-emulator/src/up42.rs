@@ -267,7 +267,7 @@ async fn test(Auth { app, .. }: Auth, Path((_, id)): Path<(String, String)>) -> 
             "SUCCEEDED"
         };
         let data = serde_json::json!({"test": true, "status": status});
-        let payload = deliver::payload(hook_up42::PROVIDER, event, data);
+        let payload = Up42.payload(event, data);
         ids.push(deliver::enqueue(&app, hook_up42::PROVIDER, &id, event, &payload, false).await);
     }
     // Wait for the single attempts to settle (the delivery timeout bounds each).

@@ -186,11 +186,7 @@ impl GenericClient {
         id: &str,
         operation: &'static str,
     ) -> Result<Call<'_>, Error> {
-        let call = self.http.call(
-            Request::new(method, format!("v1/webhooks/{id}{rest}"))
-                .operation(operation)
-                .webhook(id),
-        );
+        let call = (self.http).call_about(method, format!("v1/webhooks/{id}{rest}"), operation, id);
         call.check(check::path_segment("id", id))?;
         Ok(call)
     }

@@ -358,6 +358,18 @@ impl HttpClient {
         }
     }
 
+    /// A call of `operation` about the webhook `id`, `method path`: the request names
+    /// both, so every error of the call does.
+    pub fn call_about(
+        &self,
+        method: Method,
+        path: impl Into<String>,
+        operation: &'static str,
+        id: impl fmt::Display,
+    ) -> Call<'_> {
+        self.call(Request::new(method, path).operation(operation).webhook(id))
+    }
+
     /// The configuration.
     pub fn config(&self) -> &ClientConfig {
         &self.inner.config

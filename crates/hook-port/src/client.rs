@@ -335,11 +335,8 @@ impl PortClient {
         operation: &'static str,
         identifier: &str,
     ) -> Result<Call<'_>, Error> {
-        let call = self.http.call(
-            Request::new(method, format!("v1/webhooks/{identifier}"))
-                .operation(operation)
-                .webhook(identifier),
-        );
+        let path = format!("v1/webhooks/{identifier}");
+        let call = self.http.call_about(method, path, operation, identifier);
         call.check(check_identifier(identifier))?;
         Ok(call)
     }

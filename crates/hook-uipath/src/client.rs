@@ -1,6 +1,6 @@
 //! The native client: Orchestrator's `odata/Webhooks` calls in Orchestrator's words.
 
-use hook_http::{ClientConfig, HttpClient, Request};
+use hook_http::{ClientConfig, HttpClient, Method, Request};
 use hook_model::check::{self, Scheme};
 use hook_model::{Context, Error, EventType};
 
@@ -260,11 +260,10 @@ impl Webhooks<'_> {
     /// describes it, or [`hook_model::Error::Decode`] when the answer does not have the
     /// documented shape.
     pub async fn update(&self, id: i64, changes: &WebhookDto) -> Result<WebhookDto, Error> {
-        let call = self.http.call(
-            Request::patch(format!("odata/Webhooks({id})"))
-                .operation("update webhook")
-                .webhook(id),
-        );
+        let path = format!("odata/Webhooks({id})");
+        let call = self
+            .http
+            .call_about(Method::PATCH, path, "update webhook", id);
         call.check(check(changes, Body::Partial))?;
         let body = if required_missing(changes) {
             let current = self.get_by_id(id).await?;
@@ -298,11 +297,10 @@ impl Webhooks<'_> {
     /// describes it, or [`hook_model::Error::Decode`] when the answer does not have the
     /// documented shape.
     pub async fn replace(&self, id: i64, webhook: &WebhookDto) -> Result<WebhookDto, Error> {
-        let call = self.http.call(
-            Request::put(format!("odata/Webhooks({id})"))
-                .operation("replace webhook")
-                .webhook(id),
-        );
+        let path = format!("odata/Webhooks({id})");
+        let call = self
+            .http
+            .call_about(Method::PUT, path, "replace webhook", id);
         call.check(check(webhook, Body::Whole))?;
         call.json(webhook)?.send().await?.json("UiPath webhook")
     }

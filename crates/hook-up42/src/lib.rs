@@ -370,11 +370,8 @@ impl Up42Client {
         id: &str,
         operation: &'static str,
     ) -> Result<Call<'_>, Error> {
-        let call = self.http.call(
-            Request::new(method, self.path(&format!("/{id}{rest}")))
-                .operation(operation)
-                .webhook(id),
-        );
+        let call =
+            (self.http).call_about(method, self.path(&format!("/{id}{rest}")), operation, id);
         call.check(segment("id", id))?;
         Ok(call)
     }
