@@ -11,7 +11,6 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use hook_generic::EVENTS as GENERIC_EVENTS;
-use hook_generic::wire::{DeliveryList, GenericWebhook, TestAnswer, WebhookList};
 use hook_model::{EventType, Provider, Secret};
 
 use crate::app::{App, new_id};
@@ -21,6 +20,7 @@ use crate::common::{
 };
 use crate::deliver::{self, Payload, Target};
 use crate::plugin::Plugin;
+use crate::schema::{Kind, Record};
 use crate::state::State as AppState;
 use crate::{Credentials, EmulatorHandle};
 
@@ -63,39 +63,47 @@ impl Dialect for Generic {
 
 type Auth = Authorized<Generic>;
 
-fn validate(map: Object) -> Result<GenericWebhook, Response> {
-    if !map.get("url").is_some_and(serde_json::Value::is_string) {
-        return Err(Generic::invalid("url", "url is required"));
-    }
-    let mut webhook: GenericWebhook = serde_json::from_value(serde_json::Value::Object(map))
-        .map_err(|e| {
-            Generic::invalid("body", format!("the body does not match the schema: {e}"))
-        })?;
-    valid_url(&webhook.url, false).map_err(|m| Generic::invalid("url", m))?;
-    if webhook.events.is_empty() {
+/// The webhook record as the service documents it (`id` and `created_at` are the
+/// service's; other properties a client sends are kept as they are).
+pub(crate) const PROPERTIES: &str = "url: string, events: [string], secret?: string, \
+    active?: boolean, id?: string, created_at?: string";
+
+/// Checks a whole record and puts its events in catalog spelling.
+fn validate(mut map: Object) -> Result<Object, Response> {
+    crate::schema::check(&map, PROPERTIES, true, |_| true)
+        .map_err(|misfit| Generic::invalid(misfit.field(), misfit.to_string()))?;
+    valid_url(map.text("url").unwrap_or_default(), false)
+        .map_err(|m| Generic::invalid("url", m))?;
+    let events = map.events("events");
+    if events.is_empty() {
         return Err(Generic::invalid(
             "events",
             "subscribe to at least one event",
         ));
     }
-    webhook.events = canonical_events(hook_generic::PROVIDER, &webhook.events)
+    let events = canonical_events(hook_generic::PROVIDER, &events)
         .map_err(|m| Generic::invalid("events", m))?;
-    if webhook.secret.as_ref().is_some_and(Secret::is_empty) {
+    map.set_events("events", Kind::Texts, &events);
+    if map.text("secret") == Some("") {
         return Err(Generic::invalid(
             "secret",
             "the secret must not be empty; omit it to have one generated",
         ));
     }
-    Ok(webhook)
+    map.retain(|_, value| !value.is_null());
+    Ok(map)
 }
 
 async fn list(Auth { app, .. }: Auth, Query(query): Query<HashMap<String, String>>) -> Answer {
     let (page, per_page) = page_params(query.get("page"), query.get("per_page"), 100)
         .map_err(|message| Generic::invalid("page", message))?;
     // Ids start with a sequence number: the map is in creation order.
-    let all: Vec<GenericWebhook> = app.read(|state| state.generic.values().cloned().collect());
+    let all: Vec<Object> = app.read(|state| state.generic.values().cloned().collect());
     let (data, has_more) = paginate(&all, page, per_page);
-    Ok(json(StatusCode::OK, &WebhookList { data, has_more }))
+    Ok(json(
+        StatusCode::OK,
+        &serde_json::json!({"data": data, "has_more": has_more}),
+    ))
 }
 
 async fn read(Auth { app, .. }: Auth, Path(id): Path<String>) -> Answer {
@@ -105,14 +113,15 @@ async fn read(Auth { app, .. }: Auth, Path(id): Path<String>) -> Answer {
 
 async fn create(Auth { app, .. }: Auth, body: Bytes) -> Answer {
     let mut webhook = Generic::object(&body).and_then(validate)?;
-    webhook.created_at = Some(now());
-    webhook.active.get_or_insert(true);
-    if webhook.secret.is_none() {
-        webhook.secret = Some(Secret::new(new_id("whsec_")));
-    }
+    let created_at = now().format(&time::format_description::well_known::Rfc3339);
+    webhook.insert("created_at".into(), created_at.unwrap_or_default().into());
+    webhook.entry("active").or_insert(true.into());
+    webhook
+        .entry("secret")
+        .or_insert_with(|| new_id("whsec_").into());
     app.write(|state| {
         let id = state.next_generic_id();
-        webhook.id = Some(id.clone());
+        webhook.insert("id".into(), id.clone().into());
         state.generic.insert(id, webhook.clone());
     })
     .await;
@@ -143,7 +152,7 @@ async fn delete(Auth { app, .. }: Auth, Path(id): Path<String>) -> Answer {
 async fn test(Auth { app, .. }: Auth, Path(id): Path<String>) -> Answer {
     let webhook = Generic::found(app.read(|state| state.generic.get(&id).cloned()), &id)?;
     let event = webhook
-        .events
+        .events("events")
         .first()
         .cloned()
         .unwrap_or_else(|| EventType::new(GENERIC_EVENTS[0].name));
@@ -152,10 +161,7 @@ async fn test(Auth { app, .. }: Auth, Path(id): Path<String>) -> Answer {
         deliver::enqueue(&app, hook_generic::PROVIDER, &id, &event, &payload, true).await;
     Ok(json(
         StatusCode::ACCEPTED,
-        &TestAnswer {
-            event_id: payload.event_id,
-            delivery_id,
-        },
+        &serde_json::json!({"event_id": payload.event_id, "delivery_id": delivery_id}),
     ))
 }
 
@@ -171,7 +177,10 @@ async fn deliveries(Auth { app, .. }: Auth, Path(id): Path<String>) -> Answer {
         })
     });
     let deliveries = Generic::found(log, &id)?;
-    Ok(json(StatusCode::OK, &DeliveryList { deliveries }))
+    Ok(json(
+        StatusCode::OK,
+        &serde_json::json!({"deliveries": deliveries}),
+    ))
 }
 
 /// The generic service's plugin: its documented retry schedule (the default policy).
@@ -208,14 +217,15 @@ impl Plugin for Generic {
 
     fn target(&self, state: &AppState, _: &Credentials, id: &str) -> Option<Target> {
         let hook = state.generic.get(id)?;
-        Some(Target::to(&hook.url, hook.secret.clone()))
+        let secret = hook.text("secret").map(Secret::new);
+        Some(Target::to(hook.text("url")?, secret))
     }
 
     fn subscribers(&self, state: &AppState, event: &EventType, _: Duration) -> Vec<String> {
         state
             .generic
             .iter()
-            .filter(|(_, h)| h.active.unwrap_or(true) && h.events.iter().any(|e| e == event))
+            .filter(|(_, h)| h.flag("active", true) && h.events("events").contains(event))
             .map(|(id, _)| id.clone())
             .collect()
     }

@@ -43,6 +43,7 @@ mod odata;
 mod plugin;
 mod port;
 mod receiver;
+mod schema;
 mod state;
 mod store;
 mod tracked;

@@ -11,7 +11,8 @@
 //!
 //! Anything else is an error with a message, answered as 400 with `errorCode` 1000.
 
-use hook_uipath::WebhookDto;
+use crate::common::Object;
+use crate::schema::Record;
 
 /// A parsed filter.
 #[derive(Debug, Clone, PartialEq)]
@@ -76,20 +77,21 @@ pub fn parse(text: &str) -> Result<Filter, String> {
 
 impl Filter {
     /// Whether `webhook` passes.
-    pub fn matches(&self, webhook: &WebhookDto) -> bool {
+    pub(crate) fn matches(&self, webhook: &Object) -> bool {
         match self {
             Filter::And(a, b) => a.matches(webhook) && b.matches(webhook),
             Filter::Or(a, b) => a.matches(webhook) || b.matches(webhook),
             Filter::HasEvent(name) => webhook
-                .events
+                .events("Events")
                 .iter()
-                .flatten()
-                .any(|e| e.event_type.as_str().eq_ignore_ascii_case(name)),
+                .any(|e| e.as_str().eq_ignore_ascii_case(name)),
             Filter::Eq(field, literal) => match (field, literal) {
-                (Field::Url, Literal::Text(t)) => webhook.url.as_deref() == Some(t.as_str()),
-                (Field::Name, Literal::Text(t)) => webhook.name.as_deref() == Some(t.as_str()),
-                (Field::Enabled, Literal::Bool(b)) => webhook.enabled.unwrap_or(false) == *b,
-                (Field::Id, Literal::Int(i)) => webhook.id == Some(*i),
+                (Field::Url, Literal::Text(t)) => webhook.text("Url") == Some(t.as_str()),
+                (Field::Name, Literal::Text(t)) => webhook.text("Name") == Some(t.as_str()),
+                (Field::Enabled, Literal::Bool(b)) => webhook.flag("Enabled", false) == *b,
+                (Field::Id, Literal::Int(i)) => {
+                    webhook.get("Id").and_then(serde_json::Value::as_i64) == Some(*i)
+                }
                 _ => false,
             },
         }

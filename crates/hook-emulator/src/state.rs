@@ -6,15 +6,13 @@ use time::serde::rfc3339;
 // Optional RFC 3339 times (a short name: each field's attribute fits on one line).
 use time::serde::rfc3339::option as timestamp;
 
-use hook_generic::GenericWebhook;
 use hook_model::{DeliveryStatus, Provider};
 use hook_port::{Entity, PortWebhook};
 
+use crate::common::Object;
 use crate::ingest::IngestRecord;
 use crate::store::{Batch, record_key};
 use crate::tracked::Tracked;
-use hook_uipath::WebhookDto;
-use hook_up42::Up42Webhook;
 use serde::{Deserialize, Serialize};
 use time::OffsetDateTime;
 
@@ -24,7 +22,7 @@ pub struct State {
     /// The last UiPath id handed out.
     pub uipath_last_id: i64,
     /// UiPath webhooks by id.
-    pub uipath: Tracked<i64, WebhookDto>,
+    pub uipath: Tracked<i64, Object>,
     /// When a UiPath webhook disabled by a failed delivery comes back (emulated seconds
     /// since start; not persisted across restarts, as the clock restarts too).
     #[serde(skip)]
@@ -49,9 +47,9 @@ pub struct State {
     #[serde(default)]
     pub port_invocations: Tracked<String, String>,
     /// UP42 webhooks by id.
-    pub up42: Tracked<String, Up42Webhook>,
+    pub up42: Tracked<String, Object>,
     /// Generic webhooks by id.
-    pub generic: Tracked<String, GenericWebhook>,
+    pub generic: Tracked<String, Object>,
     /// Issued bearer tokens.
     pub tokens: Tracked<String, Token>,
     /// Every delivery by id; ids start with a sequence number, so the map's order is the

@@ -1,7 +1,7 @@
 //! UiPath Orchestrator: `/uipath/{org}/{tenant}/orchestrator_/odata/…` and the identity
 //! token endpoints.
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::HashMap;
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -13,17 +13,17 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::{any, post};
 use hook_model::{EventType, Provider, Secret};
 use hook_uipath::EVENTS as UIPATH_EVENTS;
-use hook_uipath::wire::{
-    ERROR_INVALID_REQUEST, ERROR_NAME_TAKEN, ERROR_NOT_FOUND, EventSubscription, EventTypeDto,
-    ODataList, WebhookDto,
-};
+use hook_uipath::wire::{ERROR_INVALID_REQUEST, ERROR_NAME_TAKEN, ERROR_NOT_FOUND};
 
 use crate::app::App;
-use crate::common::{Dialect, canonical_events, form, json, oauth_answer, valid_url};
+use crate::common::{
+    Dialect, Object, canonical_events, form, json, merged, oauth_answer, valid_url,
+};
 use crate::deliver;
 use crate::deliver::{Payload, Target};
 use crate::odata;
 use crate::plugin::{Plugin, Policy};
+use crate::schema::{Kind, Record};
 use crate::state::State as AppState;
 use crate::{Credentials, EmulatorHandle};
 
@@ -32,27 +32,14 @@ const PING: &str = "UiPath.Server.Configuration.OData.Ping";
 const EVENT_TYPES: &str = "UiPath.Server.Configuration.OData.GetEventTypes";
 const EVENT_TYPES_CALL: &str = "UiPath.Server.Configuration.OData.GetEventTypes()";
 const TRIGGER_CUSTOM: &str = "UiPath.Server.Configuration.OData.TriggerCustom";
-/// The properties of `WebhookDto`; anything else in a body is refused, as Orchestrator does.
-const PROPERTIES: [&str; 10] = [
-    "Id",
-    "Key",
-    "Name",
-    "Description",
-    "Url",
-    "Enabled",
-    "Secret",
-    "SubscribeToAllEvents",
-    "AllowInsecureSsl",
-    "Events",
-];
-/// The properties POST and PUT must carry.
-const REQUIRED: [&str; 5] = [
-    "Name",
-    "Url",
-    "Enabled",
-    "SubscribeToAllEvents",
-    "AllowInsecureSsl",
-];
+/// `WebhookDto` as Orchestrator's OpenAPI publishes it; anything else in a body is
+/// refused, as Orchestrator does. POST and PUT bodies must carry the required five.
+pub(crate) const PROPERTIES: &str = "Id?: integer, Key?: string, Name: string, \
+    Description?: string, Url: string, Enabled: boolean, Secret?: string, \
+    SubscribeToAllEvents: boolean, AllowInsecureSsl: boolean, Events?: [{EventType}]";
+
+/// Where a webhook's subscribed events are, and in which form.
+const EVENTS: (&str, Kind) = ("Events", Kind::Subscriptions("EventType"));
 
 pub(crate) fn routes() -> Router<Arc<App>> {
     Router::new()
@@ -216,7 +203,7 @@ fn list(app: &App, base: &str, query: &HashMap<String, String>) -> Response {
         Some("true") => true,
         Some(other) => return invalid(format!("$count must be true or false, not {other:?}")),
     };
-    let mut items: Vec<WebhookDto> = app.read(|state| {
+    let mut items: Vec<Object> = app.read(|state| {
         state
             .uipath
             .values()
@@ -235,9 +222,8 @@ fn list(app: &App, base: &str, query: &HashMap<String, String>) -> Response {
             }
         };
         match field {
-            "Id" => items.sort_by_key(|d| d.id),
-            "Name" => items.sort_by(|a, b| a.name.cmp(&b.name)),
-            "Url" => items.sort_by(|a, b| a.url.cmp(&b.url)),
+            "Id" => items.sort_by_key(|d| d.get("Id").and_then(serde_json::Value::as_i64)),
+            "Name" | "Url" => items.sort_by(|a, b| a.text(field).cmp(&b.text(field))),
             other => return invalid(format!("cannot order by {other:?}: use Id, Name or Url")),
         }
         if descending {
@@ -245,21 +231,20 @@ fn list(app: &App, base: &str, query: &HashMap<String, String>) -> Response {
         }
     }
     let total = items.len() as u64;
-    let value: Vec<WebhookDto> = items.into_iter().skip(skip).take(top).collect();
-    json(
-        StatusCode::OK,
-        &ODataList {
-            context: Some(format!("{base}$metadata#Webhooks")),
-            count: count.then_some(total),
-            value,
-        },
-    )
+    let value: Vec<Object> = items.into_iter().skip(skip).take(top).collect();
+    let mut answer = serde_json::json!({
+        "@odata.context": format!("{base}$metadata#Webhooks"),
+        "value": value,
+    });
+    if count {
+        answer["@odata.count"] = total.into();
+    }
+    json(StatusCode::OK, &answer)
 }
 
-fn entity(base: &str, dto: &WebhookDto) -> Response {
+fn entity(base: &str, dto: &Object) -> Response {
     let mut dto = dto.clone();
-    dto.extra
-        .insert("@odata.context".into(), context(base, "Webhooks/$entity"));
+    dto.insert("@odata.context".into(), context(base, "Webhooks/$entity"));
     json(StatusCode::OK, &dto)
 }
 
@@ -271,22 +256,22 @@ fn get(app: &App, base: &str, id: i64) -> Response {
 }
 
 /// A body of `WebhookDto` properties only; with `whole` (POST, PUT) carrying the five
-/// required ones. OData annotations (`@odata.…`) are ignored.
-fn decode_body(body: &[u8], whole: bool) -> Result<WebhookDto, Response> {
-    let map = UiPath::object(body)?;
-    if let Some(key) = map
-        .keys()
-        .find(|k| !k.starts_with("@odata") && !PROPERTIES.contains(&k.as_str()))
-    {
-        return Err(invalid(format!(
-            "The request body is invalid: WebhookDto has no property '{key}'."
-        )));
-    }
-    if whole && let Some(key) = REQUIRED.iter().find(|k| !map.contains_key(**k)) {
-        return Err(invalid(format!("The {key} field is required.")));
-    }
-    serde_json::from_value::<WebhookDto>(serde_json::Value::Object(map))
-        .map_err(|e| invalid(format!("The request body is invalid: {e}")))
+/// required ones. OData annotations (`@odata.…`) are dropped.
+fn decode_body(body: &[u8], whole: bool) -> Result<Object, Response> {
+    let mut map = UiPath::object(body)?;
+    crate::schema::check(&map, PROPERTIES, whole, |key| key.starts_with("@odata")).map_err(
+        |misfit| {
+            invalid(match misfit {
+                crate::schema::Misfit::Unknown(key) => {
+                    format!("The request body is invalid: WebhookDto has no property '{key}'.")
+                }
+                crate::schema::Misfit::Missing(key) => format!("The {key} field is required."),
+                other => format!("The request body is invalid: {other}."),
+            })
+        },
+    )?;
+    map.retain(|key, _| !key.starts_with("@odata"));
+    Ok(map)
 }
 
 /// A trace id for an error answer, as Orchestrator sends one.
@@ -295,30 +280,33 @@ fn trace_id() -> String {
 }
 
 /// Checks a full record and puts its events in catalog spelling.
-fn validate(dto: &mut WebhookDto) -> Result<(), Response> {
-    let url = dto
-        .url
-        .as_deref()
-        .ok_or_else(|| invalid("Url is required"))?;
+fn validate(dto: &mut Object) -> Result<(), Response> {
+    let url = dto.text("Url").ok_or_else(|| invalid("Url is required"))?;
     valid_url(url, false).map_err(|m| invalid(format!("Url: {m}")))?;
-    if dto.name.as_deref().is_none_or(|n| n.trim().is_empty()) {
+    if dto.text("Name").is_none_or(|n| n.trim().is_empty()) {
         return Err(invalid("Name is required"));
     }
-    let events: Vec<EventType> = dto.event_types();
-    let events = canonical_events(hook_uipath::PROVIDER, &events).map_err(invalid)?;
-    dto.events = Some(events.into_iter().map(EventSubscription::from).collect());
-    dto.extra.retain(|key, _| !key.starts_with("@odata"));
+    let events = canonical_events(hook_uipath::PROVIDER, &dto.events(EVENTS.0)).map_err(invalid)?;
+    dto.set_events(EVENTS.0, EVENTS.1, &events);
+    dto.retain(|_, value| !value.is_null());
     Ok(())
 }
 
 fn name_taken(state: &crate::state::State, name: Option<&str>, except: Option<i64>) -> bool {
-    state.uipath.values().any(|d| {
-        d.id != except
-            && d.name
-                .as_deref()
+    state.uipath.iter().any(|(id, d)| {
+        Some(*id) != except
+            && d.text("Name")
                 .zip(name)
                 .is_some_and(|(a, b)| a.eq_ignore_ascii_case(b))
     })
+}
+
+fn name_taken_answer() -> Response {
+    error(
+        StatusCode::CONFLICT,
+        ERROR_NAME_TAKEN,
+        "The name is already used by another webhook.",
+    )
 }
 
 async fn create(app: &Arc<App>, base: &str, body: &[u8]) -> Response {
@@ -329,38 +317,29 @@ async fn create(app: &Arc<App>, base: &str, body: &[u8]) -> Response {
     if let Err(response) = validate(&mut dto) {
         return response;
     }
-    dto.enabled.get_or_insert(true);
-    dto.subscribe_to_all_events.get_or_insert(false);
-    dto.allow_insecure_ssl.get_or_insert(false);
-    dto.key = Some(uuid::Uuid::new_v4().to_string());
+    dto.insert("Key".into(), uuid::Uuid::new_v4().to_string().into());
     let created = app
         .write(|state| {
-            if name_taken(state, dto.name.as_deref(), None) {
+            if name_taken(state, dto.text("Name"), None) {
                 return None;
             }
             state.uipath_last_id += 1;
-            dto.id = Some(state.uipath_last_id);
+            dto.insert("Id".into(), state.uipath_last_id.into());
             state.uipath.insert(state.uipath_last_id, dto.clone());
-            Some(dto)
+            Some(state.uipath_last_id)
         })
         .await;
-    match created {
-        Some(dto) => {
-            if let Some(id) = dto.id {
-                send_ping(app, id).await;
-            }
-            let mut response = entity(base, &dto);
-            *response.status_mut() = StatusCode::CREATED;
-            response
-        }
-        None => error(
-            StatusCode::CONFLICT,
-            ERROR_NAME_TAKEN,
-            "The name is already used by another webhook.",
-        ),
-    }
+    let Some(id) = created else {
+        return name_taken_answer();
+    };
+    send_ping(app, id).await;
+    let mut response = entity(base, &dto);
+    *response.status_mut() = StatusCode::CREATED;
+    response
 }
 
+/// PUT (`replace`) or PATCH: the body over the stored record (PUT: the body alone), `Id`
+/// and `Key` kept.
 async fn update(app: &Arc<App>, base: &str, id: i64, body: &[u8], replace: bool) -> Response {
     let incoming = match decode_body(body, replace) {
         Ok(dto) => dto,
@@ -369,46 +348,14 @@ async fn update(app: &Arc<App>, base: &str, id: i64, body: &[u8], replace: bool)
     let Some(current) = app.read(|state| state.uipath.get(&id).cloned()) else {
         return not_found(id);
     };
-    let mut next = if replace {
-        WebhookDto {
-            id: Some(id),
-            key: current.key.clone(),
-            name: incoming.name.clone().or(current.name.clone()),
-            enabled: incoming.enabled.or(Some(true)),
-            subscribe_to_all_events: incoming.subscribe_to_all_events.or(Some(false)),
-            allow_insecure_ssl: incoming.allow_insecure_ssl.or(Some(false)),
-            events: incoming.events.clone().or(Some(Vec::new())),
-            ..incoming
-        }
-    } else {
-        let mut merged = current.clone();
-        macro_rules! take {
-            ($($field:ident),*) => { $(if incoming.$field.is_some() { merged.$field = incoming.$field.clone(); })* };
-        }
-        take!(
-            name,
-            description,
-            url,
-            enabled,
-            secret,
-            subscribe_to_all_events,
-            allow_insecure_ssl,
-            events
-        );
-        merged
-    };
+    let mut next = merged(&current, incoming, replace, &["Id", "Key"]);
     if let Err(response) = validate(&mut next) {
         return response;
     }
-    next.id = Some(id);
     let stored = app
         .write(|state| {
-            if name_taken(state, next.name.as_deref(), Some(id)) {
-                return Err(error(
-                    StatusCode::CONFLICT,
-                    ERROR_NAME_TAKEN,
-                    "The name is already used by another webhook.",
-                ));
+            if name_taken(state, next.text("Name"), Some(id)) {
+                return Err(name_taken_answer());
             }
             if !state.uipath.contains_key(&id) {
                 return Err(not_found(id));
@@ -435,23 +382,17 @@ async fn delete(app: &App, id: i64) -> Response {
 }
 
 fn event_types(base: &str) -> Response {
-    let value: Vec<EventTypeDto> = UIPATH_EVENTS
+    let value: Vec<serde_json::Value> = UIPATH_EVENTS
         .iter()
-        .map(|e| EventTypeDto {
-            name: EventType::new(e.name),
-            group: Some(e.group.to_owned()),
-        })
+        .map(|e| serde_json::json!({"Name": e.name, "Group": e.group}))
         .collect();
-    let mut body = serde_json::to_value(ODataList {
-        context: None,
-        count: None,
-        value,
-    })
-    .unwrap_or_default();
-    body["@odata.context"] = context(
-        base,
-        "Collection(UiPath.Application.Dto.Webhooks.WebhookEventTypeDto)",
-    );
+    let body = serde_json::json!({
+        "@odata.context": context(
+            base,
+            "Collection(UiPath.Application.Dto.Webhooks.WebhookEventTypeDto)",
+        ),
+        "value": value,
+    });
     json(StatusCode::OK, &body)
 }
 
@@ -558,12 +499,9 @@ impl Plugin for UiPath {
 
     fn target(&self, state: &AppState, _: &Credentials, id: &str) -> Option<Target> {
         let dto = state.uipath.get(&id.parse().ok()?)?;
-        Some(Target {
-            url: dto.url.clone()?,
-            secret: dto.secret.clone(),
-            headers: BTreeMap::new(),
-            allow_insecure: dto.allow_insecure_ssl.unwrap_or(false),
-        })
+        let mut target = Target::to(dto.text("Url")?, dto.text("Secret").map(Secret::new));
+        target.allow_insecure = dto.flag("AllowInsecureSsl", false);
+        Some(target)
     }
 
     fn subscribers(&self, state: &AppState, event: &EventType, now: Duration) -> Vec<String> {
@@ -571,13 +509,13 @@ impl Plugin for UiPath {
             .uipath
             .iter()
             .filter(|(id, dto)| {
-                dto.enabled.unwrap_or(false)
+                dto.flag("Enabled", false)
                     && state
                         .uipath_disabled_until
                         .get(id)
                         .is_none_or(|until| *until <= now)
-                    && (dto.subscribe_to_all_events.unwrap_or(false)
-                        || dto.events.iter().flatten().any(|e| e.event_type == *event))
+                    && (dto.flag("SubscribeToAllEvents", false)
+                        || dto.events(EVENTS.0).contains(event))
             })
             .map(|(id, _)| id.to_string())
             .collect()

@@ -13,15 +13,15 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use hook_model::{DeliveryStatus, EventType, Provider, Secret};
 use hook_up42::EVENTS as UP42_EVENTS;
-use hook_up42::wire::{EventInfo, TestRun, Up42Webhook};
 use serde::Serialize;
 
 use crate::app::App;
 use crate::common::{
-    Answer, Authorized, Dialect, canonical_events, form, json, now, oauth_answer, valid_url,
+    Answer, Authorized, Dialect, Object, canonical_events, form, json, now, oauth_answer, valid_url,
 };
 use crate::deliver::{self, Payload, Target};
 use crate::plugin::Plugin;
+use crate::schema::{Kind, Record};
 use crate::state::State as AppState;
 use crate::{Credentials, EmulatorHandle};
 
@@ -152,21 +152,23 @@ async fn userinfo(Auth { app, .. }: Auth) -> Response {
 }
 
 async fn events(_: Auth) -> Response {
-    let list: Vec<EventInfo> = UP42_EVENTS
+    let list: Vec<serde_json::Value> = UP42_EVENTS
         .iter()
-        .map(|e| EventInfo {
-            name: EventType::new(e.name),
-            title: Some(e.description.trim_end_matches('.').to_owned()),
-            category: Some(e.group.to_owned()),
-            description: Some(e.description.to_owned()),
-            documentation: Some("https://docs.up42.com/account/webhooks".into()),
+        .map(|e| {
+            serde_json::json!({
+                "name": e.name,
+                "title": e.description.trim_end_matches('.'),
+                "category": e.group,
+                "description": e.description,
+                "documentation": "https://docs.up42.com/account/webhooks",
+            })
         })
         .collect();
     ok(StatusCode::OK, &list)
 }
 
 async fn list(Auth { app, .. }: Auth) -> Answer {
-    let all: Vec<Up42Webhook> = app.read(|state| {
+    let all: Vec<Object> = app.read(|state| {
         let mut ids: Vec<(&u64, &String)> =
             state.up42_order.iter().map(|(id, seq)| (seq, id)).collect();
         ids.sort();
@@ -182,39 +184,50 @@ async fn read(Auth { app, .. }: Auth, Path((_, id)): Path<(String, String)>) -> 
     Ok(ok(StatusCode::OK, &webhook))
 }
 
+/// The webhook record as up42-py reads and writes it (`id`, `createdAt` and `updatedAt`
+/// are UP42's; other properties are kept as they are).
+pub(crate) const PROPERTIES: &str = "name: string, url: string, events?: [string], \
+    active?: boolean, secret?: string, id?: string, createdAt?: string, updatedAt?: string";
+
 /// Decodes and checks a full body: name, HTTPS URL, events from the catalog.
-fn validate(body: &[u8]) -> Result<Up42Webhook, Response> {
-    let invalid = |field: &str, message: String| Up42::invalid(field, message);
-    let value = serde_json::Value::Object(Up42::object(body)?);
-    if value
-        .get("name")
-        .and_then(|n| n.as_str())
-        .is_none_or(|n| n.trim().is_empty())
-    {
-        return Err(invalid("name", "name is required".into()));
+fn validate(body: &[u8]) -> Result<Object, Response> {
+    let mut map = Up42::object(body)?;
+    crate::schema::check(&map, PROPERTIES, true, |_| true)
+        .map_err(|misfit| Up42::invalid(misfit.field(), misfit.to_string()))?;
+    if map.text("name").is_none_or(|n| n.trim().is_empty()) {
+        return Err(Up42::invalid("name", "name is required"));
     }
-    let url = value
-        .get("url")
-        .and_then(|u| u.as_str())
-        .ok_or_else(|| invalid("url", "url is required".into()))?;
-    valid_url(url, true).map_err(|m| invalid("url", format!("url: {m}")))?;
-    let mut webhook: Up42Webhook = serde_json::from_value(value)
-        .map_err(|e| invalid("body", format!("the body does not match the schema: {e}")))?;
-    webhook.events =
-        canonical_events(hook_up42::PROVIDER, &webhook.events).map_err(|m| invalid("events", m))?;
-    if webhook.secret.is_none() {
-        webhook.secret = Some(Secret::new(""));
+    valid_url(map.text("url").unwrap_or_default(), true)
+        .map_err(|m| Up42::invalid("url", format!("url: {m}")))?;
+    let events = canonical_events(hook_up42::PROVIDER, &map.events("events"))
+        .map_err(|m| Up42::invalid("events", m))?;
+    map.set_events("events", Kind::Texts, &events);
+    map.entry("active")
+        .and_modify(|a| *a = a.as_bool().unwrap_or(false).into())
+        .or_insert(false.into());
+    if map.get("secret").is_none_or(serde_json::Value::is_null) {
+        map.insert("secret".into(), "".into());
     }
-    Ok(webhook)
+    for read_only in ["id", "createdAt", "updatedAt"] {
+        map.remove(read_only);
+    }
+    Ok(map)
+}
+
+/// RFC 3339 now, as UP42 writes its timestamps.
+fn stamp() -> serde_json::Value {
+    now()
+        .format(&time::format_description::well_known::Rfc3339)
+        .unwrap_or_default()
+        .into()
 }
 
 async fn create(Auth { app, .. }: Auth, body: Bytes) -> Answer {
     let mut webhook = validate(&body)?;
     let id = uuid::Uuid::new_v4().to_string();
-    let at = now();
-    webhook.id = Some(id.clone());
-    webhook.created_at = Some(at);
-    webhook.updated_at = Some(at);
+    webhook.insert("id".into(), id.clone().into());
+    webhook.insert("createdAt".into(), stamp());
+    webhook.insert("updatedAt".into(), webhook["createdAt"].clone());
     app.write(|state| {
         state.record_up42(&id);
         state.up42.insert(id, webhook.clone());
@@ -232,9 +245,10 @@ async fn update(
     let stored = app
         .write(|state| {
             let slot = state.up42.get_mut(&id)?;
-            webhook.id = Some(id.clone());
-            webhook.created_at = slot.created_at;
-            webhook.updated_at = Some(now());
+            webhook.insert("id".into(), id.clone().into());
+            let created = slot.get("createdAt").cloned().unwrap_or_else(stamp);
+            webhook.insert("createdAt".into(), created);
+            webhook.insert("updatedAt".into(), stamp());
             *slot = webhook.clone();
             Some(webhook)
         })
@@ -257,10 +271,10 @@ async fn delete(Auth { app, .. }: Auth, Path((_, id)): Path<(String, String)>) -
 /// the URL.
 async fn test(Auth { app, .. }: Auth, Path((_, id)): Path<(String, String)>) -> Answer {
     let webhook = Up42::found(app.read(|state| state.up42.get(&id).cloned()), &id)?;
-    let started_at = now();
+    let started_at = stamp();
     let mut version = app.log_version.subscribe();
     let mut ids: Vec<String> = Vec::new();
-    for event in &webhook.events {
+    for event in &webhook.events("events") {
         let status = if *event == "order.status" {
             "FULFILLED"
         } else {
@@ -297,11 +311,11 @@ async fn test(Auth { app, .. }: Auth, Path((_, id)): Path<(String, String)>) -> 
     };
     Ok(ok(
         StatusCode::OK,
-        &TestRun {
-            started_at,
-            tests_run: u32::try_from(ids.len()).unwrap_or(u32::MAX),
-            tests_succeeded: u32::try_from(succeeded).unwrap_or(u32::MAX),
-        },
+        &serde_json::json!({
+            "startedAt": started_at,
+            "testsRun": ids.len(),
+            "testsSucceeded": succeeded,
+        }),
     ))
 }
 
@@ -340,14 +354,15 @@ impl Plugin for Up42 {
 
     fn target(&self, state: &AppState, _: &Credentials, id: &str) -> Option<Target> {
         let hook = state.up42.get(id)?;
-        Some(Target::to(&hook.url, hook.secret.clone()))
+        let secret = hook.text("secret").map(Secret::new);
+        Some(Target::to(hook.text("url")?, secret))
     }
 
     fn subscribers(&self, state: &AppState, event: &EventType, _: Duration) -> Vec<String> {
         state
             .up42
             .iter()
-            .filter(|(_, h)| h.active && h.events.iter().any(|e| e == event))
+            .filter(|(_, h)| h.flag("active", false) && h.events("events").contains(event))
             .map(|(id, _)| id.clone())
             .collect()
     }
