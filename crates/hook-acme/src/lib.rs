@@ -159,8 +159,7 @@ impl AcmeClient {
     }
 
     async fn hook(&self, method: Method, id: &str, operation: &'static str) -> Result<Hook, Error> {
-        let call = (self.http).call_about(method, format!("hooks/{id}"), operation, id);
-        call.check(check::path_segment("id", id))?;
+        let call = (self.http).call_about(method, "hooks/{id}", operation, id)?;
         call.send().await?.json("Acme hook")
     }
 }
@@ -219,12 +218,8 @@ impl WebhookApi for AcmeClient {
     }
 
     async fn update(&self, id: &WebhookId, patch: &WebhookPatch) -> Result<Webhook, Error> {
-        let path = format!("hooks/{id}");
-        let call = self
-            .http
-            .call_about(Method::PATCH, path, "update webhook", id);
+        let call = (self.http).call_about(Method::PATCH, "hooks/{id}", "update webhook", id)?;
         call.check(CAPABILITIES.check_patch(patch))?;
-        call.check(check::path_segment("id", id.as_str()))?;
         let mut body = serde_json::Map::new();
         if let Some(name) = &patch.name {
             body.insert("name".into(), name.as_str().into());
@@ -249,18 +244,12 @@ impl WebhookApi for AcmeClient {
     }
 
     async fn delete(&self, id: &WebhookId) -> Result<(), Error> {
-        let path = format!("hooks/{id}");
-        let call = self
-            .http
-            .call_about(Method::DELETE, path, "delete webhook", id);
-        call.check(check::path_segment("id", id.as_str()))?;
+        let call = (self.http).call_about(Method::DELETE, "hooks/{id}", "delete webhook", id)?;
         call.send().await.map(|_| ())
     }
 
     async fn test(&self, id: &WebhookId) -> Result<TestOutcome, Error> {
-        let path = format!("hooks/{id}/ping");
-        let call = self.http.call_about(Method::POST, path, "test webhook", id);
-        call.check(check::path_segment("id", id.as_str()))?;
+        let call = (self.http).call_about(Method::POST, "hooks/{id}/ping", "test webhook", id)?;
         let ping: Ping = call.send().await?.json("Acme ping")?;
         Ok(TestOutcome::of(&ping).event_id(ping.event_id.clone()))
     }

@@ -106,18 +106,9 @@ impl App {
 
 /// `hook listen --inbox` forwarding to `app`.
 fn listen(app: &str, inbox: &str, extra: &[&str]) -> Listener {
-    let mut args = vec![
-        "--scheme",
-        "generic",
-        "--secret",
-        SECRET,
-        "--forward-to",
-        app,
-        "--inbox",
-        inbox,
-    ];
+    let mut args = vec!["--inbox", inbox];
     args.extend_from_slice(extra);
-    Listener::start(&args)
+    Listener::forwarding(SECRET, app, &args)
 }
 
 fn signed(id: &str) -> (String, Vec<(String, String)>) {
@@ -145,15 +136,6 @@ async fn send(client: &reqwest::Client, url: &str, id: &str) -> Option<u16> {
     Some(request.send().await.ok()?.status().as_u16())
 }
 
-fn seed() -> u64 {
-    let seed = std::env::var("HOOK_TEST_SEED")
-        .ok()
-        .and_then(|s| s.parse().ok())
-        .unwrap_or_else(|| fastrand::u64(..));
-    eprintln!("HOOK_TEST_SEED={seed}");
-    seed
-}
-
 /// `instances` listeners on `inbox`, each killed with SIGKILL and restarted at random
 /// moments, while `events` deliveries are sent (each retried until acknowledged, to a
 /// random live instance).
@@ -163,7 +145,7 @@ async fn kill_nine(inbox: &str, instances: usize, events: usize, label: &str) {
         .ok()
         .and_then(|n| n.parse().ok())
         .unwrap_or(events);
-    let seed = seed();
+    let seed = servers::seed();
     let (app, app_url) = App::start(Mode::Handle).await;
     let extra = ["--timeout", "2"];
     let listeners: Arc<Vec<Mutex<Listener>>> = Arc::new(

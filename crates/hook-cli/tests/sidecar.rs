@@ -61,16 +61,7 @@ impl App {
 
 /// One `hook listen --idempotency` sidecar forwarding to `app`.
 fn sidecar(app: &str, store: &str) -> Listener {
-    Listener::start(&[
-        "--scheme",
-        "generic",
-        "--secret",
-        SECRET,
-        "--forward-to",
-        app,
-        "--idempotency",
-        store,
-    ])
+    Listener::forwarding(SECRET, app, &["--idempotency", store])
 }
 
 async fn send(client: &reqwest::Client, signer: &Signer, url: &str, id: &str) -> u16 {
@@ -84,11 +75,7 @@ async fn send(client: &reqwest::Client, signer: &Signer, url: &str, id: &str) ->
 }
 
 async fn fleet(store: &str) {
-    let seed = std::env::var("HOOK_TEST_SEED")
-        .ok()
-        .and_then(|s| s.parse().ok())
-        .unwrap_or_else(|| fastrand::u64(..));
-    eprintln!("HOOK_TEST_SEED={seed}");
+    let seed = servers::seed();
     let (app, app_url) = App::start(seed).await;
     let sidecars: Vec<Listener> = (0..3).map(|_| sidecar(&app_url, store)).collect();
     let urls: Arc<Vec<String>> = Arc::new(sidecars.iter().map(|s| s.url.clone()).collect());

@@ -36,6 +36,21 @@ async fn receiver() -> (String, Arc<Semaphore>) {
     (url, arrived)
 }
 
+/// Sends a create request and reads its JSON answer.
+async fn create(request: reqwest::RequestBuilder) -> serde_json::Value {
+    let answer = request.send().await.expect("create");
+    answer.json().await.expect("json")
+}
+
+/// A runtime, an emulator started on it, and an HTTP client.
+fn started() -> (Runtime, EmulatorHandle, reqwest::Client) {
+    let runtime = Runtime::new().expect("runtime");
+    let emulator = runtime
+        .block_on(Emulator::builder().start())
+        .expect("emulator");
+    (runtime, emulator, client())
+}
+
 fn client() -> reqwest::Client {
     reqwest::Client::builder()
         .no_proxy()
@@ -140,11 +155,7 @@ fn deliveries(c: &mut Criterion) {
 }
 
 fn crud(c: &mut Criterion) {
-    let runtime = Runtime::new().expect("runtime");
-    let emulator = runtime
-        .block_on(Emulator::builder().start())
-        .expect("emulator");
-    let http = client();
+    let (runtime, emulator, http) = started();
     let base = format!("{}/v1/webhooks", emulator.generic_base());
     let key = emulator.credentials().generic.api_key.expose().to_owned();
     let mut group = c.benchmark_group("crud");
@@ -155,16 +166,8 @@ fn crud(c: &mut Criterion) {
     group.throughput(Throughput::Elements(4));
     group.bench_function("generic_lifecycle", |b| {
         b.to_async(&runtime).iter(|| async {
-            let created: serde_json::Value = http
-                .post(&base)
-                .bearer_auth(&key)
-                .json(&serde_json::json!({"url": "https://x.example", "events": ["user.created"]}))
-                .send()
-                .await
-                .expect("create")
-                .json()
-                .await
-                .expect("json");
+            let body = serde_json::json!({"url": "https://x.example", "events": ["user.created"]});
+            let created = create(http.post(&base).bearer_auth(&key).json(&body)).await;
             let one = format!("{base}/{}", created["id"].as_str().expect("id"));
             http.get(&one).bearer_auth(&key).send().await.expect("get");
             http.patch(&one)
@@ -191,11 +194,7 @@ fn crud(c: &mut Criterion) {
 /// from the POST to the ingest record: a fresh webhook per iteration, so each is the
 /// webhook's first request, as after a create.
 fn ingest(c: &mut Criterion) {
-    let runtime = Runtime::new().expect("runtime");
-    let emulator = runtime
-        .block_on(Emulator::builder().start())
-        .expect("emulator");
-    let http = client();
+    let (runtime, emulator, http) = started();
     let base = emulator.port_base();
     let credentials = &emulator.credentials().port;
     let token: String = runtime.block_on(async {
@@ -226,21 +225,17 @@ fn ingest(c: &mut Criterion) {
         b.to_async(&runtime).iter(|| async {
             let n = next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
             let identifier = format!("bench-{n}");
-            let created: serde_json::Value = http
-                .post(format!("{base}/v1/webhooks"))
-                .bearer_auth(&token)
-                .json(&serde_json::json!({
-                    "identifier": identifier, "title": "Bench", "enabled": true,
-                    "mappings": [{"blueprint": "item", "itemsToParse": ".body.items",
-                        "entity": {"identifier": ".item.id", "title": ".item.name",
-                                   "properties": {"size": ".item.size"}}}]
-                }))
-                .send()
-                .await
-                .expect("create")
-                .json()
-                .await
-                .expect("json");
+            let created = create(
+                http.post(format!("{base}/v1/webhooks"))
+                    .bearer_auth(&token)
+                    .json(&serde_json::json!({
+                        "identifier": identifier, "title": "Bench", "enabled": true,
+                        "mappings": [{"blueprint": "item", "itemsToParse": ".body.items",
+                            "entity": {"identifier": ".item.id", "title": ".item.name",
+                                       "properties": {"size": ".item.size"}}}]
+                    })),
+            )
+            .await;
             let url = created["integration"]["url"]
                 .as_str()
                 .expect("url")

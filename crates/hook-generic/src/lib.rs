@@ -26,7 +26,7 @@ pub mod wire;
 use std::time::Duration;
 
 use async_trait::async_trait;
-use hook_http::{Auth, Call, ClientConfig, ErrorReply, HttpClient, Method, Request};
+use hook_http::{Auth, ClientConfig, ErrorReply, HttpClient, Method, Request};
 use hook_model::check::{self, Scheme};
 use hook_model::{
     Capabilities, Delivery, Error, EventType, EventTypeInfo, ListQuery, Page, Paging,
@@ -177,22 +177,6 @@ pub struct GenericClient {
 }
 
 impl GenericClient {
-    /// A call of `operation` to `v1/webhooks/{id}{rest}`, the id checked first as one path
-    /// segment.
-    fn webhook_call(
-        &self,
-        method: Method,
-        rest: &str,
-        id: &str,
-        operation: &'static str,
-    ) -> Result<Call<'_>, Error> {
-        let call = (self.http).call_about(method, format!("v1/webhooks/{id}{rest}"), operation, id);
-        call.check(check::path_segment("id", id))?;
-        Ok(call)
-    }
-}
-
-impl GenericClient {
     /// A client for the service at `base_url` with an API key.
     ///
     /// # Errors
@@ -294,7 +278,9 @@ impl GenericClient {
     /// describes it, or [`hook_model::Error::Decode`] when the answer does not have the
     /// documented shape.
     pub async fn get_webhook(&self, id: &str) -> Result<GenericWebhook, Error> {
-        let call = self.webhook_call(Method::GET, "", id, "get webhook")?;
+        let call = self
+            .http
+            .call_about(Method::GET, "v1/webhooks/{id}", "get webhook", id)?;
         call.send().await?.json("generic webhook")
     }
 
@@ -311,7 +297,9 @@ impl GenericClient {
         id: &str,
         body: &UpdateWebhook,
     ) -> Result<GenericWebhook, Error> {
-        let call = self.webhook_call(Method::PATCH, "", id, "update webhook")?;
+        let call = self
+            .http
+            .call_about(Method::PATCH, "v1/webhooks/{id}", "update webhook", id)?;
         call.check(check_body(
             body.url.as_deref(),
             body.events.as_deref(),
@@ -329,7 +317,9 @@ impl GenericClient {
     /// describes it, or [`hook_model::Error::Decode`] when the answer does not have the
     /// documented shape.
     pub async fn delete_webhook(&self, id: &str) -> Result<(), Error> {
-        let call = self.webhook_call(Method::DELETE, "", id, "delete webhook")?;
+        let call =
+            self.http
+                .call_about(Method::DELETE, "v1/webhooks/{id}", "delete webhook", id)?;
         call.send().await.map(|_| ())
     }
 
@@ -342,7 +332,9 @@ impl GenericClient {
     /// describes it, or [`hook_model::Error::Decode`] when the answer does not have the
     /// documented shape.
     pub async fn test_webhook(&self, id: &str) -> Result<TestAnswer, Error> {
-        let call = self.webhook_call(Method::POST, "/test", id, "test webhook")?;
+        let call =
+            self.http
+                .call_about(Method::POST, "v1/webhooks/{id}/test", "test webhook", id)?;
         call.send().await?.json("generic test answer")
     }
 
@@ -355,7 +347,12 @@ impl GenericClient {
     /// describes it, or [`hook_model::Error::Decode`] when the answer does not have the
     /// documented shape.
     pub async fn deliveries(&self, id: &str) -> Result<Vec<Delivery>, Error> {
-        let call = self.webhook_call(Method::GET, "/deliveries", id, "read deliveries")?;
+        let call = self.http.call_about(
+            Method::GET,
+            "v1/webhooks/{id}/deliveries",
+            "read deliveries",
+            id,
+        )?;
         let list: DeliveryList = call.send().await?.json("generic delivery log")?;
         Ok(list.deliveries)
     }

@@ -358,16 +358,26 @@ impl HttpClient {
         }
     }
 
-    /// A call of `operation` about the webhook `id`, `method path`: the request names
-    /// both, so every error of the call does.
+    /// A call of `operation` about the webhook `id`: `method path`, where `{id}` in `path`
+    /// stands for the id. The id is checked first as one URL path segment, and the
+    /// request names both, so every error of the call does.
+    ///
+    /// # Errors
+    ///
+    /// [`Error::Invalid`] naming `id` when the id cannot stand in a URL path
+    /// ([`hook_model::check::path_segment`]); nothing is sent.
     pub fn call_about(
         &self,
         method: Method,
-        path: impl Into<String>,
+        path: &str,
         operation: &'static str,
         id: impl fmt::Display,
-    ) -> Call<'_> {
-        self.call(Request::new(method, path).operation(operation).webhook(id))
+    ) -> Result<Call<'_>, Error> {
+        let id = id.to_string();
+        let request = Request::new(method, path.replace("{id}", &id)).operation(operation);
+        let call = self.call(request.webhook(&id));
+        call.check(hook_model::check::path_segment("id", &id))?;
+        Ok(call)
     }
 
     /// The configuration.

@@ -150,6 +150,22 @@ async fn a_token_endpoint_asking_for_too_long_a_wait_is_rate_limited_like_any_ca
     assert_eq!(error.context().operation, Some("fetch token"));
 }
 
+/// `error` says operation `operation` was not sent (`Applied::No`) and may be retried.
+fn not_sent(error: &Error, operation: &str) {
+    assert!(
+        matches!(
+            error,
+            Error::Transport {
+                applied: Applied::No,
+                ..
+            }
+        ),
+        "{error}"
+    );
+    assert_eq!(error.context().operation, Some(operation));
+    assert!(error.is_retryable(), "nothing reached the service: {error}");
+}
+
 #[tokio::test]
 async fn a_failing_token_endpoint_is_not_a_credential_refusal() {
     let emulator = Emulator::builder().start().await.unwrap();
@@ -159,18 +175,7 @@ async fn a_failing_token_endpoint_is_not_a_credential_refusal() {
         .await
         .unwrap_err();
     // Nothing was sent: the call's own error, `Applied::No`, with the token's as source.
-    assert!(
-        matches!(
-            &error,
-            Error::Transport {
-                applied: Applied::No,
-                ..
-            }
-        ),
-        "{error}"
-    );
-    assert!(error.is_retryable());
-    assert_eq!(error.context().operation, Some("list webhooks"));
+    not_sent(&error, "list webhooks");
     let token = std::error::Error::source(&error)
         .and_then(|s| s.downcast_ref::<Error>())
         .unwrap();
@@ -197,18 +202,7 @@ async fn a_create_whose_token_fails_was_not_sent_and_may_be_retried() {
         )
         .await
         .unwrap_err();
-    assert!(
-        matches!(
-            &error,
-            Error::Transport {
-                applied: Applied::No,
-                ..
-            }
-        ),
-        "{error}"
-    );
-    assert_eq!(error.context().operation, Some("create webhook"));
-    assert!(error.is_retryable(), "nothing reached the service: {error}");
+    not_sent(&error, "create webhook");
     assert!(
         !error.to_string().contains("may have been applied"),
         "{error}"

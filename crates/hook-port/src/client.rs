@@ -335,8 +335,7 @@ impl PortClient {
         operation: &'static str,
         identifier: &str,
     ) -> Result<Call<'_>, Error> {
-        let path = format!("v1/webhooks/{identifier}");
-        let call = self.http.call_about(method, path, operation, identifier);
+        let call = (self.http).call_about(method, "v1/webhooks/{id}", operation, identifier)?;
         call.check(check_identifier(identifier))?;
         Ok(call)
     }

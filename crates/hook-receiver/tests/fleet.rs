@@ -13,21 +13,11 @@ use std::time::Duration;
 
 use hook_receiver::{IdempotencyStore, PostgresStore, RedisStore};
 use hook_sign::Scheme;
-use support::servers::{Postgres, Redis};
+use support::servers::{Postgres, Redis, seed};
 use support::{Ledger, Script, Sender, router, serve};
 
 const EVENTS: usize = 80;
 const TIMEOUT: Duration = Duration::from_secs(30);
-
-fn seed() -> u64 {
-    let seed = std::env::var("HOOK_TEST_SEED")
-        .ok()
-        .and_then(|s| s.parse().ok())
-        .unwrap_or_else(|| fastrand::u64(..));
-    // Shown with a failing test's output: rerun with HOOK_TEST_SEED to repeat the draw.
-    eprintln!("HOOK_TEST_SEED={seed}");
-    seed
-}
 
 async fn fleet(stores: Vec<Arc<dyn IdempotencyStore>>) {
     let seed = seed();

@@ -9,8 +9,8 @@ use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use hook_receiver::inbox::{
-    Attempt, Filter, Inbox, InboxError, InboxStore, NewDelivery, Next, Outcome, Policy, Settled,
-    SqliteInbox, Status, Stored, Which, handler_fn, now_ms,
+    Attempt, Filter, Inbox, InboxError, InboxStore, Leased, NewDelivery, Next, Outcome, Policy,
+    Settled, SqliteInbox, Status, Stored, Which, handler_fn, now_ms,
 };
 
 fn delivery(key: &str, event_type: &str) -> NewDelivery {
@@ -39,6 +39,13 @@ fn attempt(ok: bool, detail: &str) -> Attempt {
 const LEASE: Duration = Duration::from_secs(60);
 
 /// Stored once per key, exactly as given; handed out, done, and then never again.
+/// Settles `leased` as handled.
+async fn done(store: &dyn InboxStore, leased: &Leased) {
+    let id = leased.delivery.id;
+    let settled = store.settle(id, &leased.token, attempt(true, "ok"), Next::Done);
+    assert_eq!(settled.await.unwrap(), Settled::Applied);
+}
+
 async fn stores_once_and_hands_out_once(store: Arc<dyn InboxStore>) {
     let first = store.put(delivery("k1", "a.created")).await.unwrap();
     let Stored::New(id) = first else {
@@ -232,15 +239,7 @@ async fn racing_workers_never_share(store: Arc<dyn InboxStore>) {
         tokio::spawn(async move {
             while let Some(leased) = store.take(LEASE).await.unwrap() {
                 *taken.lock().unwrap().entry(leased.delivery.id).or_default() += 1;
-                store
-                    .settle(
-                        leased.delivery.id,
-                        &leased.token,
-                        attempt(true, "ok"),
-                        Next::Done,
-                    )
-                    .await
-                    .unwrap();
+                done(&*store, &leased).await;
             }
         })
     });
@@ -437,15 +436,7 @@ async fn a_full_inbox_refuses_then_recovers_after_a_purge() {
     assert!(stored > 3);
     // Everything stored before is intact and can be handled, then purged.
     while let Some(leased) = inbox.take(LEASE).await.unwrap() {
-        inbox
-            .settle(
-                leased.delivery.id,
-                &leased.token,
-                attempt(true, "ok"),
-                Next::Done,
-            )
-            .await
-            .unwrap();
+        done(&inbox, &leased).await;
     }
     assert_eq!(inbox.purge(now_ms() + 1).await.unwrap(), stored);
     inbox.put(delivery("after", "f")).await.unwrap();

@@ -260,10 +260,8 @@ impl Webhooks<'_> {
     /// describes it, or [`hook_model::Error::Decode`] when the answer does not have the
     /// documented shape.
     pub async fn update(&self, id: i64, changes: &WebhookDto) -> Result<WebhookDto, Error> {
-        let path = format!("odata/Webhooks({id})");
-        let call = self
-            .http
-            .call_about(Method::PATCH, path, "update webhook", id);
+        let call =
+            (self.http).call_about(Method::PATCH, "odata/Webhooks({id})", "update webhook", id)?;
         call.check(check(changes, Body::Partial))?;
         let body = if required_missing(changes) {
             let current = self.get_by_id(id).await?;
@@ -297,10 +295,8 @@ impl Webhooks<'_> {
     /// describes it, or [`hook_model::Error::Decode`] when the answer does not have the
     /// documented shape.
     pub async fn replace(&self, id: i64, webhook: &WebhookDto) -> Result<WebhookDto, Error> {
-        let path = format!("odata/Webhooks({id})");
-        let call = self
-            .http
-            .call_about(Method::PUT, path, "replace webhook", id);
+        let call =
+            (self.http).call_about(Method::PUT, "odata/Webhooks({id})", "replace webhook", id)?;
         call.check(check(webhook, Body::Whole))?;
         call.json(webhook)?.send().await?.json("UiPath webhook")
     }

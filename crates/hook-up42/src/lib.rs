@@ -371,7 +371,7 @@ impl Up42Client {
         operation: &'static str,
     ) -> Result<Call<'_>, Error> {
         let call =
-            (self.http).call_about(method, self.path(&format!("/{id}{rest}")), operation, id);
+            (self.http).call_about(method, &self.path(&format!("/{{id}}{rest}")), operation, id)?;
         call.check(segment("id", id))?;
         Ok(call)
     }

@@ -46,6 +46,21 @@ impl Listener {
         }
     }
 
+    /// `hook listen` verifying the generic scheme with `secret` and forwarding to `app`,
+    /// with `args` after.
+    pub fn forwarding(secret: &str, app: &str, args: &[&str]) -> Listener {
+        let mut all = vec![
+            "--scheme",
+            "generic",
+            "--secret",
+            secret,
+            "--forward-to",
+            app,
+        ];
+        all.extend_from_slice(args);
+        Listener::start(&all)
+    }
+
     /// Kills it with SIGKILL and waits for it to end.
     pub fn kill(&mut self) {
         let _ = self.child.kill();

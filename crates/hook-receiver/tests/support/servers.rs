@@ -13,6 +13,17 @@ use std::sync::OnceLock;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::Duration;
 
+/// The seed of a randomized test: `HOOK_TEST_SEED` if set, else a fresh one. Printed, so
+/// a failing test's output says how to repeat its draw.
+pub fn seed() -> u64 {
+    let seed = std::env::var("HOOK_TEST_SEED")
+        .ok()
+        .and_then(|s| s.parse().ok())
+        .unwrap_or_else(|| fastrand::u64(..));
+    eprintln!("HOOK_TEST_SEED={seed}");
+    seed
+}
+
 /// How long a server may take to say it is ready.
 const READY: Duration = Duration::from_secs(120);
 
