@@ -185,13 +185,7 @@ async fn deliveries(Auth { app, .. }: Auth, Path(id): Path<String>) -> Answer {
 
 /// The generic service's plugin: its documented retry schedule (the default policy).
 impl Plugin for Generic {
-    fn descriptor(&self) -> &'static hook_model::Descriptor {
-        &hook_generic::DESCRIPTOR
-    }
-
-    fn routes(&self, _: &Arc<App>) -> Router<Arc<App>> {
-        routes()
-    }
+    crate::plugin::builtin!(hook_generic::DESCRIPTOR);
 
     fn env(&self, emulator: &EmulatorHandle) -> Vec<(&'static str, String)> {
         vec![
@@ -203,31 +197,16 @@ impl Plugin for Generic {
         ]
     }
 
-    fn describe(&self, emulator: &EmulatorHandle) -> String {
-        format!(
-            "Generic  base {}  Authorization: Bearer {}\n",
-            emulator.generic_base(),
-            emulator.credentials().generic.api_key.expose()
-        )
-    }
-
     fn fixed_key<'a>(&self, credentials: &'a Credentials) -> Option<&'a Secret> {
         Some(&credentials.generic.api_key)
     }
 
     fn target(&self, state: &AppState, _: &Credentials, id: &str) -> Option<Target> {
-        let hook = state.generic.get(id)?;
-        let secret = hook.text("secret").map(Secret::new);
-        Some(Target::to(hook.text("url")?, secret))
+        crate::schema::target(state.generic.get(id)?, "url", "secret")
     }
 
     fn subscribers(&self, state: &AppState, event: &EventType, _: Duration) -> Vec<String> {
-        state
-            .generic
-            .iter()
-            .filter(|(_, h)| h.flag("active", true) && h.events("events").contains(event))
-            .map(|(id, _)| id.clone())
-            .collect()
+        crate::schema::subscribers(state.generic.iter(), ("active", true), "events", event)
     }
 
     /// `{id, type, created_at, data}` in that order, from the emulator's own record of

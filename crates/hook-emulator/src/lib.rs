@@ -568,7 +568,10 @@ pub fn describe(emulator: &EmulatorHandle) -> String {
     let providers: String = emulator
         .app
         .plugins()
-        .map(|plugin| plugin.describe(emulator))
+        .map(|plugin| {
+            let name = plugin.descriptor().display_name;
+            format!("{name:<22} {}\n", plugin.base(emulator))
+        })
         .collect();
     let exports: String = emulator
         .app
@@ -578,9 +581,10 @@ pub fn describe(emulator: &EmulatorHandle) -> String {
         .collect();
     format!(
         "hook emulator listening on {url}\n\n{providers}\
-         Admin    {url}/_admin/events | deliveries | requests | faults | reset\n\n\
+         {admin:<22} {url}/_admin/events | deliveries | requests | faults | reset\n\n\
          To point a client here, export:\n{exports}",
         url = emulator.url(),
+        admin = "Admin",
     )
 }
 

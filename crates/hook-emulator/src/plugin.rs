@@ -24,6 +24,24 @@ pub(crate) struct Policy {
     pub disable_for: Option<Duration>,
 }
 
+/// The two methods every built-in plugin writes the same way: its provider crate's
+/// `descriptor`, and its module's `routes()`.
+macro_rules! builtin {
+    ($descriptor:path) => {
+        fn descriptor(&self) -> &'static hook_model::Descriptor {
+            &$descriptor
+        }
+
+        fn routes(
+            &self,
+            _: &std::sync::Arc<crate::app::App>,
+        ) -> axum::Router<std::sync::Arc<crate::app::App>> {
+            routes()
+        }
+    };
+}
+pub(crate) use builtin;
+
 /// An emulated provider.
 pub(crate) trait Plugin: Send + Sync {
     /// The provider crate's descriptor: name, scheme, catalog, capabilities.
@@ -40,8 +58,10 @@ pub(crate) trait Plugin: Send + Sync {
     /// The `HOOK_*` variables that point its client at `emulator`.
     fn env(&self, emulator: &EmulatorHandle) -> Vec<(&'static str, String)>;
 
-    /// Its lines in `describe`: base URL and credentials.
-    fn describe(&self, emulator: &EmulatorHandle) -> String;
+    /// Its base URL, as `describe` prints it: `…/{provider}` unless its API lives deeper.
+    fn base(&self, emulator: &EmulatorHandle) -> String {
+        format!("{}/{}", emulator.url(), self.provider())
+    }
 
     /// A fixed bearer key it accepts besides issued tokens (an API key, a personal
     /// access token).
@@ -179,15 +199,6 @@ impl Plugin for External {
     fn env(&self, emulator: &EmulatorHandle) -> Vec<(&'static str, String)> {
         self.0
             .env(&format!("{}/{}", emulator.url(), self.provider()))
-    }
-
-    fn describe(&self, emulator: &EmulatorHandle) -> String {
-        format!(
-            "{:<8} base {}/{}\n",
-            self.descriptor().display_name,
-            emulator.url(),
-            self.provider()
-        )
     }
 
     fn target(&self, _: &State, _: &Credentials, id: &str) -> Option<Target> {

@@ -547,13 +547,7 @@ async fn ingest(
 /// Port's plugin. Its webhooks are inbound: its outgoing calls are action invocations,
 /// each sent to its own URL and signed with the organization's client secret.
 impl Plugin for Port {
-    fn descriptor(&self) -> &'static hook_model::Descriptor {
-        &hook_port::DESCRIPTOR
-    }
-
-    fn routes(&self, _: &Arc<App>) -> Router<Arc<App>> {
-        routes()
-    }
+    crate::plugin::builtin!(hook_port::DESCRIPTOR);
 
     fn env(&self, emulator: &EmulatorHandle) -> Vec<(&'static str, String)> {
         let c = &emulator.credentials().port;
@@ -565,16 +559,6 @@ impl Plugin for Port {
                 c.client_secret.expose().to_owned(),
             ),
         ]
-    }
-
-    fn describe(&self, emulator: &EmulatorHandle) -> String {
-        let c = &emulator.credentials().port;
-        format!(
-            "Port     base {}  POST /v1/auth/access_token  clientId={}  clientSecret={}\n",
-            emulator.port_base(),
-            c.client_id,
-            c.client_secret.expose()
-        )
     }
 
     fn fixed_delivery_secret(&self) -> Option<&'static str> {

@@ -215,6 +215,29 @@ impl Record for Object {
     }
 }
 
+/// Where a stored record sends its deliveries: its `url` property, signed with its
+/// `secret` property when it has one.
+pub(crate) fn target(record: &Object, url: &str, secret: &str) -> Option<crate::deliver::Target> {
+    let secret = record.text(secret).map(hook_model::Secret::new);
+    Some(crate::deliver::Target::to(record.text(url)?, secret))
+}
+
+/// The ids of `records` that receive `event`: flag `active` set (`active.1` when absent)
+/// and `event` among the `events` property.
+pub(crate) fn subscribers<'a>(
+    records: impl IntoIterator<Item = (&'a String, &'a Object)>,
+    active: (&str, bool),
+    events: &str,
+    event: &EventType,
+) -> Vec<String> {
+    let receives = |r: &Object| r.flag(active.0, active.1) && r.events(events).contains(event);
+    records
+        .into_iter()
+        .filter(|(_, record)| receives(record))
+        .map(|(id, _)| id.clone())
+        .collect()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

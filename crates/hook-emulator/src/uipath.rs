@@ -457,13 +457,7 @@ const COMMON_FIELDS: [&str; 7] = [
 /// UiPath Orchestrator's plugin: never retries, and disables a webhook for an hour after a
 /// failed event delivery.
 impl Plugin for UiPath {
-    fn descriptor(&self) -> &'static hook_model::Descriptor {
-        &hook_uipath::DESCRIPTOR
-    }
-
-    fn routes(&self, _: &Arc<App>) -> Router<Arc<App>> {
-        routes()
-    }
+    crate::plugin::builtin!(hook_uipath::DESCRIPTOR);
 
     fn env(&self, emulator: &EmulatorHandle) -> Vec<(&'static str, String)> {
         let c = &emulator.credentials().uipath;
@@ -479,18 +473,10 @@ impl Plugin for UiPath {
         ]
     }
 
-    fn describe(&self, emulator: &EmulatorHandle) -> String {
-        let c = &emulator.credentials().uipath;
-        format!(
-            "UiPath   base {}\n         token {}/identity_/connect/token  client_id={}  \
-             client_secret={}  (or PAT {})\n",
-            // No trailing slash: generated clients append `/odata/…` to the base.
-            emulator.uipath_base().trim_end_matches('/'),
-            emulator.uipath_host(),
-            c.client_id,
-            c.client_secret.expose(),
-            c.personal_access_token.expose()
-        )
+    /// The Orchestrator base, without its trailing slash: generated clients append
+    /// `/odata/…` to it.
+    fn base(&self, emulator: &EmulatorHandle) -> String {
+        emulator.uipath_base().trim_end_matches('/').to_owned()
     }
 
     fn fixed_key<'a>(&self, credentials: &'a Credentials) -> Option<&'a Secret> {
@@ -499,7 +485,7 @@ impl Plugin for UiPath {
 
     fn target(&self, state: &AppState, _: &Credentials, id: &str) -> Option<Target> {
         let dto = state.uipath.get(&id.parse().ok()?)?;
-        let mut target = Target::to(dto.text("Url")?, dto.text("Secret").map(Secret::new));
+        let mut target = crate::schema::target(dto, "Url", "Secret")?;
         target.allow_insecure = dto.flag("AllowInsecureSsl", false);
         Some(target)
     }

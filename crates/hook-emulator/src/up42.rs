@@ -11,7 +11,7 @@ use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
-use hook_model::{DeliveryStatus, EventType, Provider, Secret};
+use hook_model::{DeliveryStatus, EventType, Provider};
 use hook_up42::EVENTS as UP42_EVENTS;
 use serde::Serialize;
 
@@ -321,13 +321,7 @@ async fn test(Auth { app, .. }: Auth, Path((_, id)): Path<(String, String)>) -> 
 
 /// UP42's plugin: HTTPS receivers only (its capabilities say so).
 impl Plugin for Up42 {
-    fn descriptor(&self) -> &'static hook_model::Descriptor {
-        &hook_up42::DESCRIPTOR
-    }
-
-    fn routes(&self, _: &Arc<App>) -> Router<Arc<App>> {
-        routes()
-    }
+    crate::plugin::builtin!(hook_up42::DESCRIPTOR);
 
     fn env(&self, emulator: &EmulatorHandle) -> Vec<(&'static str, String)> {
         let c = &emulator.credentials().up42;
@@ -340,31 +334,12 @@ impl Plugin for Up42 {
         ]
     }
 
-    fn describe(&self, emulator: &EmulatorHandle) -> String {
-        let c = &emulator.credentials().up42;
-        format!(
-            "UP42     base {}  workspace {}\n         token {}  username={}  password={}\n",
-            emulator.up42_base(),
-            c.workspace_id,
-            emulator.up42_token_url(),
-            c.username,
-            c.password.expose()
-        )
-    }
-
     fn target(&self, state: &AppState, _: &Credentials, id: &str) -> Option<Target> {
-        let hook = state.up42.get(id)?;
-        let secret = hook.text("secret").map(Secret::new);
-        Some(Target::to(hook.text("url")?, secret))
+        crate::schema::target(state.up42.get(id)?, "url", "secret")
     }
 
     fn subscribers(&self, state: &AppState, event: &EventType, _: Duration) -> Vec<String> {
-        state
-            .up42
-            .iter()
-            .filter(|(_, h)| h.flag("active", false) && h.events("events").contains(event))
-            .map(|(id, _)| id.clone())
-            .collect()
+        crate::schema::subscribers(state.up42.iter(), ("active", false), "events", event)
     }
 
     /// UP42's shape: `{"event", "body"}`, the event data as the body. The payload has no

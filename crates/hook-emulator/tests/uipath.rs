@@ -215,7 +215,7 @@ async fn the_base_with_or_without_its_trailing_slash_reaches_odata() {
     let base = emulator.uipath_base();
     let bare = base.trim_end_matches('/');
     assert!(
-        printed.contains(&format!("base {bare}\n")),
+        printed.contains(&format!(" {bare}\n")),
         "printed without the slash: {printed}"
     );
     for url in [
