@@ -36,11 +36,25 @@ pub fn freshen(descriptor: &Descriptor, value: &mut Value, now: &str, unique: &s
             *slot = match fresh {
                 Fresh::Id(prefix) => Value::from(format!("{prefix}{unique}")),
                 Fresh::Now => Value::from(now),
+                Fresh::Uuid => Value::from(uuid()),
                 // A kind of fresh value this version does not know: left as it is.
                 _ => continue,
             };
         }
     }
+}
+
+/// A random UUID in the version 4 form.
+fn uuid() -> String {
+    let (a, b) = (fastrand::u64(..), fastrand::u64(..));
+    format!(
+        "{:08x}-{:04x}-4{:03x}-{:04x}-{:012x}",
+        a >> 32,
+        (a >> 16) & 0xffff,
+        a & 0x0fff,
+        0x8000 | (b >> 48) & 0x3fff,
+        b & 0xffff_ffff_ffff
+    )
 }
 
 /// Sets the field at `path` (dot-separated keys and array indexes; a key that itself holds

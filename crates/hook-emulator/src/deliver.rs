@@ -212,15 +212,27 @@ async fn run(app: Arc<App>, id: String, retry: bool, first_wait: Duration) {
             }
         };
         let (status_code, error) = match &outcome {
-            Ok(code) if (200..300).contains(code) => (Some(*code), None),
-            Ok(code) => (Some(*code), Some(format!("receiver answered HTTP {code}"))),
+            Ok(answer) if (200..300).contains(&answer.status) => (Some(answer.status), None),
+            Ok(answer) => (
+                Some(answer.status),
+                Some(format!("receiver answered HTTP {}", answer.status)),
+            ),
             Err(message) => (None, Some(message.clone())),
         };
         let succeeded = error.is_none();
-        let gone = target.is_none();
+        // 410 Gone, from a provider that takes it as "stop sending": the webhook is
+        // disabled and the delivery not retried.
+        let refused_for_good = policy.gone_disables && status_code == Some(410);
+        let gone = target.is_none() || refused_for_good;
         let next_delay = match &policy.schedule {
             Some(schedule) if !succeeded && !gone && retry && number < schedule.max_attempts() => {
-                schedule.delay_before(number + 1)
+                // The receiver's Retry-After, honoured up to a cap, where it asks for
+                // longer than the schedule's wait.
+                let asked = outcome.as_ref().ok().and_then(|a| a.retry_after);
+                let asked = asked.map(|wait| wait.min(RETRY_AFTER_CAP));
+                schedule
+                    .delay_before(number + 1)
+                    .map(|planned| asked.map_or(planned, |wait| planned.max(wait)))
             }
             _ => None,
         };
@@ -233,6 +245,9 @@ async fn run(app: Arc<App>, id: String, retry: bool, first_wait: Duration) {
         app.write_log(|state| {
             if let Some(until) = disable_until {
                 plugin.disable(state, &webhook_id, until);
+            }
+            if refused_for_good {
+                plugin.gone(state, &webhook_id);
             }
             let Some(record) = state.deliveries.get_mut(&id) else {
                 return;
@@ -300,7 +315,7 @@ async fn attempt(
     target: &Target,
     delivery_id: &str,
     body: &[u8],
-) -> Result<u16, String> {
+) -> Result<Answered, String> {
     check_target(&target.url, app.allow_remote_delivery)?;
     let client = if target.allow_insecure {
         &app.http_insecure
@@ -327,7 +342,36 @@ async fn attempt(
         .send()
         .await
         .map_err(|e| describe(&e))?;
-    Ok(response.status().as_u16())
+    let retry_after = response
+        .headers()
+        .get(reqwest::header::RETRY_AFTER)
+        .and_then(|v| v.to_str().ok())
+        .and_then(retry_after);
+    Ok(Answered {
+        status: response.status().as_u16(),
+        retry_after,
+    })
+}
+
+/// The longest `Retry-After` the emulator honours: an hour (emulated time).
+pub const RETRY_AFTER_CAP: Duration = Duration::from_secs(3600);
+
+/// What a receiver answered.
+struct Answered {
+    status: u16,
+    /// Its `Retry-After`, as a wait.
+    retry_after: Option<Duration>,
+}
+
+/// A `Retry-After` value as a wait: delay-seconds, or an HTTP date (RFC 9110 §10.2.3)
+/// from now (a date past is no wait). `None` when it is neither.
+fn retry_after(value: &str) -> Option<Duration> {
+    let value = value.trim();
+    if let Ok(seconds) = value.parse::<u64>() {
+        return Some(Duration::from_secs(seconds));
+    }
+    let date = OffsetDateTime::parse(value, &time::format_description::well_known::Rfc2822).ok()?;
+    Some(Duration::try_from(date - OffsetDateTime::now_utc()).unwrap_or(Duration::ZERO))
 }
 
 fn describe(error: &reqwest::Error) -> String {

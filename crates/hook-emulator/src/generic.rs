@@ -183,7 +183,7 @@ async fn deliveries(Auth { app, .. }: Auth, Path(id): Path<String>) -> Answer {
     ))
 }
 
-/// The generic service's plugin: its documented retry schedule (the default policy).
+/// The generic service's plugin: its descriptor's policy (the documented schedule, 410 disables).
 impl Plugin for Generic {
     crate::plugin::builtin!(hook_generic::DESCRIPTOR);
 
@@ -199,6 +199,13 @@ impl Plugin for Generic {
 
     fn fixed_key<'a>(&self, credentials: &'a Credentials) -> Option<&'a Secret> {
         Some(&credentials.generic.api_key)
+    }
+
+    /// `active: false`, as a PATCH would set it.
+    fn gone(&self, state: &mut AppState, id: &str) {
+        if let Some(hook) = state.generic.get_mut(id) {
+            hook.insert("active".into(), false.into());
+        }
     }
 
     fn target(&self, state: &AppState, _: &Credentials, id: &str) -> Option<Target> {

@@ -22,6 +22,25 @@ pub(crate) struct Policy {
     /// How long a failed event delivery disables its webhook, if the provider does so
     /// (see [`Plugin::disable`]).
     pub disable_for: Option<Duration>,
+    /// Whether an answer `410 Gone` disables the webhook for good (see [`Plugin::gone`]).
+    pub gone_disables: bool,
+}
+
+impl Policy {
+    /// The policy a descriptor publishes; where it publishes no retries, the generic
+    /// service's documented schedule.
+    pub(crate) fn of(descriptor: &Descriptor) -> Policy {
+        let delivery = &descriptor.delivery;
+        let schedule = match delivery.schedule() {
+            Some(Ok(schedule)) => Some(schedule).filter(|s| s.max_attempts() > 1),
+            Some(Err(_)) | None => Some(hook_generic::retry_schedule()),
+        };
+        Policy {
+            schedule,
+            disable_for: delivery.disable_for,
+            gone_disables: delivery.gone_disables,
+        }
+    }
 }
 
 /// The two methods every built-in plugin writes the same way: its provider crate's
@@ -84,18 +103,18 @@ pub(crate) trait Plugin: Send + Sync {
     /// The body it sends for `event` with `data`.
     fn payload(&self, event: &EventType, data: serde_json::Value) -> Payload;
 
-    /// How it treats a failed delivery: the documented retry schedule of the generic
-    /// service unless the provider documents its own.
+    /// How it treats a failed delivery: what its descriptor publishes ([`Policy::of`]).
     fn policy(&self) -> Policy {
-        Policy {
-            schedule: Some(hook_generic::retry_schedule()),
-            disable_for: None,
-        }
+        Policy::of(self.descriptor())
     }
 
     /// Disables webhook `id` until emulated time `until` after a failed event delivery
     /// (only called when [`Policy::disable_for`] is set).
     fn disable(&self, _state: &mut State, _id: &str, _until: Duration) {}
+
+    /// Disables webhook `id` for good after its receiver answered `410 Gone` (only called
+    /// when [`Policy::gone_disables`] is set).
+    fn gone(&self, _state: &mut State, _id: &str) {}
 }
 
 /// A provider emulated outside this crate: a test provider, or a provider crate of one's

@@ -22,7 +22,7 @@ use crate::common::{
 use crate::deliver;
 use crate::deliver::{Payload, Target};
 use crate::odata;
-use crate::plugin::{Plugin, Policy};
+use crate::plugin::Plugin;
 use crate::schema::{Kind, Record};
 use crate::state::State as AppState;
 use crate::{Credentials, EmulatorHandle};
@@ -440,7 +440,8 @@ async fn trigger_custom(app: &Arc<App>, base: &str, body: &[u8]) -> Response {
     json(StatusCode::ACCEPTED, &answer)
 }
 
-/// How long real UiPath disables a webhook after a failed delivery.
+/// How long real UiPath disables a webhook after a failed delivery (what
+/// `hook_uipath::DELIVERY` says).
 pub const UIPATH_DISABLE: std::time::Duration = std::time::Duration::from_secs(3600);
 
 /// Fields of every UiPath delivery that event data may not replace.
@@ -542,13 +543,6 @@ impl Plugin for UiPath {
         }
     }
 
-    fn policy(&self) -> Policy {
-        Policy {
-            schedule: None,
-            disable_for: Some(UIPATH_DISABLE),
-        }
-    }
-
     fn disable(&self, state: &mut AppState, id: &str, until: Duration) {
         if let Ok(hook) = id.parse::<i64>() {
             state.uipath_disabled_until.insert(hook, until);
@@ -574,5 +568,13 @@ mod tests {
         );
         assert!(parse_path("Webhooks(x)").is_err());
         assert!(parse_path("Robots").is_err());
+    }
+
+    #[test]
+    fn the_disable_period_is_the_descriptors() {
+        assert_eq!(
+            hook_uipath::DELIVERY.disable_for,
+            Some(super::UIPATH_DISABLE)
+        );
     }
 }

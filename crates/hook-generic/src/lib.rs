@@ -47,8 +47,7 @@ pub const CAPABILITIES: Capabilities = Capabilities::new(crate::PROVIDER, Paging
 /// The service's delivery schedule: attempt 1 at once, then after 30 s, 5 min, 30 min and
 /// 2 h; after the fifth failure the delivery is `failed`.
 pub fn retry_schedule() -> RetrySchedule {
-    RetrySchedule::from_delays([0, 30, 300, 1_800, 7_200].map(Duration::from_secs))
-        .unwrap_or_else(|_| unreachable!("five delays"))
+    RetrySchedule::from_delays(RETRY_DELAYS).unwrap_or_else(|_| unreachable!("five delays"))
 }
 
 /// Parses a delivery body the service sent.
@@ -483,4 +482,24 @@ pub static DESCRIPTOR: hook_model::Descriptor = hook_model::Descriptor::new(
 .fresh(&[
     ("/id", hook_model::Fresh::Id("evt_")),
     ("/created_at", hook_model::Fresh::Now),
-]);
+])
+.delivery(DELIVERY);
+
+/// The service's sender: the documented retry schedule ([`retry_schedule`]); a receiver
+/// answering `410 Gone` has its webhook disabled, as the Standard Webhooks specification
+/// has senders do. No answer timeout is documented.
+pub const DELIVERY: hook_model::DeliveryPolicy = hook_model::DeliveryPolicy::new(
+    "the service retries a failed delivery after 30 s, 5 min, 30 min and 2 h, then marks it \
+     failed; an answer 410 Gone disables the webhook",
+)
+.retries(&RETRY_DELAYS)
+.gone_disables();
+
+/// The delay before each attempt: at once, then 30 s, 5 min, 30 min and 2 h.
+const RETRY_DELAYS: [Duration; 5] = [
+    Duration::ZERO,
+    Duration::from_secs(30),
+    Duration::from_secs(300),
+    Duration::from_secs(1_800),
+    Duration::from_secs(7_200),
+];

@@ -2,8 +2,11 @@
 //! by the provider's crate as one `static`.
 
 use std::fmt;
+use std::time::Duration;
 
-use crate::{Capabilities, CatalogEntry, DeliveryEvent, Error, Provider, WebhookApi};
+use crate::{
+    Capabilities, CatalogEntry, DeliveryEvent, Error, Provider, RetrySchedule, WebhookApi,
+};
 
 /// Reads one `HOOK_*` variable: `None` when unset.
 pub type Vars<'a> = &'a dyn Fn(&str) -> Option<String>;
@@ -55,6 +58,80 @@ pub enum Fresh {
     Id(&'static str),
     /// The current time, RFC 3339.
     Now,
+    /// A new UUID (version 4 form).
+    Uuid,
+}
+
+/// How a provider's sender delivers: how long it waits for an answer, whether and when it
+/// tries again, and what a failed or slow answer costs the receiver. What the provider does
+/// not publish is `None`, said so, never guessed.
+///
+/// ```
+/// use std::time::Duration;
+/// use hook_model::DeliveryPolicy;
+/// const POLICY: DeliveryPolicy = DeliveryPolicy::new("Failed deliveries are retried twice.")
+///     .timeout(Duration::from_secs(15))
+///     .retries(&[Duration::from_secs(0), Duration::from_secs(60), Duration::from_secs(600)]);
+/// assert_eq!(POLICY.schedule().unwrap().unwrap().max_attempts(), 3);
+/// assert_eq!(DeliveryPolicy::new("unpublished").schedule(), None);
+/// ```
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct DeliveryPolicy {
+    /// How long the sender waits for an answer, where the provider publishes it.
+    pub timeout: Option<Duration>,
+    /// The delay before each attempt, the first usually zero (one entry: no retry), where
+    /// the provider publishes them.
+    pub retries: Option<&'static [Duration]>,
+    /// How long a failed delivery disables the webhook, for a provider that does so.
+    pub disable_for: Option<Duration>,
+    /// Whether an answer `410 Gone` disables the webhook (the Standard Webhooks
+    /// specification's rule), for a provider that follows it.
+    pub gone_disables: bool,
+    /// What a failed or slow answer costs, in the provider's terms, for reports.
+    pub consequence: &'static str,
+}
+
+impl DeliveryPolicy {
+    /// A policy of which only the consequence is known.
+    pub const fn new(consequence: &'static str) -> Self {
+        DeliveryPolicy {
+            timeout: None,
+            retries: None,
+            disable_for: None,
+            gone_disables: false,
+            consequence,
+        }
+    }
+
+    /// The same, with the sender's answer timeout.
+    pub const fn timeout(mut self, timeout: Duration) -> Self {
+        self.timeout = Some(timeout);
+        self
+    }
+
+    /// The same, with the delay before each attempt.
+    pub const fn retries(mut self, delays: &'static [Duration]) -> Self {
+        self.retries = Some(delays);
+        self
+    }
+
+    /// The same, disabling a webhook for `period` after a failed delivery.
+    pub const fn disables_for(mut self, period: Duration) -> Self {
+        self.disable_for = Some(period);
+        self
+    }
+
+    /// The same, disabling a webhook whose receiver answers `410 Gone`.
+    pub const fn gone_disables(mut self) -> Self {
+        self.gone_disables = true;
+        self
+    }
+
+    /// The retry schedule, where published (`Some(Err)` only for an empty delay list).
+    pub fn schedule(&self) -> Option<Result<RetrySchedule, Error>> {
+        self.retries.map(RetrySchedule::from_delays)
+    }
 }
 
 /// Everything about one provider that code above the provider crates uses: its name and
@@ -112,6 +189,8 @@ pub struct Descriptor {
     /// Body fields a fresh event gets new values for, as JSON pointers
     /// (`/EventId` → [`Fresh::Id`]).
     pub fresh: &'static [(&'static str, Fresh)],
+    /// How its sender delivers: timeout, retries, what a failure costs.
+    pub delivery: DeliveryPolicy,
 }
 
 impl Descriptor {
@@ -135,6 +214,7 @@ impl Descriptor {
             scheme,
             fixtures: &[],
             fresh: &[],
+            delivery: DeliveryPolicy::new("not published"),
         }
     }
 
@@ -159,6 +239,12 @@ impl Descriptor {
     /// The same, with the body fields a fresh event renews.
     pub const fn fresh(mut self, fresh: &'static [(&'static str, Fresh)]) -> Self {
         self.fresh = fresh;
+        self
+    }
+
+    /// The same, with its sender's delivery policy.
+    pub const fn delivery(mut self, delivery: DeliveryPolicy) -> Self {
+        self.delivery = delivery;
         self
     }
 

@@ -46,7 +46,7 @@ pub use capabilities::{Capabilities, Direction};
 pub use decode::decode;
 pub use delivery::{Delivery, DeliveryStatus, RetrySchedule};
 pub use descriptor::{
-    ConnectFn, Descriptor, Fixture, Fresh, ParseFn, Vars, boxed_api, boxed_event,
+    ConnectFn, DeliveryPolicy, Descriptor, Fixture, Fresh, ParseFn, Vars, boxed_api, boxed_event,
 };
 pub use error::{Applied, Context, Error, Failure, Method, ProviderError, retryable};
 pub use event::{CatalogEntry, DeliveryEvent, EventType, EventTypeInfo};

@@ -109,4 +109,7 @@ pub static DESCRIPTOR: hook_model::Descriptor = hook_model::Descriptor::new(
 .catalog(&EVENTS)
 .variables(&env::ALL)
 .fixtures(hook_model::fixtures!["invocation"])
-.fresh(&[]);
+.fresh(&[("/context/runId", hook_model::Fresh::Id("r_"))])
+.delivery(hook_model::DeliveryPolicy::new(
+    "Port publishes no answer timeout or retry policy for invocations",
+));

@@ -138,4 +138,16 @@ pub static DESCRIPTOR: hook_model::Descriptor = hook_model::Descriptor::new(
     ("/EventId", hook_model::Fresh::Id("")),
     ("/Timestamp", hook_model::Fresh::Now),
     ("/EventTime", hook_model::Fresh::Now),
-]);
+])
+.delivery(DELIVERY);
+
+/// Orchestrator's sender (PROVIDERS.md, from UiPath's docs): no retry; a failed delivery
+/// disables the webhook for an hour in Automation Cloud. The 60 s answer timeout is a
+/// standalone Orchestrator's documented default (Automation Cloud publishes none).
+pub const DELIVERY: hook_model::DeliveryPolicy = hook_model::DeliveryPolicy::new(
+    "Orchestrator does not retry: a failed or slow answer disables the webhook for an hour \
+     (Automation Cloud), and the events of that hour are skipped",
+)
+.timeout(std::time::Duration::from_secs(60))
+.retries(&[std::time::Duration::ZERO])
+.disables_for(std::time::Duration::from_secs(3600));

@@ -668,4 +668,10 @@ pub static DESCRIPTOR: hook_model::Descriptor = hook_model::Descriptor::new(
 .catalog(&EVENTS)
 .variables(&env::ALL)
 .fixtures(hook_model::fixtures!["job.status", "order.status",])
-.fresh(&[]);
+.fresh(&[
+    ("/body/jobId", hook_model::Fresh::Uuid),
+    ("/body/orderId", hook_model::Fresh::Uuid),
+])
+.delivery(hook_model::DeliveryPolicy::new(
+    "UP42 publishes no answer timeout or retry policy for its deliveries",
+));
