@@ -11,6 +11,7 @@
 //! hook inbox list|show ID|retry ID|purge --before T --inbox FILE|postgres://…
 //! hook trigger <provider> <event> --to URL [--set path=value]   a realistic signed delivery
 //! hook replay FILE --to URL [--only-failed] [--re-sign --secret X]
+//! hook chaos --provider P --to URL --secret S [--probe URL] [--seed N] [--json]
 //! ```
 //!
 //! Exit codes: 0 success, 1 failure, 2 usage.
@@ -19,6 +20,7 @@
 //! knows a provider outside hook-facade (its descriptor, and the emulated service `hook
 //! demo` runs it against) is the same `main` with [`Extensions`]: one line.
 
+mod chaos;
 mod deliveries;
 mod demo;
 
@@ -104,6 +106,10 @@ enum Command {
     Trigger(trigger::TriggerArgs),
     /// Send recorded deliveries again, byte for byte (or re-signed).
     Replay(replay::ReplayArgs),
+    /// Grade a receiver against a provider's sender at its most hostile: forgeries,
+    /// stale and future timestamps, re-serialized and oversized bodies, duplicates,
+    /// racing copies, events out of order. Exit 1 when a required scenario fails.
+    Chaos(chaos::ChaosArgs),
 }
 
 /// Why a command failed: the exit code says which (2 usage, 1 failure).
@@ -145,6 +151,7 @@ pub async fn main_with(extensions: Extensions) -> ExitCode {
         Command::Inbox(args) => inbox::run(args).await,
         Command::Trigger(args) => trigger::run(args, &extensions.registry()).await,
         Command::Replay(args) => replay::run(args).await,
+        Command::Chaos(args) => chaos::run(args, &extensions.registry()).await,
     };
     match result {
         Ok(code) => code,

@@ -34,8 +34,8 @@ use crate::record::{self, Exchange, Forward};
 use crate::send;
 use crate::signing::{Secrets, Verdict, scheme_parser, verifier};
 
-/// The largest delivery accepted.
-pub const MAX_BODY: usize = 16 * 1024 * 1024;
+/// The largest delivery accepted by default (`--max-body`): 1 MiB, as hook-sign's layer.
+pub const MAX_BODY: usize = 1024 * 1024;
 
 /// Headers that belong to one connection, never forwarded (RFC 9110 §7.6.1), with `host`
 /// and `content-length`, which the forwarding request sets for its own target and body.
@@ -63,6 +63,9 @@ pub struct ListenArgs {
     /// Port to listen on (0 picks a free one; the line printed first names it).
     #[arg(long, default_value_t = 8080)]
     port: u16,
+    /// The largest delivery accepted, in bytes; a larger one is answered 413.
+    #[arg(long, value_name = "BYTES", default_value_t = MAX_BODY, value_parser = clap::builder::RangedU64ValueParser::<usize>::new().range(1..=1 << 30))]
+    max_body: usize,
     /// Address to listen on: loopback by default; 0.0.0.0 (or ::) to serve from a
     /// container.
     #[arg(long, value_name = "ADDR", default_value = "127.0.0.1")]
@@ -234,7 +237,7 @@ pub async fn run(args: ListenArgs) -> Result<ExitCode, Fail> {
     });
     let app = axum::Router::new()
         .fallback(receive)
-        .layer(DefaultBodyLimit::max(MAX_BODY))
+        .layer(DefaultBodyLimit::max(args.max_body))
         .with_state(listener.clone());
     let socket = tokio::net::TcpListener::bind((args.bind, args.port))
         .await

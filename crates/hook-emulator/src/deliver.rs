@@ -297,11 +297,30 @@ pub fn delivery_headers(
     delivery_id: &str,
     body: &[u8],
 ) -> Result<Vec<(String, String)>, hook_sign::SignError> {
+    delivery_headers_at(signer, delivery_id, body, None)
+}
+
+/// [`delivery_headers`] signed as of `at` (Unix seconds; now when `None`), for a sender
+/// that means to send a stale or future timestamp.
+///
+/// # Errors
+///
+/// [`hook_sign::SignError`] when the signer's scheme cannot sign this delivery.
+pub fn delivery_headers_at(
+    signer: Option<&Signer>,
+    delivery_id: &str,
+    body: &[u8],
+    at: Option<u64>,
+) -> Result<Vec<(String, String)>, hook_sign::SignError> {
     const CONTENT_TYPE: (&str, &str) = ("content-type", "application/json");
     let mut headers = vec![(CONTENT_TYPE.0.to_owned(), CONTENT_TYPE.1.to_owned())];
     if let Some(signer) = signer {
         let covered = [CONTENT_TYPE];
-        let signed = signer.sign(&Message::new(body).id(delivery_id).cover(&covered))?;
+        let mut message = Message::new(body).id(delivery_id).cover(&covered);
+        if let Some(at) = at {
+            message = message.at(at);
+        }
+        let signed = signer.sign(&message)?;
         headers.extend(signed.iter().map(|(n, v)| (n.to_owned(), v.to_owned())));
     }
     Ok(headers)

@@ -60,7 +60,9 @@ pub use admin::{
 };
 pub use app::REQUEST_LOG_CAP;
 pub use clock::{Clock, MAX_SCALE, MIN_SCALE};
-pub use deliver::{Payload, RETRY_AFTER_CAP, Target, delivery_headers, scheme};
+pub use deliver::{
+    Payload, RETRY_AFTER_CAP, Target, delivery_headers, delivery_headers_at, scheme,
+};
 pub use faults::{FaultKind, FaultRule, MAX_BODY, RecordedRequest, RouteMatch};
 use hook_model::{Provider, Secret};
 pub use ingest::{

@@ -45,9 +45,9 @@
 pub use hook_http as transport;
 pub use hook_model as model;
 pub use hook_model::{
-    Capabilities, DeliveryEvent, Descriptor, Error, EventType, ListQuery, Page, Provider, Secret,
-    TestOutcome, UnknownProvider, Webhook, WebhookApi, WebhookId, WebhookPatch, WebhookSpec,
-    list_all,
+    Capabilities, DeliveryEvent, DeliveryPolicy, Descriptor, Error, EventType, ListQuery, Page,
+    Provider, Secret, TestOutcome, UnknownProvider, Webhook, WebhookApi, WebhookId, WebhookPatch,
+    WebhookSpec, list_all,
 };
 pub use hook_sign as sign;
 pub use hook_sign::{Scheme, Signer, Verifier};
