@@ -159,11 +159,17 @@ mod tests {
             (body["id"].as_str(), body["created_at"].as_str()),
             (Some("evt_7"), Some("now"))
         );
-        // UP42's body has no id to renew; nothing is added.
+        // UP42's body has no event id: its job id is renewed as a UUID, nothing is added.
         let up42 = hook_facade::up42::DESCRIPTOR.fixture("job.status").unwrap();
         let mut body: Value = serde_json::from_str(up42.json).unwrap();
-        let before = body.clone();
+        let mut before = body.clone();
         freshen(&hook_facade::up42::DESCRIPTOR, &mut body, "now", "7");
+        let job = body["body"]["jobId"].as_str().unwrap().to_owned();
+        assert_ne!(job, before["body"]["jobId"].as_str().unwrap());
+        let groups: Vec<usize> = job.split('-').map(str::len).collect();
+        assert_eq!(groups, [8, 4, 4, 4, 12], "{job}");
+        assert_eq!(job.as_bytes()[14], b'4', "version 4: {job}");
+        before["body"]["jobId"] = job.into();
         assert_eq!(body, before);
     }
 

@@ -33,6 +33,8 @@ pub(crate) struct App {
     pub http: reqwest::Client,
     pub http_insecure: reqwest::Client,
     pub faults: Mutex<Faults>,
+    /// Chaos rules for deliveries, and the deliveries they hold back.
+    pub chaos: Mutex<crate::chaos::Chaos>,
     /// Delivery and ingest tasks: owned here, stopped by [`App::close`].
     tasks: Mutex<tokio::task::JoinSet<()>>,
     /// Set by [`App::close`]: no task starts and nothing is saved after it.
@@ -94,6 +96,7 @@ impl App {
             http: build(false)?,
             http_insecure: build(true)?,
             faults: Mutex::new(Faults::new(config.fault_seed)),
+            chaos: Mutex::new(crate::chaos::Chaos::new(config.fault_seed)),
             tasks: Mutex::new(tokio::task::JoinSet::new()),
             closed: std::sync::atomic::AtomicBool::new(false),
             requests: Mutex::new(VecDeque::new()),

@@ -99,6 +99,26 @@ impl Clock {
         }
     }
 
+    /// Waits until emulated time `deadline` (at once when it has passed). A deadline
+    /// fixed when a wait is decided, rather than a delay counted from when the waiting
+    /// starts, keeps a manual clock's `advance` from racing the waiter.
+    pub async fn sleep_until(&self, deadline: Duration) {
+        match self.mode {
+            Mode::Scaled(scale) => {
+                let left = deadline.saturating_sub(self.elapsed());
+                tokio::time::sleep(times(left, scale)).await;
+            }
+            Mode::Manual => {
+                let mut changes = self.manual.subscribe();
+                while *changes.borrow_and_update() < deadline {
+                    if changes.changed().await.is_err() {
+                        return;
+                    }
+                }
+            }
+        }
+    }
+
     /// Moves a manual clock forward, waking every wait it completes. A scaled clock
     /// ignores it (and says so by returning false).
     pub fn advance(&self, by: Duration) -> bool {

@@ -11,7 +11,7 @@ use hook_sign::{Message, Scheme, Signer};
 use serde::Serialize;
 use time::OffsetDateTime;
 
-use crate::app::{App, new_id};
+use crate::app::{App, lock, new_id};
 use crate::state::{Attempt, DeliveryRecord};
 
 /// Where and how one webhook receives deliveries, read afresh before every attempt.
@@ -122,16 +122,27 @@ pub(crate) async fn enqueue_all<'a>(
                 .map(|mut record| {
                     let id = state.next_delivery_id();
                     record.id.clone_from(&id);
+                    let webhook = record.webhook_id.clone();
                     state.deliveries.insert(id.clone(), record);
-                    id
+                    (id, webhook)
                 })
-                .collect::<Vec<String>>()
+                .collect::<Vec<(String, String)>>()
         })
         .await;
-    for id in &ids {
-        app.spawn(run(app.clone(), id.clone(), retry, Duration::ZERO));
+    for (id, webhook) in &ids {
+        // Decided now, in order: a delivery fired after this one finds it held, and a
+        // delay is due from now, however late the task starts.
+        let mut chaos = lock(&app.chaos);
+        let first = Next {
+            held: chaos.hold(provider, webhook),
+            twists: chaos.twists(provider, webhook),
+            due: None,
+        };
+        drop(chaos);
+        let first = first.delayed(&app.clock, Duration::ZERO);
+        app.spawn(run(app.clone(), id.clone(), retry, Duration::ZERO, first));
     }
-    ids
+    ids.into_iter().map(|(id, _)| id).collect()
 }
 
 /// Sends `body` to `url` once as a Port action invocation; returns the delivery's id.
@@ -172,16 +183,51 @@ pub(crate) fn resume(app: &Arc<App>) -> usize {
             .collect()
     });
     for (id, wait) in &pending {
-        app.spawn(run(app.clone(), id.clone(), true, *wait));
+        app.spawn(run(app.clone(), id.clone(), true, *wait, Next::default()));
     }
     pending.len()
 }
 
-async fn run(app: Arc<App>, id: String, retry: bool, first_wait: Duration) {
+/// What comes before an attempt: a hold, a due time, and the chaos it meets.
+#[derive(Default)]
+struct Next {
+    /// Held back by a chaos rule until the webhook's next delivery has gone.
+    held: Option<tokio::sync::oneshot::Receiver<()>>,
+    /// Emulated time it is due at; at once when `None`.
+    due: Option<Duration>,
+    twists: crate::chaos::Twists,
+}
+
+impl Next {
+    /// Due `wait` from now, plus the chaos rule's delay.
+    fn delayed(mut self, clock: &crate::clock::Clock, wait: Duration) -> Self {
+        let wait = wait + self.twists.delay.unwrap_or_default();
+        self.due = (!wait.is_zero()).then(|| clock.elapsed() + wait);
+        self
+    }
+
+    async fn wait(self, clock: &crate::clock::Clock) {
+        if let Some(held) = self.held {
+            let hold_until = clock.elapsed() + crate::chaos::MAX_CHAOS_DELAY;
+            tokio::select! {
+                _ = held => {}
+                () = clock.sleep_until(hold_until) => {}
+            }
+        }
+        if let Some(due) = self.due {
+            clock.sleep_until(due).await;
+        }
+    }
+}
+
+async fn run(app: Arc<App>, id: String, retry: bool, first_wait: Duration, first: Next) {
     if !first_wait.is_zero() {
         tokio::time::sleep(first_wait).await;
     }
+    let mut next = first;
     loop {
+        let twists = next.twists;
+        next.wait(&app.clock).await;
         let Some((provider, webhook_id, body, attempts, ping)) = app.read(|state| {
             state.deliveries.get(&id).map(|d| {
                 let ping = d.event_type == "ping";
@@ -208,9 +254,10 @@ async fn run(app: Arc<App>, id: String, retry: bool, first_wait: Duration) {
             None => Err("the webhook no longer exists".to_owned()),
             Some(target) => {
                 let scheme = (plugin.descriptor().scheme)();
-                attempt(&app, scheme, target, &id, body.as_bytes()).await
+                attempt(&app, scheme, target, &id, body.as_bytes(), twists).await
             }
         };
+        lock(&app.chaos).release(provider, &webhook_id);
         let (status_code, error) = match &outcome {
             Ok(answer) if (200..300).contains(&answer.status) => (Some(answer.status), None),
             Ok(answer) => (
@@ -242,6 +289,15 @@ async fn run(app: Arc<App>, id: String, retry: bool, first_wait: Duration) {
             .disable_for
             .filter(|_| !succeeded && !gone && !ping)
             .map(|for_| app.clock.elapsed() + for_);
+        // The next attempt's due time, fixed before the log says it is pending.
+        let following = next_delay.map(|delay| {
+            let twists = lock(&app.chaos).twists(provider, &webhook_id);
+            let next = Next {
+                twists,
+                ..Next::default()
+            };
+            next.delayed(&app.clock, delay)
+        });
         app.write_log(|state| {
             if let Some(until) = disable_until {
                 plugin.disable(state, &webhook_id, until);
@@ -275,8 +331,8 @@ async fn run(app: Arc<App>, id: String, retry: bool, first_wait: Duration) {
                 next_delay.map(|d| OffsetDateTime::now_utc() + app.clock.real(d));
         })
         .await;
-        match next_delay {
-            Some(delay) => app.clock.sleep(delay).await,
+        match following {
+            Some(following) => next = following,
             None => return,
         }
     }
@@ -334,6 +390,7 @@ async fn attempt(
     target: &Target,
     delivery_id: &str,
     body: &[u8],
+    twists: crate::chaos::Twists,
 ) -> Result<Answered, String> {
     check_target(&target.url, app.allow_remote_delivery)?;
     let client = if target.allow_insecure {
@@ -341,26 +398,41 @@ async fn attempt(
     } else {
         &app.http
     };
-    let mut request = client.post(&target.url);
-    for (name, value) in &target.headers {
-        request = request.header(name.as_str(), value.as_str());
-    }
+    // A stale timestamp, where the scheme signs one: a minute past its tolerance.
+    let stale = scheme
+        .tolerance
+        .filter(|_| twists.stale && scheme.uses_timestamp())
+        .map(|tolerance| {
+            let now = OffsetDateTime::now_utc().unix_timestamp().unsigned_abs();
+            now.saturating_sub(tolerance.as_secs() + 60)
+        });
     let signer = match target.secret.as_ref().filter(|s| !s.is_empty()) {
         Some(secret) => {
             Some(Signer::new(scheme, secret.expose()).map_err(|e| format!("cannot sign: {e}"))?)
         }
         None => None,
     };
-    let headers = delivery_headers(signer.as_ref(), delivery_id, body)
+    let headers = delivery_headers_at(signer.as_ref(), delivery_id, body, stale)
         .map_err(|e| format!("cannot sign: {e}"))?;
-    for (name, value) in &headers {
-        request = request.header(name.as_str(), value.as_str());
+    let request = || {
+        let mut request = client.post(&target.url);
+        for (name, value) in target
+            .headers
+            .iter()
+            .chain(headers.iter().map(|(n, v)| (n, v)))
+        {
+            request = request.header(name.as_str(), value.as_str());
+        }
+        request.body(body.to_vec()).send()
+    };
+    let response = if twists.duplicate {
+        // The same bytes and signature twice at once; the first answer is logged.
+        let (first, _copy) = tokio::join!(request(), request());
+        first
+    } else {
+        request().await
     }
-    let response = request
-        .body(body.to_vec())
-        .send()
-        .await
-        .map_err(|e| describe(&e))?;
+    .map_err(|e| describe(&e))?;
     let retry_after = response
         .headers()
         .get(reqwest::header::RETRY_AFTER)

@@ -32,6 +32,7 @@
 
 mod admin;
 mod app;
+mod chaos;
 mod clock;
 mod common;
 mod deliver;
@@ -59,6 +60,7 @@ pub use admin::{
     AdminClient, AdminError, DeliveryLog, FireRequest, Fired, IngestLog, InvokeRequest, MAX_WAIT,
 };
 pub use app::REQUEST_LOG_CAP;
+pub use chaos::{ChaosRule, MAX_CHAOS_DELAY};
 pub use clock::{Clock, MAX_SCALE, MIN_SCALE};
 pub use deliver::{
     Payload, RETRY_AFTER_CAP, Target, delivery_headers, delivery_headers_at, scheme,

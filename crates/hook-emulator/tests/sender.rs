@@ -12,7 +12,7 @@ use std::time::Duration;
 use axum::body::Bytes;
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::IntoResponse;
-use hook_emulator::{Emulator, EmulatorHandle};
+use hook_emulator::{ChaosRule, Emulator, EmulatorHandle};
 use hook_model::DeliveryStatus;
 use serde_json::json;
 use support::Api;
@@ -186,4 +186,139 @@ async fn gone_disables_the_generic_webhook_and_stops_its_retries() {
     // A provider whose policy does not say so (UiPath) keeps its webhook on a 410.
     assert!(!hook_uipath::DESCRIPTOR.delivery.gone_disables);
     assert!(hook_generic::DESCRIPTOR.delivery.gone_disables);
+}
+
+/// The `data.n` of a generic delivery body.
+fn n_of(hit: &Hit) -> i64 {
+    let body: serde_json::Value = serde_json::from_slice(&hit.body).unwrap();
+    body["data"]["n"].as_i64().unwrap()
+}
+
+async fn fire_n(emulator: &EmulatorHandle, n: i64) -> String {
+    let admin = emulator.admin();
+    let fired = admin.fire(hook_generic::PROVIDER, "user.created", json!({"n": n}));
+    fired.await.unwrap().deliveries.remove(0)
+}
+
+#[tokio::test]
+async fn a_duplicate_rule_sends_each_attempt_twice_at_once() {
+    let emulator = Emulator::builder().start().await.unwrap();
+    let mut receiver = Scripted::start(&[(200, None)]).await;
+    let (_, hook) = generic_hook(&emulator, &receiver.url).await;
+    let rule = ChaosRule::new(hook_generic::PROVIDER, &hook).duplicate(1.0);
+    emulator.admin().chaos(&rule).await.unwrap();
+    let id = fire_n(&emulator, 1).await;
+    let (first, copy) = (receiver.next().await, receiver.next().await);
+    assert_eq!(first.body, copy.body);
+    assert_eq!(
+        first.headers.get("x-webhook-signature"),
+        copy.headers.get("x-webhook-signature")
+    );
+    let done = emulator
+        .admin()
+        .settled(&[("id", &id)], WAIT)
+        .await
+        .unwrap();
+    assert_eq!(
+        (done[0].status, done[0].attempts),
+        (DeliveryStatus::Success, 1)
+    );
+    // Cleared: one copy again.
+    emulator.admin().clear_chaos().await.unwrap();
+    let id = fire_n(&emulator, 2).await;
+    assert_eq!(n_of(&receiver.next().await), 2);
+    emulator
+        .admin()
+        .settled(&[("id", &id)], WAIT)
+        .await
+        .unwrap();
+    assert!(receiver.hits.try_recv().is_err(), "no second copy");
+}
+
+#[tokio::test]
+async fn a_reorder_rule_sends_the_next_event_first() {
+    let emulator = Emulator::builder().start().await.unwrap();
+    let mut receiver = Scripted::start(&[(200, None)]).await;
+    let (_, hook) = generic_hook(&emulator, &receiver.url).await;
+    let rule = ChaosRule::new(hook_generic::PROVIDER, &hook).reorder(1.0);
+    emulator.admin().chaos(&rule).await.unwrap();
+    fire_n(&emulator, 1).await;
+    fire_n(&emulator, 2).await;
+    let order = [n_of(&receiver.next().await), n_of(&receiver.next().await)];
+    assert_eq!(
+        order,
+        [2, 1],
+        "the first event was held until the second had gone"
+    );
+}
+
+#[tokio::test]
+async fn a_delay_rule_holds_an_attempt_for_emulated_time() {
+    let emulator = Emulator::builder().manual_clock().start().await.unwrap();
+    let mut receiver = Scripted::start(&[(200, None)]).await;
+    let (_, hook) = generic_hook(&emulator, &receiver.url).await;
+    let rule = ChaosRule::new(hook_generic::PROVIDER, &hook).delay(1.0, Duration::from_secs(60));
+    emulator.admin().chaos(&rule).await.unwrap();
+    let id = fire_n(&emulator, 1).await;
+    advance(&emulator, 59).await;
+    let log = emulator.admin().deliveries(&[("id", &id)]).await.unwrap();
+    assert_eq!(
+        (log[0].attempts, log[0].status),
+        (0, DeliveryStatus::Pending)
+    );
+    advance(&emulator, 1).await;
+    assert_eq!(n_of(&receiver.next().await), 1);
+    assert_eq!(offsets(&emulator, &id, 1).await, [60]);
+}
+
+#[tokio::test]
+async fn a_stale_rule_signs_past_the_schemes_tolerance() {
+    // UP42 signs a `created` time (HTTPS receivers only).
+    let verifier = hook_sign::Verifier::new(hook_sign::Scheme::up42(), "s").unwrap();
+    let (mut receiver, certificate) = hook_emulator::Receiver::start_tls(verifier).await.unwrap();
+    let emulator = Emulator::builder()
+        .trust_root_pem(certificate.pem.as_bytes())
+        .start()
+        .await
+        .unwrap();
+    let api = Api::new(&emulator, hook_up42::PROVIDER).await;
+    let body = json!({"name": "stale", "url": receiver.url(), "events": ["job.status"],
+        "active": true, "secret": "s"});
+    let (status, created) = api.post("", body).await;
+    assert_eq!(status, 201, "{created}");
+    let hook = created["data"]["id"].as_str().unwrap().to_owned();
+    let rule = ChaosRule::new(hook_up42::PROVIDER, &hook).stale(1.0);
+    emulator.admin().chaos(&rule).await.unwrap();
+    let fire = || {
+        emulator
+            .admin()
+            .fire(hook_up42::PROVIDER, "job.status", json!({}))
+    };
+    fire().await.unwrap();
+    let stale = receiver.next(WAIT).await.unwrap();
+    let refused = stale.verified.unwrap_err().to_string();
+    assert!(
+        refused.contains("behind now") && refused.contains("tolerance"),
+        "{refused}"
+    );
+    emulator.admin().clear_chaos().await.unwrap();
+    fire().await.unwrap();
+    let fresh = receiver.next(WAIT).await.unwrap();
+    fresh.verified.unwrap();
+}
+
+#[tokio::test]
+async fn chaos_rules_are_checked() {
+    let emulator = Emulator::builder().start().await.unwrap();
+    let receiver = Scripted::start(&[(200, None)]).await;
+    let (_, hook) = generic_hook(&emulator, &receiver.url).await;
+    let admin = emulator.admin();
+    for bad in [
+        ChaosRule::new(hook_generic::PROVIDER, &hook).duplicate(1.5),
+        ChaosRule::new(hook_generic::PROVIDER, &hook).delay(0.5, Duration::from_secs(7_200)),
+        ChaosRule::new(hook_generic::PROVIDER, "hook_nosuch").stale(0.5),
+    ] {
+        let refused = admin.chaos(&bad).await.unwrap_err();
+        assert!(refused.to_string().contains("400"), "{refused}");
+    }
 }

@@ -265,6 +265,32 @@ impl AdminClient {
         Ok(self.faults().await?.iter().map(|f| f.fired).collect())
     }
 
+    /// Switches chaos on for one webhook's deliveries (the latest rule for a webhook
+    /// wins).
+    ///
+    /// # Errors
+    ///
+    /// [`AdminError::Refused`] with status 400 when a share is outside 0 to 1, the delay
+    /// over an hour, or the webhook unknown; [`AdminError::Http`] when the request does
+    /// not complete.
+    pub async fn chaos(&self, rule: &crate::ChaosRule) -> Result<(), AdminError> {
+        let _: serde_json::Value = self
+            .call(self.http.post(self.at("chaos")).json(rule))
+            .await?;
+        Ok(())
+    }
+
+    /// Removes every chaos rule and lets every held delivery go.
+    ///
+    /// # Errors
+    ///
+    /// [`AdminError::Http`] when the request does not complete; [`AdminError::Refused`] with
+    /// the status and body when the emulator refuses it.
+    pub async fn clear_chaos(&self) -> Result<(), AdminError> {
+        let _: serde_json::Value = self.call(self.http.delete(self.at("chaos"))).await?;
+        Ok(())
+    }
+
     /// Removes every fault rule.
     ///
     /// # Errors

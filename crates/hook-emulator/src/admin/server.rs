@@ -29,6 +29,10 @@ pub(crate) fn routes() -> Router<Arc<App>> {
             get(faults).post(add_fault).delete(clear_faults),
         )
         .route("/_admin/faults/seed", post(seed_faults))
+        .route(
+            "/_admin/chaos",
+            get(chaos_rules).post(add_chaos).delete(clear_chaos),
+        )
         .route("/_admin/tokens/expire", post(expire_tokens))
         .route("/_admin/clock/advance", post(advance))
         .route("/_admin/reset", post(reset))
@@ -261,6 +265,43 @@ async fn clear_faults(State(app): State<Arc<App>>) -> Response {
     json(StatusCode::OK, &serde_json::json!({"ok": true}))
 }
 
+async fn chaos_rules(State(app): State<Arc<App>>) -> Response {
+    let rules = lock(&app.chaos).rules.clone();
+    json(StatusCode::OK, &serde_json::json!({"rules": rules}))
+}
+
+/// A [`crate::ChaosRule`] for a webhook that exists; the latest rule for a webhook wins.
+async fn add_chaos(State(app): State<Arc<App>>, body: Bytes) -> Response {
+    let rule: crate::ChaosRule = match serde_json::from_slice(&body) {
+        Ok(rule) => rule,
+        Err(e) => return bad(format!("not a chaos rule: {e}")),
+    };
+    if let Err(message) = rule.check() {
+        return bad(message);
+    }
+    let Some(plugin) = app.plugin(rule.provider) else {
+        return bad(format!("{} is not emulated here", rule.provider));
+    };
+    let exists = app.read(|state| {
+        plugin
+            .target(state, &app.credentials, &rule.webhook)
+            .is_some()
+    });
+    if !exists {
+        return bad(format!(
+            "{} has no webhook {:?}",
+            rule.provider, rule.webhook
+        ));
+    }
+    lock(&app.chaos).rules.push(rule);
+    json(StatusCode::CREATED, &serde_json::json!({"ok": true}))
+}
+
+async fn clear_chaos(State(app): State<Arc<App>>) -> Response {
+    lock(&app.chaos).clear();
+    json(StatusCode::OK, &serde_json::json!({"ok": true}))
+}
+
 async fn expire_tokens(State(app): State<Arc<App>>) -> Response {
     let expired = app.expire_tokens().await;
     json(StatusCode::OK, &serde_json::json!({"expired": expired}))
@@ -292,6 +333,7 @@ async fn advance(State(app): State<Arc<App>>, body: Bytes) -> Response {
 async fn reset(State(app): State<Arc<App>>) -> Response {
     app.write_log(crate::state::State::reset).await;
     lock(&app.faults).rules.clear();
+    lock(&app.chaos).clear();
     lock(&app.requests).clear();
     json(StatusCode::OK, &serde_json::json!({"ok": true}))
 }
