@@ -834,7 +834,7 @@ fn print_card(args: &ChaosArgs, wire: &Wire, seed: u64, report: &[Outcome]) {
     );
     for o in report {
         println!(
-            "  {:<8} {:<20} {:<40} {}",
+            "  {:<8} {:<22} {:<40} {}",
             o.verdict.word(),
             o.name,
             o.answer,
