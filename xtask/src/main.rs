@@ -7,7 +7,7 @@
 //! cargo xtask fuzz [--seconds N]      cargo fuzz on every target (needs nightly and cargo-fuzz)
 //! cargo xtask conformance             the client and the emulator against UiPath's OpenAPI
 //! cargo xtask layers                  the layering check alone
-//! cargo xtask servers                 install Redis and PostgreSQL for the receiver tests when missing
+//! cargo xtask servers                 install Redis, PostgreSQL, Chromium and ChromeDriver for the tests when missing
 //! ```
 
 mod bench;
@@ -76,8 +76,8 @@ fn usage() -> &'static str {
      (read from ../shared/specs, or HOOK_UIPATH_SPEC); prints what it checked\n  \
      layers                the layering check alone: cargo tree edges, and no provider named in\n                        \
      the shared layers (provider crates found by their Cargo.toml)\n  \
-     servers               install the servers the receiver tests start (Debian's redis-server,\n                        \
-     postgresql) when missing; `ci` and `bench` do it first"
+     servers               install the servers and the browser the tests start (Debian's\n                        \
+     redis-server, postgresql, chromium, chromium-driver) when missing; `ci` and `bench` do it first"
 }
 
 fn cases(args: &[String]) -> Result<u32> {

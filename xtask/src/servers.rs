@@ -1,6 +1,7 @@
-//! The servers the receiver tests start themselves (Redis, PostgreSQL): `cargo xtask ci`
-//! makes sure their binaries are installed, installing Debian's packages when it can and
-//! saying so. The tests never skip: a missing server fails them.
+//! The servers the receiver tests start themselves (Redis, PostgreSQL) and the browser the
+//! inspector tests drive (Chromium through ChromeDriver): `cargo xtask ci` makes sure their
+//! binaries are installed, installing Debian's packages when it can and saying so. The
+//! tests never skip: a missing server or browser fails them.
 
 use std::path::Path;
 use std::process::Command;
@@ -29,7 +30,7 @@ fn postgres_present() -> bool {
     versioned || pinned || (on_path("postgres") && on_path("initdb"))
 }
 
-const SERVERS: [Server; 2] = [
+const SERVERS: [Server; 4] = [
     Server {
         what: "Redis (redis-server)",
         present: || on_path("redis-server"),
@@ -39,6 +40,16 @@ const SERVERS: [Server; 2] = [
         what: "PostgreSQL (postgres, initdb)",
         present: postgres_present,
         package: "postgresql",
+    },
+    Server {
+        what: "Chromium (chromium)",
+        present: || on_path("chromium"),
+        package: "chromium",
+    },
+    Server {
+        what: "ChromeDriver (chromedriver)",
+        present: || on_path("chromedriver"),
+        package: "chromium-driver",
     },
 ];
 
@@ -54,7 +65,9 @@ fn is_root() -> bool {
 pub fn provision() -> Result {
     let missing: Vec<&Server> = SERVERS.iter().filter(|s| !(s.present)()).collect();
     if missing.is_empty() {
-        println!("\n=== servers for the receiver tests: Redis and PostgreSQL are installed");
+        println!(
+            "\n=== servers and browser for the tests: Redis, PostgreSQL, Chromium and ChromeDriver are installed"
+        );
         return Ok(());
     }
     let packages: Vec<&str> = missing.iter().map(|s| s.package).collect();

@@ -199,7 +199,7 @@ pub fn rfc3339(ms: u64) -> String {
         .unwrap_or_else(|| ms.to_string())
 }
 
-fn summary_json(d: &Delivery) -> serde_json::Value {
+pub fn summary_json(d: &Delivery) -> serde_json::Value {
     serde_json::json!({
         "id": d.id, "key": d.key, "provider": d.provider, "event_type": d.event_type,
         "status": d.status.as_str(), "attempts": d.attempts,

@@ -28,6 +28,7 @@ pub use demo::run as demo;
 mod demo_inbound;
 mod fixtures;
 mod inbox;
+mod inspector;
 mod listen;
 mod record;
 mod replay;

@@ -124,9 +124,14 @@ pub struct ListenArgs {
     /// NOT authenticated (see `hook verify --help`).
     #[arg(long)]
     allow_headers_only: bool,
+    /// Serve the inspector page at /_hook/ui: each exchange live, its verdict and
+    /// explanation, headers (credentials redacted), body, the app's answer, replay and
+    /// copy as curl; with --inbox, the inbox.
+    #[arg(long)]
+    ui: bool,
 }
 
-struct Listener {
+pub struct Listener {
     verifiers: Vec<Verifier>,
     secrets: Vec<String>,
     forward_to: Option<String>,
@@ -141,6 +146,42 @@ struct Listener {
     record: Option<Mutex<std::fs::File>>,
     counts: Counts,
     activity: tokio::sync::Notify,
+    /// With `--ui`: what the inspector page shows.
+    pub inspector: Option<crate::inspector::Inspector>,
+}
+
+impl Listener {
+    /// `exchange` as the page and `--json` show it: credentials redacted.
+    pub fn redacted(&self, exchange: &Exchange) -> Exchange {
+        redacted(self, exchange)
+    }
+
+    /// Whether deliveries go through an inbox.
+    pub fn inbox_enabled(&self) -> bool {
+        self.inbox.is_some()
+    }
+
+    /// The inbox's store, with `--inbox`.
+    pub fn inbox_store(&self) -> Option<&Arc<dyn hook_receiver::inbox::InboxStore>> {
+        self.inbox.as_ref().map(Inbox::store)
+    }
+
+    /// The first `--scheme`, which re-signed replays use.
+    pub fn first_scheme(&self) -> Scheme {
+        self.verifiers
+            .first()
+            .map_or_else(Scheme::generic, |v| v.scheme().clone())
+    }
+
+    /// The `--secret`s.
+    pub fn secrets(&self) -> &[String] {
+        &self.secrets
+    }
+
+    /// How long a forwarded delivery may take.
+    pub fn timeout(&self) -> Duration {
+        self.timeout
+    }
 }
 
 #[derive(Default)]
@@ -234,8 +275,14 @@ pub async fn run(args: ListenArgs) -> Result<ExitCode, Fail> {
         record,
         counts: Counts::default(),
         activity: tokio::sync::Notify::new(),
+        inspector: args.ui.then(crate::inspector::Inspector::default),
     });
-    let app = axum::Router::new()
+    let routes = if args.ui {
+        crate::inspector::routes()
+    } else {
+        axum::Router::new()
+    };
+    let app = routes
         .fallback(receive)
         .layer(DefaultBodyLimit::max(args.max_body))
         .with_state(listener.clone());
@@ -243,6 +290,18 @@ pub async fn run(args: ListenArgs) -> Result<ExitCode, Fail> {
         .await
         .map_err(|e| format!("cannot listen on {}:{}: {e}", args.bind, args.port))?;
     let addr = socket.local_addr().map_err(|e| e.to_string())?;
+    let reachable = if addr.ip().is_unspecified() {
+        format!("http://127.0.0.1:{}/", addr.port())
+    } else {
+        format!("http://{addr}/")
+    };
+    let inspecting = match &listener.inspector {
+        Some(inspector) => {
+            let _ = inspector.own_url.set(reachable.clone());
+            format!(", inspector at {reachable}_hook/ui")
+        }
+        None => String::new(),
+    };
     if args.insecure_forward_invalid {
         eprintln!(
             "hook: WARNING: --insecure-forward-invalid forwards deliveries whose signature fails: for debugging only, never in production"
@@ -264,7 +323,7 @@ pub async fn run(args: ListenArgs) -> Result<ExitCode, Fail> {
         _ => String::new(),
     };
     println!(
-        "listening on http://{addr}/ for {} deliveries{forwarding}{once}{recording}; Ctrl-C to stop",
+        "listening on http://{addr}/ for {} deliveries{forwarding}{once}{recording}{inspecting}; Ctrl-C to stop",
         names.join(" or ")
     );
     // After the line naming the address: what the workers print comes later.
@@ -568,6 +627,9 @@ async fn keep(listener: &Listener, exchange: &mut Exchange, body: Bytes) -> Resp
 /// A line for each forward a worker made from the inbox.
 fn forwarded_later(listener: &Listener, delivery: &Delivery, sent: &Result<send::Answer, String>) {
     bump(&listener.counts.forwarded);
+    if let Some(inspector) = &listener.inspector {
+        inspector.inbox_changed();
+    }
     match sent {
         Ok(answer) if (200..300).contains(&answer.status) => bump(&listener.counts.app_2xx),
         Err(_) => bump(&listener.counts.forward_failed),
@@ -710,6 +772,9 @@ pub fn redact(headers: &mut [(String, String)], plain: &[&str]) {
 /// Prints the exchange and appends it to the record; a record that cannot be written is
 /// said, never silent.
 fn report(listener: &Listener, exchange: &Exchange, bytes: usize) {
+    if let Some(inspector) = &listener.inspector {
+        inspector.add(exchange, &redacted(listener, exchange));
+    }
     if listener.json {
         println!("{}", redacted(listener, exchange).line());
     } else {
@@ -793,6 +858,7 @@ mod tests {
             json: true,
             record: None,
             counts: super::Counts::default(),
+            inspector: None,
             activity: tokio::sync::Notify::new(),
         };
         let exchange = super::Exchange {

@@ -118,7 +118,26 @@ fn re_signed(
     body: &[u8],
     line: usize,
 ) -> Result<Vec<(String, String)>, Fail> {
-    let scheme = match (&args.scheme, &exchange.verification.scheme) {
+    let secrets = args.secrets.required()?;
+    re_sign(args.scheme.as_ref(), secrets, exchange, headers, body, line)
+}
+
+/// `headers` with the signature headers of `scheme` (else the scheme `exchange` was
+/// verified or refused under) replaced by fresh ones signed with `secrets`; `line` names
+/// the exchange in errors.
+///
+/// # Errors
+///
+/// [`Fail::Usage`] when no scheme is known or it cannot sign.
+pub fn re_sign(
+    scheme: Option<&Scheme>,
+    secrets: &[String],
+    exchange: &Exchange,
+    headers: Vec<(String, String)>,
+    body: &[u8],
+    line: usize,
+) -> Result<Vec<(String, String)>, Fail> {
+    let scheme = match (scheme, &exchange.verification.scheme) {
         (Some(scheme), _) => scheme.clone(),
         (None, Some(name)) => Scheme::preset(name).ok_or_else(|| {
             Fail::Usage(format!(
@@ -131,7 +150,7 @@ fn re_signed(
             )));
         }
     };
-    let signer = signer(scheme.clone(), args.secrets.required()?)?;
+    let signer = signer(scheme.clone(), secrets)?;
     // The scheme's own headers go; the id, when the scheme signs one, is kept and re-signed.
     let id = scheme.id_header.as_deref().and_then(|name| {
         headers

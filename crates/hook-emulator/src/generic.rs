@@ -212,6 +212,10 @@ impl Plugin for Generic {
         crate::schema::target(state.generic.get(id)?, "url", "secret")
     }
 
+    fn listed(&self, state: &AppState) -> Vec<(String, String)> {
+        crate::schema::listed(state.generic.iter(), "url")
+    }
+
     fn subscribers(&self, state: &AppState, event: &EventType, _: Duration) -> Vec<String> {
         crate::schema::subscribers(state.generic.iter(), ("active", true), "events", event)
     }

@@ -97,6 +97,12 @@ pub(crate) trait Plugin: Send + Sync {
     /// Where and how webhook `id` receives deliveries now, or `None` when it is gone.
     fn target(&self, state: &State, credentials: &Credentials, id: &str) -> Option<Target>;
 
+    /// Its webhooks, as `(id, URL)` pairs, for the emulator's page (none for a provider
+    /// that keeps its records outside the emulator).
+    fn listed(&self, _state: &State) -> Vec<(String, String)> {
+        Vec::new()
+    }
+
     /// The ids of its webhooks that receive `event` at emulated time `now`.
     fn subscribers(&self, state: &State, event: &EventType, now: Duration) -> Vec<String>;
 

@@ -572,6 +572,16 @@ impl Plugin for Port {
         ))
     }
 
+    /// Each webhook with its ingest URL.
+    fn listed(&self, state: &AppState) -> Vec<(String, String)> {
+        let url = |w: &PortWebhook| w.url.clone().unwrap_or_default();
+        state
+            .port
+            .iter()
+            .map(|(id, w)| (id.clone(), url(w)))
+            .collect()
+    }
+
     /// None: Port's webhooks subscribe to nothing.
     fn subscribers(&self, _: &AppState, _: &EventType, _: Duration) -> Vec<String> {
         Vec::new()

@@ -222,6 +222,16 @@ pub(crate) fn target(record: &Object, url: &str, secret: &str) -> Option<crate::
     Some(crate::deliver::Target::to(record.text(url)?, secret))
 }
 
+/// `(id, URL)` of each of `records`, the URL being its `url` property.
+pub(crate) fn listed<'a, K: ToString + 'a>(
+    records: impl IntoIterator<Item = (&'a K, &'a Object)>,
+    url: &str,
+) -> Vec<(String, String)> {
+    let pair =
+        |(id, r): (&K, &Object)| (id.to_string(), r.text(url).unwrap_or_default().to_owned());
+    records.into_iter().map(pair).collect()
+}
+
 /// The ids of `records` that receive `event`: flag `active` set (`active.1` when absent)
 /// and `event` among the `events` property.
 pub(crate) fn subscribers<'a>(

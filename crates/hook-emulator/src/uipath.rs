@@ -491,6 +491,10 @@ impl Plugin for UiPath {
         Some(target)
     }
 
+    fn listed(&self, state: &AppState) -> Vec<(String, String)> {
+        crate::schema::listed(state.uipath.iter(), "Url")
+    }
+
     fn subscribers(&self, state: &AppState, event: &EventType, now: Duration) -> Vec<String> {
         state
             .uipath

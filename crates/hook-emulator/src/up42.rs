@@ -338,6 +338,10 @@ impl Plugin for Up42 {
         crate::schema::target(state.up42.get(id)?, "url", "secret")
     }
 
+    fn listed(&self, state: &AppState) -> Vec<(String, String)> {
+        crate::schema::listed(state.up42.iter(), "url")
+    }
+
     fn subscribers(&self, state: &AppState, event: &EventType, _: Duration) -> Vec<String> {
         crate::schema::subscribers(state.up42.iter(), ("active", false), "events", event)
     }

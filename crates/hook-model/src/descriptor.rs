@@ -73,7 +73,7 @@ pub enum Fresh {
 ///     .timeout(Duration::from_secs(15))
 ///     .retries(&[Duration::from_secs(0), Duration::from_secs(60), Duration::from_secs(600)]);
 /// assert_eq!(POLICY.schedule().unwrap().unwrap().max_attempts(), 3);
-/// assert_eq!(DeliveryPolicy::new("unpublished").schedule(), None);
+/// assert!(DeliveryPolicy::new("unpublished").schedule().is_none());
 /// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 #[non_exhaustive]

@@ -1,10 +1,12 @@
 //! The admin API under `/_admin`: fire events, read the delivery and request logs, inject
-//! faults, expire tokens, move a manual clock, reset. `server` answers it inside the
+//! faults and chaos, expire tokens, move a manual clock, reset; and the emulator's page at
+//! `/_ui` (`ui`), which reads it. `server` answers it inside the
 //! emulator; [`AdminClient`] (`client`) calls it over HTTP. The bodies both sides share
 //! are here.
 
 mod client;
 mod server;
+mod ui;
 
 use std::time::Duration;
 

@@ -34,6 +34,9 @@ pub(crate) fn routes() -> Router<Arc<App>> {
             get(chaos_rules).post(add_chaos).delete(clear_chaos),
         )
         .route("/_admin/tokens/expire", post(expire_tokens))
+        .route("/_admin/webhooks", get(super::ui::webhooks))
+        .route("/_admin/stream", get(super::ui::stream))
+        .route("/_ui", get(super::ui::page))
         .route("/_admin/clock/advance", post(advance))
         .route("/_admin/reset", post(reset))
         .route("/_admin/port/ingests", get(ingests))
