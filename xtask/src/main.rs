@@ -1,7 +1,7 @@
 //! Project automation, in plain Rust (matklad's cargo-xtask pattern).
 //!
 //! ```text
-//! cargo xtask ci                      fmt, clippy, docs, tests, conformance, examples, property tests at the CI count
+//! cargo xtask ci                      fmt, clippy, docs as docs.rs, packages, tests, conformance, examples, property tests at the CI count
 //! cargo xtask proptest [--cases N]    the property tests, deep (default 100000 cases each)
 //! cargo xtask bench [--report-only | --builds]   cold builds and criterion benchmarks; rewrites BENCHMARKS.md's tables
 //! cargo xtask fuzz [--seconds N]      cargo fuzz on every target (needs nightly and cargo-fuzz)
@@ -167,12 +167,24 @@ fn ci() -> Result {
             "ring,port",
         ]),
     )?;
+    // As docs.rs builds them: every feature, `--cfg docsrs` (each feature-gated item marked
+    // with its feature, `doc_cfg` being a nightly feature: RUSTC_BOOTSTRAP lets this stable
+    // toolchain's rustdoc take it), warnings refused.
     run(
-        "cargo doc",
+        "cargo doc, as docs.rs",
         cargo()
-            .args(["doc", "--workspace", "--no-deps"])
-            .env("RUSTDOCFLAGS", "-D warnings"),
+            .args(["doc", "--workspace", "--all-features", "--no-deps"])
+            .env("RUSTC_BOOTSTRAP", "1")
+            .env("RUSTDOCFLAGS", "--cfg docsrs -D warnings"),
     )?;
+    // Every published crate packs and builds from its package alone, in dependency order
+    // (the test-only ones, `publish = false`, left out).
+    let mut package = cargo();
+    package.args(["package", "--workspace", "--allow-dirty"]);
+    for name in workspace::unpublished(&root())? {
+        package.args(["--exclude", &name]);
+    }
+    run("cargo package", &mut package)?;
     servers::provision()?;
     run("cargo test", cargo().args(["test", "--workspace"]))?;
     // Features no other crate turns on (hook-sign's `tower`) get their tests here.

@@ -52,6 +52,32 @@ pub(crate) fn examples(root: &Path) -> Result<Vec<(String, String)>> {
     Ok(found)
 }
 
+/// The packages that say `publish = false` (the test-only provider, the contract tests,
+/// xtask): `cargo package` leaves them out.
+pub(crate) fn unpublished(root: &Path) -> Result<Vec<String>> {
+    let mut all = manifests(root)?;
+    for dir in ["tests", "xtask"] {
+        let path = root.join(dir).join("Cargo.toml");
+        let text = std::fs::read_to_string(&path)
+            .map_err(|e| format!("cannot read {}: {e}", path.display()))?;
+        let name = text
+            .lines()
+            .find_map(|l| {
+                l.trim()
+                    .strip_prefix("name = ")
+                    .map(|v| v.trim_matches('"').to_owned())
+            })
+            .ok_or_else(|| format!("{} names no package", path.display()))?;
+        all.push((name, text));
+    }
+    let private = |text: &str| text.lines().any(|l| l.trim() == "publish = false");
+    Ok(all
+        .into_iter()
+        .filter(|(_, text)| private(text))
+        .map(|(name, _)| name)
+        .collect())
+}
+
 /// `(directory name, Cargo.toml text)` of each crate under `crates/`; the directory name
 /// is the package name in this workspace (checked).
 fn manifests(root: &Path) -> Result<Vec<(String, String)>> {
@@ -111,6 +137,14 @@ mod tests {
             metadata_provider("[dependencies]\nprovider = \"1\"\n"),
             None
         );
+    }
+
+    #[test]
+    fn the_unpublished_packages_are_the_test_ones() {
+        let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("..");
+        let mut names = unpublished(&root).unwrap();
+        names.sort();
+        assert_eq!(names, ["hook-acme", "hook-contract-tests", "xtask"]);
     }
 
     #[test]

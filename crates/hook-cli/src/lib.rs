@@ -19,6 +19,7 @@
 //! The binary is `main.rs`: [`main_with`] and the defaults. A `hook` of one's own that
 //! knows a provider outside hook-facade (its descriptor, and the emulated service `hook
 //! demo` runs it against) is the same `main` with [`Extensions`]: one line.
+#![cfg_attr(docsrs, feature(doc_cfg))]
 
 mod chaos;
 mod deliveries;

@@ -30,6 +30,7 @@ pub struct RouteMatch {
 /// What a fault does.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(tag = "kind", rename_all = "snake_case")]
+#[non_exhaustive]
 pub enum FaultKind {
     /// Answer this status (500, 503, …) with a small JSON body.
     Status {

@@ -25,6 +25,7 @@
 //! Port's webhooks receive: a request to a webhook's ingest URL is answered at once, then
 //! checked against the webhook's `security`, de-duplicated, and turned into entities by its
 //! jq mappings, evaluated with the `jaq` crates behind guards (see `docs/providers.md`).
+#![cfg_attr(docsrs, feature(doc_cfg))]
 #![deny(missing_docs)]
 // Route helpers return `Result<_, Response>` so a check can answer early with the
 // provider-shaped error; the Err is built at most once per request, so its size is moot.

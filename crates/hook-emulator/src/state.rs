@@ -105,6 +105,7 @@ pub struct Token {
 
 /// One delivery of one event to one webhook, with every attempt.
 #[derive(Debug, Clone, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct DeliveryRecord {
     /// `del_…`.
     pub id: String,
@@ -138,6 +139,7 @@ pub struct DeliveryRecord {
 
 /// One attempt of a delivery.
 #[derive(Debug, Clone, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct Attempt {
     /// 1-based.
     pub number: u32,

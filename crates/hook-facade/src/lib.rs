@@ -40,6 +40,7 @@
 //!
 //! A local emulator of every provider is the `hook-emulator` crate; its
 //! `EmulatorHandle::env` gives the variables that point a client at it.
+#![cfg_attr(docsrs, feature(doc_cfg))]
 #![deny(missing_docs)]
 
 pub use hook_http as transport;

@@ -17,6 +17,7 @@
 //! client.test_webhook(created.id.as_deref().unwrap_or_default()).await?;
 //! # Ok(()) }
 //! ```
+#![cfg_attr(docsrs, feature(doc_cfg))]
 #![deny(missing_docs)]
 
 mod catalog;

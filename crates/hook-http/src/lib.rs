@@ -19,6 +19,7 @@
 //! assert!(ClientConfig::new(Provider::new("acme"), "http://api.example.com", Auth::None).is_err());
 //! # Ok::<(), hook_model::Error>(())
 //! ```
+#![cfg_attr(docsrs, feature(doc_cfg))]
 #![deny(missing_docs)]
 
 mod client;

@@ -12,6 +12,7 @@ use crate::Error;
 /// Where a delivery stands.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
+#[non_exhaustive]
 pub enum DeliveryStatus {
     /// A receiver answered 2xx.
     Success,

@@ -23,6 +23,7 @@
 //! assert!(!patch.is_empty());
 //! # Ok::<(), hook_model::Error>(())
 //! ```
+#![cfg_attr(docsrs, feature(doc_cfg))]
 #![deny(missing_docs)]
 
 mod api;

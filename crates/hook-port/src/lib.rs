@@ -37,6 +37,7 @@
 //! assert!(port.delete_webhook("github-prs").await?);
 //! # Ok(()) }
 //! ```
+#![cfg_attr(docsrs, feature(doc_cfg))]
 #![deny(missing_docs)]
 
 mod api;

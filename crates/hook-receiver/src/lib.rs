@@ -87,6 +87,7 @@
 //! 2xx (the event was handled) and logs it; the claim then ends with its lease, after which
 //! a retry would run the handler again. Between losing an event and running a handler
 //! twice, the layer chooses twice.
+#![cfg_attr(docsrs, feature(doc_cfg))]
 #![deny(missing_docs)]
 
 mod guard;

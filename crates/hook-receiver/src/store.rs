@@ -49,6 +49,7 @@ impl fmt::Debug for ClaimToken {
 /// What a claim found.
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[must_use = "a claim acquired must be completed or released"]
+#[non_exhaustive]
 pub enum Claim {
     /// The key is this attempt's until the lease ends: run the handler, then complete or
     /// release with the token.
@@ -64,6 +65,7 @@ pub enum Claim {
 
 /// What completing or releasing did.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
 pub enum Settled {
     /// The claim was this attempt's, and is now done (complete) or gone (release).
     Applied,

@@ -2,7 +2,7 @@
 //!
 //! `cargo run -p hook-sign --example quickstart`
 
-use hook_sign::{KeyFormat, Message, Scheme, Signer, Verifier, explain, unix_now};
+use hook_sign::{Message, Scheme, Signer, Verifier, explain, unix_now};
 
 fn main() -> Result<(), Box<dyn std::error::Error>> {
     let body = br#"{"id": "evt_1", "type": "user.created", "data": {"name": "Ada"}}"#;
@@ -17,13 +17,11 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
             );
             continue;
         }
-        let secret = match scheme.key {
-            KeyFormat::Raw => "s3cret",
-            KeyFormat::WhsecBase64 => "whsec_C2FVsBQIhrscChlQIMV+b5sSYspob7oD",
-        };
+        // A secret as the scheme writes one: the text itself, or `whsec_` and base64.
+        let secret = scheme.key.encode(b"s3cret");
         let headers =
-            Signer::new(scheme.clone(), secret)?.sign(&Message::new(body).id("msg_1").at(now))?;
-        Verifier::new(scheme.clone(), secret)?.verify(&headers, body)?;
+            Signer::new(scheme.clone(), &secret)?.sign(&Message::new(body).id("msg_1").at(now))?;
+        Verifier::new(scheme.clone(), &secret)?.verify(&headers, body)?;
         println!(
             "{:<18} verified  {}",
             scheme.name,

@@ -15,7 +15,7 @@ use crate::codec::{self, MacBytes};
 use crate::header_list;
 use crate::headers::{Found, Headers};
 use crate::key::Key;
-use crate::scheme::{Encoding, KeyFormat, Scheme, Signed, TimestampSource};
+use crate::scheme::{Coverage, Encoding, KeyFormat, Scheme, TimestampSource};
 use crate::verify::{
     MAX_HEADER_LEN, MAX_SIGNATURES, Verified, Verifier, VerifyError, parse_timestamp, trim,
 };
@@ -73,9 +73,9 @@ pub enum Mistake {
     /// where `{timestamp}.{body}` is expected).
     SignedOtherPayload {
         /// What the sender signed.
-        sent: Signed,
+        sent: Coverage,
         /// What the scheme signs.
-        expected: Signed,
+        expected: Coverage,
     },
     /// The timestamp is too far from this machine's clock.
     ClockSkew {
@@ -176,6 +176,7 @@ impl fmt::Display for Mistake {
 
 /// The outcome of [`explain`]: the verification result and the likely mistakes.
 #[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
 pub struct Explanation {
     /// What verification said.
     pub result: Result<Verified, VerifyError>,
@@ -372,8 +373,8 @@ fn reproduce<H: Headers + ?Sized>(
 
     let bodies = body_variants(body);
     for (format, key) in &key_variants(scheme, secret) {
-        for signed in Signed::ALL {
-            if signed == Signed::Components {
+        for signed in Coverage::ALL {
+            if signed == Coverage::Components {
                 continue;
             }
             let ts = match (signed.needs_timestamp(), timestamp) {

@@ -10,7 +10,7 @@ use zeroize::Zeroizing;
 
 use crate::ConfigError;
 use crate::codec::{self, MacBytes};
-use crate::scheme::{Algorithm, KeyFormat, Scheme, Signed};
+use crate::scheme::{Algorithm, Coverage, KeyFormat, Scheme};
 
 type HmacSha256 = Hmac<Sha256>;
 #[cfg(feature = "sha1")]
@@ -97,7 +97,13 @@ impl Key {
 
     /// The MAC of the message `signed` describes, fed piecewise: nothing is concatenated.
     /// A plain secret's "MAC" is the SHA-256 of the secret, whatever the message.
-    pub(crate) fn mac(&self, signed: Signed, id: &[u8], timestamp: &[u8], body: &[u8]) -> MacBytes {
+    pub(crate) fn mac(
+        &self,
+        signed: Coverage,
+        id: &[u8],
+        timestamp: &[u8],
+        body: &[u8],
+    ) -> MacBytes {
         let (parts, len) = crate::verify::message_parts(signed, id, timestamp, body);
         self.mac_parts(&parts[..len])
     }

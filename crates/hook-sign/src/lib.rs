@@ -70,6 +70,7 @@
 //! handler's success and releases it on anything else, in memory, Redis or Postgres.
 //! Header values are read up to [`MAX_HEADER_LEN`] bytes and [`MAX_SIGNATURES`]
 //! signatures, so hostile headers cost bounded time and no allocation.
+#![cfg_attr(docsrs, feature(doc_cfg))]
 #![deny(missing_docs)]
 
 mod codec;
@@ -91,7 +92,7 @@ pub use explain::{BodyChange, Explanation, Mistake, explain};
 pub use header_list::MAX_COMPONENTS;
 pub use headers::{Found, Headers};
 pub use scheme::{
-    Algorithm, Encoding, Form, KeyFormat, KeySource, Layout, MAX_FORMS, PRESETS, Scheme, Signed,
+    Algorithm, Coverage, Encoding, Form, KeyFormat, KeySource, Layout, MAX_FORMS, PRESETS, Scheme,
     TimestampSource,
 };
 use std::fmt;

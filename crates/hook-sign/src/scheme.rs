@@ -9,6 +9,7 @@ use crate::ConfigError;
 
 /// How a MAC is written as text.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[non_exhaustive]
 pub enum Encoding {
     /// 64 hexadecimal digits; verifiers accept either case, signers write lower case.
     Hex,
@@ -27,7 +28,8 @@ impl fmt::Display for Encoding {
 
 /// What bytes the MAC is computed over.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub enum Signed {
+#[non_exhaustive]
+pub enum Coverage {
     /// The raw body alone.
     Body,
     /// `{timestamp}.{body}`, the timestamp as the text the sender wrote.
@@ -40,41 +42,41 @@ pub enum Signed {
     Components,
 }
 
-impl Signed {
+impl Coverage {
     /// Whether this payload includes a timestamp.
     pub fn needs_timestamp(self) -> bool {
-        matches!(self, Signed::TimestampBody | Signed::IdTimestampBody)
+        matches!(self, Coverage::TimestampBody | Coverage::IdTimestampBody)
     }
 
     /// Whether this payload includes a message id.
     pub fn needs_id(self) -> bool {
-        matches!(self, Signed::IdTimestampBody)
+        matches!(self, Coverage::IdTimestampBody)
     }
 
     pub(crate) fn index(self) -> usize {
         match self {
-            Signed::Body => 0,
-            Signed::TimestampBody => 1,
-            Signed::IdTimestampBody => 2,
-            Signed::Components => 3,
+            Coverage::Body => 0,
+            Coverage::TimestampBody => 1,
+            Coverage::IdTimestampBody => 2,
+            Coverage::Components => 3,
         }
     }
 
-    pub(crate) const ALL: [Signed; 4] = [
-        Signed::Body,
-        Signed::TimestampBody,
-        Signed::IdTimestampBody,
-        Signed::Components,
+    pub(crate) const ALL: [Coverage; 4] = [
+        Coverage::Body,
+        Coverage::TimestampBody,
+        Coverage::IdTimestampBody,
+        Coverage::Components,
     ];
 }
 
-impl fmt::Display for Signed {
+impl fmt::Display for Coverage {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(match self {
-            Signed::Body => "{body}",
-            Signed::TimestampBody => "{timestamp}.{body}",
-            Signed::IdTimestampBody => "{id}.{timestamp}.{body}",
-            Signed::Components => "{listed header values}",
+            Coverage::Body => "{body}",
+            Coverage::TimestampBody => "{timestamp}.{body}",
+            Coverage::IdTimestampBody => "{id}.{timestamp}.{body}",
+            Coverage::Components => "{listed header values}",
         })
     }
 }
@@ -84,13 +86,14 @@ impl fmt::Display for Signed {
 /// A scheme lists one or more forms. Signers write the first; verifiers accept any, telling
 /// them apart by prefix and then by whether the text decodes in the form's encoding.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
 pub struct Form {
     /// Text before the encoded MAC, such as `sha256=`, `v1,` or `v1=`; may be empty.
     pub prefix: Cow<'static, str>,
     /// How the MAC is written.
     pub encoding: Encoding,
     /// What the MAC covers.
-    pub signed: Signed,
+    pub signed: Coverage,
     /// What computes it, when not the scheme's [`Scheme::algorithm`] (Standard Webhooks'
     /// `v1a` is [`Algorithm::Ed25519`] beside `v1`'s HMAC).
     pub algorithm: Option<Algorithm>,
@@ -98,7 +101,7 @@ pub struct Form {
 
 impl Form {
     /// A form with a static prefix, computed with the scheme's algorithm.
-    pub const fn new(prefix: &'static str, encoding: Encoding, signed: Signed) -> Self {
+    pub const fn new(prefix: &'static str, encoding: Encoding, signed: Coverage) -> Self {
         Form {
             prefix: Cow::Borrowed(prefix),
             encoding,
@@ -108,7 +111,7 @@ impl Form {
     }
 
     /// An ed25519 form: base64 of the 64-byte signature after `prefix`.
-    pub const fn ed25519(prefix: &'static str, signed: Signed) -> Self {
+    pub const fn ed25519(prefix: &'static str, signed: Coverage) -> Self {
         Form {
             prefix: Cow::Borrowed(prefix),
             encoding: Encoding::Base64,
@@ -125,6 +128,7 @@ impl Form {
 
 /// How the signature header's value is laid out.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
 pub enum Layout {
     /// The whole value (trimmed) is one signature.
     Single,
@@ -135,7 +139,7 @@ pub enum Layout {
         separator: u8,
     },
     /// HTTP-message-signature style (UP42): `<input_header>: <label>=("<name>" …);created=<unix>`
-    /// lists the headers whose values are signed ([`Signed::Components`]), and the
+    /// lists the headers whose values are signed ([`Coverage::Components`]), and the
     /// signature header holds `<label>=<base64>` (RFC 9421's `:<base64>:` is accepted too).
     ///
     /// Names may be bare or quoted and compare case-insensitively; further `;key=value`
@@ -155,6 +159,7 @@ pub enum Layout {
 
 /// Where the timestamp comes from.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
 pub enum TimestampSource {
     /// A header of its own, holding unix seconds.
     Header(Cow<'static, str>),
@@ -206,12 +211,34 @@ impl fmt::Display for Algorithm {
 
 /// How the secret text becomes the HMAC key.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[non_exhaustive]
 pub enum KeyFormat {
     /// The secret's bytes as given (UTF-8 text used as-is; Stripe's `whsec_…` too).
     Raw,
     /// `whsec_` followed by base64 of the key bytes (Standard Webhooks); the prefix is
     /// optional, the base64 is not.
     WhsecBase64,
+}
+
+impl KeyFormat {
+    /// The secret text holding `key` in this format: the bytes themselves, or `whsec_` and
+    /// their base64. What a test or a secret generator writes for a scheme's `key`.
+    ///
+    /// ```
+    /// use hook_sign::KeyFormat;
+    /// assert_eq!(KeyFormat::Raw.encode(b"s3cret"), b"s3cret");
+    /// assert_eq!(KeyFormat::WhsecBase64.encode(b"s3cret"), b"whsec_czNjcmV0");
+    /// ```
+    pub fn encode(self, key: &[u8]) -> Vec<u8> {
+        use base64::Engine as _;
+        match self {
+            KeyFormat::Raw => key.to_vec(),
+            KeyFormat::WhsecBase64 => {
+                let text = base64::engine::general_purpose::STANDARD.encode(key);
+                format!("whsec_{text}").into_bytes()
+            }
+        }
+    }
 }
 
 /// Where a delivery's idempotency key is read: what names one delivery across the sender's
@@ -258,6 +285,7 @@ impl fmt::Display for KeySource {
 /// assert!(scheme.validate().is_ok());
 /// ```
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
 pub struct Scheme {
     /// A short name, used in messages (`generic`, `stripe`, …).
     pub name: Cow<'static, str>,
@@ -284,25 +312,29 @@ pub struct Scheme {
 const FIVE_MINUTES: Option<Duration> = Some(Duration::from_secs(300));
 
 const UIPATH_FORMS: &[Form] = &[
-    Form::new("", Encoding::Base64, Signed::Body),
-    Form::new("", Encoding::Hex, Signed::Body),
+    Form::new("", Encoding::Base64, Coverage::Body),
+    Form::new("", Encoding::Hex, Coverage::Body),
 ];
 const PORT_FORMS: &[Form] = &[
-    Form::new("v1,", Encoding::Base64, Signed::TimestampBody),
-    Form::new("sha256=", Encoding::Hex, Signed::Body),
+    Form::new("v1,", Encoding::Base64, Coverage::TimestampBody),
+    Form::new("sha256=", Encoding::Hex, Coverage::Body),
 ];
-const COMPONENT_FORMS: &[Form] = &[Form::new("", Encoding::Base64, Signed::Components)];
-const HEX_BODY: &[Form] = &[Form::new("", Encoding::Hex, Signed::Body)];
+const COMPONENT_FORMS: &[Form] = &[Form::new("", Encoding::Base64, Coverage::Components)];
+const HEX_BODY: &[Form] = &[Form::new("", Encoding::Hex, Coverage::Body)];
 #[cfg(not(feature = "ed25519"))]
-const STANDARD_FORMS: &[Form] = &[Form::new("v1,", Encoding::Base64, Signed::IdTimestampBody)];
+const STANDARD_FORMS: &[Form] = &[Form::new(
+    "v1,",
+    Encoding::Base64,
+    Coverage::IdTimestampBody,
+)];
 #[cfg(feature = "ed25519")]
 const STANDARD_FORMS: &[Form] = &[
-    Form::new("v1,", Encoding::Base64, Signed::IdTimestampBody),
-    Form::ed25519("v1a,", Signed::IdTimestampBody),
+    Form::new("v1,", Encoding::Base64, Coverage::IdTimestampBody),
+    Form::ed25519("v1a,", Coverage::IdTimestampBody),
 ];
-const GITHUB_FORMS: &[Form] = &[Form::new("sha256=", Encoding::Hex, Signed::Body)];
-const GITHUB_SHA1_FORMS: &[Form] = &[Form::new("sha1=", Encoding::Hex, Signed::Body)];
-const STRIPE_FORMS: &[Form] = &[Form::new("v1=", Encoding::Hex, Signed::TimestampBody)];
+const GITHUB_FORMS: &[Form] = &[Form::new("sha256=", Encoding::Hex, Coverage::Body)];
+const GITHUB_SHA1_FORMS: &[Form] = &[Form::new("sha1=", Encoding::Hex, Coverage::Body)];
+const STRIPE_FORMS: &[Form] = &[Form::new("v1=", Encoding::Hex, Coverage::TimestampBody)];
 
 /// The most [`Form`]s a scheme may accept (verification keeps a form's index in a byte).
 pub const MAX_FORMS: usize = 16;
@@ -494,7 +526,7 @@ impl Scheme {
             forms: Cow::Owned(vec![Form {
                 prefix: prefix.into(),
                 encoding: Encoding::Hex,
-                signed: Signed::Body,
+                signed: Coverage::Body,
                 algorithm: None,
             }]),
             key: KeyFormat::Raw,
@@ -608,7 +640,7 @@ impl Scheme {
         if self.algorithm == Algorithm::PlainSecret
             && (self.layout != Layout::Single
                 || self.key != KeyFormat::Raw
-                || self.forms.iter().any(|f| f.signed != Signed::Body))
+                || self.forms.iter().any(|f| f.signed != Coverage::Body))
         {
             return bad(
                 "the plain secret is one header value: a single layout, raw key, body form".into(),
@@ -635,7 +667,7 @@ impl Scheme {
                     return bad("ed25519 forms are written in base64".into());
                 }
             }
-            if (form.signed == Signed::Components) != header_list {
+            if (form.signed == Coverage::Components) != header_list {
                 return bad(format!(
                     "form {:?}: listed components are signed exactly in a header-list layout",
                     form.prefix
@@ -812,7 +844,7 @@ mod tests {
         scheme.forms = Cow::Owned(vec![Form::new(
             "v1,",
             Encoding::Base64,
-            Signed::TimestampBody,
+            Coverage::TimestampBody,
         )]);
         assert!(matches!(scheme.validate(), Err(ConfigError::Scheme { .. })));
     }

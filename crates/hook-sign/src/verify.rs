@@ -12,7 +12,7 @@ use crate::codec::{self, MacBytes};
 use crate::header_list::{self, MAX_COMPONENTS};
 use crate::headers::{Found, Gathered, Headers};
 use crate::key::{self, Key};
-use crate::scheme::{Algorithm, Encoding, Layout, Scheme, Signed, TimestampSource};
+use crate::scheme::{Algorithm, Coverage, Encoding, Layout, Scheme, TimestampSource};
 
 /// The longest header value read, in bytes; longer values are refused unread.
 pub const MAX_HEADER_LEN: usize = 8 * 1024;
@@ -43,6 +43,7 @@ pub struct Verifier {
 
 /// What a successful verification established.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
 pub struct Verified {
     /// Which secret matched, counting from 0 in the order they were given.
     pub secret_index: usize,
@@ -373,7 +374,7 @@ impl Verifier {
             return self.run_list(&parsed, list, body, timestamp);
         }
         for (secret_index, key) in self.keys.iter().enumerate() {
-            for signed in Signed::ALL {
+            for signed in Coverage::ALL {
                 if !parsed.needs(signed) {
                     continue;
                 }
@@ -460,10 +461,10 @@ pub(crate) fn refusal(error: &VerifyError) -> String {
 
 /// The parts of the message `signed` describes, in order, on the stack: `parts[..len]`.
 /// `{id}.{timestamp}.{body}` and its shorter forms are written here once, for HMACs and
-/// ed25519 signatures alike. `Signed::Components` is never passed: its parts are the
+/// ed25519 signatures alike. `Coverage::Components` is never passed: its parts are the
 /// listed header values.
 pub(crate) fn message_parts<'a>(
-    signed: Signed,
+    signed: Coverage,
     id: &'a [u8],
     timestamp: &'a [u8],
     body: &'a [u8],
@@ -747,7 +748,7 @@ impl<'h> Parsed<'h> {
         &self.items[..self.len]
     }
 
-    pub(crate) fn needs(&self, signed: Signed) -> bool {
+    pub(crate) fn needs(&self, signed: Coverage) -> bool {
         self.needed[signed.index()]
     }
 
@@ -757,8 +758,8 @@ impl<'h> Parsed<'h> {
         scheme: &Scheme,
         now: Option<u64>,
     ) -> Result<Option<u64>, VerifyError> {
-        if !(self.needs(Signed::TimestampBody)
-            || self.needs(Signed::IdTimestampBody)
+        if !(self.needs(Coverage::TimestampBody)
+            || self.needs(Coverage::IdTimestampBody)
             || self.list.is_some())
         {
             return Ok(None);

@@ -2,7 +2,7 @@
 #![allow(clippy::unwrap_used)] // a failed unwrap is a failed test
 
 use hook_sign::{
-    BodyChange, Encoding, Headers, KeyFormat, Message, Mistake, Scheme, Signed, Signer, explain,
+    BodyChange, Coverage, Encoding, Headers, KeyFormat, Message, Mistake, Scheme, Signer, explain,
 };
 
 /// What `explain` names, in order.
@@ -90,8 +90,8 @@ fn hex_over_the_body_with_a_raw_whsec_key_names_all_three_mistakes() {
                 expected: KeyFormat::WhsecBase64
             },
             Mistake::SignedOtherPayload {
-                sent: Signed::Body,
-                expected: Signed::IdTimestampBody
+                sent: Coverage::Body,
+                expected: Coverage::IdTimestampBody
             },
         ],
         "{explanation}"

@@ -21,6 +21,7 @@
 //! println!("{} webhooks", jobs.value.len());
 //! # Ok(()) }
 //! ```
+#![cfg_attr(docsrs, feature(doc_cfg))]
 #![deny(missing_docs)]
 
 mod api;

@@ -29,6 +29,7 @@
 //! println!("{} of {} test messages arrived", run.tests_succeeded, run.tests_run);
 //! # Ok(()) }
 //! ```
+#![cfg_attr(docsrs, feature(doc_cfg))]
 #![deny(missing_docs)]
 
 mod catalog;

@@ -220,6 +220,7 @@ impl fmt::Debug for Delivery {
 
 /// What storing a delivery did.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
 pub enum Stored {
     /// Stored now, under this id.
     New(u64),
@@ -247,6 +248,7 @@ pub struct Leased {
 
 /// What happens to a delivery after an attempt.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
 pub enum Next {
     /// It was handled.
     Done,
@@ -302,6 +304,7 @@ impl Filter {
 /// Which deliveries [`InboxStore::retry`] makes due again now, with a fresh budget of
 /// attempts. A delivery a worker holds now is never changed.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
 pub enum Which {
     /// One delivery.
     Id(u64),
