@@ -663,7 +663,6 @@ async fn repeats(s: &mut Sender<'_>, args: &ChaosArgs, seed: u64) -> Result<Vec<
             None => Ok(None),
         }
     };
-    let no_probe = "no --probe: the receiver's handled events cannot be counted";
 
     // An exact duplicate after a success.
     let before = count(0).await;
@@ -678,40 +677,15 @@ async fn repeats(s: &mut Sender<'_>, args: &ChaosArgs, seed: u64) -> Result<Vec<
         other => other,
     };
     let answer = format!("{}; again {}", answered(&first), answered(&again));
-    out.push(match (&before, &after) {
-        _ if !is_2xx(&first) => Outcome {
-            name: "duplicate",
-            title: "the same delivery again after a success",
-            verdict: Verdict::Ungraded,
-            answer,
-            detail: "the first copy was not accepted".into(),
-        },
-        _ if !is_2xx(&again) => Outcome {
-            name: "duplicate",
-            title: "the same delivery again after a success",
-            verdict: Verdict::Fail,
-            answer,
-            detail: "a repeat must be acknowledged with 2xx, or the provider keeps retrying it"
-                .into(),
-        },
-        (Ok(Some(before)), Ok(Some(after))) => {
-            let (verdict, detail) = graded_count(*before, *after, 1, DEDUPE);
-            Outcome {
-                name: "duplicate",
-                title: "the same delivery again after a success",
-                verdict,
-                answer,
-                detail,
-            }
-        }
-        (Err(why), _) | (_, Err(why)) => probe_failed("duplicate", answer, why),
-        _ => Outcome {
-            name: "duplicate",
-            title: "the same delivery again after a success",
-            verdict: Verdict::Ungraded,
-            answer,
-            detail: format!("acknowledged; {no_probe}"),
-        },
+    out.push(if !is_2xx(&first) {
+        let detail = "the first copy was not accepted".into();
+        card("duplicate", Verdict::Ungraded, answer, detail)
+    } else if !is_2xx(&again) {
+        let detail = "a repeat must be acknowledged with 2xx, or the provider keeps retrying it";
+        card("duplicate", Verdict::Fail, answer, detail.into())
+    } else {
+        let counted = by_probe(&before, &after, 1, "acknowledged");
+        counted.card("duplicate", answer)
     });
 
     // Concurrent copies of one delivery, as a sender's retry racing its first attempt.
@@ -729,33 +703,13 @@ async fn repeats(s: &mut Sender<'_>, args: &ChaosArgs, seed: u64) -> Result<Vec<
         Ok(Some(n)) => count(n + 1).await,
         other => other.clone(),
     };
-    out.push(match (&before, &after) {
-        _ if answers.iter().all(Result::is_err) => Outcome {
-            name: "concurrent-duplicates",
-            title: "copies of one delivery at once",
-            verdict: Verdict::Fail,
-            answer,
-            detail: "none of the copies was answered".into(),
-        },
-        (Ok(Some(before)), Ok(Some(after))) => {
-            let (verdict, mut detail) = graded_count(*before, *after, 1, DEDUPE);
-            detail = format!("{copies} copies, {accepted} acknowledged; {detail}");
-            Outcome {
-                name: "concurrent-duplicates",
-                title: "copies of one delivery at once",
-                verdict,
-                answer,
-                detail,
-            }
-        }
-        (Err(why), _) | (_, Err(why)) => probe_failed("concurrent-duplicates", answer, why),
-        _ => Outcome {
-            name: "concurrent-duplicates",
-            title: "copies of one delivery at once",
-            verdict: Verdict::Ungraded,
-            answer,
-            detail: format!("{copies} copies, {accepted} acknowledged; {no_probe}"),
-        },
+    out.push(if answers.iter().all(Result::is_err) {
+        let detail = "none of the copies was answered".into();
+        card("concurrent-duplicates", Verdict::Fail, answer, detail)
+    } else {
+        let counted = by_probe(&before, &after, 1, "");
+        let counted = counted.said(&format!("{copies} copies, {accepted} acknowledged"));
+        counted.card("concurrent-duplicates", answer)
     });
 
     // Two events out of order: the later one first, the earlier one signed 30 s before.
@@ -774,36 +728,89 @@ async fn repeats(s: &mut Sender<'_>, args: &ChaosArgs, seed: u64) -> Result<Vec<
         other => other.clone(),
     };
     let both = is_2xx(&first) && is_2xx(&second);
-    out.push(match (&before, &after) {
-        _ if !both => Outcome {
-            name: "out-of-order",
-            title: "a later event before an earlier one",
-            verdict: Verdict::Fail,
-            answer,
-            detail: "both must be accepted: providers do not promise order; order by the \
-                     event's own time, never drop the earlier one"
-                .into(),
-        },
-        (Ok(Some(before)), Ok(Some(after))) => {
-            let (verdict, detail) = graded_count(*before, *after, 2, DEDUPE);
-            Outcome {
-                name: "out-of-order",
-                title: "a later event before an earlier one",
-                verdict,
-                answer,
-                detail,
-            }
-        }
-        (Err(why), _) | (_, Err(why)) => probe_failed("out-of-order", answer, why),
-        _ => Outcome {
-            name: "out-of-order",
-            title: "a later event before an earlier one",
-            verdict: Verdict::Pass,
-            answer,
-            detail: "both accepted".into(),
-        },
+    out.push(if both {
+        let counted = by_probe(&before, &after, 2, "both accepted");
+        counted.pass_without_probe().card("out-of-order", answer)
+    } else {
+        let detail = "both must be accepted: providers do not promise order; order by the \
+                      event's own time, never drop the earlier one";
+        card("out-of-order", Verdict::Fail, answer, detail.into())
     });
     Ok(out)
+}
+
+/// What the probe's counts say of a repeat scenario.
+enum Counted {
+    /// Graded from the counts.
+    Graded(Verdict, String),
+    /// The probe could not be read.
+    Unreadable(String),
+    /// No probe: what the answers alone said.
+    NoProbe(Verdict, String),
+}
+
+/// Grades "handled `want` more times" from the counts before and after, when there are.
+fn by_probe(
+    before: &Result<Option<u64>, String>,
+    after: &Result<Option<u64>, String>,
+    want: u64,
+    answers_said: &str,
+) -> Counted {
+    match (before, after) {
+        (Ok(Some(before)), Ok(Some(after))) => {
+            let (verdict, detail) = graded_count(*before, *after, want, DEDUPE);
+            Counted::Graded(verdict, detail)
+        }
+        (Err(why), _) | (_, Err(why)) => Counted::Unreadable(why.clone()),
+        _ => {
+            let said = format!(
+                "{answers_said}; no --probe: the receiver's handled events cannot be counted"
+            );
+            Counted::NoProbe(Verdict::Ungraded, said.trim_start_matches("; ").to_owned())
+        }
+    }
+}
+
+impl Counted {
+    /// The same with `prefix` before what it says.
+    fn said(self, prefix: &str) -> Counted {
+        match self {
+            Counted::Graded(v, d) => Counted::Graded(v, format!("{prefix}; {d}")),
+            Counted::NoProbe(v, d) => Counted::NoProbe(v, format!("{prefix}; {d}")),
+            unreadable @ Counted::Unreadable(_) => unreadable,
+        }
+    }
+
+    /// Without a probe, what the answers showed passes (nothing to count was at stake).
+    fn pass_without_probe(self) -> Counted {
+        match self {
+            Counted::NoProbe(_, d) => Counted::NoProbe(Verdict::Pass, d),
+            other => other,
+        }
+    }
+
+    fn card(self, name: &'static str, answer: String) -> Outcome {
+        match self {
+            Counted::Graded(v, d) | Counted::NoProbe(v, d) => card(name, v, answer, d),
+            Counted::Unreadable(why) => probe_failed(name, answer, &why),
+        }
+    }
+}
+
+/// A line of the card for the repeat scenario `name` (its title looked up).
+fn card(name: &'static str, verdict: Verdict, answer: String, detail: String) -> Outcome {
+    let title = match name {
+        "duplicate" => "the same delivery again after a success",
+        "concurrent-duplicates" => "copies of one delivery at once",
+        _ => "a later event before an earlier one",
+    };
+    Outcome {
+        name,
+        title,
+        verdict,
+        answer,
+        detail,
+    }
 }
 
 fn probe_failed(name: &'static str, answer: String, why: &str) -> Outcome {

@@ -132,6 +132,20 @@ async fn chaos(args: &[&str]) -> (i32, Value, String) {
     (output.status.code().unwrap_or(-1), report, stderr)
 }
 
+/// `hook chaos` arguments grading the receiver at `to` through `probe`, as `who` (`--scheme`
+/// or `--provider`) `name`, with `secret`, in JSON.
+fn graded<'a>(
+    who: &'a str,
+    name: &'a str,
+    to: &'a str,
+    probe: &'a str,
+    secret: &'a str,
+) -> Vec<&'a str> {
+    vec![
+        who, name, "--to", to, "--probe", probe, "--secret", secret, "--json",
+    ]
+}
+
 /// Each scenario's verdict by name.
 fn verdicts(report: &Value) -> Vec<(String, String)> {
     report["scenarios"]
@@ -199,18 +213,8 @@ async fn a_receiver_on_hooks_layers_passes_every_scenario_of_every_provider() {
 async fn a_svix_receiver_that_dedupes_nothing_fails_the_duplicates() {
     let base = svix_receiver().await;
     let (to, probe) = (format!("{base}/hook"), format!("{base}/handled"));
-    let (code, report, stderr) = chaos(&[
-        "--scheme",
-        "standard-webhooks",
-        "--to",
-        &to,
-        "--probe",
-        &probe,
-        "--secret",
-        WHSEC,
-        "--json",
-    ])
-    .await;
+    let (code, report, stderr) =
+        chaos(&graded("--scheme", "standard-webhooks", &to, &probe, WHSEC)).await;
     assert_eq!(code, 1, "{report}\n{stderr}");
     assert_eq!(
         failing(&report),
@@ -245,18 +249,7 @@ async fn a_svix_receiver_that_dedupes_nothing_fails_the_duplicates() {
 async fn a_receiver_that_parses_before_verifying_fails_reserialization() {
     let base = parse_first_receiver().await;
     let (to, probe) = (format!("{base}/hook"), format!("{base}/handled"));
-    let (code, report, stderr) = chaos(&[
-        "--provider",
-        "generic",
-        "--to",
-        &to,
-        "--probe",
-        &probe,
-        "--secret",
-        SECRET,
-        "--json",
-    ])
-    .await;
+    let (code, report, stderr) = chaos(&graded("--provider", "generic", &to, &probe, SECRET)).await;
     assert_eq!(code, 1, "{report}\n{stderr}");
     assert_eq!(failing(&report), ["reserialized-body"], "{report:#}");
 }

@@ -118,6 +118,18 @@ async fn click(client: &Client, css: &str) {
     panic!("{css} kept being redrawn");
 }
 
+/// The next body the app received (within the wait).
+async fn next(received: &mut mpsc::UnboundedReceiver<Bytes>) -> Bytes {
+    let body = tokio::time::timeout(WAIT, received.recv()).await;
+    body.expect("the app receives it within the wait").unwrap()
+}
+
+/// Chooses `value` in the select `css`.
+async fn select(client: &Client, css: &str, value: &str) {
+    let element = client.find(Locator::Css(css)).await.unwrap();
+    element.select_by_value(value).await.unwrap();
+}
+
 /// The page's script errors (the page keeps them in `window.__hookErrors`).
 async fn script_errors(client: &Client) -> Vec<Value> {
     let errors = client
@@ -215,10 +227,7 @@ async fn the_listen_inspector_shows_deliveries_live_explains_and_replays() {
     let mut headers = signed(body);
     headers.push(("authorization".into(), "Bearer top-secret-token".into()));
     assert_eq!(post(&listener.url, body, &headers).await, 200);
-    let first = tokio::time::timeout(WAIT, received.recv())
-        .await
-        .unwrap()
-        .unwrap();
+    let first = next(&mut received).await;
     assert_eq!(first, body.as_bytes());
     wait_for(&client, "li[data-verdict='valid'] button").await;
 
@@ -238,13 +247,7 @@ async fn the_listen_inspector_shows_deliveries_live_explains_and_replays() {
     assert!(!source.contains(SECRET) && !source.contains("top-secret-token"));
 
     // Filter: invalid ones only.
-    client
-        .find(Locator::Css("#f-verdict"))
-        .await
-        .unwrap()
-        .select_by_value("invalid")
-        .await
-        .unwrap();
+    select(&client, "#f-verdict", "invalid").await;
     assert!(
         client
             .find_all(Locator::Css("li[data-verdict='valid']"))
@@ -252,29 +255,17 @@ async fn the_listen_inspector_shows_deliveries_live_explains_and_replays() {
             .unwrap()
             .is_empty()
     );
-    client
-        .find(Locator::Css("#f-verdict"))
-        .await
-        .unwrap()
-        .select_by_value("")
-        .await
-        .unwrap();
+    select(&client, "#f-verdict", "").await;
 
     // Replay the valid one: the app receives it again, byte for byte.
     click(&client, "li[data-verdict='valid'] button").await;
     click(&client, "button[data-action='replay']").await;
-    let again = tokio::time::timeout(WAIT, received.recv())
-        .await
-        .unwrap()
-        .unwrap();
+    let again = next(&mut received).await;
     assert_eq!(again, body.as_bytes(), "the app got the delivery again");
     // Re-signed, the tampered one goes through too.
     click(&client, "li[data-verdict='invalid'] button").await;
     click(&client, "button[data-action='resign']").await;
-    let resigned = tokio::time::timeout(WAIT, received.recv())
-        .await
-        .unwrap()
-        .unwrap();
+    let resigned = next(&mut received).await;
     assert_eq!(resigned, tampered.as_bytes());
 
     // Copy as curl.
@@ -310,10 +301,7 @@ async fn with_an_inbox_the_inspector_shows_it_and_purges_it() {
     wait_for(&client, "#inbox:not([hidden])").await;
     let body = r#"{"id":"evt_9","type":"user.created","data":{}}"#;
     assert_eq!(post(&listener.url, body, &signed(body)).await, 200);
-    tokio::time::timeout(WAIT, received.recv())
-        .await
-        .unwrap()
-        .unwrap();
+    next(&mut received).await;
     // Handled by the app through the inbox: the row says so, live.
     wait_for(&client, "#inbox-rows tr[data-status='done']").await;
     click(&client, "#purge").await;
@@ -351,20 +339,8 @@ async fn the_emulator_page_shows_attempts_after_a_failure_and_fires_events() {
     assert_eq!(client.title().await.unwrap(), "hook emulator");
     wait_for(&client, "body[data-live='true']").await;
     // Fire from the page's own form.
-    client
-        .find(Locator::Css("#fire-provider"))
-        .await
-        .unwrap()
-        .select_by_value("generic")
-        .await
-        .unwrap();
-    client
-        .find(Locator::Css("#fire-type"))
-        .await
-        .unwrap()
-        .select_by_value("user.created")
-        .await
-        .unwrap();
+    select(&client, "#fire-provider", "generic").await;
+    select(&client, "#fire-type", "user.created").await;
     client
         .find(Locator::Css("#fire button[type='submit']"))
         .await

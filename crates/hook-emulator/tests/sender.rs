@@ -103,6 +103,11 @@ async fn advance(emulator: &EmulatorHandle, seconds: u64) {
     admin.advance(Duration::from_secs(seconds)).await.unwrap();
 }
 
+/// Delivery `id`'s record (one, in a list) once it is no longer pending.
+async fn settled(emulator: &EmulatorHandle, id: &str) -> Vec<hook_emulator::DeliveryRecord> {
+    emulator.admin().settled(&[("id", id)], WAIT).await.unwrap()
+}
+
 /// Seconds of emulated time at which each attempt of delivery `id` was made.
 async fn offsets(emulator: &EmulatorHandle, id: &str, attempts: u32) -> Vec<u64> {
     let record = emulator
@@ -147,11 +152,7 @@ async fn retry_after_is_honoured_when_longer_than_the_schedule_up_to_the_cap() {
     advance(&emulator, 1_800).await;
     receiver.next().await;
     assert_eq!(offsets(&emulator, &id, 4).await, [0, 120, 3_720, 5_520]);
-    let done = emulator
-        .admin()
-        .settled(&[("id", &id)], WAIT)
-        .await
-        .unwrap();
+    let done = settled(&emulator, &id).await;
     assert_eq!(done[0].status, DeliveryStatus::Success);
     assert_eq!(hook_emulator::RETRY_AFTER_CAP, Duration::from_secs(3_600));
 }
@@ -163,11 +164,7 @@ async fn gone_disables_the_generic_webhook_and_stops_its_retries() {
     let (api, hook) = generic_hook(&emulator, &receiver.url).await;
     let id = fire(&emulator).await.remove(0);
     receiver.next().await;
-    let done = emulator
-        .admin()
-        .settled(&[("id", &id)], WAIT)
-        .await
-        .unwrap();
+    let done = settled(&emulator, &id).await;
     assert_eq!(
         (done[0].status, done[0].attempts, done[0].status_code),
         (DeliveryStatus::Failed, 1, Some(410)),
@@ -200,13 +197,20 @@ async fn fire_n(emulator: &EmulatorHandle, n: i64) -> String {
     fired.await.unwrap().deliveries.remove(0)
 }
 
+/// An emulator, a receiver answering 200, and a generic webhook to it under the chaos
+/// rule `rule` makes of a fresh rule.
+async fn under_chaos(rule: impl FnOnce(ChaosRule) -> ChaosRule) -> (EmulatorHandle, Scripted) {
+    let emulator = Emulator::builder().start().await.unwrap();
+    let receiver = Scripted::start(&[(200, None)]).await;
+    let (_, hook) = generic_hook(&emulator, &receiver.url).await;
+    let rule = rule(ChaosRule::new(hook_generic::PROVIDER, &hook));
+    emulator.admin().chaos(&rule).await.unwrap();
+    (emulator, receiver)
+}
+
 #[tokio::test]
 async fn a_duplicate_rule_sends_each_attempt_twice_at_once() {
-    let emulator = Emulator::builder().start().await.unwrap();
-    let mut receiver = Scripted::start(&[(200, None)]).await;
-    let (_, hook) = generic_hook(&emulator, &receiver.url).await;
-    let rule = ChaosRule::new(hook_generic::PROVIDER, &hook).duplicate(1.0);
-    emulator.admin().chaos(&rule).await.unwrap();
+    let (emulator, mut receiver) = under_chaos(|rule| rule.duplicate(1.0)).await;
     let id = fire_n(&emulator, 1).await;
     let (first, copy) = (receiver.next().await, receiver.next().await);
     assert_eq!(first.body, copy.body);
@@ -214,11 +218,7 @@ async fn a_duplicate_rule_sends_each_attempt_twice_at_once() {
         first.headers.get("x-webhook-signature"),
         copy.headers.get("x-webhook-signature")
     );
-    let done = emulator
-        .admin()
-        .settled(&[("id", &id)], WAIT)
-        .await
-        .unwrap();
+    let done = settled(&emulator, &id).await;
     assert_eq!(
         (done[0].status, done[0].attempts),
         (DeliveryStatus::Success, 1)
@@ -227,21 +227,13 @@ async fn a_duplicate_rule_sends_each_attempt_twice_at_once() {
     emulator.admin().clear_chaos().await.unwrap();
     let id = fire_n(&emulator, 2).await;
     assert_eq!(n_of(&receiver.next().await), 2);
-    emulator
-        .admin()
-        .settled(&[("id", &id)], WAIT)
-        .await
-        .unwrap();
+    settled(&emulator, &id).await;
     assert!(receiver.hits.try_recv().is_err(), "no second copy");
 }
 
 #[tokio::test]
 async fn a_reorder_rule_sends_the_next_event_first() {
-    let emulator = Emulator::builder().start().await.unwrap();
-    let mut receiver = Scripted::start(&[(200, None)]).await;
-    let (_, hook) = generic_hook(&emulator, &receiver.url).await;
-    let rule = ChaosRule::new(hook_generic::PROVIDER, &hook).reorder(1.0);
-    emulator.admin().chaos(&rule).await.unwrap();
+    let (emulator, mut receiver) = under_chaos(|rule| rule.reorder(1.0)).await;
     fire_n(&emulator, 1).await;
     fire_n(&emulator, 2).await;
     let order = [n_of(&receiver.next().await), n_of(&receiver.next().await)];
