@@ -7,7 +7,7 @@
 //! hook deliveries <id>            the generic service's delivery log
 //! hook sign --scheme S --secret X < body                 print the signature headers
 //! hook verify --scheme S --secret X -H 'N: v' … < body   valid, or why not (--explain)
-//! hook listen --scheme S --secret X [--forward-to URL [--inbox FILE|postgres://…]] [--record FILE]
+//! hook listen --scheme S --secret X [--forward-to URL [--inbox FILE|postgres://…]] [--record FILE] [--ui]
 //! hook inbox list|show ID|retry ID|purge --before T --inbox FILE|postgres://…
 //! hook trigger <provider> <event> --to URL [--set path=value]   a realistic signed delivery
 //! hook replay FILE --to URL [--only-failed] [--re-sign --secret X]

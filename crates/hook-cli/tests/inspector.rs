@@ -330,6 +330,14 @@ async fn the_emulator_page_shows_attempts_after_a_failure_and_fires_events() {
         .await
         .unwrap();
     assert_eq!(created.status(), 201);
+    let hook: Value = created.json().await.unwrap();
+    let hook = hook["id"].as_str().unwrap().to_owned();
+    // A fault and a chaos rule that change nothing here, for the page to list.
+    let fault = hook_emulator::FaultRule::new(hook_emulator::FaultKind::Status { status: 503 })
+        .on("GET", "/port/v1/blueprints");
+    emulator.admin().inject(&fault).await.unwrap();
+    let chaos = hook_emulator::ChaosRule::new(hook_facade::generic::PROVIDER, &hook).stale(0.0);
+    emulator.admin().chaos(&chaos).await.unwrap();
 
     let (_driver, client) = browser().await;
     client
@@ -365,6 +373,19 @@ async fn the_emulator_page_shows_attempts_after_a_failure_and_fires_events() {
         "{text}"
     );
     assert_eq!(shown["marks"], 2, "two attempts on the timeline: {text}");
+    let rules = client
+        .execute(
+            "return document.getElementById('faults').innerText + '|' + document.getElementById('chaos').innerText;",
+            vec![],
+        )
+        .await
+        .unwrap();
+    let rules = rules.as_str().unwrap();
+    assert!(
+        rules.contains("/port/v1/blueprints") && rules.contains("503"),
+        "{rules}"
+    );
+    assert!(rules.contains(&hook), "{rules}");
     let page = client.source().await.unwrap();
     assert!(!page.contains(SECRET), "the webhook's secret is not shown");
     let api_key = emulator.credentials().generic.api_key.expose().to_owned();
