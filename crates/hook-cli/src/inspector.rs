@@ -171,7 +171,8 @@ struct ReplayQuery {
 }
 
 /// Sends exchange `id` to the listener again: `mode=exact` (the default) byte for byte,
-/// `mode=resign` with fresh signature headers from the first `--secret`.
+/// `mode=resign` with fresh signature headers from the first `--secret`, under the scheme
+/// it was verified or refused under (the first `--scheme` when none is known).
 async fn replay(
     State(listener): State<Arc<Listener>>,
     Path(id): Path<u64>,
@@ -197,9 +198,14 @@ async fn replay(
     let headers = match query.mode.as_deref() {
         None | Some("exact") => headers,
         Some("resign") => {
-            let first = listener.first_scheme();
+            // The scheme it was verified (or refused) under, else the listener's first.
+            let fallback = exchange
+                .verification
+                .scheme
+                .is_none()
+                .then(|| listener.first_scheme());
             match crate::replay::re_sign(
-                Some(&first),
+                fallback.as_ref(),
                 listener.secrets(),
                 &exchange,
                 headers,
