@@ -149,7 +149,13 @@ mod tests {
         for name in ["hook-contract-tests", "xtask"] {
             assert!(names.iter().any(|n| n == name), "{names:?}");
         }
-        for library in ["hook-model", "hook-sign", "hook-http", "hook-facade", "hook-cli"] {
+        for library in [
+            "hook-model",
+            "hook-sign",
+            "hook-http",
+            "hook-facade",
+            "hook-cli",
+        ] {
             assert!(!names.iter().any(|n| n == library), "{names:?}");
         }
     }
