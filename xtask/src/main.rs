@@ -178,13 +178,20 @@ fn ci() -> Result {
             .env("RUSTDOCFLAGS", "--cfg docsrs -D warnings"),
     )?;
     // Every published crate packs and builds from its package alone, in dependency order
-    // (the test-only ones, `publish = false`, left out).
+    // (the test-only ones, `publish = false`, left out). In a target directory of its own,
+    // removed after: the packages resolve their dependencies afresh, and those builds
+    // would otherwise stay beside the tests' on CI's disk.
+    let packages = target_dir().join("package-check");
     let mut package = cargo();
-    package.args(["package", "--workspace", "--allow-dirty"]);
+    package
+        .args(["package", "--workspace", "--allow-dirty"])
+        .env("CARGO_TARGET_DIR", &packages);
     for name in workspace::unpublished(&root())? {
         package.args(["--exclude", &name]);
     }
-    run("cargo package", &mut package)?;
+    let packed = run("cargo package", &mut package);
+    let _ = std::fs::remove_dir_all(&packages);
+    packed?;
     servers::provision()?;
     run("cargo test", cargo().args(["test", "--workspace"]))?;
     // Features no other crate turns on (hook-sign's `tower`) get their tests here.

@@ -35,6 +35,12 @@ impl Drop for Driver {
     fn drop(&mut self) {
         let _ = self.child.kill();
         let _ = self.child.wait();
+        // A test that failed never closed its session: the browser would outlive the
+        // driver. Every Chromium process of this profile goes too.
+        let profile = format!("--user-data-dir={}", self.profile.display());
+        let _ = Command::new("pkill")
+            .args(["-KILL", "-f", &profile])
+            .status();
         let _ = std::fs::remove_dir_all(&self.profile);
     }
 }
