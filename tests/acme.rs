@@ -67,14 +67,16 @@ fn authorized(headers: &HeaderMap) -> bool {
         == Some(KEY)
 }
 
-fn unauthorized() -> Response {
-    error(StatusCode::UNAUTHORIZED, "a valid API key is required")
+/// Lets a request through to its route only with the API key.
+async fn require_key(request: axum::extract::Request, next: axum::middleware::Next) -> Response {
+    if authorized(request.headers()) {
+        next.run(request).await
+    } else {
+        error(StatusCode::UNAUTHORIZED, "a valid API key is required")
+    }
 }
 
-async fn list(State(shared): State<Shared>, headers: HeaderMap) -> Response {
-    if !authorized(&headers) {
-        return unauthorized();
-    }
+async fn list(State(shared): State<Shared>) -> Response {
     let hooks: Vec<Hook> = shared.service.hooks().values().cloned().collect();
     let list = HookList { hooks };
     let mut value = serde_json::to_value(&list).unwrap_or_default();
@@ -89,10 +91,7 @@ async fn list(State(shared): State<Shared>, headers: HeaderMap) -> Response {
     Json(value).into_response()
 }
 
-async fn create(State(shared): State<Shared>, headers: HeaderMap, body: String) -> Response {
-    if !authorized(&headers) {
-        return unauthorized();
-    }
+async fn create(State(shared): State<Shared>, body: String) -> Response {
     let Ok(mut hook) = serde_json::from_str::<Hook>(&body) else {
         return error(StatusCode::BAD_REQUEST, "the body is not an Acme hook");
     };
@@ -117,29 +116,14 @@ async fn create(State(shared): State<Shared>, headers: HeaderMap, body: String) 
     (StatusCode::CREATED, Json(shown(&hook))).into_response()
 }
 
-async fn read(
-    State(shared): State<Shared>,
-    headers: HeaderMap,
-    Path(id): Path<String>,
-) -> Response {
-    if !authorized(&headers) {
-        return unauthorized();
-    }
+async fn read(State(shared): State<Shared>, Path(id): Path<String>) -> Response {
     match shared.service.hooks().get(&id) {
         Some(hook) => Json(shown(hook)).into_response(),
         None => error(StatusCode::NOT_FOUND, "no such hook"),
     }
 }
 
-async fn patch(
-    State(shared): State<Shared>,
-    headers: HeaderMap,
-    Path(id): Path<String>,
-    body: String,
-) -> Response {
-    if !authorized(&headers) {
-        return unauthorized();
-    }
+async fn patch(State(shared): State<Shared>, Path(id): Path<String>, body: String) -> Response {
     let Ok(changes) = serde_json::from_str::<serde_json::Map<String, Value>>(&body) else {
         return error(StatusCode::BAD_REQUEST, "the body is not a JSON object");
     };
@@ -170,28 +154,14 @@ async fn patch(
     Json(shown(hook)).into_response()
 }
 
-async fn delete(
-    State(shared): State<Shared>,
-    headers: HeaderMap,
-    Path(id): Path<String>,
-) -> Response {
-    if !authorized(&headers) {
-        return unauthorized();
-    }
+async fn delete(State(shared): State<Shared>, Path(id): Path<String>) -> Response {
     match shared.service.hooks().remove(&id) {
         Some(_) => StatusCode::NO_CONTENT.into_response(),
         None => error(StatusCode::NOT_FOUND, "no such hook"),
     }
 }
 
-async fn ping(
-    State(shared): State<Shared>,
-    headers: HeaderMap,
-    Path(id): Path<String>,
-) -> Response {
-    if !authorized(&headers) {
-        return unauthorized();
-    }
+async fn ping(State(shared): State<Shared>, Path(id): Path<String>) -> Response {
     let event = match shared.service.hooks().get(&id) {
         Some(hook) => EventType::new(
             hook.events
@@ -224,6 +194,7 @@ impl EmulatedProvider for AcmeService {
             .route("/hooks", get(list).post(create))
             .route("/hooks/{id}", get(read).patch(patch).delete(delete))
             .route("/hooks/{id}/ping", post(ping))
+            .route_layer(axum::middleware::from_fn(require_key))
             .with_state(Shared {
                 service: self.clone(),
                 context,

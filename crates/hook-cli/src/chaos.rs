@@ -117,6 +117,38 @@ struct Outcome {
     detail: String,
 }
 
+/// A scenario's name (stable, for `--json`) and title (for people).
+#[derive(Debug, Clone, Copy)]
+struct Scenario {
+    name: &'static str,
+    title: &'static str,
+}
+
+const DUPLICATE: Scenario = Scenario {
+    name: "duplicate",
+    title: "the same delivery again after a success",
+};
+const CONCURRENT: Scenario = Scenario {
+    name: "concurrent-duplicates",
+    title: "copies of one delivery at once",
+};
+const OUT_OF_ORDER: Scenario = Scenario {
+    name: "out-of-order",
+    title: "a later event before an earlier one",
+};
+
+impl Outcome {
+    fn new(scenario: Scenario, verdict: Verdict, answer: String, detail: String) -> Outcome {
+        Outcome {
+            name: scenario.name,
+            title: scenario.title,
+            verdict,
+            answer,
+            detail,
+        }
+    }
+}
+
 /// What one sent request came to: an answer, or why there was none.
 type Sent = Result<Answer, String>;
 
@@ -253,13 +285,7 @@ fn refusal(
             "no answer: refuse with 4xx at once instead of hanging".to_owned(),
         ),
     };
-    Outcome {
-        name,
-        title,
-        verdict,
-        answer,
-        detail,
-    }
+    Outcome::new(Scenario { name, title }, verdict, answer, detail)
 }
 
 /// The count the probe reports, or why it cannot be read.
@@ -640,13 +666,13 @@ async fn grade(
 }
 
 fn not_applicable(name: &'static str, title: &'static str, why: &str) -> Outcome {
-    Outcome {
-        name,
-        title,
-        verdict: Verdict::NotApplicable,
-        answer: "not sent".into(),
-        detail: why.to_owned(),
-    }
+    let scenario = Scenario { name, title };
+    Outcome::new(
+        scenario,
+        Verdict::NotApplicable,
+        "not sent".into(),
+        why.to_owned(),
+    )
 }
 
 const DEDUPE: &str = "deduplicate on the delivery's idempotency key (hook-receiver's \
@@ -679,13 +705,13 @@ async fn repeats(s: &mut Sender<'_>, args: &ChaosArgs, seed: u64) -> Result<Vec<
     let answer = format!("{}; again {}", answered(&first), answered(&again));
     out.push(if !is_2xx(&first) {
         let detail = "the first copy was not accepted".into();
-        card("duplicate", Verdict::Ungraded, answer, detail)
+        Outcome::new(DUPLICATE, Verdict::Ungraded, answer, detail)
     } else if !is_2xx(&again) {
         let detail = "a repeat must be acknowledged with 2xx, or the provider keeps retrying it";
-        card("duplicate", Verdict::Fail, answer, detail.into())
+        Outcome::new(DUPLICATE, Verdict::Fail, answer, detail.into())
     } else {
         let counted = by_probe(&before, &after, 1, "acknowledged");
-        counted.card("duplicate", answer)
+        counted.card(DUPLICATE, answer)
     });
 
     // Concurrent copies of one delivery, as a sender's retry racing its first attempt.
@@ -705,11 +731,11 @@ async fn repeats(s: &mut Sender<'_>, args: &ChaosArgs, seed: u64) -> Result<Vec<
     };
     out.push(if answers.iter().all(Result::is_err) {
         let detail = "none of the copies was answered".into();
-        card("concurrent-duplicates", Verdict::Fail, answer, detail)
+        Outcome::new(CONCURRENT, Verdict::Fail, answer, detail)
     } else {
         let counted = by_probe(&before, &after, 1, "");
         let counted = counted.said(&format!("{copies} copies, {accepted} acknowledged"));
-        counted.card("concurrent-duplicates", answer)
+        counted.card(CONCURRENT, answer)
     });
 
     // Two events out of order: the later one first, the earlier one signed 30 s before.
@@ -730,11 +756,11 @@ async fn repeats(s: &mut Sender<'_>, args: &ChaosArgs, seed: u64) -> Result<Vec<
     let both = is_2xx(&first) && is_2xx(&second);
     out.push(if both {
         let counted = by_probe(&before, &after, 2, "both accepted");
-        counted.pass_without_probe().card("out-of-order", answer)
+        counted.pass_without_probe().card(OUT_OF_ORDER, answer)
     } else {
         let detail = "both must be accepted: providers do not promise order; order by the \
                       event's own time, never drop the earlier one";
-        card("out-of-order", Verdict::Fail, answer, detail.into())
+        Outcome::new(OUT_OF_ORDER, Verdict::Fail, answer, detail.into())
     });
     Ok(out)
 }
@@ -789,38 +815,17 @@ impl Counted {
         }
     }
 
-    fn card(self, name: &'static str, answer: String) -> Outcome {
+    fn card(self, scenario: Scenario, answer: String) -> Outcome {
         match self {
-            Counted::Graded(v, d) | Counted::NoProbe(v, d) => card(name, v, answer, d),
-            Counted::Unreadable(why) => probe_failed(name, answer, &why),
+            Counted::Graded(v, d) | Counted::NoProbe(v, d) => Outcome::new(scenario, v, answer, d),
+            Counted::Unreadable(why) => probe_failed(scenario, answer, &why),
         }
     }
 }
 
-/// A line of the card for the repeat scenario `name` (its title looked up).
-fn card(name: &'static str, verdict: Verdict, answer: String, detail: String) -> Outcome {
-    let title = match name {
-        "duplicate" => "the same delivery again after a success",
-        "concurrent-duplicates" => "copies of one delivery at once",
-        _ => "a later event before an earlier one",
-    };
-    Outcome {
-        name,
-        title,
-        verdict,
-        answer,
-        detail,
-    }
-}
-
-fn probe_failed(name: &'static str, answer: String, why: &str) -> Outcome {
-    Outcome {
-        name,
-        title: "graded through the probe",
-        verdict: Verdict::Fail,
-        answer,
-        detail: format!("the probe could not be read: {why}"),
-    }
+fn probe_failed(scenario: Scenario, answer: String, why: &str) -> Outcome {
+    let detail = format!("the probe could not be read: {why}");
+    Outcome::new(scenario, Verdict::Fail, answer, detail)
 }
 
 fn tally(report: &[Outcome]) -> [(Verdict, usize); 5] {

@@ -62,21 +62,8 @@ pub struct Answer {
     pub retry_after: Option<Duration>,
 }
 
-/// A `Retry-After` value as a wait: delay-seconds, or an HTTP date (RFC 9110 §10.2.3) from
-/// now (a date past is no wait). `None` when it is neither.
-pub fn retry_after(value: &str) -> Option<Duration> {
-    let value = value.trim();
-    if let Ok(seconds) = value.parse::<u64>() {
-        return Some(Duration::from_secs(seconds));
-    }
-    let date =
-        time::OffsetDateTime::parse(value, &time::format_description::well_known::Rfc2822).ok()?;
-    let left = date - time::OffsetDateTime::now_utc();
-    Some(Duration::try_from(left).unwrap_or(Duration::ZERO))
-}
-
 fn retry_after_of(headers: &http::HeaderMap) -> Option<Duration> {
-    retry_after(headers.get(http::header::RETRY_AFTER)?.to_str().ok()?)
+    hook_facade::transport::retry_after(headers.get(http::header::RETRY_AFTER)?.to_str().ok()?)
 }
 
 impl Answer {

@@ -178,6 +178,10 @@ impl Chaos {
 
     /// After an attempt to `webhook`: lets its held delivery go.
     pub(crate) fn release(&mut self, provider: Provider, webhook: &str) {
+        // Every attempt calls this: without chaos, nothing to look up or allocate.
+        if self.held.is_empty() {
+            return;
+        }
         if let Some(release) = self.held.remove(&(provider, webhook.to_owned())) {
             let _ = release.send(());
         }

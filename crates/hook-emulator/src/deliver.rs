@@ -437,7 +437,7 @@ async fn attempt(
         .headers()
         .get(reqwest::header::RETRY_AFTER)
         .and_then(|v| v.to_str().ok())
-        .and_then(retry_after);
+        .and_then(hook_http::retry_after);
     Ok(Answered {
         status: response.status().as_u16(),
         retry_after,
@@ -452,17 +452,6 @@ struct Answered {
     status: u16,
     /// Its `Retry-After`, as a wait.
     retry_after: Option<Duration>,
-}
-
-/// A `Retry-After` value as a wait: delay-seconds, or an HTTP date (RFC 9110 §10.2.3)
-/// from now (a date past is no wait). `None` when it is neither.
-fn retry_after(value: &str) -> Option<Duration> {
-    let value = value.trim();
-    if let Ok(seconds) = value.parse::<u64>() {
-        return Some(Duration::from_secs(seconds));
-    }
-    let date = OffsetDateTime::parse(value, &time::format_description::well_known::Rfc2822).ok()?;
-    Some(Duration::try_from(date - OffsetDateTime::now_utc()).unwrap_or(Duration::ZERO))
 }
 
 fn describe(error: &reqwest::Error) -> String {

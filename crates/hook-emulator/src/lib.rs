@@ -76,7 +76,6 @@ pub use odata::MAX_FILTER_LEN;
 pub use plugin::{EmulatedProvider, ProviderContext};
 pub use receiver::{Certificate, Received, Receiver};
 pub use state::{Attempt, DeliveryRecord, State};
-pub use uipath::UIPATH_DISABLE;
 
 /// Checks that `json` decodes as `T` and encodes back to the same JSON value: nothing
 /// lost, nothing added. For tests of tolerant-reader, exact-writer records against a

@@ -440,10 +440,6 @@ async fn trigger_custom(app: &Arc<App>, base: &str, body: &[u8]) -> Response {
     json(StatusCode::ACCEPTED, &answer)
 }
 
-/// How long real UiPath disables a webhook after a failed delivery (what
-/// `hook_uipath::DELIVERY` says).
-pub const UIPATH_DISABLE: std::time::Duration = std::time::Duration::from_secs(3600);
-
 /// Fields of every UiPath delivery that event data may not replace.
 const COMMON_FIELDS: [&str; 7] = [
     "@odata.context",
@@ -572,13 +568,5 @@ mod tests {
         );
         assert!(parse_path("Webhooks(x)").is_err());
         assert!(parse_path("Robots").is_err());
-    }
-
-    #[test]
-    fn the_disable_period_is_the_descriptors() {
-        assert_eq!(
-            hook_uipath::DELIVERY.disable_for,
-            Some(super::UIPATH_DISABLE)
-        );
     }
 }

@@ -470,7 +470,8 @@ impl HttpClient {
                         Retry::TooLong(wait) => return Err(rate_limited(wait, context)),
                         Retry::No => {
                             tracing::debug!(status, "failed");
-                            let (wait, decoder) = (retry_after(&headers), self.inner.config.errors);
+                            let (wait, decoder) =
+                                (retry_after_of(&headers), self.inner.config.errors);
                             return Err(map_error(status, wait, &body, decoder, context));
                         }
                     }
@@ -590,7 +591,7 @@ impl HttpClient {
                         Retry::After(delay) => delay,
                         Retry::TooLong(wait) => return Err(rate_limited(wait, context)),
                         Retry::No => {
-                            let wait = retry_after(&headers);
+                            let wait = retry_after_of(&headers);
                             return Err(token_refusal(status, wait, &body, context));
                         }
                     }
@@ -643,7 +644,7 @@ fn retry(
     if !(retryable(method, Failure::Status(status)) && retries < policy.max_retries) {
         return Retry::No;
     }
-    match retry_after(headers) {
+    match retry_after_of(headers) {
         Some(wait) if wait > policy.max_retry_after => Retry::TooLong(wait),
         Some(wait) => Retry::After(wait),
         None => Retry::After(policy.backoff(retries + 1)),
@@ -685,9 +686,29 @@ fn token_refusal(status: u16, wait: Option<Duration>, body: &[u8], context: Cont
     map_error(status, wait, body, plain_errors, context)
 }
 
-fn retry_after(headers: &HeaderMap) -> Option<Duration> {
-    let value = headers.get(RETRY_AFTER)?.to_str().ok()?;
-    value.trim().parse::<u64>().ok().map(Duration::from_secs)
+fn retry_after_of(headers: &HeaderMap) -> Option<Duration> {
+    retry_after(headers.get(RETRY_AFTER)?.to_str().ok()?)
+}
+
+/// A `Retry-After` value (RFC 9110 §10.2.3) as a wait: delay-seconds, or an HTTP date from
+/// now (a date past is no wait). `None` when it is neither. The transport, the emulator's
+/// sender and `hook listen`'s inbox all read the header with this.
+///
+/// ```
+/// use std::time::Duration;
+/// assert_eq!(hook_http::retry_after(" 120 "), Some(Duration::from_secs(120)));
+/// assert_eq!(hook_http::retry_after("Wed, 21 Oct 2015 07:28:00 GMT"), Some(Duration::ZERO));
+/// assert_eq!(hook_http::retry_after("soon"), None);
+/// ```
+pub fn retry_after(value: &str) -> Option<Duration> {
+    let value = value.trim();
+    if let Ok(seconds) = value.parse::<u64>() {
+        return Some(Duration::from_secs(seconds));
+    }
+    let date =
+        time::OffsetDateTime::parse(value, &time::format_description::well_known::Rfc2822).ok()?;
+    let left = date - time::OffsetDateTime::now_utc();
+    Some(Duration::try_from(left).unwrap_or(Duration::ZERO))
 }
 
 /// What kind of failure a transport error was, in words; the error itself is the source.

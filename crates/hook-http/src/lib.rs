@@ -28,7 +28,7 @@ mod errors;
 pub mod tls;
 mod token;
 
-pub use client::{Call, HttpClient, REFRESH_MARGIN, Request, Response};
+pub use client::{Call, HttpClient, REFRESH_MARGIN, Request, Response, retry_after};
 pub use config::{
     Auth, ClientConfig, DEFAULT_MAX_IDLE, DEFAULT_TIMEOUT, RetryPolicy, Settings, is_loopback,
 };
