@@ -108,6 +108,45 @@ fn target_dir() -> PathBuf {
     env::var_os("CARGO_TARGET_DIR").map_or_else(|| root().join("target"), PathBuf::from)
 }
 
+/// Removes what an earlier `cargo package` left in cargo's registry cache for this
+/// workspace's own crates. Verification unpacks each package under the crates.io source
+/// directory by name and version, and a later run reuses a directory that is there: a
+/// second `cargo xtask ci` on one machine would build the first run's sources.
+fn forget_unpacked_packages() -> Result {
+    let home = env::var_os("CARGO_HOME").map_or_else(
+        || PathBuf::from(env::var_os("HOME").unwrap_or_default()).join(".cargo"),
+        PathBuf::from,
+    );
+    let ours: Vec<String> = std::fs::read_dir(root().join("crates"))
+        .map_err(|e| format!("cannot read crates/: {e}"))?
+        .flatten()
+        .map(|entry| format!("{}-", entry.file_name().to_string_lossy()))
+        .collect();
+    for kind in ["src", "cache"] {
+        let Ok(indexes) = std::fs::read_dir(home.join("registry").join(kind)) else {
+            continue;
+        };
+        for index in indexes.flatten() {
+            let Ok(entries) = std::fs::read_dir(index.path()) else {
+                continue;
+            };
+            for entry in entries.flatten() {
+                let name = entry.file_name().to_string_lossy().into_owned();
+                // `hook-http-0.1.0` or `hook-http-0.1.0.crate`, not `hook-http-extra-…`.
+                let version_follows = |prefix: &String| {
+                    name.strip_prefix(prefix.as_str())
+                        .is_some_and(|rest| rest.starts_with(|c: char| c.is_ascii_digit()))
+                };
+                if ours.iter().any(version_follows) {
+                    let path = entry.path();
+                    let _ = std::fs::remove_dir_all(&path).or_else(|_| std::fs::remove_file(&path));
+                }
+            }
+        }
+    }
+    Ok(())
+}
+
 fn cargo() -> Command {
     let mut command = Command::new(env::var_os("CARGO").unwrap_or_else(|| "cargo".into()));
     command.current_dir(root());
@@ -181,6 +220,7 @@ fn ci() -> Result {
     // (the test-only ones, `publish = false`, left out). In a target directory of its own,
     // removed after: the packages resolve their dependencies afresh, and those builds
     // would otherwise stay beside the tests' on CI's disk.
+    forget_unpacked_packages()?;
     let packages = target_dir().join("package-check");
     let mut package = cargo();
     package
