@@ -39,10 +39,12 @@ pub mod env {
 }
 
 /// Acme's events.
-pub const EVENTS: [CatalogEntry; 2] = [
-    CatalogEntry::new("order.placed", "order", "An order was placed."),
-    CatalogEntry::new("order.shipped", "order", "An order was shipped."),
-];
+pub const EVENTS: [CatalogEntry; 2] = hook_model::catalog! {
+    "order" {
+        "order.placed": "An order was placed.",
+        "order.shipped": "An order was shipped.",
+    }
+};
 
 /// What Acme offers through [`WebhookApi`].
 pub const CAPABILITIES: Capabilities = Capabilities::new(PROVIDER, Paging::None)

@@ -26,7 +26,7 @@ use axum::extract::{DefaultBodyLimit, State};
 use axum::http::{HeaderMap, Method, StatusCode, Uri};
 use axum::response::{IntoResponse as _, Response};
 use hook_receiver::inbox::{Delivery, Inbox, Intake, Kept, Policy, Stored};
-use hook_receiver::{IdempotencyKey, IdempotencyStore, Unhandled};
+use hook_receiver::{IdempotencyKey, IdempotencyStore, KeyReader, Unhandled};
 use hook_sign::{KeySource, Scheme, Verifier, unix_now};
 
 use crate::Fail;
@@ -255,7 +255,9 @@ pub async fn run(args: ListenArgs) -> Result<ExitCode, Fail> {
             verifiers.iter().map(|verifier| {
                 let intake = inbox.intake(verifier.scheme());
                 match &args.idempotency_key {
-                    Some(source) => intake.key_source(source.clone()),
+                    Some(source) => {
+                        intake.keys(KeyReader::new(verifier.scheme()).source(source.clone()))
+                    }
                     None => intake,
                 }
             })

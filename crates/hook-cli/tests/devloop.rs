@@ -3,20 +3,18 @@
 //! `hook replay`; the app verifies with hook-sign and sees the same bytes each time.
 #![allow(clippy::unwrap_used)] // a failed unwrap is a failed test
 
-use std::io::{BufRead as _, BufReader};
-use std::process::{Child, Command, Output, Stdio};
+use std::process::{Command, Output, Stdio};
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU16, Ordering};
-use std::sync::mpsc;
-use std::time::Duration;
 
 use axum::body::Bytes;
 use axum::http::{HeaderMap, StatusCode};
 use hook_sign::{Message, Scheme, Signer, Verifier};
 use serde_json::Value;
 
-/// Long enough for a busy machine; every wait ends early on its signal.
-const WAIT: Duration = Duration::from_secs(30);
+#[path = "support/listen.rs"]
+mod listen;
+use listen::{Listener, WAIT};
 
 fn hook(args: &[&str]) -> Output {
     Command::new(env!("CARGO_BIN_EXE_hook"))
@@ -91,81 +89,6 @@ impl App {
     }
 }
 
-/// A running `hook listen`, its stdout lines arriving on a channel.
-struct Listen {
-    child: Child,
-    lines: mpsc::Receiver<String>,
-    url: String,
-}
-
-impl Listen {
-    fn start(args: &[&str]) -> Listen {
-        let mut child = Command::new(env!("CARGO_BIN_EXE_hook"))
-            .arg("listen")
-            .args(["--port", "0"])
-            .args(if args.contains(&"--heartbeat") {
-                &[][..]
-            } else {
-                &["--heartbeat", "0"][..]
-            })
-            .args(args)
-            .env_remove("HOOK_SECRET")
-            .stdout(Stdio::piped())
-            .stderr(Stdio::inherit())
-            .spawn()
-            .unwrap();
-        let (tx, lines) = mpsc::channel();
-        let stdout = child.stdout.take().unwrap();
-        std::thread::spawn(move || {
-            for line in BufReader::new(stdout).lines() {
-                if tx.send(line.unwrap()).is_err() {
-                    break;
-                }
-            }
-        });
-        let first = lines.recv_timeout(WAIT).unwrap();
-        let url = first
-            .split_whitespace()
-            .find(|w| w.starts_with("http://"))
-            .unwrap_or_else(|| panic!("no URL in {first:?}"))
-            .to_owned();
-        Listen {
-            child,
-            lines,
-            url: format!("{url}hooks"),
-        }
-    }
-
-    fn next_json(&self) -> Value {
-        let line = self.lines.recv_timeout(WAIT).expect("a line from listen");
-        serde_json::from_str(&line).unwrap_or_else(|e| panic!("{e}: {line}"))
-    }
-
-    /// Ctrl-C, then the summary line and the exit status.
-    fn interrupt(mut self) -> Value {
-        let pid = self.child.id().to_string();
-        assert!(
-            Command::new("kill")
-                .args(["-INT", &pid])
-                .status()
-                .unwrap()
-                .success()
-        );
-        let summary = self.next_json();
-        assert!(self.child.wait().unwrap().success());
-        summary
-    }
-}
-
-impl Drop for Listen {
-    // A test that ends without `interrupt` (or fails before it) leaves no `hook listen`
-    // behind: it would outlive the run, holding the test's output pipe open.
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
-
 fn header<'a>(headers: &'a HeaderMap, name: &str) -> &'a str {
     headers
         .get(name)
@@ -183,7 +106,7 @@ async fn trigger_listen_forward_record_replay_round_trip() {
     let _ = std::fs::remove_file(&record);
     let record_arg = record.to_str().unwrap().to_owned();
     let app_url = app.url.clone();
-    let listen = Listen::start(&[
+    let listen = Listener::start(&[
         "--scheme",
         "uipath",
         "--scheme",
@@ -381,7 +304,7 @@ async fn replay_re_signs_stale_timestamped_deliveries() {
 async fn invalid_deliveries_are_refused_by_default_and_never_reach_the_app() {
     let mut app = App::start().await;
     let app_url = app.url.clone();
-    let listen = Listen::start(&[
+    let listen = Listener::start(&[
         "--scheme",
         "up42",
         "--secret",
@@ -440,7 +363,7 @@ async fn invalid_deliveries_are_refused_by_default_and_never_reach_the_app() {
 async fn insecure_forward_invalid_forwards_bad_deliveries() {
     let mut app = App::start().await;
     let app_url = app.url.clone();
-    let listen = Listen::start(&[
+    let listen = Listener::start(&[
         "--scheme",
         "generic",
         "--secret",
@@ -537,7 +460,7 @@ async fn a_forward_failure_is_answered_printed_and_recorded() {
     std::fs::create_dir_all(&dir).unwrap();
     let record = dir.join("record.jsonl");
     let record_arg = record.to_str().unwrap().to_owned();
-    let listen = Listen::start(&[
+    let listen = Listener::start(&[
         "--scheme",
         "generic",
         "--secret",

@@ -130,6 +130,27 @@ impl CatalogEntry {
     }
 }
 
+/// A provider's catalog as a `[CatalogEntry; N]`, written group by group:
+///
+/// ```
+/// const EVENTS: [hook_model::CatalogEntry; 3] = hook_model::catalog! {
+///     "job" {
+///         "job.completed": "A job completed.",
+///         "job.faulted": "A job failed.",
+///     }
+///     "order" {
+///         "order.status": "An order's status changed.",
+///     }
+/// };
+/// assert_eq!(EVENTS[2].group, "order");
+/// ```
+#[macro_export]
+macro_rules! catalog {
+    ($($group:literal { $($name:literal: $description:literal),* $(,)? })*) => {
+        [$($($crate::CatalogEntry::new($name, $group, $description),)*)*]
+    };
+}
+
 /// An event type as a provider's API describes it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct EventTypeInfo {

@@ -71,6 +71,24 @@ impl Unhandled {
     }
 }
 
+/// The body hook-sign's `VerifyLayer` verified, or, when the request did not pass through
+/// it, the 500 that says `who` is misplaced (the handler must not run on an unverified body).
+pub(crate) fn verified_body<B, R: From<String>>(
+    request: &http::Request<B>,
+    who: &str,
+) -> Result<hook_sign::layer::VerifiedBody, Response<R>> {
+    let verified = request.extensions().get::<hook_sign::Verified>().is_some();
+    let body = request.extensions().get::<hook_sign::layer::VerifiedBody>();
+    match (verified, body) {
+        (true, Some(body)) => Ok(body.clone()),
+        _ => Err(answer(
+            StatusCode::INTERNAL_SERVER_ERROR,
+            None,
+            format!("misconfigured receiver: {who} must sit inside hook_sign's VerifyLayer"),
+        )),
+    }
+}
+
 /// A plain-text answer with an optional `Retry-After`.
 pub(crate) fn answer<B: From<String>>(
     status: StatusCode,

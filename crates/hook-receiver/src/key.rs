@@ -1,6 +1,7 @@
 //! Idempotency keys: read from where each provider puts them, bounded, namespaced.
 
 use std::fmt;
+use std::sync::Arc;
 
 use hook_sign::{Headers, KeySource, Scheme};
 use sha2::{Digest as _, Sha256};
@@ -114,6 +115,69 @@ impl IdempotencyKey {
         };
         check_value(&value, source)?;
         Ok(IdempotencyKey(format!("{namespace}:{value}")))
+    }
+}
+
+/// How an endpoint reads each delivery's idempotency key: from a source (by default the
+/// scheme's, [`Scheme::idempotency_key`]), under a namespace (by default the scheme's
+/// name). [`crate::IdempotencyLayer::keys`] and [`crate::inbox::Intake::keys`] take one.
+///
+/// ```
+/// use hook_receiver::KeyReader;
+/// use hook_sign::{KeySource, Scheme};
+/// let keys = KeyReader::new(&Scheme::generic())
+///     .source(KeySource::Header("x-request-id".into()))
+///     .namespace("billing");
+/// let key = keys.read(&[("X-Request-Id", "r-1")][..], b"{}")?;
+/// assert_eq!(key.as_str(), "billing:r-1");
+/// # Ok::<(), hook_receiver::KeyError>(())
+/// ```
+#[derive(Debug, Clone)]
+pub struct KeyReader {
+    scheme: Arc<Scheme>,
+    source: KeySource,
+    namespace: Arc<str>,
+}
+
+impl KeyReader {
+    /// Keys as `scheme` has them: from its key source, namespaced by its name.
+    pub fn new(scheme: &Scheme) -> Self {
+        KeyReader {
+            scheme: Arc::new(scheme.clone()),
+            source: scheme.idempotency_key.clone(),
+            namespace: Arc::from(scheme.name.as_ref()),
+        }
+    }
+
+    /// Reads keys from `source` instead of the scheme's default.
+    pub fn source(mut self, source: KeySource) -> Self {
+        self.source = source;
+        self
+    }
+
+    /// Prefixes keys with `namespace` (default: the scheme's name), so endpoints sharing
+    /// a store keep their keys apart.
+    pub fn namespace(mut self, namespace: impl Into<String>) -> Self {
+        self.namespace = Arc::from(namespace.into());
+        self
+    }
+
+    /// The scheme whose deliveries it reads.
+    pub fn scheme(&self) -> &Scheme {
+        &self.scheme
+    }
+
+    /// Reads a delivery's key from its verified `body` and `headers`.
+    ///
+    /// # Errors
+    ///
+    /// [`KeyError`] as [`IdempotencyKey::read`] says.
+    pub fn read<H: Headers + ?Sized>(
+        &self,
+        headers: &H,
+        body: &[u8],
+    ) -> Result<IdempotencyKey, KeyError> {
+        IdempotencyKey::read(&self.namespace, &self.source, &self.scheme, headers, body)
     }
 }
 

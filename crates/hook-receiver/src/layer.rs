@@ -9,13 +9,13 @@ use std::time::Duration;
 
 use futures_util::FutureExt as _;
 use hook_sign::layer::{VerifiedBody, VerifyLayer};
-use hook_sign::{KeySource, Scheme, Verified, Verifier};
+use hook_sign::{Scheme, Verifier};
 use http::{Request, Response, StatusCode};
 use tower_layer::{Layer, Stack};
 use tower_service::Service;
 
 use crate::guard::{self, Unhandled, answer};
-use crate::{IdempotencyKey, IdempotencyStore};
+use crate::{IdempotencyStore, KeyReader};
 
 /// The default handler timeout: 30 s. The claim's lease is twice the timeout, so a live
 /// instance always completes or releases its claim before another may take it over.
@@ -43,15 +43,13 @@ pub fn layer(
 
 /// Handles each delivery once: see the crate docs for the outcomes and what a sender sees.
 ///
-/// Sits inside [`hook_sign::layer::VerifyLayer`] (it reads the [`Verified`] and
+/// Sits inside [`hook_sign::layer::VerifyLayer`] (it reads the [`Verified`](hook_sign::Verified) and
 /// [`VerifiedBody`] extensions that layer sets; without them it answers 500, the handler
 /// not run). [`layer`] stacks the two.
 #[derive(Debug, Clone)]
 pub struct IdempotencyLayer {
     store: Arc<dyn IdempotencyStore>,
-    scheme: Arc<Scheme>,
-    source: KeySource,
-    namespace: Arc<str>,
+    keys: KeyReader,
     timeout: Duration,
     in_flight: StatusCode,
 }
@@ -67,24 +65,16 @@ impl IdempotencyLayer {
     pub fn shared(scheme: &Scheme, store: Arc<dyn IdempotencyStore>) -> Self {
         IdempotencyLayer {
             store,
-            scheme: Arc::new(scheme.clone()),
-            source: scheme.idempotency_key.clone(),
-            namespace: Arc::from(scheme.name.as_ref()),
+            keys: KeyReader::new(scheme),
             timeout: DEFAULT_HANDLER_TIMEOUT,
             in_flight: StatusCode::TOO_MANY_REQUESTS,
         }
     }
 
-    /// Reads keys from `source` instead of the scheme's default.
-    pub fn key_source(mut self, source: KeySource) -> Self {
-        self.source = source;
-        self
-    }
-
-    /// Prefixes keys with `namespace` (default: the scheme's name), so endpoints sharing
-    /// a store keep their keys apart.
-    pub fn namespace(mut self, namespace: impl Into<String>) -> Self {
-        self.namespace = Arc::from(namespace.into());
+    /// Reads keys as `keys` says instead of the scheme's default source and namespace
+    /// (namespaces keep the keys of endpoints sharing a store apart).
+    pub fn keys(mut self, keys: KeyReader) -> Self {
+        self.keys = keys;
         self
     }
 
@@ -150,25 +140,11 @@ where
         let mut inner = std::mem::replace(&mut self.inner, clone);
         let layer = self.layer.clone();
         Box::pin(async move {
-            let verified = request.extensions().get::<Verified>().is_some();
-            let body = request
-                .extensions()
-                .get::<VerifiedBody>()
-                .map(|VerifiedBody(body)| body.clone());
-            let (true, Some(body)) = (verified, body) else {
-                return Ok(answer(
-                    StatusCode::INTERNAL_SERVER_ERROR,
-                    None,
-                    "misconfigured receiver: IdempotencyLayer must sit inside hook_sign's VerifyLayer".into(),
-                ));
+            let body = match guard::verified_body(&request, "IdempotencyLayer") {
+                Ok(VerifiedBody(body)) => body,
+                Err(misplaced) => return Ok(misplaced),
             };
-            let claimed = match IdempotencyKey::read(
-                &layer.namespace,
-                &layer.source,
-                &layer.scheme,
-                request.headers(),
-                &body,
-            ) {
+            let claimed = match layer.keys.read(request.headers(), &body) {
                 Ok(key) => guard::claim(layer.store.clone(), key, layer.lease()).await,
                 Err(error) => Err(Unhandled::NoKey(error)),
             };

@@ -103,7 +103,7 @@ pub mod redis;
 mod store;
 
 pub use guard::{ClaimGuard, RETRY_SOON, Unhandled, claim};
-pub use key::{IdempotencyKey, KeyError, MAX_KEY_LEN};
+pub use key::{IdempotencyKey, KeyError, KeyReader, MAX_KEY_LEN};
 pub use layer::{DEFAULT_HANDLER_TIMEOUT, IdempotencyLayer, IdempotencyService, layer};
 pub use memory::{DEFAULT_CAPACITY, MemoryStore};
 #[cfg(feature = "postgres")]

@@ -335,41 +335,14 @@ async fn workers_retry_until_done_or_dead(store: Arc<dyn InboxStore>) {
     assert_eq!(dead[0].attempts, 3);
 }
 
-macro_rules! every_inbox {
-    ($($scenario:ident),* $(,)?) => {
-        mod sqlite {
-            $(
-                #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-                async fn $scenario() {
-                    let dir = crate::support::servers::scratch("inbox");
-                    let store = hook_receiver::inbox::SqliteInbox::open(dir.join("inbox.db")).unwrap();
-                    super::$scenario(std::sync::Arc::new(store)).await;
-                    let _ = std::fs::remove_dir_all(dir);
-                }
-            )*
-        }
-        mod postgres {
-            $(
-                #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-                async fn $scenario() {
-                    let server = crate::support::servers::Postgres::start();
-                    let store = hook_receiver::inbox::PostgresInbox::connect(&server.conninfo()).unwrap();
-                    store.migrate().await.unwrap();
-                    super::$scenario(std::sync::Arc::new(store)).await;
-                    drop(server);
-                }
-            )*
-        }
-    };
-}
-
-every_inbox!(
-    stores_once_and_hands_out_once,
+support::backends::on_each_backend!(
+    [sqlite_inbox, postgres_inbox];
+    (stores_once_and_hands_out_once,
     failures_wait_then_park_as_dead,
     an_ended_lease_is_taken_over,
     list_retry_and_purge,
     racing_workers_never_share,
-    workers_retry_until_done_or_dead,
+    workers_retry_until_done_or_dead,)
 );
 
 /// Files that are not an inbox are refused, named, and left as they were.

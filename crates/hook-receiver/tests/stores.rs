@@ -192,50 +192,15 @@ async fn cancelled_request_releases(store: Arc<dyn IdempotencyStore>) {
     assert_eq!(script.ledger.successes("evt_6"), 1);
 }
 
-macro_rules! every_store {
-    ($($scenario:ident),* $(,)?) => {
-        mod memory {
-            $(
-                #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-                async fn $scenario() {
-                    super::$scenario(std::sync::Arc::new(hook_receiver::MemoryStore::new())).await;
-                }
-            )*
-        }
-        mod redis {
-            $(
-                #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-                async fn $scenario() {
-                    let server = crate::support::servers::Redis::start();
-                    let store = hook_receiver::RedisStore::connect(&server.url()).unwrap();
-                    super::$scenario(std::sync::Arc::new(store)).await;
-                    drop(server);
-                }
-            )*
-        }
-        mod postgres {
-            $(
-                #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-                async fn $scenario() {
-                    let server = crate::support::servers::Postgres::start();
-                    let store = hook_receiver::PostgresStore::connect(&server.conninfo()).unwrap();
-                    store.migrate().await.unwrap();
-                    super::$scenario(std::sync::Arc::new(store)).await;
-                    drop(server);
-                }
-            )*
-        }
-    };
-}
-
-every_store!(
-    failed_handler_is_retried,
+support::backends::on_each_backend!(
+    [memory, redis, postgres_store];
+    (failed_handler_is_retried,
     duplicate_during_failing_attempt,
     duplicate_during_succeeding_attempt,
     panic_releases,
     timeout_releases,
     lease_expiry_takeover,
-    cancelled_request_releases,
+    cancelled_request_releases,)
 );
 
 /// Keys: missing and over-long keys are refused (400) before the handler runs.
@@ -269,4 +234,36 @@ async fn missing_or_overlong_keys_are_refused() {
         assert!(text.contains(expected), "{text}");
     }
     assert_eq!(script.ledger.calls(), 0);
+}
+
+/// The layer outside hook-sign's VerifyLayer (a stack in the wrong order): every delivery
+/// is answered 500 naming the mistake, and the handler never runs on an unverified body.
+#[tokio::test]
+async fn the_layer_outside_verification_refuses_to_run_the_handler() {
+    let calls = Arc::new(std::sync::atomic::AtomicUsize::new(0));
+    let counted = calls.clone();
+    let handler = move || async move {
+        counted.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+        "handled"
+    };
+    let verifier = hook_sign::Verifier::new(Scheme::generic(), support::SECRET).unwrap();
+    let wrong_order = axum::Router::new()
+        .route("/hook", axum::routing::post(handler))
+        .layer(hook_sign::layer::VerifyLayer::new(verifier))
+        .layer(hook_receiver::IdempotencyLayer::new(
+            &Scheme::generic(),
+            MemoryStore::new(),
+        ));
+    let url = serve(wrong_order).await;
+    let answer = Sender::new(Scheme::generic())
+        .send(&url, "evt_1")
+        .await
+        .unwrap();
+    assert_eq!(answer.status, 500);
+    assert!(
+        answer.text.contains("IdempotencyLayer must sit inside"),
+        "{}",
+        answer.text
+    );
+    assert_eq!(calls.load(std::sync::atomic::Ordering::SeqCst), 0);
 }

@@ -3,154 +3,80 @@
 
 use hook_model::CatalogEntry;
 
-const fn entry(name: &'static str, group: &'static str, description: &'static str) -> CatalogEntry {
-    CatalogEntry::new(name, group, description)
-}
-
 /// Orchestrator's event types, as the `x-webhook-event` schemas of its OpenAPI name them;
 /// the group is the part before the first dot.
-pub const EVENTS: [CatalogEntry; 47] = [
-    entry("alert.subscribed", "alert", "A user subscribed to alerts."),
-    entry(
-        "alert.unsubscribed",
-        "alert",
-        "A user unsubscribed from alerts.",
-    ),
-    entry(
-        "blobfile.deleted",
-        "blobfile",
-        "A file was deleted from a storage bucket.",
-    ),
-    entry(
-        "blobfile.uploaded",
-        "blobfile",
-        "A file was uploaded to a storage bucket.",
-    ),
-    entry(
-        "custom",
-        "custom",
-        "A custom event, raised by TriggerCustom or a robot activity.",
-    ),
-    entry(
-        "deploymentsetting.updated",
-        "deploymentsetting",
-        "A deployment setting was updated.",
-    ),
-    entry("job.completed", "job", "A job completed successfully."),
-    entry(
-        "job.created",
-        "job",
-        "Jobs were created and queued for execution.",
-    ),
-    entry("job.faulted", "job", "A job failed to finish execution."),
-    entry("job.resumed", "job", "A suspended job resumed."),
-    entry("job.started", "job", "A job started execution on a robot."),
-    entry("job.stopped", "job", "Jobs were stopped."),
-    entry("job.stopping", "job", "A job is stopping."),
-    entry(
-        "job.suspended",
-        "job",
-        "A job suspended execution on a robot.",
-    ),
-    entry("job.terminating", "job", "A job is being terminated."),
-    entry(
-        "ping",
-        "ping",
-        "Sent right after a webhook is created or updated, and by Ping.",
-    ),
-    entry(
-        "process.created",
-        "process",
-        "A process (release) was created.",
-    ),
-    entry(
-        "process.deleted",
-        "process",
-        "A process (release) was deleted.",
-    ),
-    entry(
-        "process.updated",
-        "process",
-        "A process (release) was updated.",
-    ),
-    entry("queue.created", "queue", "Queue definitions were created."),
-    entry("queue.deleted", "queue", "Queue definitions were deleted."),
-    entry("queue.updated", "queue", "Queue definitions were updated."),
-    entry("queueItem.added", "queueItem", "Queue items were added."),
-    entry(
-        "queueItem.deferred",
-        "queueItem",
-        "A queue item was deferred.",
-    ),
-    entry(
-        "queueItem.deleted",
-        "queueItem",
-        "Queue items were deleted.",
-    ),
-    entry(
-        "queueItem.retried",
-        "queueItem",
-        "A queue item was retried.",
-    ),
-    entry(
-        "queueItem.reviewStatusChanged",
-        "queueItem",
-        "The review status of queue items changed.",
-    ),
-    entry(
-        "queueItem.transactionAbandoned",
-        "queueItem",
-        "Queue item transactions expired and were abandoned.",
-    ),
-    entry(
-        "queueItem.transactionCompleted",
-        "queueItem",
-        "A queue item transaction completed successfully.",
-    ),
-    entry(
-        "queueItem.transactionFailed",
-        "queueItem",
-        "A queue item transaction failed.",
-    ),
-    entry(
-        "queueItem.transactionStarted",
-        "queueItem",
-        "A queue item transaction started.",
-    ),
-    entry(
-        "queueItem.updated",
-        "queueItem",
-        "Queue items were updated.",
-    ),
-    entry("robot.created", "robot", "Robots were created."),
-    entry("robot.deleted", "robot", "Robots were deleted."),
-    entry("robot.status", "robot", "A robot's session changed."),
-    entry("robot.updated", "robot", "Robots were updated."),
-    entry(
-        "schedule.failed",
-        "schedule",
-        "A trigger (process schedule) failed to start a job.",
-    ),
-    entry("stc.task.update", "stc", "Tasks were updated."),
-    entry(
-        "task.assignmentChanged",
-        "task",
-        "A task was assigned, reassigned or unassigned.",
-    ),
-    entry("task.completed", "task", "A task was completed."),
-    entry("task.created", "task", "A task was created."),
-    entry("task.deleted", "task", "A task was deleted."),
-    entry("task.forwarded", "task", "A task was forwarded."),
-    entry("task.saved", "task", "A task was saved."),
-    entry(
-        "task.sla.evaluate",
-        "task",
-        "A task's SLA schedule expired.",
-    ),
-    entry(
-        "task.sla.update",
-        "task",
-        "Tasks with SLA configurations were updated.",
-    ),
-    entry("task.updated", "task", "A task was updated."),
-];
+pub const EVENTS: [CatalogEntry; 47] = hook_model::catalog! {
+    "alert" {
+        "alert.subscribed": "A user subscribed to alerts.",
+        "alert.unsubscribed": "A user unsubscribed from alerts.",
+    }
+    "blobfile" {
+        "blobfile.deleted": "A file was deleted from a storage bucket.",
+        "blobfile.uploaded": "A file was uploaded to a storage bucket.",
+    }
+    "custom" {
+        "custom": "A custom event, raised by TriggerCustom or a robot activity.",
+    }
+    "deploymentsetting" {
+        "deploymentsetting.updated": "A deployment setting was updated.",
+    }
+    "job" {
+        "job.completed": "A job completed successfully.",
+        "job.created": "Jobs were created and queued for execution.",
+        "job.faulted": "A job failed to finish execution.",
+        "job.resumed": "A suspended job resumed.",
+        "job.started": "A job started execution on a robot.",
+        "job.stopped": "Jobs were stopped.",
+        "job.stopping": "A job is stopping.",
+        "job.suspended": "A job suspended execution on a robot.",
+        "job.terminating": "A job is being terminated.",
+    }
+    "ping" {
+        "ping": "Sent right after a webhook is created or updated, and by Ping.",
+    }
+    "process" {
+        "process.created": "A process (release) was created.",
+        "process.deleted": "A process (release) was deleted.",
+        "process.updated": "A process (release) was updated.",
+    }
+    "queue" {
+        "queue.created": "Queue definitions were created.",
+        "queue.deleted": "Queue definitions were deleted.",
+        "queue.updated": "Queue definitions were updated.",
+    }
+    "queueItem" {
+        "queueItem.added": "Queue items were added.",
+        "queueItem.deferred": "A queue item was deferred.",
+        "queueItem.deleted": "Queue items were deleted.",
+        "queueItem.retried": "A queue item was retried.",
+        "queueItem.reviewStatusChanged": "The review status of queue items changed.",
+        "queueItem.transactionAbandoned": "Queue item transactions expired and were abandoned.",
+        "queueItem.transactionCompleted": "A queue item transaction completed successfully.",
+        "queueItem.transactionFailed": "A queue item transaction failed.",
+        "queueItem.transactionStarted": "A queue item transaction started.",
+        "queueItem.updated": "Queue items were updated.",
+    }
+    "robot" {
+        "robot.created": "Robots were created.",
+        "robot.deleted": "Robots were deleted.",
+        "robot.status": "A robot's session changed.",
+        "robot.updated": "Robots were updated.",
+    }
+    "schedule" {
+        "schedule.failed": "A trigger (process schedule) failed to start a job.",
+    }
+    "stc" {
+        "stc.task.update": "Tasks were updated.",
+    }
+    "task" {
+        "task.assignmentChanged": "A task was assigned, reassigned or unassigned.",
+        "task.completed": "A task was completed.",
+        "task.created": "A task was created.",
+        "task.deleted": "A task was deleted.",
+        "task.forwarded": "A task was forwarded.",
+        "task.saved": "A task was saved.",
+        "task.sla.evaluate": "A task's SLA schedule expired.",
+        "task.sla.update": "Tasks with SLA configurations were updated.",
+        "task.updated": "A task was updated.",
+    }
+};

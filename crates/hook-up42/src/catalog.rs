@@ -3,11 +3,11 @@
 use hook_model::CatalogEntry;
 
 /// UP42's webhook events.
-pub const EVENTS: [CatalogEntry; 2] = [
-    CatalogEntry::new("job.status", "job", "A job's status changed."),
-    CatalogEntry::new(
-        "order.status",
-        "order",
-        "An order completed, successfully or not.",
-    ),
-];
+pub const EVENTS: [CatalogEntry; 2] = hook_model::catalog! {
+    "job" {
+        "job.status": "A job's status changed.",
+    }
+    "order" {
+        "order.status": "An order completed, successfully or not.",
+    }
+};

@@ -110,20 +110,6 @@ impl AdminClient {
         self.wait(query, "settled", timeout).await
     }
 
-    /// Waits until at least one delivery matches `query` (at most `timeout`).
-    ///
-    /// # Errors
-    ///
-    /// [`AdminError::Http`] when the request does not complete; [`AdminError::Refused`] with
-    /// the status and body when the emulator refuses it.
-    pub async fn any(
-        &self,
-        query: &[(&str, &str)],
-        timeout: Duration,
-    ) -> Result<Vec<DeliveryRecord>, AdminError> {
-        self.wait(query, "any", timeout).await
-    }
-
     /// Waits until at least one delivery matches `query` and each has made `attempts`
     /// attempts (at most `timeout`).
     ///

@@ -3,18 +3,17 @@
 use std::convert::Infallible;
 use std::future::Future;
 use std::pin::Pin;
-use std::sync::Arc;
 use std::task::{Context, Poll};
 
 use hook_sign::layer::{VerifiedBody, VerifyLayer, VerifyService};
-use hook_sign::{KeySource, Scheme, Verified, Verifier};
+use hook_sign::{Scheme, Verifier};
 use http::{Request, Response, StatusCode};
 use tower_layer::Layer as _;
 use tower_service::Service;
 
 use super::{Inbox, InboxError, NewDelivery, Stored};
-use crate::guard::{RETRY_SOON, answer};
-use crate::{IdempotencyKey, KeyError};
+use crate::guard::{RETRY_SOON, answer, verified_body};
+use crate::{IdempotencyKey, KeyError, KeyReader};
 
 /// The event type a JSON body names at its top level, if any: the first string of the
 /// generic service's and Stripe's `type`, UiPath's `Type`, UP42's `event`, then `eventType`
@@ -48,9 +47,7 @@ pub fn event_type(body: &[u8]) -> Option<String> {
 #[derive(Debug, Clone)]
 pub struct Intake {
     inbox: Inbox,
-    scheme: Arc<Scheme>,
-    source: KeySource,
-    namespace: Arc<str>,
+    keys: KeyReader,
 }
 
 impl Inbox {
@@ -59,9 +56,7 @@ impl Inbox {
     pub fn intake(&self, scheme: &Scheme) -> Intake {
         Intake {
             inbox: self.clone(),
-            scheme: Arc::new(scheme.clone()),
-            source: scheme.idempotency_key.clone(),
-            namespace: Arc::from(scheme.name.as_ref()),
+            keys: KeyReader::new(scheme),
         }
     }
 
@@ -74,15 +69,9 @@ impl Inbox {
 }
 
 impl Intake {
-    /// Reads keys from `source` instead of the scheme's default.
-    pub fn key_source(mut self, source: KeySource) -> Self {
-        self.source = source;
-        self
-    }
-
-    /// Prefixes keys with `namespace` (default: the scheme's name).
-    pub fn namespace(mut self, namespace: impl Into<String>) -> Self {
-        self.namespace = Arc::from(namespace.into());
+    /// Reads keys as `keys` says instead of the scheme's default source and namespace.
+    pub fn keys(mut self, keys: KeyReader) -> Self {
+        self.keys = keys;
         self
     }
 }
@@ -107,17 +96,9 @@ where
 
 impl Intake {
     async fn store<B>(&self, request: Request<B>) -> Response<String> {
-        let verified = request.extensions().get::<Verified>().is_some();
-        let body = request
-            .extensions()
-            .get::<VerifiedBody>()
-            .map(|VerifiedBody(body)| body.clone());
-        let (true, Some(body)) = (verified, body) else {
-            return answer(
-                StatusCode::INTERNAL_SERVER_ERROR,
-                None,
-                "misconfigured receiver: the inbox's Intake must sit inside hook_sign's VerifyLayer".into(),
-            );
+        let body = match verified_body(&request, "the inbox's Intake") {
+            Ok(VerifiedBody(body)) => body,
+            Err(misplaced) => return misplaced,
         };
         let headers = request
             .headers()
@@ -146,15 +127,13 @@ impl Intake {
         headers: Vec<(String, String)>,
         body: &[u8],
     ) -> Kept {
-        let key =
-            match IdempotencyKey::read(&self.namespace, &self.source, &self.scheme, &headers, body)
-            {
-                Ok(key) => key,
-                Err(error) => return Kept::NoKey(error),
-            };
+        let key = match self.keys.read(&headers, body) {
+            Ok(key) => key,
+            Err(error) => return Kept::NoKey(error),
+        };
         let delivery = NewDelivery {
             key: key.as_str().to_owned(),
-            provider: self.scheme.name.to_string(),
+            provider: self.keys.scheme().name.to_string(),
             event_type: event_type(body),
             method: method.to_owned(),
             path: path.to_owned(),

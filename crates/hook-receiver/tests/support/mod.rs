@@ -2,6 +2,7 @@
 //! sender that signs as a provider does.
 #![allow(dead_code, clippy::unwrap_used, clippy::expect_used)]
 
+pub mod backends;
 pub mod servers;
 
 use std::collections::{HashMap, VecDeque};
