@@ -2,7 +2,6 @@
 
 use std::collections::HashMap;
 use std::sync::Arc;
-use std::time::Duration;
 
 use axum::Router;
 use axum::body::Bytes;
@@ -18,8 +17,8 @@ use crate::common::{
     Answer, Authorized, Dialect, Object, canonical_events, json, merged, now, page_params,
     paginate, valid_url,
 };
-use crate::deliver::{self, Payload, Target};
-use crate::plugin::Plugin;
+use crate::deliver::{self, Payload};
+use crate::plugin::{Plugin, Records};
 use crate::schema::{Kind, Record};
 use crate::state::State as AppState;
 use crate::{Credentials, EmulatorHandle};
@@ -208,16 +207,11 @@ impl Plugin for Generic {
         }
     }
 
-    fn target(&self, state: &AppState, _: &Credentials, id: &str) -> Option<Target> {
-        crate::schema::target(state.generic.get(id)?, "url", "secret")
-    }
-
-    fn listed(&self, state: &AppState) -> Vec<(String, String)> {
-        crate::schema::listed(state.generic.iter(), "url")
-    }
-
-    fn subscribers(&self, state: &AppState, event: &EventType, _: Duration) -> Vec<String> {
-        crate::schema::subscribers(state.generic.iter(), ("active", true), "events", event)
+    fn records<'a>(&self, state: &'a AppState) -> Option<Records<'a>> {
+        Some(Records {
+            webhooks: &state.generic,
+            on: ("active", true),
+        })
     }
 
     /// `{id, type, created_at, data}` in that order, from the emulator's own record of

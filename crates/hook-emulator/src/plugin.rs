@@ -10,8 +10,10 @@ use axum::Router;
 use hook_model::{Descriptor, EventType, Provider, RetrySchedule, Secret};
 
 use crate::app::App;
+use crate::common::Object;
 use crate::deliver::{Payload, Target};
 use crate::state::State;
+use crate::tracked::Tracked;
 use crate::{Credentials, EmulatorHandle};
 
 /// How a provider's sender treats a failed delivery.
@@ -61,6 +63,13 @@ macro_rules! builtin {
 }
 pub(crate) use builtin;
 
+/// A plugin's webhooks kept as JSON records, and the flag that turns one on: its name and
+/// what an absent flag means.
+pub(crate) struct Records<'a> {
+    pub webhooks: &'a Tracked<String, Object>,
+    pub on: (&'static str, bool),
+}
+
 /// An emulated provider.
 pub(crate) trait Plugin: Send + Sync {
     /// The provider crate's descriptor: name, scheme, catalog, capabilities.
@@ -94,17 +103,33 @@ pub(crate) trait Plugin: Send + Sync {
         None
     }
 
-    /// Where and how webhook `id` receives deliveries now, or `None` when it is gone.
-    fn target(&self, state: &State, credentials: &Credentials, id: &str) -> Option<Target>;
+    /// Its webhooks, where it keeps them as JSON records with `url`, `secret` and `events`
+    /// properties and an on/off flag (UP42, the generic service): the defaults of
+    /// [`Plugin::target`], [`Plugin::listed`] and [`Plugin::subscribers`] read them.
+    fn records<'a>(&self, _state: &'a State) -> Option<Records<'a>> {
+        None
+    }
 
-    /// Its webhooks, as `(id, URL)` pairs, for the emulator's page (none for a provider
-    /// that keeps its records outside the emulator).
-    fn listed(&self, _state: &State) -> Vec<(String, String)> {
-        Vec::new()
+    /// Where and how webhook `id` receives deliveries now, or `None` when it is gone.
+    fn target(&self, state: &State, _credentials: &Credentials, id: &str) -> Option<Target> {
+        crate::schema::target(self.records(state)?.webhooks.get(id)?, "url", "secret")
+    }
+
+    /// Its webhooks, as `(id, URL)` pairs, for the emulator's page.
+    fn listed(&self, state: &State) -> Vec<(String, String)> {
+        let records = self.records(state);
+        records.map_or_else(Vec::new, |r| {
+            crate::schema::listed(r.webhooks.iter(), "url")
+        })
     }
 
     /// The ids of its webhooks that receive `event` at emulated time `now`.
-    fn subscribers(&self, state: &State, event: &EventType, now: Duration) -> Vec<String>;
+    fn subscribers(&self, state: &State, event: &EventType, _now: Duration) -> Vec<String> {
+        let Some(records) = self.records(state) else {
+            return Vec::new();
+        };
+        crate::schema::subscribers(records.webhooks.iter(), records.on, "events", event)
+    }
 
     /// The body it sends for `event` with `data`.
     fn payload(&self, event: &EventType, data: serde_json::Value) -> Payload;

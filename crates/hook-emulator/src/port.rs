@@ -5,7 +5,6 @@
 
 use std::collections::BTreeMap;
 use std::sync::Arc;
-use std::time::Duration;
 
 use axum::Router;
 use axum::body::Bytes;
@@ -580,11 +579,6 @@ impl Plugin for Port {
             .iter()
             .map(|(id, w)| (id.clone(), url(w)))
             .collect()
-    }
-
-    /// None: Port's webhooks subscribe to nothing.
-    fn subscribers(&self, _: &AppState, _: &EventType, _: Duration) -> Vec<String> {
-        Vec::new()
     }
 
     /// Port's outgoing bodies are user-defined, so the data is the body, as an

@@ -3,7 +3,6 @@
 
 use std::collections::HashMap;
 use std::sync::Arc;
-use std::time::Duration;
 
 use axum::Router;
 use axum::body::Bytes;
@@ -15,15 +14,15 @@ use hook_model::{DeliveryStatus, EventType, Provider};
 use hook_up42::EVENTS as UP42_EVENTS;
 use serde::Serialize;
 
+use crate::EmulatorHandle;
 use crate::app::App;
 use crate::common::{
     Answer, Authorized, Dialect, Object, canonical_events, form, json, now, oauth_answer, valid_url,
 };
-use crate::deliver::{self, Payload, Target};
-use crate::plugin::Plugin;
+use crate::deliver::{self, Payload};
+use crate::plugin::{Plugin, Records};
 use crate::schema::{Kind, Record};
 use crate::state::State as AppState;
-use crate::{Credentials, EmulatorHandle};
 
 pub(crate) fn routes() -> Router<Arc<App>> {
     Router::new()
@@ -334,16 +333,12 @@ impl Plugin for Up42 {
         ]
     }
 
-    fn target(&self, state: &AppState, _: &Credentials, id: &str) -> Option<Target> {
-        crate::schema::target(state.up42.get(id)?, "url", "secret")
-    }
-
-    fn listed(&self, state: &AppState) -> Vec<(String, String)> {
-        crate::schema::listed(state.up42.iter(), "url")
-    }
-
-    fn subscribers(&self, state: &AppState, event: &EventType, _: Duration) -> Vec<String> {
-        crate::schema::subscribers(state.up42.iter(), ("active", false), "events", event)
+    /// Webhooks are off unless `active` says otherwise.
+    fn records<'a>(&self, state: &'a AppState) -> Option<Records<'a>> {
+        Some(Records {
+            webhooks: &state.up42,
+            on: ("active", false),
+        })
     }
 
     /// UP42's shape: `{"event", "body"}`, the event data as the body. The payload has no

@@ -113,6 +113,17 @@ pub(crate) fn pool(conninfo: &str, connections: usize) -> Result<(Pool, String),
     Ok((pool, target))
 }
 
+/// A connection from `pool` (waiting at most the pool's 5 s), or `error`'s account of why
+/// none came: the store and the inbox say it in their own error types.
+pub(crate) async fn connection<E>(
+    pool: &Pool,
+    error: fn(&str, deadpool_postgres::PoolError) -> E,
+) -> Result<deadpool_postgres::Object, E> {
+    pool.get()
+        .await
+        .map_err(|e| error("no connection to the database", e))
+}
+
 fn error(message: &str, source: impl std::error::Error + Send + Sync + 'static) -> StoreError {
     StoreError::new("postgres", message, source)
 }
@@ -178,10 +189,7 @@ impl PostgresStore {
     }
 
     async fn client(&self) -> Result<deadpool_postgres::Object, StoreError> {
-        self.pool
-            .get()
-            .await
-            .map_err(|e| error("no connection to the database", e))
+        connection(&self.pool, error).await
     }
 
     async fn settle(

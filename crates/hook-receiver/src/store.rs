@@ -143,26 +143,3 @@ pub trait IdempotencyStore: Send + Sync + fmt::Debug {
         token: &ClaimToken,
     ) -> Result<Settled, StoreError>;
 }
-
-#[async_trait]
-impl<S: IdempotencyStore + ?Sized> IdempotencyStore for std::sync::Arc<S> {
-    async fn claim(&self, key: &IdempotencyKey, lease: Duration) -> Result<Claim, StoreError> {
-        (**self).claim(key, lease).await
-    }
-
-    async fn complete(
-        &self,
-        key: &IdempotencyKey,
-        token: &ClaimToken,
-    ) -> Result<Settled, StoreError> {
-        (**self).complete(key, token).await
-    }
-
-    async fn release(
-        &self,
-        key: &IdempotencyKey,
-        token: &ClaimToken,
-    ) -> Result<Settled, StoreError> {
-        (**self).release(key, token).await
-    }
-}

@@ -412,40 +412,6 @@ pub trait InboxStore: Send + Sync + fmt::Debug {
     async fn purge(&self, before_ms: u64) -> Result<u64, InboxError>;
 }
 
-#[async_trait]
-impl<S: InboxStore + ?Sized> InboxStore for std::sync::Arc<S> {
-    async fn put(&self, delivery: NewDelivery) -> Result<Stored, InboxError> {
-        (**self).put(delivery).await
-    }
-    async fn take(&self, lease: Duration) -> Result<Option<Leased>, InboxError> {
-        (**self).take(lease).await
-    }
-    async fn settle(
-        &self,
-        id: u64,
-        token: &LeaseToken,
-        attempt: Attempt,
-        next: Next,
-    ) -> Result<Settled, InboxError> {
-        (**self).settle(id, token, attempt, next).await
-    }
-    async fn next_due(&self) -> Result<Option<Duration>, InboxError> {
-        (**self).next_due().await
-    }
-    async fn list(&self, filter: &Filter) -> Result<Vec<Delivery>, InboxError> {
-        (**self).list(filter).await
-    }
-    async fn get(&self, id: u64) -> Result<Option<Delivery>, InboxError> {
-        (**self).get(id).await
-    }
-    async fn retry(&self, which: Which) -> Result<u64, InboxError> {
-        (**self).retry(which).await
-    }
-    async fn purge(&self, before_ms: u64) -> Result<u64, InboxError> {
-        (**self).purge(before_ms).await
-    }
-}
-
 /// Now, in Unix milliseconds.
 pub fn now_ms() -> u64 {
     SystemTime::now()

@@ -123,10 +123,7 @@ impl PostgresInbox {
     }
 
     async fn client(&self) -> Result<deadpool_postgres::Object, InboxError> {
-        self.pool
-            .get()
-            .await
-            .map_err(|e| error("no connection to the database", e))
+        crate::postgres::connection(&self.pool, error).await
     }
 }
 
