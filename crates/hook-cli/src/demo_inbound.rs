@@ -4,10 +4,7 @@
 //! receive a signed action invocation, delete.
 
 use hook_emulator::{EmulatorHandle, IngestOutcome, Receiver};
-use hook_facade::port::{
-    EntityMapping, Mapping, PortClient, PortConfig, Security, SignatureAlgorithm, WebhookBody,
-    ingest_scheme,
-};
+use hook_facade::port::{PortClient, PortConfig, ingest_scheme, recipes};
 use hook_facade::{WebhookApi, WebhookId, WebhookPatch};
 use hook_sign::{Message, Scheme, Signer, Verifier};
 
@@ -58,27 +55,9 @@ pub(crate) async fn scenario(
             return;
         }
     };
-    let body = WebhookBody::new("hook demo pull requests")
+    let body = recipes::github_pull_requests(SECRET)
         .identifier(IDENTIFIER)
-        .mapping(
-            Mapping::new(
-                "pullRequest",
-                EntityMapping::new(".body.pull_request.id | tostring")
-                    .title(".body.pull_request.title")
-                    .property("author", ".body.pull_request.user.login")
-                    .relation("repository", ".body.repository.full_name"),
-            )
-            .filter(".headers.\"x-github-event\" == \"pull_request\""),
-        )
-        .security(
-            Security::hmac(
-                SignatureAlgorithm::Sha256,
-                SECRET,
-                "x-hub-signature-256",
-                "sha256=",
-            )
-            .request_identifier_path(".headers.\"x-github-delivery\""),
-        );
+        .title("hook demo pull requests");
     let Some(created) = step(steps, "create (inbound)", async {
         let webhook = port
             .create_webhook(&body)

@@ -6,10 +6,7 @@
 
 use std::time::Duration;
 
-use hook_port::{
-    EntityMapping, Mapping, PortClient, PortConfig, Security, SignatureAlgorithm, WebhookBody,
-    ingest_scheme,
-};
+use hook_port::{PortClient, PortConfig, ingest_scheme};
 use hook_sign::{Message, Scheme, Signer, Verifier};
 
 #[tokio::main]
@@ -20,23 +17,9 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     // An inbound webhook: Port assigns its URL; the mapping turns requests into entities.
     let webhook = port
         .create_webhook(
-            &WebhookBody::new("GitHub pull requests")
-                .identifier("github-prs")
-                .mapping(
-                    Mapping::new(
-                        "pullRequest",
-                        EntityMapping::new(".body.pull_request.id | tostring")
-                            .title(".body.pull_request.title")
-                            .property("author", ".body.pull_request.user.login"),
-                    )
-                    .filter(".headers.\"x-github-event\" == \"pull_request\""),
-                )
-                .security(Security::hmac(
-                    SignatureAlgorithm::Sha256,
-                    "github-secret",
-                    "x-hub-signature-256",
-                    "sha256=",
-                )),
+            // The configuration of Port's custom-integration guide; the builder's setters
+            // change what differs (`WebhookBody::new` starts from nothing).
+            &hook_port::recipes::github_pull_requests("github-secret"),
         )
         .await?;
     let ingest_url = webhook.url.clone().unwrap_or_default();

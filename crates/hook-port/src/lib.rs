@@ -45,6 +45,7 @@ mod catalog;
 mod client;
 mod config;
 mod ingest;
+pub mod recipes;
 pub mod wire;
 
 pub use api::{CAPABILITIES, PortOptions, default_security, from_patch, from_spec, to_common};

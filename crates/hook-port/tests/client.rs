@@ -7,10 +7,7 @@ use std::time::Duration;
 
 use hook_emulator::{Emulator, EmulatorHandle};
 use hook_model::{Direction, Error, ListQuery, WebhookApi, WebhookPatch, WebhookSpec};
-use hook_port::{
-    EntityMapping, Mapping, PortClient, PortConfig, Security, SignatureAlgorithm, WebhookBody,
-    ingest_scheme,
-};
+use hook_port::{EntityMapping, Mapping, PortClient, PortConfig, WebhookBody, ingest_scheme};
 use hook_sign::{Message, Signer};
 
 /// An emulator, and a Port client of it.
@@ -20,26 +17,9 @@ async fn start() -> (EmulatorHandle, PortClient) {
     (emulator, PortClient::new(config).unwrap())
 }
 
+/// Port's custom-integration guide's GitHub configuration, as the SDK's recipe writes it.
 fn github_prs() -> WebhookBody {
-    WebhookBody::new("GitHub pull requests")
-        .identifier("github-prs")
-        .description("Pull requests from GitHub")
-        .mapping(
-            Mapping::new(
-                "pullRequest",
-                EntityMapping::new(".body.pull_request.id | tostring")
-                    .title(".body.pull_request.title")
-                    .property("author", ".body.pull_request.user.login")
-                    .relation("repository", ".body.repository.full_name"),
-            )
-            .filter(".headers.\"x-github-event\" == \"pull_request\""),
-        )
-        .security(Security::hmac(
-            SignatureAlgorithm::Sha256,
-            "github-secret",
-            "x-hub-signature-256",
-            "sha256=",
-        ))
+    hook_port::recipes::github_pull_requests("github-secret")
 }
 
 #[tokio::test]
