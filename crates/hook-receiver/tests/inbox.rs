@@ -41,8 +41,7 @@ const LEASE: Duration = Duration::from_secs(60);
 /// Stored once per key, exactly as given; handed out, done, and then never again.
 /// Settles `leased` as handled.
 async fn done(store: &dyn InboxStore, leased: &Leased) {
-    let id = leased.delivery.id;
-    let settled = store.settle(id, &leased.token, attempt(true, "ok"), Next::Done);
+    let settled = store.settle(&leased, attempt(true, "ok"), Next::Done);
     assert_eq!(settled.await.unwrap(), Settled::Applied);
 }
 
@@ -73,7 +72,7 @@ async fn stores_once_and_hands_out_once(store: Arc<dyn InboxStore>) {
         "held by one worker"
     );
     let settled = store
-        .settle(id, &leased.token, attempt(true, "200"), Next::Done)
+        .settle(&leased, attempt(true, "200"), Next::Done)
         .await;
     assert_eq!(settled.unwrap(), Settled::Applied);
     assert!(
@@ -97,7 +96,7 @@ async fn failures_wait_then_park_as_dead(store: Arc<dyn InboxStore>) {
     let leased = store.take(LEASE).await.unwrap().unwrap();
     let next = Next::Retry(Duration::from_secs(3600));
     store
-        .settle(id, &leased.token, attempt(false, "500 boom"), next)
+        .settle(&leased, attempt(false, "500 boom"), next)
         .await
         .unwrap();
     assert!(
@@ -116,7 +115,7 @@ async fn failures_wait_then_park_as_dead(store: Arc<dyn InboxStore>) {
         "a retry by hand resets the budget"
     );
     store
-        .settle(id, &leased.token, attempt(false, "timed out"), Next::Dead)
+        .settle(&leased, attempt(false, "timed out"), Next::Dead)
         .await
         .unwrap();
     let dead = store.get(id).await.unwrap().unwrap();
@@ -153,16 +152,14 @@ async fn an_ended_lease_is_taken_over(store: Arc<dyn InboxStore>) {
         tokio::time::sleep(Duration::from_millis(20)).await;
     };
     assert_eq!(second.delivery.id, id);
-    let late = store
-        .settle(id, &first.token, attempt(true, "200"), Next::Done)
-        .await;
+    let late = store.settle(&first, attempt(true, "200"), Next::Done).await;
     assert_eq!(
         late.unwrap(),
         Settled::Lost,
         "the old lease settles nothing"
     );
     let settled = store
-        .settle(id, &second.token, attempt(true, "200"), Next::Done)
+        .settle(&second, attempt(true, "200"), Next::Done)
         .await;
     assert_eq!(settled.unwrap(), Settled::Applied);
 }
@@ -200,10 +197,7 @@ async fn list_retry_and_purge(store: Arc<dyn InboxStore>) {
     // Handle l1; l2 dead; l3 and l4 stay pending.
     for (next, ok) in [(Next::Done, true), (Next::Dead, false)] {
         let leased = store.take(LEASE).await.unwrap().unwrap();
-        store
-            .settle(leased.delivery.id, &leased.token, attempt(ok, "x"), next)
-            .await
-            .unwrap();
+        store.settle(&leased, attempt(ok, "x"), next).await.unwrap();
     }
     let done = Filter {
         status: Some(Status::Done),

@@ -75,6 +75,9 @@ pub use worker::{Handler, HandlerFn, Inbox, Outcome, Policy, Workers, backoff, h
 
 pub use crate::store::{ClaimToken as LeaseToken, Settled};
 
+/// What the inbox's calls answer: `Ok`, or an [`InboxError`] unless another error is named.
+pub type Result<T, E = InboxError> = std::result::Result<T, E>;
+
 /// The most attempts a delivery keeps in its history (the oldest are dropped first; the
 /// count of attempts keeps counting).
 pub const MAX_HISTORY: usize = 20;
@@ -381,35 +384,30 @@ impl InboxError {
 #[async_trait]
 pub trait InboxStore: Send + Sync + fmt::Debug {
     /// Stores `delivery` durably.
-    async fn put(&self, delivery: NewDelivery) -> Result<Stored, InboxError>;
+    async fn put(&self, delivery: NewDelivery) -> Result<Stored>;
 
     /// Hands out the delivery due first, for `lease`.
-    async fn take(&self, lease: Duration) -> Result<Option<Leased>, InboxError>;
+    async fn take(&self, lease: Duration) -> Result<Option<Leased>>;
 
-    /// Records `attempt` on the delivery `id` held with `token`, then moves it to `next`.
-    async fn settle(
-        &self,
-        id: u64,
-        token: &LeaseToken,
-        attempt: Attempt,
-        next: Next,
-    ) -> Result<Settled, InboxError>;
+    /// Records `attempt` on the delivery `held` (under its lease's token), then moves it to
+    /// `next`.
+    async fn settle(&self, held: &Leased, attempt: Attempt, next: Next) -> Result<Settled>;
 
     /// How long until the next pending delivery or lease is due (zero when one is due
     /// now); `None` when nothing waits.
-    async fn next_due(&self) -> Result<Option<Duration>, InboxError>;
+    async fn next_due(&self) -> Result<Option<Duration>>;
 
     /// The deliveries `filter` selects, newest first.
-    async fn list(&self, filter: &Filter) -> Result<Vec<Delivery>, InboxError>;
+    async fn list(&self, filter: &Filter) -> Result<Vec<Delivery>>;
 
     /// One delivery.
-    async fn get(&self, id: u64) -> Result<Option<Delivery>, InboxError>;
+    async fn get(&self, id: u64) -> Result<Option<Delivery>>;
 
     /// Makes `which` due now with a fresh budget of attempts; how many.
-    async fn retry(&self, which: Which) -> Result<u64, InboxError>;
+    async fn retry(&self, which: Which) -> Result<u64>;
 
     /// Deletes done and dead deliveries stored before `before_ms` (Unix ms); how many.
-    async fn purge(&self, before_ms: u64) -> Result<u64, InboxError>;
+    async fn purge(&self, before_ms: u64) -> Result<u64>;
 }
 
 /// Now, in Unix milliseconds.

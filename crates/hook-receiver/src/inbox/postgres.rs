@@ -9,7 +9,7 @@ use tokio_postgres::Row;
 
 use super::{
     Attempt, Delivery, Filter, InboxError, InboxStore, LeaseToken, Leased, NewDelivery, Next,
-    Settled, Status, Stored, Which, push_history, to_i64, to_u64,
+    Result, Settled, Status, Stored, Which, push_history, to_i64, to_u64,
 };
 use crate::postgres::pool;
 
@@ -129,7 +129,7 @@ impl PostgresInbox {
 
 #[async_trait]
 impl InboxStore for PostgresInbox {
-    async fn put(&self, new: NewDelivery) -> Result<Stored, InboxError> {
+    async fn put(&self, new: NewDelivery) -> Result<Stored> {
         let headers = serde_json::to_string(&new.headers)
             .map_err(|e| error("cannot encode the headers", e))?;
         let client = self.client().await?;
@@ -172,7 +172,7 @@ impl InboxStore for PostgresInbox {
         Ok(Stored::Duplicate(to_u64(id)))
     }
 
-    async fn take(&self, lease: Duration) -> Result<Option<Leased>, InboxError> {
+    async fn take(&self, lease: Duration) -> Result<Option<Leased>> {
         let client = self.client().await?;
         let token = LeaseToken::generate();
         let sql = format!(
@@ -200,13 +200,8 @@ impl InboxStore for PostgresInbox {
         .transpose()
     }
 
-    async fn settle(
-        &self,
-        id: u64,
-        token: &LeaseToken,
-        attempt: Attempt,
-        next: Next,
-    ) -> Result<Settled, InboxError> {
+    async fn settle(&self, held: &Leased, attempt: Attempt, next: Next) -> Result<Settled> {
+        let (id, token) = (held.delivery.id, &held.token);
         let mut client = self.client().await?;
         let failed = |e| error("recording an attempt failed", e);
         let txn = client.transaction().await.map_err(failed)?;
@@ -246,7 +241,7 @@ impl InboxStore for PostgresInbox {
         Ok(Settled::Applied)
     }
 
-    async fn next_due(&self) -> Result<Option<Duration>, InboxError> {
+    async fn next_due(&self) -> Result<Option<Duration>> {
         let client = self.client().await?;
         let row = client
             .query_one(
@@ -262,7 +257,7 @@ impl InboxStore for PostgresInbox {
         Ok(seconds.map(|s| Duration::try_from_secs_f64(s.max(0.0)).unwrap_or(Duration::ZERO)))
     }
 
-    async fn list(&self, filter: &Filter) -> Result<Vec<Delivery>, InboxError> {
+    async fn list(&self, filter: &Filter) -> Result<Vec<Delivery>> {
         let client = self.client().await?;
         let sql = format!(
             "SELECT {COLUMNS} FROM hook_inbox
@@ -287,7 +282,7 @@ impl InboxStore for PostgresInbox {
         rows.iter().map(decode).collect()
     }
 
-    async fn get(&self, id: u64) -> Result<Option<Delivery>, InboxError> {
+    async fn get(&self, id: u64) -> Result<Option<Delivery>> {
         let client = self.client().await?;
         let row = client
             .query_opt(
@@ -299,7 +294,7 @@ impl InboxStore for PostgresInbox {
         row.as_ref().map(decode).transpose()
     }
 
-    async fn retry(&self, which: Which) -> Result<u64, InboxError> {
+    async fn retry(&self, which: Which) -> Result<u64> {
         let client = self.client().await?;
         let set = "UPDATE hook_inbox SET status = 'pending', due_at = now(), attempts = 0,
                        lease_token = NULL WHERE status <> 'working'";
@@ -326,7 +321,7 @@ impl InboxStore for PostgresInbox {
         changed.map_err(|e| error("retrying deliveries failed", e))
     }
 
-    async fn purge(&self, before_ms: u64) -> Result<u64, InboxError> {
+    async fn purge(&self, before_ms: u64) -> Result<u64> {
         let client = self.client().await?;
         client
             .execute(

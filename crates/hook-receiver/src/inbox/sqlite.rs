@@ -22,7 +22,7 @@ use tokio::sync::oneshot;
 
 use super::{
     Attempt, Delivery, Filter, InboxError, InboxStore, LeaseToken, Leased, NewDelivery, Next,
-    Settled, Status, Stored, Which, millis, now_ms, push_history, to_i64, to_u64,
+    Result, Settled, Status, Stored, Which, millis, now_ms, push_history, to_i64, to_u64,
 };
 
 /// SQLite's `application_id` of a hook inbox: "hook" in ASCII.
@@ -318,7 +318,7 @@ fn delivery(row: &Row<'_>) -> Result<Delivery, rusqlite::Error> {
 
 #[async_trait]
 impl InboxStore for SqliteInbox {
-    async fn put(&self, new: NewDelivery) -> Result<Stored, InboxError> {
+    async fn put(&self, new: NewDelivery) -> Result<Stored> {
         let headers = serde_json::to_string(&new.headers)
             .map_err(|e| InboxError::unavailable("sqlite", "cannot encode the headers", e))?;
         let max_bytes = self.max_bytes;
@@ -366,7 +366,7 @@ impl InboxStore for SqliteInbox {
         .await
     }
 
-    async fn take(&self, lease: Duration) -> Result<Option<Leased>, InboxError> {
+    async fn take(&self, lease: Duration) -> Result<Option<Leased>> {
         let token = LeaseToken::generate();
         let text = token.as_str().to_owned();
         let delivery = self
@@ -387,13 +387,8 @@ impl InboxStore for SqliteInbox {
         Ok(delivery.map(|delivery| Leased { delivery, token }))
     }
 
-    async fn settle(
-        &self,
-        id: u64,
-        token: &LeaseToken,
-        attempt: Attempt,
-        next: Next,
-    ) -> Result<Settled, InboxError> {
+    async fn settle(&self, held: &Leased, attempt: Attempt, next: Next) -> Result<Settled> {
+        let (id, token) = (held.delivery.id, &held.token);
         let token = token.as_str().to_owned();
         self.call("recording an attempt", move |conn| {
             let held: Option<String> = conn
@@ -434,7 +429,7 @@ impl InboxStore for SqliteInbox {
         .await
     }
 
-    async fn next_due(&self) -> Result<Option<Duration>, InboxError> {
+    async fn next_due(&self) -> Result<Option<Duration>> {
         self.call("reading the queue", |conn| {
             let due: Option<i64> = conn
                 .prepare_cached(
@@ -446,7 +441,7 @@ impl InboxStore for SqliteInbox {
         .await
     }
 
-    async fn list(&self, filter: &Filter) -> Result<Vec<Delivery>, InboxError> {
+    async fn list(&self, filter: &Filter) -> Result<Vec<Delivery>> {
         let filter = filter.clone();
         self.call("listing deliveries", move |conn| {
             let mut statement = conn.prepare_cached(&format!(
@@ -470,7 +465,7 @@ impl InboxStore for SqliteInbox {
         .await
     }
 
-    async fn get(&self, id: u64) -> Result<Option<Delivery>, InboxError> {
+    async fn get(&self, id: u64) -> Result<Option<Delivery>> {
         self.call("reading a delivery", move |conn| {
             conn.prepare_cached(&format!("SELECT {COLUMNS} FROM deliveries WHERE id = ?1"))?
                 .query_row([to_i64(id)], delivery)
@@ -479,7 +474,7 @@ impl InboxStore for SqliteInbox {
         .await
     }
 
-    async fn retry(&self, which: Which) -> Result<u64, InboxError> {
+    async fn retry(&self, which: Which) -> Result<u64> {
         self.call("retrying deliveries", move |conn| {
             let now = to_i64(now_ms());
             let set = "UPDATE deliveries SET status = 'pending', due_ms = ?1, attempts = 0, lease_token = NULL
@@ -500,7 +495,7 @@ impl InboxStore for SqliteInbox {
         .await
     }
 
-    async fn purge(&self, before_ms: u64) -> Result<u64, InboxError> {
+    async fn purge(&self, before_ms: u64) -> Result<u64> {
         self.call("purging deliveries", move |conn| {
             let deleted = conn
                 .prepare_cached(

@@ -270,8 +270,8 @@ impl Worker {
     }
 
     async fn attempt(&self, leased: Leased) {
-        let Leased { delivery, token } = leased;
-        let call = AssertUnwindSafe(self.handler.handle(&delivery)).catch_unwind();
+        let delivery = &leased.delivery;
+        let call = AssertUnwindSafe(self.handler.handle(delivery)).catch_unwind();
         let outcome = match tokio::time::timeout(self.policy.handler_timeout, call).await {
             Ok(Ok(outcome)) => outcome,
             Ok(Err(_panic)) => Outcome::retry("the handler panicked"),
@@ -316,7 +316,7 @@ impl Worker {
         };
         // A settle that fails leaves the lease to end: the delivery is handed out again
         // (at least once, never lost).
-        match self.store.settle(delivery.id, &token, attempt, next).await {
+        match self.store.settle(&leased, attempt, next).await {
             Ok(Settled::Applied) => {}
             Ok(Settled::Lost) => tracing::warn!(
                 id = delivery.id,
