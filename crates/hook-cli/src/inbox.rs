@@ -61,9 +61,16 @@ pub struct Forwarder {
 #[async_trait]
 impl Handler for Forwarder {
     async fn handle(&self, delivery: &Delivery) -> Outcome {
-        let headers = forwarded(&delivery.headers);
-        let body = bytes::Bytes::from(delivery.body.clone());
-        let sent = send::send(&delivery.method, &self.url, &headers, body, self.timeout).await;
+        let headers = forwarded(&delivery.request.headers);
+        let body = bytes::Bytes::from(delivery.request.body.clone());
+        let sent = send::send(
+            &delivery.request.method,
+            &self.url,
+            &headers,
+            body,
+            self.timeout,
+        )
+        .await;
         (self.report)(delivery, &sent);
         match sent {
             Ok(answer) if (200..300).contains(&answer.status) => Outcome::Done,
@@ -201,20 +208,20 @@ pub fn rfc3339(ms: u64) -> String {
 
 pub fn summary_json(d: &Delivery) -> serde_json::Value {
     serde_json::json!({
-        "id": d.id, "key": d.key, "provider": d.provider, "event_type": d.event_type,
+        "id": d.id, "key": d.request.key, "provider": d.request.provider, "event_type": d.request.event_type,
         "status": d.status.as_str(), "attempts": d.attempts,
         "received": rfc3339(d.received_ms), "due": rfc3339(d.due_ms),
-        "last_error": d.last_error, "bytes": d.body.len(),
+        "last_error": d.last_error, "bytes": d.request.body.len(),
     })
 }
 
 fn full_json(d: &Delivery) -> serde_json::Value {
     let mut value = summary_json(d);
-    let (body, base64) = match std::str::from_utf8(&d.body) {
+    let (body, base64) = match std::str::from_utf8(&d.request.body) {
         Ok(text) => (Some(text.to_owned()), None),
         Err(_) => (
             None,
-            Some(base64::engine::general_purpose::STANDARD.encode(&d.body)),
+            Some(base64::engine::general_purpose::STANDARD.encode(&d.request.body)),
         ),
     };
     let attempts: Vec<serde_json::Value> = d
@@ -223,9 +230,9 @@ fn full_json(d: &Delivery) -> serde_json::Value {
         .map(|a| serde_json::json!({"at": rfc3339(a.at_ms), "ok": a.ok, "detail": a.detail}))
         .collect();
     if let Some(object) = value.as_object_mut() {
-        object.insert("method".into(), d.method.clone().into());
-        object.insert("path".into(), d.path.clone().into());
-        object.insert("headers".into(), serde_json::json!(d.headers));
+        object.insert("method".into(), d.request.method.clone().into());
+        object.insert("path".into(), d.request.path.clone().into());
+        object.insert("headers".into(), serde_json::json!(d.request.headers));
         object.insert("body".into(), serde_json::json!(body));
         if let Some(base64) = base64 {
             object.insert("body_base64".into(), base64.into());
@@ -271,8 +278,8 @@ pub async fn run(args: Args) -> Result<ExitCode, Fail> {
                             d.id.to_string(),
                             d.status.to_string(),
                             d.attempts.to_string(),
-                            d.provider.clone(),
-                            d.event_type.clone().unwrap_or_else(|| "-".into()),
+                            d.request.provider.clone(),
+                            d.request.event_type.clone().unwrap_or_else(|| "-".into()),
                             rfc3339(d.received_ms),
                             d.last_error.clone().unwrap_or_default(),
                         ]
@@ -300,28 +307,31 @@ pub async fn run(args: Args) -> Result<ExitCode, Fail> {
                 return Err(Fail::Error(format!("no delivery {id} in the inbox")));
             };
             // Shown, never the credentials it carries (the inbox keeps them for the app).
-            let plain = hook_sign::Scheme::preset(&d.provider)
+            let plain = hook_sign::Scheme::preset(&d.request.provider)
                 .filter(|s| s.algorithm == hook_sign::Algorithm::PlainSecret)
                 .map(|s| s.signature_header.to_string());
             let plain: Vec<&str> = plain.iter().map(String::as_str).collect();
-            crate::listen::redact(&mut d.headers, &plain);
+            crate::listen::redact(&mut d.request.headers, &plain);
             if args.json {
                 println!("{}", full_json(&d));
             } else {
                 println!("delivery {} ({}, {} attempts)", d.id, d.status, d.attempts);
-                println!("key:       {}", d.key);
-                println!("provider:  {}", d.provider);
-                println!("event:     {}", d.event_type.as_deref().unwrap_or("-"));
+                println!("key:       {}", d.request.key);
+                println!("provider:  {}", d.request.provider);
+                println!(
+                    "event:     {}",
+                    d.request.event_type.as_deref().unwrap_or("-")
+                );
                 println!("received:  {}", rfc3339(d.received_ms));
-                println!("request:   {} {}", d.method, d.path);
-                for (name, value) in &d.headers {
+                println!("request:   {} {}", d.request.method, d.request.path);
+                for (name, value) in &d.request.headers {
                     println!("  {name}: {value}");
                 }
-                match std::str::from_utf8(&d.body) {
+                match std::str::from_utf8(&d.request.body) {
                     Ok(text) => println!("body:\n{text}"),
                     Err(_) => println!(
                         "body: {} bytes, not UTF-8 (--json shows it in base64)",
-                        d.body.len()
+                        d.request.body.len()
                     ),
                 }
                 for a in &d.history {

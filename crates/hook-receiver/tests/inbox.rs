@@ -57,16 +57,23 @@ async fn stores_once_and_hands_out_once(store: Arc<dyn InboxStore>) {
     let leased = store.take(LEASE).await.unwrap().unwrap();
     let d = &leased.delivery;
     assert_eq!(
-        (d.id, d.key.as_str(), d.status),
+        (d.id, d.request.key.as_str(), d.status),
         (id, "k1", Status::Working)
     );
-    assert_eq!(d.body, delivery("k1", "a.created").body, "exact bytes");
     assert_eq!(
-        d.headers,
+        d.request.body,
+        delivery("k1", "a.created").body,
+        "exact bytes"
+    );
+    assert_eq!(
+        d.request.headers,
         delivery("k1", "a.created").headers,
         "headers in order"
     );
-    assert_eq!((d.method.as_str(), d.path.as_str()), ("POST", "/hook?x=1"));
+    assert_eq!(
+        (d.request.method.as_str(), d.request.path.as_str()),
+        ("POST", "/hook?x=1")
+    );
     assert!(
         store.take(LEASE).await.unwrap().is_none(),
         "held by one worker"
@@ -175,7 +182,9 @@ async fn list_retry_and_purge(store: Arc<dyn InboxStore>) {
     store.put(other).await.unwrap();
     let all = store.list(&Filter::default()).await.unwrap();
     assert_eq!(
-        all.iter().map(|d| d.key.as_str()).collect::<Vec<_>>(),
+        all.iter()
+            .map(|d| d.request.key.as_str())
+            .collect::<Vec<_>>(),
         ["l4", "l3", "l2", "l1"]
     );
     let ones = Filter {
@@ -203,7 +212,7 @@ async fn list_retry_and_purge(store: Arc<dyn InboxStore>) {
         status: Some(Status::Done),
         ..Filter::default()
     };
-    assert_eq!(store.list(&done).await.unwrap()[0].key, "l1");
+    assert_eq!(store.list(&done).await.unwrap()[0].request.key, "l1");
     let purged = store.purge(now_ms() + 1).await.unwrap();
     assert_eq!(purged, 2, "done and dead only");
     let left: Vec<String> = store
@@ -211,7 +220,7 @@ async fn list_retry_and_purge(store: Arc<dyn InboxStore>) {
         .await
         .unwrap()
         .into_iter()
-        .map(|d| d.key)
+        .map(|d| d.request.key)
         .collect();
     assert_eq!(left, ["l4", "l3"], "pending deliveries are never purged");
     // A held delivery is not retried by hand; the rest are.
@@ -262,13 +271,13 @@ async fn workers_retry_until_done_or_dead(store: Arc<dyn InboxStore>) {
     let workers = inbox.spawn_workers(handler_fn(move |d: hook_receiver::inbox::Delivery| {
         let n = {
             let mut calls = seen.lock().unwrap();
-            let n = calls.entry(d.key.clone()).or_default();
+            let n = calls.entry(d.request.key.clone()).or_default();
             *n += 1;
             *n
         };
         let finished = finished.clone();
         async move {
-            let outcome = match (d.key.as_str(), n) {
+            let outcome = match (d.request.key.as_str(), n) {
                 ("twice", 1 | 2) => Outcome::retry("503 not yet"),
                 ("panics", 1) => panic!("a handler bug"),
                 ("hangs", 1) => {
@@ -293,7 +302,7 @@ async fn workers_retry_until_done_or_dead(store: Arc<dyn InboxStore>) {
             .all(|d| matches!(d.status, Status::Done | Status::Dead));
         if settled_all {
             let status: HashMap<String, Status> =
-                all.into_iter().map(|d| (d.key, d.status)).collect();
+                all.into_iter().map(|d| (d.request.key, d.status)).collect();
             assert_eq!(status["never"], Status::Dead);
             for key in ["twice", "panics", "hangs", "fine"] {
                 assert_eq!(status[key], Status::Done, "{key}");
@@ -377,7 +386,7 @@ async fn foreign_and_damaged_files_are_refused_unchanged() {
     let first = SqliteInbox::open(&own).unwrap();
     let id = first.put(delivery("shared", "s")).await.unwrap().id();
     let second = SqliteInbox::open(&own).unwrap();
-    assert_eq!(second.get(id).await.unwrap().unwrap().key, "shared");
+    assert_eq!(second.get(id).await.unwrap().unwrap().request.key, "shared");
     assert_eq!(second.retry(Which::Id(id)).await.unwrap(), 1);
     drop((first, second));
     let _ = std::fs::remove_dir_all(dir);
@@ -431,7 +440,7 @@ async fn the_endpoint_acknowledges_while_the_handler_stalls() {
         let log = log.clone();
         async move {
             let _ = released.wait_for(|go| *go).await;
-            log.lock().unwrap().push(d.key);
+            log.lock().unwrap().push(d.request.key);
             Outcome::Done
         }
     }));

@@ -18,7 +18,7 @@
 //! let inbox = Inbox::new(SqliteInbox::open("inbox.db")?);
 //! // The workers: each stored delivery reaches this function until it answers Done.
 //! let workers = inbox.spawn_workers(hook_receiver::inbox::handler_fn(|delivery: Delivery| async move {
-//!     println!("{} {}", delivery.id, String::from_utf8_lossy(&delivery.body));
+//!     println!("{} {}", delivery.id, String::from_utf8_lossy(&delivery.request.body));
 //!     Outcome::Done
 //! }));
 //! // The endpoint: verify, store, answer 200 (axum: `post_service(endpoint)`).
@@ -176,20 +176,9 @@ pub struct Attempt {
 pub struct Delivery {
     /// The inbox's id for it.
     pub id: u64,
-    /// Its idempotency key.
-    pub key: String,
-    /// The verifying scheme's name.
-    pub provider: String,
-    /// The event type, where the body names one.
-    pub event_type: Option<String>,
-    /// The request's method.
-    pub method: String,
-    /// The request's path and query.
-    pub path: String,
-    /// The request's headers, in order.
-    pub headers: Vec<(String, String)>,
-    /// The raw body.
-    pub body: Vec<u8>,
+    /// The delivery as it arrived and was stored: key, sender, event type, method, path,
+    /// headers, and the raw body.
+    pub request: NewDelivery,
     /// When it was stored, in Unix milliseconds.
     pub received_ms: u64,
     /// Where it is in its life.
@@ -206,17 +195,12 @@ pub struct Delivery {
 
 impl fmt::Debug for Delivery {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        // Headers may carry credentials: their names only.
-        let names: Vec<&str> = self.headers.iter().map(|(n, _)| n.as_str()).collect();
+        // The request's Debug prints no header values (they may carry credentials).
         f.debug_struct("Delivery")
             .field("id", &self.id)
-            .field("key", &self.key)
-            .field("provider", &self.provider)
-            .field("event_type", &self.event_type)
+            .field("request", &self.request)
             .field("status", &self.status)
             .field("attempts", &self.attempts)
-            .field("headers", &names)
-            .field("bytes", &self.body.len())
             .finish_non_exhaustive()
     }
 }
@@ -295,11 +279,11 @@ impl Filter {
             && self
                 .provider
                 .as_ref()
-                .is_none_or(|p| *p == delivery.provider)
+                .is_none_or(|p| *p == delivery.request.provider)
             && self
                 .event_type
                 .as_ref()
-                .is_none_or(|t| Some(t) == delivery.event_type.as_ref())
+                .is_none_or(|t| Some(t) == delivery.request.event_type.as_ref())
             && self.since_ms.is_none_or(|t| delivery.received_ms >= t)
     }
 }

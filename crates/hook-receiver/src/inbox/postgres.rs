@@ -74,13 +74,15 @@ fn decode(row: &Row) -> Result<Delivery, InboxError> {
     let json = |e| error("a stored delivery's JSON could not be read", e);
     Ok(Delivery {
         id: to_u64(row.try_get(0).map_err(odd)?),
-        key: row.try_get(1).map_err(odd)?,
-        provider: row.try_get(2).map_err(odd)?,
-        event_type: row.try_get(3).map_err(odd)?,
-        method: row.try_get(4).map_err(odd)?,
-        path: row.try_get(5).map_err(odd)?,
-        headers: serde_json::from_str(&headers).map_err(json)?,
-        body: row.try_get(7).map_err(odd)?,
+        request: NewDelivery {
+            key: row.try_get(1).map_err(odd)?,
+            provider: row.try_get(2).map_err(odd)?,
+            event_type: row.try_get(3).map_err(odd)?,
+            method: row.try_get(4).map_err(odd)?,
+            path: row.try_get(5).map_err(odd)?,
+            headers: serde_json::from_str(&headers).map_err(json)?,
+            body: row.try_get(7).map_err(odd)?,
+        },
         received_ms: to_u64(row.try_get(8).map_err(odd)?),
         status: status
             .parse()

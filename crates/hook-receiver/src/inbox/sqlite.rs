@@ -298,13 +298,15 @@ fn delivery(row: &Row<'_>) -> Result<Delivery, rusqlite::Error> {
     let history: String = row.get(13)?;
     Ok(Delivery {
         id: to_u64(row.get(0)?),
-        key: row.get(1)?,
-        provider: row.get(2)?,
-        event_type: row.get(3)?,
-        method: row.get(4)?,
-        path: row.get(5)?,
-        headers: serde_json::from_str(&headers).map_err(|e| text_error(6, e))?,
-        body: row.get(7)?,
+        request: NewDelivery {
+            key: row.get(1)?,
+            provider: row.get(2)?,
+            event_type: row.get(3)?,
+            method: row.get(4)?,
+            path: row.get(5)?,
+            headers: serde_json::from_str(&headers).map_err(|e| text_error(6, e))?,
+            body: row.get(7)?,
+        },
         received_ms: to_u64(row.get(8)?),
         status: status
             .parse()

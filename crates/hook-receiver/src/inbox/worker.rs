@@ -295,7 +295,7 @@ impl Worker {
                 match next {
                     Next::Dead => tracing::error!(
                         id = delivery.id,
-                        key = %delivery.key,
+                        key = %delivery.request.key,
                         attempts,
                         %error,
                         "a delivery failed its last attempt and is parked as dead"
