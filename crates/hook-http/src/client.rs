@@ -21,28 +21,16 @@ pub const REFRESH_MARGIN: Duration = Duration::from_secs(30);
 
 /// One request: method, path relative to the base URL, query, JSON body, and the
 /// operation and webhook it is about (for errors and traces).
-#[derive(Clone)]
+#[derive(Clone, derive_more::Debug)]
 pub struct Request {
     method: Method,
     path: String,
     query: Vec<(String, String)>,
+    // The body may hold a webhook secret: its size only.
+    #[debug("{:?}", body.as_ref().map(Vec::len))]
     body: Option<Vec<u8>>,
     operation: Option<&'static str>,
     webhook: Option<String>,
-}
-
-impl fmt::Debug for Request {
-    // The body may hold a webhook secret: show its size only.
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("Request")
-            .field("method", &self.method)
-            .field("path", &self.path)
-            .field("query", &self.query)
-            .field("body_bytes", &self.body.as_ref().map(Vec::len))
-            .field("operation", &self.operation)
-            .field("webhook", &self.webhook)
-            .finish()
-    }
 }
 
 impl Request {

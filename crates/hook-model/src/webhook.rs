@@ -1,8 +1,6 @@
 //! Webhooks in the common model: ids, the record, what creates and changes one, and what a
 //! test did. No provider's rules: each provider crate checks these when it converts them.
 
-use std::fmt;
-
 use serde::{Deserialize, Serialize};
 use time::OffsetDateTime;
 // Optional RFC 3339 times (a short name: each field's attribute fits on one line).
@@ -41,7 +39,7 @@ impl From<i64> for WebhookId {
 ///
 /// `Debug` prints `native` with secrets redacted ([`crate::redact_json`]); serializing
 /// writes it whole.
-#[derive(Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, PartialEq, Serialize, Deserialize, derive_more::Debug)]
 #[non_exhaustive]
 pub struct Webhook {
     /// The provider's id.
@@ -69,6 +67,7 @@ pub struct Webhook {
     #[serde(default, with = "timestamp")]
     pub updated_at: Option<OffsetDateTime>,
     /// The provider's record exactly as received.
+    #[debug("{:?}", crate::redact_json(native))]
     pub native: serde_json::Value,
 }
 
@@ -98,24 +97,6 @@ impl Webhook {
             id,
             serde_json::to_value(record).unwrap_or_default(),
         )
-    }
-}
-
-impl fmt::Debug for Webhook {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("Webhook")
-            .field("id", &self.id)
-            .field("provider", &self.provider)
-            .field("name", &self.name)
-            .field("url", &self.url)
-            .field("events", &self.events)
-            .field("all_events", &self.all_events)
-            .field("enabled", &self.enabled)
-            .field("has_secret", &self.has_secret)
-            .field("created_at", &self.created_at)
-            .field("updated_at", &self.updated_at)
-            .field("native", &crate::redact_json(&self.native))
-            .finish()
     }
 }
 
@@ -326,6 +307,22 @@ mod tests {
             .secret("hunter2")
             .build();
         assert!(!format!("{spec:?}").contains("hunter2"));
+    }
+
+    #[test]
+    fn a_webhook_prints_its_native_record_redacted() {
+        let webhook: Webhook = serde_json::from_value(serde_json::json!({
+            "id": "1", "provider": "generic", "url": "https://x.example", "events": [],
+            "all_events": false, "enabled": true, "has_secret": true,
+            "native": {"secret": "hunter2", "url": "https://x.example"}
+        }))
+        .unwrap();
+        let shown = format!("{webhook:?}");
+        assert!(
+            !shown.contains("hunter2") && shown.contains("<redacted>"),
+            "{shown}"
+        );
+        assert_eq!(webhook.native["secret"], "hunter2", "serialized whole");
     }
 
     #[test]

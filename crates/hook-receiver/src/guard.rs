@@ -1,7 +1,6 @@
 //! A claim held for the length of one handler call: completed or released explicitly, and
 //! released when dropped unsettled (a cancelled or abandoned call).
 
-use std::fmt;
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -144,18 +143,13 @@ pub async fn claim(
 }
 
 /// An acquired claim; see [`claim`].
+#[derive(derive_more::Debug)]
 pub struct ClaimGuard {
+    #[debug(skip)]
     store: Arc<dyn IdempotencyStore>,
     key: IdempotencyKey,
+    #[debug(skip)]
     token: Option<ClaimToken>,
-}
-
-impl fmt::Debug for ClaimGuard {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("ClaimGuard")
-            .field("key", &self.key)
-            .finish_non_exhaustive()
-    }
 }
 
 impl ClaimGuard {

@@ -1,6 +1,5 @@
 //! The Redis store (feature `redis`): claims shared by a fleet.
 
-use std::fmt;
 use std::time::Duration;
 
 use async_trait::async_trait;
@@ -47,25 +46,19 @@ return 0
 /// made on first use and remade after an outage (redis-rs's connection manager); while
 /// the server cannot be reached each call fails within the response timeout, and the layer
 /// answers 503.
+#[derive(derive_more::Debug)]
 pub struct RedisStore {
+    // The connection info may hold a password: only where it points.
+    #[debug("{}", client.get_connection_info().addr())]
     client: Client,
+    #[debug(skip)]
     manager: tokio::sync::OnceCell<ConnectionManager>,
     prefix: String,
     retention: Duration,
+    #[debug(skip)]
     timeout: Duration,
+    #[debug(skip)]
     scripts: [Script; 3],
-}
-
-impl fmt::Debug for RedisStore {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        // The connection info may hold a password: only where it points.
-        let addr = self.client.get_connection_info().addr();
-        f.debug_struct("RedisStore")
-            .field("addr", &addr.to_string())
-            .field("prefix", &self.prefix)
-            .field("retention", &self.retention)
-            .finish_non_exhaustive()
-    }
 }
 
 fn error(message: &str, source: redis::RedisError) -> StoreError {

@@ -41,7 +41,7 @@ const LEASE: Duration = Duration::from_secs(60);
 /// Stored once per key, exactly as given; handed out, done, and then never again.
 /// Settles `leased` as handled.
 async fn done(store: &dyn InboxStore, leased: &Leased) {
-    let settled = store.settle(&leased, attempt(true, "ok"), Next::Done);
+    let settled = store.settle(leased, attempt(true, "ok"), Next::Done);
     assert_eq!(settled.await.unwrap(), Settled::Applied);
 }
 

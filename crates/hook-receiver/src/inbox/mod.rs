@@ -129,7 +129,7 @@ impl std::str::FromStr for Status {
 }
 
 /// A verified delivery to store.
-#[derive(Clone)]
+#[derive(Clone, derive_more::Debug)]
 pub struct NewDelivery {
     /// Its idempotency key: a second delivery with the same key is stored once.
     pub key: String,
@@ -138,24 +138,17 @@ pub struct NewDelivery {
     /// The event type, where the body names one.
     pub event_type: Option<String>,
     /// The request's method.
+    #[debug(skip)]
     pub method: String,
     /// The request's path and query.
+    #[debug(skip)]
     pub path: String,
     /// The request's headers, in order (values not UTF-8 are stored lossily).
+    #[debug(skip)]
     pub headers: Vec<(String, String)>,
     /// The raw body, exactly as received.
+    #[debug("{} bytes", body.len())]
     pub body: Vec<u8>,
-}
-
-impl fmt::Debug for NewDelivery {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("NewDelivery")
-            .field("key", &self.key)
-            .field("provider", &self.provider)
-            .field("event_type", &self.event_type)
-            .field("bytes", &self.body.len())
-            .finish_non_exhaustive()
-    }
 }
 
 /// One attempt's result, kept in the delivery's history.
@@ -171,7 +164,7 @@ pub struct Attempt {
 
 /// A stored delivery, as [`InboxStore::get`] and [`InboxStore::list`] read it and workers
 /// hand it to the handler.
-#[derive(Clone)]
+#[derive(Clone, derive_more::Debug)]
 #[non_exhaustive]
 pub struct Delivery {
     /// The inbox's id for it.
@@ -180,29 +173,21 @@ pub struct Delivery {
     /// headers, and the raw body.
     pub request: NewDelivery,
     /// When it was stored, in Unix milliseconds.
+    #[debug(skip)]
     pub received_ms: u64,
     /// Where it is in its life.
     pub status: Status,
     /// Attempts since it was stored or last retried by hand.
     pub attempts: u32,
     /// Pending: when its next attempt is due; working: when its lease ends (Unix ms).
+    #[debug(skip)]
     pub due_ms: u64,
     /// The last failed attempt's detail.
+    #[debug(skip)]
     pub last_error: Option<String>,
     /// The latest attempts, oldest first (at most [`MAX_HISTORY`]).
+    #[debug(skip)]
     pub history: Vec<Attempt>,
-}
-
-impl fmt::Debug for Delivery {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        // The request's Debug prints no header values (they may carry credentials).
-        f.debug_struct("Delivery")
-            .field("id", &self.id)
-            .field("request", &self.request)
-            .field("status", &self.status)
-            .field("attempts", &self.attempts)
-            .finish_non_exhaustive()
-    }
 }
 
 /// What storing a delivery did.
@@ -426,5 +411,42 @@ pub(crate) fn push_history(history: &mut Vec<Attempt>, attempt: Attempt) {
     if history.len() > MAX_HISTORY {
         let extra = history.len() - MAX_HISTORY;
         history.drain(..extra);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_delivery_prints_neither_header_values_nor_its_body() {
+        let request = NewDelivery {
+            key: "generic:evt_1".into(),
+            provider: "generic".into(),
+            event_type: Some("user.created".into()),
+            method: "POST".into(),
+            path: "/hook".into(),
+            headers: vec![("authorization".into(), "Bearer hunter2".into())],
+            body: b"{\"card\": \"4242\"}".to_vec(),
+        };
+        let delivery = Delivery {
+            id: 7,
+            request,
+            received_ms: 0,
+            status: Status::Pending,
+            attempts: 0,
+            due_ms: 0,
+            last_error: None,
+            history: Vec::new(),
+        };
+        let shown = format!("{delivery:?}");
+        assert!(
+            shown.contains("generic:evt_1") && shown.contains("16 bytes"),
+            "{shown}"
+        );
+        assert!(
+            !shown.contains("hunter2") && !shown.contains("4242"),
+            "{shown}"
+        );
     }
 }

@@ -11,7 +11,6 @@
 //! as one transaction (a group commit, one `fsync` of the WAL for a burst), each change in
 //! a savepoint of its own so one failing change fails alone.
 
-use std::fmt;
 use std::path::{Path, PathBuf};
 use std::sync::mpsc;
 use std::time::Duration;
@@ -64,18 +63,13 @@ type Reply = Box<dyn FnOnce(Result<(), InboxError>) + Send>;
 type Job = Box<dyn FnOnce(&Connection) -> (bool, Reply) + Send>;
 
 /// Deliveries in one SQLite file; see the module docs of [`crate::inbox`].
+#[derive(derive_more::Debug)]
 pub struct SqliteInbox {
+    #[debug(skip)]
     jobs: mpsc::Sender<Job>,
     path: PathBuf,
+    #[debug(skip)]
     max_bytes: Option<u64>,
-}
-
-impl fmt::Debug for SqliteInbox {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("SqliteInbox")
-            .field("path", &self.path)
-            .finish_non_exhaustive()
-    }
 }
 
 /// `message`, saying so when `error` is a full disk or size limit.
