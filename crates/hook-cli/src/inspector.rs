@@ -1,7 +1,7 @@
 //! `hook listen --ui`: the inspector page at `/_hook/ui`, served by the listener itself.
 //!
-//! The page (one self-contained HTML file, `inspector.html`, embedded in the binary: no
-//! CDN, no build step) lists the exchanges the listener saw, newest first, and learns of new
+//! The page (one HTML file, `inspector.html`, after the head all of hook's pages share,
+//! `hook_emulator::PAGE_HEAD`; embedded in the binary: no CDN, no build step) lists the exchanges the listener saw, newest first, and learns of new
 //! ones over server-sent events (`/_hook/ui/stream`) without reloading. Each shows its
 //! verdict, `explain`'s reason when it failed, the headers (credentials redacted, as
 //! `listen --json` prints them), the body (pretty JSON or raw) and what the app answered;
@@ -17,7 +17,7 @@ use std::sync::{Arc, Mutex, OnceLock};
 use axum::Router;
 use axum::body::Bytes;
 use axum::extract::{Path, Query, State};
-use axum::http::{StatusCode, header};
+use axum::http::StatusCode;
 use axum::response::sse::{Event, KeepAlive, Sse};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
@@ -26,9 +26,6 @@ use tokio::sync::broadcast;
 
 use crate::listen::Listener;
 use crate::record::Exchange;
-
-/// The page.
-const PAGE: &str = include_str!("inspector.html");
 
 /// How many exchanges the page can show (the oldest go first).
 pub const KEPT: usize = 1000;
@@ -114,15 +111,9 @@ pub fn routes() -> Router<Arc<Listener>> {
         .route("/_hook/ui/inbox/purge", post(inbox_purge))
 }
 
+/// The page: the head all of hook's pages share, then `inspector.html`.
 async fn page() -> Response {
-    (
-        [
-            (header::CONTENT_TYPE, "text/html; charset=utf-8"),
-            (header::CACHE_CONTROL, "no-store"),
-        ],
-        PAGE,
-    )
-        .into_response()
+    hook_emulator::page_response(include_str!("inspector.html"))
 }
 
 /// The routes exist only with `--ui`, so the inspector is there; `404` otherwise.

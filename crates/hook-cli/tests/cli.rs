@@ -4,6 +4,10 @@
 use std::io::Write as _;
 use std::process::{Command, Output, Stdio};
 
+#[path = "support/listen.rs"]
+mod listen;
+use listen::{Listener, WAIT};
+
 fn hook(args: &[&str], stdin: &[u8]) -> Output {
     let mut child = Command::new(env!("CARGO_BIN_EXE_hook"))
         .args(args)
@@ -418,32 +422,16 @@ fn webhook_commands_against_the_emulator() {
 
 #[test]
 fn listen_verifies_and_prints_each_delivery() {
-    use std::io::{BufRead as _, BufReader};
     // Port 0: the listener picks a free port and names it on its first line (a port found
-    // free here and released could be taken by another test before `hook` binds it).
-    let mut child = Command::new(env!("CARGO_BIN_EXE_hook"))
-        .args(["listen", "--scheme", "generic", "--port", "0"])
-        .env("HOOK_SECRET", "s3cret")
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
-    let mut lines = BufReader::new(child.stdout.take().unwrap()).lines();
-    // The first line says it listens: only then send.
-    let first = lines.next().unwrap().unwrap();
-    assert!(first.starts_with("listening on"), "{first}");
-    let base = first
-        .split_whitespace()
-        .find(|w| w.starts_with("http://"))
-        .unwrap_or_else(|| panic!("no URL in {first:?}"))
-        .trim_end_matches('/')
-        .to_owned();
+    // free here and released could be taken by another test before `hook` binds it); the
+    // secret comes from the environment.
+    let listener = Listener::start_with_env(&["--scheme", "generic"], &[("HOOK_SECRET", "s3cret")]);
     let runtime = tokio::runtime::Runtime::new().unwrap();
     let client = reqwest::Client::builder().no_proxy().build().unwrap();
     let signed = hook(&["sign", "--scheme", "generic", "--secret", "s3cret"], BODY);
     let header = text(&signed.stdout).trim().to_owned();
     let (name, value) = header.split_once(": ").unwrap();
-    let url = format!("{base}/hooks/orders");
+    let url = format!("{}/orders", listener.url);
     let statuses = runtime.block_on(async {
         let good = client
             .post(&url)
@@ -466,10 +454,9 @@ fn listen_verifies_and_prints_each_delivery() {
         (good, bad)
     });
     assert_eq!(statuses, (200, 401));
-    let first = lines.next().unwrap().unwrap();
-    let second = lines.next().unwrap().unwrap();
-    child.kill().unwrap();
-    let _ = child.wait();
+    let first = listener.lines.recv_timeout(WAIT).unwrap();
+    let second = listener.lines.recv_timeout(WAIT).unwrap();
+    drop(listener);
     assert!(
         first.contains("valid (generic, secret 1)  POST /hooks/orders")
             && first.contains("user.created"),

@@ -38,8 +38,10 @@ impl Drop for Driver {
         // A test that failed never closed its session: the browser would outlive the
         // driver. Every Chromium process of this profile goes too.
         let profile = format!("--user-data-dir={}", self.profile.display());
+        // `--` ends pkill's options: the pattern itself starts with dashes.
         let _ = Command::new("pkill")
-            .args(["-KILL", "-f", &profile])
+            .args(["-KILL", "-f", "--", &profile])
+            .stderr(Stdio::null())
             .status();
         let _ = std::fs::remove_dir_all(&self.profile);
     }

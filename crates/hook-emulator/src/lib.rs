@@ -59,6 +59,7 @@ use std::time::Duration;
 
 pub use admin::{
     AdminClient, AdminError, DeliveryLog, FireRequest, Fired, IngestLog, InvokeRequest, MAX_WAIT,
+    PAGE_HEAD, page_response,
 };
 pub use app::REQUEST_LOG_CAP;
 pub use chaos::{ChaosRule, MAX_CHAOS_DELAY};

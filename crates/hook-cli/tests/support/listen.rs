@@ -24,6 +24,11 @@ impl Listener {
     /// address, which is its first line (a test fails if anything comes before it). Its
     /// output is read to the end into [`Listener::lines`], so it never blocks on a full pipe.
     pub fn start(args: &[&str]) -> Listener {
+        Listener::start_with_env(args, &[])
+    }
+
+    /// [`Listener::start`] with `env` set in its environment.
+    pub fn start_with_env(args: &[&str], env: &[(&str, &str)]) -> Listener {
         let heartbeat: &[&str] = if args.contains(&"--heartbeat") {
             &[]
         } else {
@@ -34,6 +39,7 @@ impl Listener {
             .args(heartbeat)
             .args(args)
             .env_remove("HOOK_SECRET")
+            .envs(env.iter().copied())
             .stdout(Stdio::piped())
             .stderr(Stdio::null())
             .spawn()

@@ -8,6 +8,8 @@ mod client;
 mod server;
 mod ui;
 
+pub use ui::{PAGE_HEAD, page_response};
+
 use std::time::Duration;
 
 use hook_model::Provider;

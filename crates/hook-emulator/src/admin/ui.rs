@@ -1,7 +1,7 @@
 //! The emulator's page, `/_ui`: each provider's webhooks, the deliveries with their attempts
 //! on a timeline beside the provider's retry schedule, the fault and chaos rules, and a
-//! form to fire an event. One self-contained HTML file (`ui.html`, embedded: no CDN, no
-//! build step) reading the admin API; it refreshes on `/_admin/stream`, a server-sent
+//! form to fire an event. One HTML file (`ui.html` after the [`PAGE_HEAD`] all of hook's
+//! pages share, embedded: no CDN, no build step) reading the admin API; it refreshes on `/_admin/stream`, a server-sent
 //! event each time the delivery log changes. It shows no secret: webhooks by id and URL.
 
 use std::sync::Arc;
@@ -14,17 +14,23 @@ use serde_json::json;
 
 use crate::app::App;
 
-const PAGE: &str = include_str!("ui.html");
+/// The start every page of hook's shares (the emulator's `/_ui`, `hook listen --ui`'s
+/// inspector): the doctype, the viewport, and the hook that keeps each script error in
+/// `window.__hookErrors`, which the browser tests read to fail on a broken page.
+pub const PAGE_HEAD: &str = include_str!("head.html");
+
+/// A page of hook's as an answer: [`PAGE_HEAD`], then `rest` (the page from its `<title>`
+/// on), as HTML never cached.
+pub fn page_response(rest: &str) -> Response {
+    let headers = [
+        (header::CONTENT_TYPE, "text/html; charset=utf-8"),
+        (header::CACHE_CONTROL, "no-store"),
+    ];
+    (headers, format!("{PAGE_HEAD}{rest}")).into_response()
+}
 
 pub(crate) async fn page() -> Response {
-    (
-        [
-            (header::CONTENT_TYPE, "text/html; charset=utf-8"),
-            (header::CACHE_CONTROL, "no-store"),
-        ],
-        PAGE,
-    )
-        .into_response()
+    page_response(include_str!("ui.html"))
 }
 
 /// `GET /_admin/webhooks`: per provider, its name, retry schedule (seconds before each
