@@ -107,7 +107,7 @@ impl<S> Layer<S> for IdempotencyLayer {
     fn layer(&self, inner: S) -> IdempotencyService<S> {
         IdempotencyService {
             inner,
-            layer: self.clone(),
+            layer: Arc::new(self.clone()),
         }
     }
 }
@@ -116,7 +116,8 @@ impl<S> Layer<S> for IdempotencyLayer {
 #[derive(Debug, Clone)]
 pub struct IdempotencyService<S> {
     inner: S,
-    layer: IdempotencyLayer,
+    /// Shared: each request takes a reference, not a copy of the key reader's source.
+    layer: Arc<IdempotencyLayer>,
 }
 
 impl<S, B, ResBody> Service<Request<B>> for IdempotencyService<S>

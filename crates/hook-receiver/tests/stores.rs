@@ -14,62 +14,81 @@ use support::{Ledger, Script, Sender, Step, router, serve};
 
 const TIMEOUT: Duration = Duration::from_secs(30);
 
-async fn app(
-    store: Arc<dyn IdempotencyStore>,
-) -> (
-    String,
-    Arc<Script>,
-    tokio::sync::mpsc::UnboundedReceiver<String>,
-) {
+/// A receiving app on `store`, its script and its sender.
+struct App {
+    url: String,
+    script: Arc<Script>,
+    /// The ids of handler calls as they start.
+    started: tokio::sync::mpsc::UnboundedReceiver<String>,
+    sender: Sender,
+}
+
+impl App {
+    /// Event `id`, sent signed; the answer.
+    async fn send(&self, id: &str) -> support::Answer {
+        self.sender.send(&self.url, id).await.expect("an answer")
+    }
+
+    /// Event `id`, sent signed; the answer's status.
+    async fn status(&self, id: &str) -> u16 {
+        self.send(id).await.status
+    }
+}
+
+async fn app(store: Arc<dyn IdempotencyStore>) -> App {
     let (script, started) = Script::new(Arc::new(Ledger::default()));
     let url = serve(router(Scheme::generic(), store, script.clone(), TIMEOUT)).await;
-    (url, script, started)
+    let sender = Sender::new(Scheme::generic());
+    App {
+        url,
+        script,
+        started,
+        sender,
+    }
 }
 
 /// The handler fails once: the provider's retry runs it again, and a third copy is
 /// acknowledged without running it.
 async fn failed_handler_is_retried(store: Arc<dyn IdempotencyStore>) {
-    let (url, script, _) = app(store).await;
-    let sender = Sender::new(Scheme::generic());
-    script.then("evt_1", Step::Fail);
-    assert_eq!(sender.send(&url, "evt_1").await.unwrap().status, 500);
-    assert_eq!(sender.send(&url, "evt_1").await.unwrap().status, 200);
-    let repeat = sender.send(&url, "evt_1").await.unwrap();
+    let app = app(store).await;
+    app.script.then("evt_1", Step::Fail);
+    assert_eq!(app.status("evt_1").await, 500);
+    assert_eq!(app.status("evt_1").await, 200);
+    let repeat = app.send("evt_1").await;
     assert_eq!(repeat.status, 200);
     assert!(repeat.text.contains("already handled"), "{repeat:?}");
-    assert_eq!(script.ledger.successes("evt_1"), 1);
-    assert_eq!(script.ledger.calls(), 2);
+    assert_eq!(app.script.ledger.successes("evt_1"), 1);
+    assert_eq!(app.script.ledger.calls(), 2);
 }
 
 /// A copy arrives while the first attempt runs: it is answered 429 with Retry-After, the
 /// handler not run for it. When the first attempt then fails, a later retry is handled;
 /// when it succeeds, the retry is acknowledged and the handler ran once.
 async fn duplicate_during_attempt(store: Arc<dyn IdempotencyStore>, id: &str, succeeds: bool) {
-    let (url, script, mut started) = app(store).await;
-    let sender = Sender::new(Scheme::generic());
-    let verdict = script.hold(id);
+    let mut app = app(store).await;
+    let verdict = app.script.hold(id);
     let first = tokio::spawn({
-        let (sender, url, id) = (sender.clone(), url.clone(), id.to_owned());
+        let (sender, url, id) = (app.sender.clone(), app.url.clone(), id.to_owned());
         async move { sender.send(&url, &id).await }
     });
-    assert_eq!(started.recv().await.as_deref(), Some(id));
-    let copy = sender.send(&url, id).await.unwrap();
+    assert_eq!(app.started.recv().await.as_deref(), Some(id));
+    let copy = app.send(id).await;
     assert_eq!(copy.status, 429, "{copy:?}");
     let seconds: u64 = copy.retry_after.as_deref().unwrap().parse().unwrap();
     assert!((1..=60).contains(&seconds), "{copy:?}");
     verdict.send(succeeds).unwrap();
     let first = first.await.unwrap().unwrap();
     assert_eq!(first.status, if succeeds { 200 } else { 500 });
-    assert_eq!(script.ledger.successes(id), usize::from(succeeds));
-    let retry = sender.send(&url, id).await.unwrap();
+    assert_eq!(app.script.ledger.successes(id), usize::from(succeeds));
+    let retry = app.send(id).await;
     assert_eq!(retry.status, 200);
     assert_eq!(
         retry.text.contains("already handled"),
         succeeds,
         "{retry:?}"
     );
-    assert_eq!(script.ledger.successes(id), 1);
-    assert_eq!(script.ledger.calls(), if succeeds { 1 } else { 2 });
+    assert_eq!(app.script.ledger.successes(id), 1);
+    assert_eq!(app.script.ledger.calls(), if succeeds { 1 } else { 2 });
 }
 
 async fn duplicate_during_failing_attempt(store: Arc<dyn IdempotencyStore>) {
@@ -82,12 +101,11 @@ async fn duplicate_during_succeeding_attempt(store: Arc<dyn IdempotencyStore>) {
 
 /// A panicking handler: 500, the claim released, the retry handled.
 async fn panic_releases(store: Arc<dyn IdempotencyStore>) {
-    let (url, script, _) = app(store).await;
-    let sender = Sender::new(Scheme::generic());
-    script.then("evt_4", Step::Panic);
-    assert_eq!(sender.send(&url, "evt_4").await.unwrap().status, 500);
-    assert_eq!(sender.send(&url, "evt_4").await.unwrap().status, 200);
-    assert_eq!(script.ledger.successes("evt_4"), 1);
+    let app = app(store).await;
+    app.script.then("evt_4", Step::Panic);
+    assert_eq!(app.status("evt_4").await, 500);
+    assert_eq!(app.status("evt_4").await, 200);
+    assert_eq!(app.script.ledger.successes("evt_4"), 1);
 }
 
 /// A handler past its timeout: 503 with Retry-After, the claim released, the retry handled.
@@ -206,7 +224,7 @@ support::backends::on_each_backend!(
 /// Keys: missing and over-long keys are refused (400) before the handler runs.
 #[tokio::test]
 async fn missing_or_overlong_keys_are_refused() {
-    let (url, script, _) = app(Arc::new(MemoryStore::new())).await;
+    let app = app(Arc::new(MemoryStore::new())).await;
     let client = reqwest::Client::new();
     let signer = hook_sign::Signer::new(Scheme::generic(), support::SECRET).unwrap();
     let long = "x".repeat(hook_receiver::MAX_KEY_LEN + 1);
@@ -224,7 +242,7 @@ async fn missing_or_overlong_keys_are_refused() {
         let headers = signer
             .sign(&hook_sign::Message::new(body.as_bytes()))
             .unwrap();
-        let mut request = client.post(&url).body(body.clone());
+        let mut request = client.post(&app.url).body(body.clone());
         for (name, value) in headers.iter() {
             request = request.header(name, value);
         }
@@ -233,7 +251,7 @@ async fn missing_or_overlong_keys_are_refused() {
         let text = response.text().await.unwrap();
         assert!(text.contains(expected), "{text}");
     }
-    assert_eq!(script.ledger.calls(), 0);
+    assert_eq!(app.script.ledger.calls(), 0);
 }
 
 /// The layer outside hook-sign's VerifyLayer (a stack in the wrong order): every delivery
