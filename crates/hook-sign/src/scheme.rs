@@ -357,18 +357,8 @@ impl Scheme {
     /// Signers write base64 (UiPath's documented wire format); verifiers also accept the
     /// 64-digit hex digest that some receivers' samples compare against.
     pub fn uipath() -> Self {
-        Scheme {
-            name: "uipath".into(),
-            signature_header: "X-UiPath-Signature".into(),
-            timestamp: None,
-            id_header: None,
-            idempotency_key: KeySource::JsonPointer(Cow::Borrowed("/EventId")),
-            layout: Layout::Single,
-            forms: Cow::Borrowed(UIPATH_FORMS),
-            key: KeyFormat::Raw,
-            algorithm: Algorithm::HmacSha256,
-            tolerance: None,
-        }
+        let key = KeySource::JsonPointer(Cow::Borrowed("/EventId"));
+        Scheme::body_hmac("uipath", "X-UiPath-Signature", UIPATH_FORMS, key)
     }
 
     /// Port's outgoing calls (self-service actions and automations invoking a webhook
@@ -382,16 +372,10 @@ impl Scheme {
     /// The five-minute tolerance is *unconfirmed*: Port does not document one.
     pub fn port() -> Self {
         Scheme {
-            name: "port".into(),
-            signature_header: "x-port-signature".into(),
             timestamp: Some(TimestampSource::Header("x-port-timestamp".into())),
-            id_header: None,
-            idempotency_key: KeySource::Signature,
             layout: Layout::Separated { separator: b' ' },
-            forms: Cow::Borrowed(PORT_FORMS),
-            key: KeyFormat::Raw,
-            algorithm: Algorithm::HmacSha256,
             tolerance: FIVE_MINUTES,
+            ..Scheme::body_hmac("port", "x-port-signature", PORT_FORMS, KeySource::Signature)
         }
     }
 
@@ -418,36 +402,19 @@ impl Scheme {
     /// value ([`KeySource::Signature`]), which a replay repeats.
     pub fn up42() -> Self {
         Scheme {
-            name: "up42".into(),
-            signature_header: "Signature".into(),
-            timestamp: None,
-            id_header: None,
-            idempotency_key: KeySource::Signature,
             layout: Layout::HeaderList {
                 label: "up42-sig".into(),
                 input_header: "Signature-Input".into(),
             },
-            forms: Cow::Borrowed(COMPONENT_FORMS),
-            key: KeyFormat::Raw,
-            algorithm: Algorithm::HmacSha256,
             tolerance: FIVE_MINUTES,
+            ..Scheme::body_hmac("up42", "Signature", COMPONENT_FORMS, KeySource::Signature)
         }
     }
 
     /// The generic `/v1/webhooks` service: `X-Webhook-Signature` = hex(HMAC-SHA256(secret, body)).
     pub fn generic() -> Self {
-        Scheme {
-            name: "generic".into(),
-            signature_header: "X-Webhook-Signature".into(),
-            timestamp: None,
-            id_header: None,
-            idempotency_key: KeySource::JsonPointer(Cow::Borrowed("/id")),
-            layout: Layout::Single,
-            forms: Cow::Borrowed(HEX_BODY),
-            key: KeyFormat::Raw,
-            algorithm: Algorithm::HmacSha256,
-            tolerance: None,
-        }
+        let key = KeySource::JsonPointer(Cow::Borrowed("/id"));
+        Scheme::body_hmac("generic", "X-Webhook-Signature", HEX_BODY, key)
     }
 
     /// Standard Webhooks (Svix): `webhook-signature: v1,<base64> …` over
@@ -456,34 +423,29 @@ impl Scheme {
     /// public keys beside `whsec_` secrets, signers `whsk_` secret keys, and one header may
     /// mix both kinds.
     pub fn standard_webhooks() -> Self {
+        let key = KeySource::Header(Cow::Borrowed("webhook-id"));
         Scheme {
-            name: "standard-webhooks".into(),
-            signature_header: "webhook-signature".into(),
             timestamp: Some(TimestampSource::Header("webhook-timestamp".into())),
             id_header: Some("webhook-id".into()),
-            idempotency_key: KeySource::Header(Cow::Borrowed("webhook-id")),
             layout: Layout::Separated { separator: b' ' },
-            forms: Cow::Borrowed(STANDARD_FORMS),
             key: KeyFormat::WhsecBase64,
-            algorithm: Algorithm::HmacSha256,
             tolerance: FIVE_MINUTES,
+            ..Scheme::body_hmac(
+                "standard-webhooks",
+                "webhook-signature",
+                STANDARD_FORMS,
+                key,
+            )
         }
     }
 
     /// GitHub: `X-Hub-Signature-256: sha256=<hex>` over the body; `X-GitHub-Delivery`
     /// names the delivery (not signed; the idempotency key).
     pub fn github() -> Self {
+        let key = KeySource::Header(Cow::Borrowed("X-GitHub-Delivery"));
         Scheme {
-            name: "github".into(),
-            signature_header: "X-Hub-Signature-256".into(),
-            timestamp: None,
             id_header: Some("X-GitHub-Delivery".into()),
-            idempotency_key: KeySource::Header(Cow::Borrowed("X-GitHub-Delivery")),
-            layout: Layout::Single,
-            forms: Cow::Borrowed(GITHUB_FORMS),
-            key: KeyFormat::Raw,
-            algorithm: Algorithm::HmacSha256,
-            tolerance: None,
+            ..Scheme::body_hmac("github", "X-Hub-Signature-256", GITHUB_FORMS, key)
         }
     }
 
@@ -516,39 +478,50 @@ impl Scheme {
         prefix: impl Into<Cow<'static, str>>,
         algorithm: Algorithm,
     ) -> Self {
+        let forms = Cow::Owned(vec![Form {
+            prefix: prefix.into(),
+            encoding: Encoding::Hex,
+            signed: Coverage::Body,
+            algorithm: None,
+        }]);
         Scheme {
-            name: "custom".into(),
-            signature_header: header.into(),
-            timestamp: None,
-            id_header: None,
-            idempotency_key: KeySource::Signature,
-            layout: Layout::Single,
-            forms: Cow::Owned(vec![Form {
-                prefix: prefix.into(),
-                encoding: Encoding::Hex,
-                signed: Coverage::Body,
-                algorithm: None,
-            }]),
-            key: KeyFormat::Raw,
             algorithm,
-            tolerance: None,
+            ..Scheme::body_hmac("custom", header, forms, KeySource::Signature)
         }
     }
 
     /// Stripe: `Stripe-Signature: t=<unix>,v1=<hex>[,v1=…]` over `{t}.{body}`; the
     /// `whsec_…` string is the key as-is; `v0` items are ignored; five minutes.
     pub fn stripe() -> Self {
+        let key = KeySource::JsonPointer(Cow::Borrowed("/id"));
         Scheme {
-            name: "stripe".into(),
-            signature_header: "Stripe-Signature".into(),
             timestamp: Some(TimestampSource::Item("t=".into())),
-            id_header: None,
-            idempotency_key: KeySource::JsonPointer(Cow::Borrowed("/id")),
             layout: Layout::Separated { separator: b',' },
-            forms: Cow::Borrowed(STRIPE_FORMS),
+            tolerance: FIVE_MINUTES,
+            ..Scheme::body_hmac("stripe", "Stripe-Signature", STRIPE_FORMS, key)
+        }
+    }
+
+    /// What most presets start from: one HMAC-SHA256 signature in `header`, in one of
+    /// `forms`, under the secret as given; no timestamp, no delivery id header, no
+    /// tolerance; keys from `idempotency_key`.
+    fn body_hmac(
+        name: &'static str,
+        header: impl Into<Cow<'static, str>>,
+        forms: impl Into<Cow<'static, [Form]>>,
+        idempotency_key: KeySource,
+    ) -> Self {
+        Scheme {
+            name: name.into(),
+            signature_header: header.into(),
+            timestamp: None,
+            id_header: None,
+            idempotency_key,
+            layout: Layout::Single,
+            forms: forms.into(),
             key: KeyFormat::Raw,
             algorithm: Algorithm::HmacSha256,
-            tolerance: FIVE_MINUTES,
+            tolerance: None,
         }
     }
 
