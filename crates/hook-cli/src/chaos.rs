@@ -213,6 +213,23 @@ impl Sender<'_> {
         Ok(body)
     }
 
+    /// A fresh event as the bytes sent.
+    fn event_bytes(&mut self) -> Result<Vec<u8>, Fail> {
+        serde_json::to_vec(&self.event()?).map_err(|e| Fail::Error(e.to_string()))
+    }
+
+    /// The headers the provider sends with `body`, signed with each of `secrets` as of `at`
+    /// (`None`: now).
+    fn signed(
+        &mut self,
+        secrets: &[&str],
+        body: &[u8],
+        at: Option<u64>,
+    ) -> Result<Vec<(String, String)>, Fail> {
+        let signer = self.signer(secrets)?;
+        self.headers(Some(&signer), body, at)
+    }
+
     fn signer(&self, secrets: &[&str]) -> Result<Signer, Fail> {
         let owned: Vec<String> = secrets.iter().map(|s| (*s).to_owned()).collect();
         crate::signing::signer(self.wire.scheme.clone(), &owned)
@@ -251,9 +268,8 @@ impl Sender<'_> {
 
     /// A valid delivery: sent, and its headers and body for repeating it.
     async fn valid(&mut self) -> Result<(Sent, Vec<(String, String)>, Vec<u8>), Fail> {
-        let body = serde_json::to_vec(&self.event()?).map_err(|e| e.to_string())?;
-        let signer = self.signer(&[self.secret])?;
-        let headers = self.headers(Some(&signer), &body, None)?;
+        let body = self.event_bytes()?;
+        let headers = self.signed(&[self.secret], &body, None)?;
         let sent = self.post(&headers, body.clone()).await;
         Ok((sent, headers, body))
     }
@@ -471,9 +487,8 @@ async fn grade(
     });
 
     // 2. Forgeries and mistakes that must be refused.
-    let body = serde_json::to_vec(&s.event()?).map_err(|e| e.to_string())?;
-    let signer = s.signer(&[args.secret.as_str()])?;
-    let headers = s.headers(Some(&signer), &body, None)?;
+    let body = s.event_bytes()?;
+    let headers = s.signed(&[args.secret.as_str()], &body, None)?;
     let mut tampered = body.clone();
     let spots: Vec<usize> = (0..tampered.len())
         .filter(|i| tampered[*i].is_ascii_alphanumeric())
@@ -492,10 +507,9 @@ async fn grade(
         "verify the signature over the raw body before anything else",
     ));
 
-    let body = serde_json::to_vec(&s.event()?).map_err(|e| e.to_string())?;
+    let body = s.event_bytes()?;
     let wrong = s.other_secret();
-    let signer = s.signer(&[wrong.as_str()])?;
-    let headers = s.headers(Some(&signer), &body, None)?;
+    let headers = s.signed(&[wrong.as_str()], &body, None)?;
     let sent = s.post(&headers, body).await;
     report.push(refusal(
         "wrong-secret",
@@ -505,7 +519,7 @@ async fn grade(
         "the signature is not checked against your secret",
     ));
 
-    let body = serde_json::to_vec(&s.event()?).map_err(|e| e.to_string())?;
+    let body = s.event_bytes()?;
     let headers = s.headers(None, &body, None)?;
     let sent = s.post(&headers, body).await;
     report.push(refusal(
@@ -524,7 +538,7 @@ async fn grade(
         .find(|other| other.signature_header != scheme.signature_header);
     report.push(match other {
         Some(other) => {
-            let body = serde_json::to_vec(&s.event()?).map_err(|e| e.to_string())?;
+            let body = s.event_bytes()?;
             let name = other.name.to_string();
             let signer = crate::signing::signer(other, std::slice::from_ref(&args.secret))?;
             let headers = s.headers(Some(&signer), &body, None)?;
@@ -567,9 +581,8 @@ async fn grade(
         } else {
             now.saturating_sub(skew)
         };
-        let body = serde_json::to_vec(&s.event()?).map_err(|e| e.to_string())?;
-        let signer = s.signer(&[args.secret.as_str()])?;
-        let headers = s.headers(Some(&signer), &body, Some(at))?;
+        let body = s.event_bytes()?;
+        let headers = s.signed(&[args.secret.as_str()], &body, Some(at))?;
         let sent = s.post(&headers, body).await;
         report.push(refusal(
             name,
@@ -586,8 +599,7 @@ async fn grade(
     let event = s.event()?;
     let compact = serde_json::to_vec(&event).map_err(|e| e.to_string())?;
     let pretty = serde_json::to_vec_pretty(&event).map_err(|e| e.to_string())?;
-    let signer = s.signer(&[args.secret.as_str()])?;
-    let headers = s.headers(Some(&signer), &compact, None)?;
+    let headers = s.signed(&[args.secret.as_str()], &compact, None)?;
     let sent = s.post(&headers, pretty).await;
     report.push(refusal(
         "reserialized-body",
@@ -601,10 +613,9 @@ async fn grade(
     // 3. A secret rotation's overlap: old and new signatures in one header.
     report.push(
         if matches!(scheme.layout, hook_sign::Layout::Separated { .. }) {
-            let body = serde_json::to_vec(&s.event()?).map_err(|e| e.to_string())?;
+            let body = s.event_bytes()?;
             let old = s.other_secret();
-            let signer = s.signer(&[old.as_str(), args.secret.as_str()])?;
-            let headers = s.headers(Some(&signer), &body, None)?;
+            let headers = s.signed(&[old.as_str(), args.secret.as_str()], &body, None)?;
             let sent = s.post(&headers, body).await;
             let pass = is_2xx(&sent);
             Outcome {
@@ -632,8 +643,7 @@ async fn grade(
     let size = usize::try_from(args.oversize).unwrap_or(usize::MAX);
     big.resize(size.max(16), b'a');
     big.extend_from_slice(br#""}"#);
-    let signer = s.signer(&[args.secret.as_str()])?;
-    let headers = s.headers(Some(&signer), &big, None)?;
+    let headers = s.signed(&[args.secret.as_str()], &big, None)?;
     let sent = s.post(&headers, big).await;
     let (after, _, _) = s.valid().await?;
     let refused = match &sent {
@@ -717,9 +727,8 @@ async fn repeats(s: &mut Sender<'_>, args: &ChaosArgs, seed: u64) -> Result<Vec<
     // Concurrent copies of one delivery, as a sender's retry racing its first attempt.
     let copies = 2 + (seed % 4) as usize;
     let before = count(0).await;
-    let body = serde_json::to_vec(&s.event()?).map_err(|e| e.to_string())?;
-    let signer = s.signer(&[args.secret.as_str()])?;
-    let headers = s.headers(Some(&signer), &body, None)?;
+    let body = s.event_bytes()?;
+    let headers = s.signed(&[args.secret.as_str()], &body, None)?;
     let sends = (0..copies).map(|_| s.post(&headers, body.clone()));
     let answers = futures_util::future::join_all(sends).await;
     let accepted = answers.iter().filter(|a| is_2xx(a)).count();
@@ -741,8 +750,8 @@ async fn repeats(s: &mut Sender<'_>, args: &ChaosArgs, seed: u64) -> Result<Vec<
     // Two events out of order: the later one first, the earlier one signed 30 s before.
     let before = count(0).await;
     let now = u64::try_from(crate::record::unix_millis() / 1000).unwrap_or(u64::MAX);
-    let early = serde_json::to_vec(&s.event()?).map_err(|e| e.to_string())?;
-    let late = serde_json::to_vec(&s.event()?).map_err(|e| e.to_string())?;
+    let early = s.event_bytes()?;
+    let late = s.event_bytes()?;
     let signer = s.signer(&[args.secret.as_str()])?;
     let early_headers = s.headers(Some(&signer), &early, Some(now.saturating_sub(30)))?;
     let late_headers = s.headers(Some(&signer), &late, Some(now))?;
