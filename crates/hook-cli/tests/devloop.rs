@@ -25,15 +25,22 @@ fn hook(args: &[&str]) -> Output {
         .unwrap()
 }
 
-/// [`hook_async`], which must succeed (else its stderr is the failure).
-async fn hook_ok(args: &[&str]) -> Output {
-    let output = hook_async(args).await;
-    assert!(
-        output.status.success(),
-        "{args:?}: {}",
-        text(&output.stderr)
-    );
+/// `output` of a command that must succeed (else its stderr is the failure).
+fn succeeds(output: Output) -> Output {
+    assert!(output.status.success(), "{}", text(&output.stderr));
     output
+}
+
+/// [`hook_async`], which must succeed.
+async fn hook_ok(args: &[&str]) -> Output {
+    succeeds(hook_async(args).await)
+}
+
+/// `hook trigger PROVIDER EVENT --to TO --secret SECRET`, then `extra`.
+async fn trigger(provider: &str, event: &str, to: &str, secret: &str, extra: &[&str]) -> Output {
+    let mut args = vec!["trigger", provider, event, "--to", to, "--secret", secret];
+    args.extend_from_slice(extra);
+    hook_async(&args).await
 }
 
 /// `hook` off the runtime's threads, so the app in this process keeps answering.
@@ -126,19 +133,16 @@ async fn trigger_listen_forward_record_replay_round_trip() {
 
     // 1. A realistic UiPath event, signed with the second (rotated-in) secret, overridden.
     let to = listen.url.clone();
-    let triggered = hook_ok(&[
-        "trigger",
-        "uipath",
-        "job.faulted",
-        "--to",
-        &to,
-        "--secret",
-        "-new-secret",
-        "--set",
-        "Job.Info=disk full",
-        "--json",
-    ])
-    .await;
+    let triggered = succeeds(
+        trigger(
+            "uipath",
+            "job.faulted",
+            &to,
+            "-new-secret",
+            &["--set", "Job.Info=disk full", "--json"],
+        )
+        .await,
+    );
     let sent: Value = serde_json::from_slice(&triggered.stdout).unwrap();
     assert_eq!(sent["status"], 200);
     let (headers, first_body) = app.next().await;
@@ -193,16 +197,7 @@ async fn trigger_listen_forward_record_replay_round_trip() {
     // 3. The app fails one: recorded with its status.
     app.status.store(500, Ordering::SeqCst);
     let to = listen.url.clone();
-    let failed = hook_async(&[
-        "trigger",
-        "generic",
-        "payment.failed",
-        "--to",
-        &to,
-        "--secret",
-        "old-secret",
-    ])
-    .await;
+    let failed = trigger("generic", "payment.failed", &to, "old-secret", &[]).await;
     assert_eq!(failed.status.code(), Some(1), "a 500 is a failure");
     assert!(text(&failed.stdout).starts_with("500 in "));
     let (_, failed_body) = app.next().await;
@@ -304,34 +299,22 @@ async fn replay_re_signs_stale_timestamped_deliveries() {
 async fn invalid_deliveries_are_refused_by_default_and_never_reach_the_app() {
     let mut app = App::start().await;
     let app_url = app.url.clone();
-    let listen = Listener::start(&[
-        "--scheme",
-        "up42",
-        "--secret",
-        "s3cret",
-        "--forward-to",
-        &app_url,
-        "--json",
-    ]);
-    let trigger = |secret: &'static str| {
+    let listen = Listener::forwarding("up42", "s3cret", &app_url, &["--json"]);
+    let send = |secret: &'static str| {
         let to = listen.url.clone();
         async move {
-            hook_async(&[
-                "trigger",
+            trigger(
                 "up42",
                 "order.status",
-                "--to",
                 &to,
-                "--secret",
                 secret,
-                "--set",
-                "body.status=FAILED PERMANENTLY",
-            ])
+                &["--set", "body.status=FAILED PERMANENTLY"],
+            )
             .await
         }
     };
-    let bad = trigger("wrong").await;
-    let good = trigger("s3cret").await;
+    let bad = send("wrong").await;
+    let good = send("s3cret").await;
     assert_eq!(bad.status.code(), Some(1));
     assert!(
         text(&bad.stdout).starts_with("401 in "),
@@ -363,27 +346,14 @@ async fn invalid_deliveries_are_refused_by_default_and_never_reach_the_app() {
 async fn insecure_forward_invalid_forwards_bad_deliveries() {
     let mut app = App::start().await;
     let app_url = app.url.clone();
-    let listen = Listener::start(&[
-        "--scheme",
+    let listen = Listener::forwarding(
         "generic",
-        "--secret",
         "s3cret",
-        "--forward-to",
         &app_url,
-        "--insecure-forward-invalid",
-        "--json",
-    ]);
+        &["--insecure-forward-invalid", "--json"],
+    );
     let to = listen.url.clone();
-    let sent = hook_async(&[
-        "trigger",
-        "generic",
-        "user.created",
-        "--to",
-        &to,
-        "--secret",
-        "wrong",
-    ])
-    .await;
+    let sent = trigger("generic", "user.created", &to, "wrong", &[]).await;
     assert!(sent.status.success(), "{}", text(&sent.stderr));
     let (headers, body) = app.next().await;
     assert!(
@@ -460,29 +430,13 @@ async fn a_forward_failure_is_answered_printed_and_recorded() {
     std::fs::create_dir_all(&dir).unwrap();
     let record = dir.join("record.jsonl");
     let record_arg = record.to_str().unwrap().to_owned();
-    let listen = Listener::start(&[
-        "--scheme",
+    let listen = Listener::forwarding(
         "generic",
-        "--secret",
         "s",
-        "--forward-to",
         &dead,
-        "--record",
-        &record_arg,
-        "--heartbeat",
-        "1",
-        "--json",
-    ]);
-    let sent = hook_async(&[
-        "trigger",
-        "generic",
-        "file.uploaded",
-        "--to",
-        &listen.url,
-        "--secret",
-        "s",
-    ])
-    .await;
+        &["--record", &record_arg, "--heartbeat", "1", "--json"],
+    );
+    let sent = trigger("generic", "file.uploaded", &listen.url, "s", &[]).await;
     assert_eq!(sent.status.code(), Some(1));
     assert!(
         text(&sent.stdout).starts_with("502 in "),

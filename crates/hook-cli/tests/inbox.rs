@@ -108,7 +108,7 @@ impl App {
 fn listen(app: &str, inbox: &str, extra: &[&str]) -> Listener {
     let mut args = vec!["--inbox", inbox];
     args.extend_from_slice(extra);
-    Listener::forwarding(SECRET, app, &args)
+    Listener::forwarding("generic", SECRET, app, &args)
 }
 
 fn signed(id: &str) -> (String, Vec<(String, String)>) {

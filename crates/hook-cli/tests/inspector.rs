@@ -223,7 +223,7 @@ fn signed(body: &str) -> Vec<(String, String)> {
 #[tokio::test(flavor = "multi_thread")]
 async fn the_listen_inspector_shows_deliveries_live_explains_and_replays() {
     let (app_url, mut received) = app().await;
-    let listener = Listener::forwarding(SECRET, &app_url, &["--ui"]);
+    let listener = Listener::forwarding("generic", SECRET, &app_url, &["--ui"]);
     let base = listener.url.trim_end_matches("hooks").to_owned();
     let (_driver, client) = browser().await;
     client.goto(&format!("{base}_hook/ui")).await.unwrap();
@@ -301,7 +301,7 @@ async fn with_an_inbox_the_inspector_shows_it_and_purges_it() {
     std::fs::create_dir_all(&dir).unwrap();
     let inbox = dir.join("inbox.db");
     let inbox = inbox.to_str().unwrap();
-    let listener = Listener::forwarding(SECRET, &app_url, &["--ui", "--inbox", inbox]);
+    let listener = Listener::forwarding("generic", SECRET, &app_url, &["--ui", "--inbox", inbox]);
     let base = listener.url.trim_end_matches("hooks").to_owned();
     let (_driver, client) = browser().await;
     client.goto(&format!("{base}_hook/ui")).await.unwrap();

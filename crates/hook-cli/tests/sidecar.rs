@@ -61,7 +61,7 @@ impl App {
 
 /// One `hook listen --idempotency` sidecar forwarding to `app`.
 fn sidecar(app: &str, store: &str) -> Listener {
-    Listener::forwarding(SECRET, app, &["--idempotency", store])
+    Listener::forwarding("generic", SECRET, app, &["--idempotency", store])
 }
 
 async fn send(client: &reqwest::Client, signer: &Signer, url: &str, id: &str) -> u16 {

@@ -82,17 +82,10 @@ impl Listener {
         summary
     }
 
-    /// `hook listen` verifying the generic scheme with `secret` and forwarding to `app`,
-    /// with `args` after.
-    pub fn forwarding(secret: &str, app: &str, args: &[&str]) -> Listener {
-        let mut all = vec![
-            "--scheme",
-            "generic",
-            "--secret",
-            secret,
-            "--forward-to",
-            app,
-        ];
+    /// `hook listen` verifying `scheme` with `secret` and forwarding to `app`, with `args`
+    /// after.
+    pub fn forwarding(scheme: &str, secret: &str, app: &str, args: &[&str]) -> Listener {
+        let mut all = vec!["--scheme", scheme, "--secret", secret, "--forward-to", app];
         all.extend_from_slice(args);
         Listener::start(&all)
     }
