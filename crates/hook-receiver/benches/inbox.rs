@@ -19,10 +19,10 @@ use std::sync::atomic::AtomicU64;
 use std::time::{Duration, Instant};
 
 use axum::http::StatusCode;
-use criterion::{Criterion, Throughput, criterion_group, criterion_main};
+use criterion::{Criterion, criterion_group, criterion_main};
 use hook_receiver::inbox::{Inbox, PostgresInbox, SqliteInbox};
 use hook_sign::Signer;
-use support::{IN_FLIGHT, batch, post};
+use support::post;
 
 const LATENCY_SAMPLES: usize = 2000;
 
@@ -67,20 +67,14 @@ fn inbox(c: &mut Criterion) {
             ("postgres", serve(&pg).await),
         ]
     });
+    let batches: Vec<(String, String)> = urls
+        .iter()
+        .map(|(name, url)| (format!("{name}_64"), url.clone()))
+        .collect();
+    support::measure_batches(c, &runtime, "inbox", 20, &batches);
     let client = support::client();
     let signer = support::signer();
     let next = AtomicU64::new(0);
-    let mut group = c.benchmark_group("inbox");
-    group
-        .throughput(Throughput::Elements(IN_FLIGHT as u64))
-        .sample_size(20)
-        .measurement_time(Duration::from_secs(10));
-    for (name, url) in &urls {
-        group.bench_function(format!("{name}_64"), |b| {
-            b.iter(|| runtime.block_on(batch(&client, url, &signer, &next)))
-        });
-    }
-    group.finish();
     let mut figures = serde_json::Map::new();
     for (name, url) in &urls {
         let (p50, p99) = runtime.block_on(latency(&client, url, &signer, &next));

@@ -15,17 +15,16 @@ mod support;
 
 use std::hint::black_box;
 use std::sync::Arc;
-use std::sync::atomic::AtomicU64;
 
 use axum::Router;
 use axum::body::Bytes;
 use axum::http::StatusCode;
 use axum::routing::post;
-use criterion::{Criterion, Throughput, criterion_group, criterion_main};
+use criterion::{Criterion, criterion_group, criterion_main};
 use hook_receiver::{IdempotencyStore, MemoryStore, PostgresStore, RedisStore};
 use hook_sign::Scheme;
 use hook_sign::layer::VerifyLayer;
-use support::{IN_FLIGHT, batch, serve, verifier};
+use support::{serve, verifier};
 
 async fn handler(body: Bytes) -> StatusCode {
     black_box(body.len());
@@ -76,20 +75,11 @@ fn receiver(c: &mut Criterion) {
         }
         urls
     });
-    let client = support::client();
-    let signer = support::signer();
-    let next = AtomicU64::new(0);
-    let mut group = c.benchmark_group("idempotency");
-    group
-        .throughput(Throughput::Elements(IN_FLIGHT as u64))
-        .sample_size(30)
-        .measurement_time(std::time::Duration::from_secs(10));
-    for (name, url) in &urls {
-        group.bench_function(*name, |b| {
-            b.iter(|| runtime.block_on(batch(&client, url, &signer, &next)))
-        });
-    }
-    group.finish();
+    let urls: Vec<(String, String)> = urls
+        .into_iter()
+        .map(|(name, url)| (name.to_owned(), url))
+        .collect();
+    support::measure_batches(c, &runtime, "idempotency", 30, &urls);
     drop((redis, postgres));
 }
 

@@ -81,3 +81,27 @@ pub async fn batch(client: &reqwest::Client, url: &str, signer: &Signer, next: &
         assert_eq!(status, StatusCode::OK);
     }
 }
+
+/// Criterion group `group`: for each `(name, url)` of `urls`, batches of [`IN_FLIGHT`]
+/// signed deliveries timed as bench `name` (each delivery a new event), `samples` samples
+/// in ten seconds of measuring.
+pub fn measure_batches(
+    c: &mut criterion::Criterion,
+    runtime: &tokio::runtime::Runtime,
+    group: &str,
+    samples: usize,
+    urls: &[(String, String)],
+) {
+    let (client, signer, next) = (client(), signer(), AtomicU64::new(0));
+    let mut group = c.benchmark_group(group);
+    group
+        .throughput(criterion::Throughput::Elements(IN_FLIGHT as u64))
+        .sample_size(samples)
+        .measurement_time(std::time::Duration::from_secs(10));
+    for (name, url) in urls {
+        group.bench_function(name.as_str(), |b| {
+            b.iter(|| runtime.block_on(batch(&client, url, &signer, &next)))
+        });
+    }
+    group.finish();
+}
