@@ -110,4 +110,6 @@ pub use memory::{DEFAULT_CAPACITY, MemoryStore};
 pub use postgres::PostgresStore;
 #[cfg(feature = "redis")]
 pub use redis::RedisStore;
-pub use store::{Claim, ClaimToken, DEFAULT_RETENTION, IdempotencyStore, Settled, StoreError};
+pub use store::{
+    Claim, ClaimToken, DEFAULT_RETENTION, IdempotencyStore, Result, Settled, StoreError,
+};

@@ -8,7 +8,9 @@ use std::time::{Duration, Instant};
 use async_trait::async_trait;
 
 use crate::IdempotencyKey;
-use crate::store::{Claim, ClaimToken, DEFAULT_RETENTION, IdempotencyStore, Settled, StoreError};
+use crate::store::{
+    Claim, ClaimToken, DEFAULT_RETENTION, IdempotencyStore, Result, Settled, StoreError,
+};
 
 /// The default number of keys a [`MemoryStore`] holds.
 pub const DEFAULT_CAPACITY: usize = 100_000;
@@ -178,7 +180,7 @@ impl MemoryStore {
 
 #[async_trait]
 impl IdempotencyStore for MemoryStore {
-    async fn claim(&self, key: &IdempotencyKey, lease: Duration) -> Result<Claim, StoreError> {
+    async fn claim(&self, key: &IdempotencyKey, lease: Duration) -> Result<Claim> {
         let now = (self.clock)();
         let entries = &mut *self.lock();
         if let Some(entry) = entries.map.get(key)
@@ -211,19 +213,11 @@ impl IdempotencyStore for MemoryStore {
         Ok(Claim::Acquired(token))
     }
 
-    async fn complete(
-        &self,
-        key: &IdempotencyKey,
-        token: &ClaimToken,
-    ) -> Result<Settled, StoreError> {
+    async fn complete(&self, key: &IdempotencyKey, token: &ClaimToken) -> Result<Settled> {
         Ok(self.settle(key, token, true))
     }
 
-    async fn release(
-        &self,
-        key: &IdempotencyKey,
-        token: &ClaimToken,
-    ) -> Result<Settled, StoreError> {
+    async fn release(&self, key: &IdempotencyKey, token: &ClaimToken) -> Result<Settled> {
         Ok(self.settle(key, token, false))
     }
 }

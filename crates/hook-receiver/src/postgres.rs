@@ -8,7 +8,9 @@ use deadpool_postgres::{Manager, ManagerConfig, Pool, RecyclingMethod, Runtime};
 use tokio_postgres::NoTls;
 
 use crate::IdempotencyKey;
-use crate::store::{Claim, ClaimToken, DEFAULT_RETENTION, IdempotencyStore, Settled, StoreError};
+use crate::store::{
+    Claim, ClaimToken, DEFAULT_RETENTION, IdempotencyStore, Result, Settled, StoreError,
+};
 
 /// The table the store keeps its claims in, created by [`PostgresStore::migrate`] (safe to
 /// run on every start: it creates nothing that exists). Run it yourself where the
@@ -221,7 +223,7 @@ impl PostgresStore {
 
 #[async_trait]
 impl IdempotencyStore for PostgresStore {
-    async fn claim(&self, key: &IdempotencyKey, lease: Duration) -> Result<Claim, StoreError> {
+    async fn claim(&self, key: &IdempotencyKey, lease: Duration) -> Result<Claim> {
         let client = self.client().await?;
         let statement = client
             .prepare_cached(CLAIM)
@@ -257,20 +259,12 @@ impl IdempotencyStore for PostgresStore {
         })
     }
 
-    async fn complete(
-        &self,
-        key: &IdempotencyKey,
-        token: &ClaimToken,
-    ) -> Result<Settled, StoreError> {
+    async fn complete(&self, key: &IdempotencyKey, token: &ClaimToken) -> Result<Settled> {
         let seconds = self.retention.as_secs_f64();
         self.settle(COMPLETE, key, token, Some(seconds)).await
     }
 
-    async fn release(
-        &self,
-        key: &IdempotencyKey,
-        token: &ClaimToken,
-    ) -> Result<Settled, StoreError> {
+    async fn release(&self, key: &IdempotencyKey, token: &ClaimToken) -> Result<Settled> {
         self.settle(RELEASE, key, token, None).await
     }
 }

@@ -7,7 +7,9 @@ use redis::aio::{ConnectionManager, ConnectionManagerConfig};
 use redis::{Client, Script};
 
 use crate::IdempotencyKey;
-use crate::store::{Claim, ClaimToken, DEFAULT_RETENTION, IdempotencyStore, Settled, StoreError};
+use crate::store::{
+    Claim, ClaimToken, DEFAULT_RETENTION, IdempotencyStore, Result, Settled, StoreError,
+};
 
 /// Claim: the key is free, or held (`c:<token>`), or done (`d`). One script, so the read
 /// and the write are one atomic step.
@@ -165,7 +167,7 @@ fn millis(duration: Duration) -> u64 {
 
 #[async_trait]
 impl IdempotencyStore for RedisStore {
-    async fn claim(&self, key: &IdempotencyKey, lease: Duration) -> Result<Claim, StoreError> {
+    async fn claim(&self, key: &IdempotencyKey, lease: Duration) -> Result<Claim> {
         let mut connection = self.connection().await?;
         let token = ClaimToken::generate();
         let (outcome, ttl): (i64, i64) = self.scripts[0]
@@ -184,11 +186,7 @@ impl IdempotencyStore for RedisStore {
         })
     }
 
-    async fn complete(
-        &self,
-        key: &IdempotencyKey,
-        token: &ClaimToken,
-    ) -> Result<Settled, StoreError> {
+    async fn complete(&self, key: &IdempotencyKey, token: &ClaimToken) -> Result<Settled> {
         self.settle(
             &self.scripts[1],
             key,
@@ -199,11 +197,7 @@ impl IdempotencyStore for RedisStore {
         .await
     }
 
-    async fn release(
-        &self,
-        key: &IdempotencyKey,
-        token: &ClaimToken,
-    ) -> Result<Settled, StoreError> {
+    async fn release(&self, key: &IdempotencyKey, token: &ClaimToken) -> Result<Settled> {
         // RELEASE reads no retention; the argument is passed and ignored.
         self.settle(&self.scripts[2], key, token, 0, "release")
             .await

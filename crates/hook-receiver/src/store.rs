@@ -111,6 +111,9 @@ impl StoreError {
     }
 }
 
+/// What a store's calls answer: `Ok`, or a [`StoreError`] unless another error is named.
+pub type Result<T, E = StoreError> = std::result::Result<T, E>;
+
 /// Claims, completes and releases idempotency keys, for one receiver or a fleet sharing
 /// the store.
 ///
@@ -127,19 +130,11 @@ impl StoreError {
 #[async_trait]
 pub trait IdempotencyStore: Send + Sync + fmt::Debug {
     /// Claims `key` for `lease`.
-    async fn claim(&self, key: &IdempotencyKey, lease: Duration) -> Result<Claim, StoreError>;
+    async fn claim(&self, key: &IdempotencyKey, lease: Duration) -> Result<Claim>;
 
     /// The handler succeeded: remember `key` as done.
-    async fn complete(
-        &self,
-        key: &IdempotencyKey,
-        token: &ClaimToken,
-    ) -> Result<Settled, StoreError>;
+    async fn complete(&self, key: &IdempotencyKey, token: &ClaimToken) -> Result<Settled>;
 
     /// The handler did not succeed: forget the claim, so a retry runs the handler again.
-    async fn release(
-        &self,
-        key: &IdempotencyKey,
-        token: &ClaimToken,
-    ) -> Result<Settled, StoreError>;
+    async fn release(&self, key: &IdempotencyKey, token: &ClaimToken) -> Result<Settled>;
 }
