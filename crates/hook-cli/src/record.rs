@@ -30,23 +30,22 @@ use crate::Fail;
 use crate::signing::Verdict;
 
 /// What the app said to a forwarded delivery.
+#[serde_with::skip_serializing_none]
 #[derive(Debug, Clone, Default, Serialize, Deserialize)]
 #[serde(default)] // every field may be missing from a record line read back
 pub struct Forward {
     /// Where it was forwarded.
     pub url: String,
     /// The app's status, when it answered.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub status: Option<u16>,
     /// How long the app took to answer, in milliseconds.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub latency_ms: Option<f64>,
     /// Why the app did not answer.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub error: Option<String>,
 }
 
 /// One exchange: what arrived, what verification said, what the app answered.
+#[serde_with::skip_serializing_none]
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct Exchange {
     /// When it arrived, RFC 3339.
@@ -58,10 +57,8 @@ pub struct Exchange {
     /// Every header as received (lowercase names), hop-by-hop ones included.
     pub headers: Vec<(String, String)>,
     /// The body, when it is UTF-8.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub body: Option<String>,
     /// The body in base64, when it is not UTF-8.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub body_base64: Option<String>,
     /// What verification said.
     pub verification: Verdict,
@@ -69,10 +66,8 @@ pub struct Exchange {
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub dropped: bool,
     /// What the idempotency claim found (`listen --idempotency`).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub idempotency: Option<String>,
     /// What the app answered, when it was forwarded.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub forward: Option<Forward>,
 }
 

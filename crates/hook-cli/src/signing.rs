@@ -178,19 +178,17 @@ pub fn sign(args: SignArgs) -> Result<ExitCode, Fail> {
 
 /// What verification said of one delivery: in `hook verify --json`, `hook listen` and its
 /// records.
+#[serde_with::skip_serializing_none]
 #[derive(Debug, Clone, Default, serde::Serialize, serde::Deserialize)]
 #[serde(default)] // every field may be missing from a record line read back
 pub struct Verdict {
     /// Whether a scheme and secret verified it.
     pub valid: bool,
     /// The scheme that verified it or, when none did, the one whose reason is given.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub scheme: Option<String>,
     /// Which `--secret` matched, counting from 1.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub secret: Option<usize>,
     /// Why it did not verify.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub reason: Option<String>,
     /// `explain`'s likely mistakes.
     #[serde(skip_serializing_if = "Vec::is_empty")]

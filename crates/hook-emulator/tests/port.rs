@@ -77,6 +77,15 @@ impl Port {
     }
 
     /// Creates `webhook`, answering its ingest URL.
+    /// Creates an enabled webhook `identifier` (its title the same) with `mappings`;
+    /// answers its ingest URL.
+    async fn create_mapped(&self, identifier: &str, mappings: Value) -> String {
+        let webhook = json!({
+            "identifier": identifier, "title": identifier, "enabled": true, "mappings": mappings
+        });
+        self.create(webhook).await
+    }
+
     async fn create(&self, webhook: Value) -> String {
         let (status, created) = self.post("", webhook).await;
         assert_eq!(status, 200, "{created}");
@@ -327,36 +336,32 @@ async fn a_signed_request_becomes_an_entity_and_a_tampered_one_is_dropped() {
 #[tokio::test]
 async fn items_to_parse_delete_and_jq_errors() {
     let port = Port::start().await;
-    let url = port
-        .create(json!({
-            "identifier": "alerts", "title": "Alerts", "enabled": true,
-            "mappings": [
-                {
-                    "blueprint": "alert",
-                    "filter": ".body.kind == \"open\"",
-                    "itemsToParse": ".body.alerts",
-                    "entity": {
-                        "identifier": ".item.id",
-                        "title": ".item.name | ascii_upcase",
-                        "icon": "\"Alert\"",
-                        "team": ".queryParams.team",
-                        "properties": {"severity": ".item.severity", "source": ".headers.\"x-source\""}
-                    }
-                },
-                {
-                    "blueprint": "alert",
-                    "filter": ".body.kind == \"resolved\"",
-                    "itemsToParse": ".body.alerts",
-                    "operation": "delete",
-                    "entity": {"identifier": ".item.id"}
-                },
-                {
-                    "blueprint": "broken",
-                    "entity": {"identifier": ".body | nosuchfunction"}
-                }
-            ]
-        }))
-        .await;
+    let mappings = json!([
+        {
+            "blueprint": "alert",
+            "filter": ".body.kind == \"open\"",
+            "itemsToParse": ".body.alerts",
+            "entity": {
+                "identifier": ".item.id",
+                "title": ".item.name | ascii_upcase",
+                "icon": "\"Alert\"",
+                "team": ".queryParams.team",
+                "properties": {"severity": ".item.severity", "source": ".headers.\"x-source\""}
+            }
+        },
+        {
+            "blueprint": "alert",
+            "filter": ".body.kind == \"resolved\"",
+            "itemsToParse": ".body.alerts",
+            "operation": "delete",
+            "entity": {"identifier": ".item.id"}
+        },
+        {
+            "blueprint": "broken",
+            "entity": {"identifier": ".body | nosuchfunction"}
+        }
+    ]);
+    let url = port.create_mapped("alerts", mappings).await;
     let open = json!({"kind": "open", "alerts": [
         {"id": "a1", "name": "disk", "severity": 3},
         {"id": "a2", "name": "cpu", "severity": 1}
@@ -522,31 +527,27 @@ async fn port_documented_mappings_object_deletes_item_cap_and_queries() {
         {"property": "$title", "operator": "=", "value": "x"},
         {"combinator": "or", "rules": [{"property": "status", "operator": "in", "value": ["a", "b"]}]}
     ]});
-    let url = port
-        .create(json!({
-            "identifier": "docs", "title": "Docs", "enabled": true,
-            "mappings": [
-                {
-                    "blueprint": "alert",
-                    "filter": ".body.kind == 'open' and (env | length) == 0",
-                    "itemsToParse": ".body.alerts",
-                    "entity": {"identifier": ".item.id", "title": "'Alert ' + .item.id"}
-                },
-                {
-                    "blueprint": "alert",
-                    "filter": ".body.kind == 'resolved'",
-                    "itemsToParse": ".body.alerts",
-                    "operation": {"type": "delete", "deleteDependents": false},
-                    "entity": {"identifier": ".item.id"}
-                },
-                {
-                    "blueprint": "alert",
-                    "filter": ".body.kind == 'retitle'",
-                    "entity": {"identifier": query, "team": query, "title": "'renamed'"}
-                }
-            ]
-        }))
-        .await;
+    let mappings = json!([
+        {
+            "blueprint": "alert",
+            "filter": ".body.kind == 'open' and (env | length) == 0",
+            "itemsToParse": ".body.alerts",
+            "entity": {"identifier": ".item.id", "title": "'Alert ' + .item.id"}
+        },
+        {
+            "blueprint": "alert",
+            "filter": ".body.kind == 'resolved'",
+            "itemsToParse": ".body.alerts",
+            "operation": {"type": "delete", "deleteDependents": false},
+            "entity": {"identifier": ".item.id"}
+        },
+        {
+            "blueprint": "alert",
+            "filter": ".body.kind == 'retitle'",
+            "entity": {"identifier": query, "team": query, "title": "'renamed'"}
+        }
+    ]);
+    let url = port.create_mapped("docs", mappings).await;
     let (status, stored) = port.get("/docs").await;
     assert_eq!(status, 200);
     assert_eq!(
