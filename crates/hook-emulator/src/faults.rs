@@ -17,13 +17,12 @@ use crate::app::{App, REQUEST_LOG_CAP, lock};
 pub const MAX_BODY: usize = 2 * 1024 * 1024;
 
 /// Which requests a fault applies to.
+#[serde_with::skip_serializing_none]
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct RouteMatch {
     /// `GET`, `POST`, …; any when absent.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub method: Option<String>,
     /// A path prefix such as `/port/v1/webhooks`; any when absent.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub path_prefix: Option<String>,
 }
 
@@ -62,6 +61,7 @@ pub enum FaultKind {
 }
 
 /// A fault rule: a match, an effect, and how often.
+#[serde_with::skip_serializing_none]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct FaultRule {
     /// Set by the emulator.
@@ -73,10 +73,8 @@ pub struct FaultRule {
     /// What happens.
     pub fault: FaultKind,
     /// For the next N matching requests; unlimited when absent.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub count: Option<u32>,
     /// For this share (0 to 1) of matching requests; every one when absent.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub rate: Option<f64>,
     /// How many times it fired.
     #[serde(default)]
@@ -132,6 +130,7 @@ impl FaultRule {
 
 /// A request as it arrived, for wire-shape assertions. Authorization values and secret
 /// fields of JSON and form bodies are redacted.
+#[serde_with::skip_serializing_none]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct RecordedRequest {
     /// The method.
@@ -139,12 +138,10 @@ pub struct RecordedRequest {
     /// The path.
     pub path: String,
     /// The raw query string, if any.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub query: Option<String>,
     /// Header names (lower case) and values.
     pub headers: Vec<(String, String)>,
     /// The body: JSON (redacted) when it parses, else text, else omitted.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub body: Option<serde_json::Value>,
     /// Whether a fault answered instead of the route.
     #[serde(default)]

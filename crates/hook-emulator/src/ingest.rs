@@ -44,6 +44,7 @@ pub enum IngestOutcome {
 }
 
 /// One request sent to a Port ingest URL, and what the emulator did with it.
+#[serde_with::skip_serializing_none]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct IngestRecord {
     /// Counts from 1 across the emulator's life.
@@ -56,7 +57,6 @@ pub struct IngestRecord {
     /// Processed or dropped.
     pub outcome: IngestOutcome,
     /// Why it was dropped.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub reason: Option<String>,
     /// `blueprint/identifier` of each entity created or updated.
     #[serde(default)]
