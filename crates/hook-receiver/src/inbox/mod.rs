@@ -44,8 +44,8 @@
 //! Each delivery reaches [`Handler::handle`] until it returns [`Outcome::Done`]: at least
 //! once. A delivery is handed to one worker at a time, under a lease; a worker that dies
 //! mid-call (a crash, `kill -9`) leaves its lease to expire, and the delivery is handed out
-//! again. A handler that must not repeat work keys it on [`Delivery::key`], which is the
-//! same for every copy of one event.
+//! again. A handler that must not repeat work keys it on `delivery.request.key`
+//! ([`NewDelivery::key`]), which is the same for every copy of one event.
 //!
 //! ## Stores
 //!
