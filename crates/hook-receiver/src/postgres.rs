@@ -268,3 +268,17 @@ impl IdempotencyStore for PostgresStore {
         self.settle(RELEASE, key, token, None).await
     }
 }
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn debug_names_where_it_points_without_the_password() {
+        let store =
+            super::PostgresStore::connect("postgres://app:hunter2@127.0.0.1:5999/hooks").unwrap();
+        let shown = format!("{store:?}");
+        assert!(
+            shown.contains("hooks") && !shown.contains("hunter2"),
+            "{shown}"
+        );
+    }
+}

@@ -203,3 +203,16 @@ impl IdempotencyStore for RedisStore {
             .await
     }
 }
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn debug_names_where_it_points_without_the_password() {
+        let store = super::RedisStore::connect("redis://app:hunter2@127.0.0.1:6390/2").unwrap();
+        let shown = format!("{store:?}");
+        assert!(
+            shown.contains("127.0.0.1:6390") && !shown.contains("hunter2"),
+            "{shown}"
+        );
+    }
+}
