@@ -26,7 +26,7 @@ use axum::extract::{DefaultBodyLimit, State};
 use axum::http::{HeaderMap, Method, StatusCode, Uri};
 use axum::response::{IntoResponse as _, Response};
 use hook_receiver::inbox::{Delivery, Inbox, Intake, Kept, Policy, Stored};
-use hook_receiver::{IdempotencyKey, IdempotencyStore, KeyReader, Unhandled};
+use hook_receiver::{IdempotencyStore, KeyReader, Unhandled};
 use hook_sign::{KeySource, Scheme, Verifier, unix_now};
 
 use crate::Fail;
@@ -138,9 +138,14 @@ pub struct Listener {
     forward_invalid: bool,
     store: Option<Arc<dyn IdempotencyStore>>,
     inbox: Option<Inbox>,
+    /// How each verifier's deliveries are keyed (`--idempotency-key` or the scheme's
+    /// source), in the verifiers' order.
+    keys: Vec<KeyReader>,
     /// With `--inbox`: one intake per verifier, in the same order.
     intakes: Vec<Intake>,
-    key_source: Option<KeySource>,
+    /// The signature headers of schemes whose "signature" is the secret itself (Port's
+    /// `plain` ingest check): redacted where an exchange is shown.
+    plain: Vec<String>,
     timeout: Duration,
     json: bool,
     record: Option<Mutex<std::fs::File>>,
@@ -249,29 +254,36 @@ pub async fn run(args: ListenArgs) -> Result<ExitCode, Fail> {
         }
         None => None,
     };
+    let keys: Vec<KeyReader> = verifiers
+        .iter()
+        .map(|verifier| {
+            let keys = KeyReader::new(verifier.scheme());
+            match &args.idempotency_key {
+                Some(source) => keys.source(source.clone()),
+                None => keys,
+            }
+        })
+        .collect();
     let intakes = inbox
         .iter()
         .flat_map(|inbox| {
-            verifiers.iter().map(|verifier| {
-                let intake = inbox.intake(verifier.scheme());
-                match &args.idempotency_key {
-                    Some(source) => {
-                        intake.keys(KeyReader::new(verifier.scheme()).source(source.clone()))
-                    }
-                    None => intake,
-                }
-            })
+            verifiers
+                .iter()
+                .zip(&keys)
+                .map(|(verifier, keys)| inbox.intake(verifier.scheme()).keys(keys.clone()))
         })
         .collect();
+    let plain = plain_signature_headers(&verifiers);
     let listener = Arc::new(Listener {
         verifiers,
         secrets,
         forward_to: args.forward_to.clone(),
         forward_invalid: args.insecure_forward_invalid,
         store,
+        keys,
         intakes,
+        plain,
         inbox,
-        key_source: args.idempotency_key.clone(),
         timeout: args.timeout,
         json: args.json,
         record,
@@ -543,15 +555,14 @@ async fn once(
     exchange: &mut Exchange,
     body: Bytes,
 ) -> Response {
-    let Some((scheme, source)) = verifying_scheme(listener, exchange) else {
+    let Some(which) = verifying(listener, exchange) else {
         return forward(listener, url, exchange, body).await;
     };
     let lease = listener.timeout.saturating_mul(2);
-    let claimed =
-        match IdempotencyKey::read(&scheme.name, &source, scheme, &exchange.headers, &body) {
-            Ok(key) => hook_receiver::claim(store, key, lease).await,
-            Err(error) => Err(Unhandled::NoKey(error)),
-        };
+    let claimed = match listener.keys[which].read(&exchange.headers, &body) {
+        Ok(key) => hook_receiver::claim(store, key, lease).await,
+        Err(error) => Err(Unhandled::NoKey(error)),
+    };
     match claimed {
         Ok(guard) => {
             exchange.idempotency = Some("claimed".into());
@@ -576,33 +587,21 @@ async fn once(
     }
 }
 
-/// The scheme that verified `exchange` and the key source to read.
-fn verifying_scheme<'a>(
-    listener: &'a Listener,
-    exchange: &Exchange,
-) -> Option<(&'a Scheme, KeySource)> {
-    let scheme = listener
+/// Which of the listener's verifiers (and keys and intakes, in the same order) verified
+/// `exchange`.
+fn verifying(listener: &Listener, exchange: &Exchange) -> Option<usize> {
+    let name = exchange.verification.scheme.as_deref()?;
+    listener
         .verifiers
         .iter()
-        .map(Verifier::scheme)
-        .find(|s| exchange.verification.scheme.as_deref() == Some(s.name.as_ref()))?;
-    let source = listener
-        .key_source
-        .clone()
-        .unwrap_or_else(|| scheme.idempotency_key.clone());
-    Some((scheme, source))
+        .position(|v| v.scheme().name == name)
 }
 
 /// Stores a verified delivery in the inbox and answers 200 once it is durable (503 when
 /// it cannot be stored, 400 without a key), as the inbox's own endpoint answers; the
 /// workers forward it later.
 async fn keep(listener: &Listener, exchange: &mut Exchange, body: Bytes) -> Response {
-    let intake = listener
-        .verifiers
-        .iter()
-        .zip(&listener.intakes)
-        .find(|(v, _)| exchange.verification.scheme.as_deref() == Some(v.scheme().name.as_ref()))
-        .map(|(_, intake)| intake);
+    let intake = verifying(listener, exchange).and_then(|which| listener.intakes.get(which));
     let Some(intake) = intake else {
         return (StatusCode::INTERNAL_SERVER_ERROR, "no verifying scheme\n").into_response();
     };
@@ -743,15 +742,20 @@ const CREDENTIALS: [&str; 5] = [
     "x-api-key",
 ];
 
+/// The signature headers of `verifiers` whose "signature" is the secret itself.
+fn plain_signature_headers(verifiers: &[Verifier]) -> Vec<String> {
+    verifiers
+        .iter()
+        .map(Verifier::scheme)
+        .filter(|scheme| scheme.algorithm == hook_sign::Algorithm::PlainSecret)
+        .map(|scheme| scheme.signature_header.to_string())
+        .collect()
+}
+
 /// `exchange` as printed: credential headers, and the signature header of any scheme
 /// whose "signature" is the secret itself (Port's `plain` ingest check), redacted.
 fn redacted(listener: &Listener, exchange: &Exchange) -> Exchange {
-    let plain: Vec<&str> = listener
-        .verifiers
-        .iter()
-        .filter(|v| v.scheme().algorithm == hook_sign::Algorithm::PlainSecret)
-        .map(|v| v.scheme().signature_header.as_ref())
-        .collect();
+    let plain: Vec<&str> = listener.plain.iter().map(String::as_str).collect();
     let mut shown = exchange.clone();
     redact(&mut shown.headers, &plain);
     shown
@@ -774,11 +778,14 @@ pub fn redact(headers: &mut [(String, String)], plain: &[&str]) {
 /// Prints the exchange and appends it to the record; a record that cannot be written is
 /// said, never silent.
 fn report(listener: &Listener, exchange: &Exchange, bytes: usize) {
-    if let Some(inspector) = &listener.inspector {
-        inspector.add(exchange, &redacted(listener, exchange));
+    // Redacted once, for the page and `--json` alike.
+    let shown =
+        (listener.inspector.is_some() || listener.json).then(|| redacted(listener, exchange));
+    if let (Some(inspector), Some(shown)) = (&listener.inspector, &shown) {
+        inspector.add(exchange, shown);
     }
-    if listener.json {
-        println!("{}", redacted(listener, exchange).line());
+    if let (true, Some(shown)) = (listener.json, &shown) {
+        println!("{}", shown.line());
     } else {
         let kind = exchange
             .body
@@ -841,21 +848,24 @@ mod tests {
 
     #[test]
     fn printed_exchanges_hide_credentials_but_records_keep_them() {
+        let verifiers = vec![
+            hook_sign::Verifier::new(
+                hook_sign::Scheme::hex_body("x-token", "", hook_sign::Algorithm::PlainSecret),
+                "hunter2",
+            )
+            .unwrap(),
+        ];
+        let plain = super::plain_signature_headers(&verifiers);
         let listener = super::Listener {
-            verifiers: vec![
-                hook_sign::Verifier::new(
-                    hook_sign::Scheme::hex_body("x-token", "", hook_sign::Algorithm::PlainSecret),
-                    "hunter2",
-                )
-                .unwrap(),
-            ],
+            verifiers,
             secrets: vec!["hunter2".into()],
             forward_to: None,
             forward_invalid: false,
             store: None,
             inbox: None,
+            keys: Vec::new(),
             intakes: Vec::new(),
-            key_source: None,
+            plain,
             timeout: std::time::Duration::from_secs(1),
             json: true,
             record: None,
