@@ -162,11 +162,6 @@ impl KeyReader {
         self
     }
 
-    /// The scheme whose deliveries it reads.
-    pub fn scheme(&self) -> &Scheme {
-        &self.scheme
-    }
-
     /// Reads a delivery's key from its verified `body` and `headers`.
     ///
     /// # Errors

@@ -3,6 +3,7 @@
 use std::convert::Infallible;
 use std::future::Future;
 use std::pin::Pin;
+use std::sync::Arc;
 use std::task::{Context, Poll};
 
 use hook_sign::layer::{VerifiedBody, VerifyLayer, VerifyService};
@@ -47,6 +48,8 @@ pub fn event_type(body: &[u8]) -> Option<String> {
 #[derive(Debug, Clone)]
 pub struct Intake {
     inbox: Inbox,
+    /// The verifying scheme's name, stored as each delivery's provider.
+    provider: Arc<str>,
     keys: KeyReader,
 }
 
@@ -56,6 +59,7 @@ impl Inbox {
     pub fn intake(&self, scheme: &Scheme) -> Intake {
         Intake {
             inbox: self.clone(),
+            provider: Arc::from(scheme.name.as_ref()),
             keys: KeyReader::new(scheme),
         }
     }
@@ -69,7 +73,8 @@ impl Inbox {
 }
 
 impl Intake {
-    /// Reads keys as `keys` says instead of the scheme's default source and namespace.
+    /// Reads keys as `keys` says instead of the scheme's default source and namespace; the
+    /// stored provider stays the intake's scheme.
     pub fn keys(mut self, keys: KeyReader) -> Self {
         self.keys = keys;
         self
@@ -133,7 +138,7 @@ impl Intake {
         };
         let delivery = NewDelivery {
             key: key.as_str().to_owned(),
-            provider: self.keys.scheme().name.to_string(),
+            provider: self.provider.to_string(),
             event_type: event_type(body),
             method: method.to_owned(),
             path: path.to_owned(),
